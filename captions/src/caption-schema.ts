@@ -1,0 +1,55 @@
+import { Type, type Static } from 'typebox'
+import { CAPTION_DEFAULTS, CAPTION_LIMITS } from './caption-model.ts'
+
+const Colour = Type.String({ pattern: '^#[0-9a-fA-F]{6}$', description: 'A colour as #rrggbb' })
+
+/** JSON Schema of a caption; what the API accepts is exactly the `Caption` type. */
+export const CaptionSchema = Type.Object(
+  {
+    text: Type.String({
+      minLength: 1,
+      maxLength: CAPTION_LIMITS.maxTextLength,
+      // No control characters: they have no glyph and hide text from moderation.
+      pattern: '^[^\\u0000-\\u001f\\u007f-\\u009f]*$',
+      description: 'The caption; no control characters (line breaks come from wrapping)',
+    }),
+    x: Type.Number({ minimum: 0, maximum: 1, description: 'Centre of the box, fraction of width' }),
+    y: Type.Number({
+      minimum: 0,
+      maximum: 1,
+      description: 'Centre of the box, fraction of height',
+    }),
+    width: Type.Optional(
+      Type.Number({
+        minimum: CAPTION_LIMITS.minWidth,
+        maximum: 1,
+        default: CAPTION_DEFAULTS.width,
+        description: 'Box width, fraction of the picture width',
+      }),
+    ),
+    scale: Type.Optional(
+      Type.Number({
+        minimum: CAPTION_LIMITS.minScale,
+        maximum: CAPTION_LIMITS.maxScale,
+        default: CAPTION_DEFAULTS.scale,
+        description: 'Multiplier on the automatic font size',
+      }),
+    ),
+    align: Type.Optional(
+      Type.Union([Type.Literal('left'), Type.Literal('center'), Type.Literal('right')], {
+        default: CAPTION_DEFAULTS.align,
+      }),
+    ),
+    color: Type.Optional(Colour),
+    strokeColor: Type.Optional(Colour),
+    uppercase: Type.Optional(Type.Boolean({ default: CAPTION_DEFAULTS.uppercase })),
+  },
+  { additionalProperties: false },
+)
+
+export const CaptionListSchema = Type.Array(CaptionSchema, {
+  minItems: CAPTION_LIMITS.minCaptions,
+  maxItems: CAPTION_LIMITS.maxCaptions,
+})
+
+export type CaptionInput = Static<typeof CaptionSchema>

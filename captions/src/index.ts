@@ -1,0 +1,3 @@
+export * from './caption-model.ts'
+export * from './caption-layout.ts'
+export * from './caption-draw.ts'
