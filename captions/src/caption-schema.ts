@@ -1,7 +1,7 @@
 import { Type, type Static } from 'typebox'
 import { CAPTION_DEFAULTS, CAPTION_LIMITS } from './caption-model.ts'
 
-const Colour = Type.String({ pattern: '^#[0-9a-fA-F]{6}$', description: 'A colour as #rrggbb' })
+const Colour = Type.String({ pattern: '^#[0-9a-fA-F]{6}$', description: 'a colour as #rrggbb' })
 
 /** JSON Schema of a caption; what the API accepts is exactly the `Caption` type. */
 export const CaptionSchema = Type.Object(
@@ -11,7 +11,7 @@ export const CaptionSchema = Type.Object(
       maxLength: CAPTION_LIMITS.maxTextLength,
       // No control characters: they have no glyph and hide text from moderation.
       pattern: '^[^\\u0000-\\u001f\\u007f-\\u009f]*$',
-      description: 'The caption; no control characters (line breaks come from wrapping)',
+      description: 'text without control characters (lines wrap by themselves)',
     }),
     x: Type.Number({ minimum: 0, maximum: 1, description: 'Centre of the box, fraction of width' }),
     y: Type.Number({

@@ -1,0 +1,68 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import type { AppConfig } from './config.ts'
+import errorHandler from './plugins/app/error-handler.ts'
+import storage from './plugins/app/storage.ts'
+import validation from './plugins/app/validation.ts'
+import swagger from './plugins/external/swagger.ts'
+import webApp from './plugins/external/web-app.ts'
+import memeRoutes from './routes/memes.ts'
+import storageRoutes from './routes/storage.ts'
+import uploadRoutes from './routes/uploads.ts'
+import { ErrorSchema } from './schemas/errors.ts'
+
+export interface AppOptions {
+  /** The built SPA to serve at `/`; the API alone when unset. */
+  webRoot?: string
+  logger?: FastifyServerOptions['logger']
+}
+
+/** Builds the app from its config. No side effects: nothing listens, nothing is read from env. */
+export async function buildApp(
+  config: AppConfig,
+  options: AppOptions = {},
+): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger ?? false,
+    // Lambda and API Gateway cap a request at 6 MB / 10 MB; nothing here needs more than 1 MB.
+    bodyLimit: 1024 * 1024,
+  }).withTypeProvider<TypeBoxTypeProvider>()
+
+  app.addSchema(ErrorSchema)
+  // The API speaks JSON; any other body type is a 415, not a string to validate.
+  app.removeContentTypeParser('text/plain')
+  await app.register(validation)
+  await app.register(errorHandler)
+  await app.register(storage, { settings: config.s3 })
+  await app.register(swagger)
+
+  await app.register(
+    async (api) => {
+      await api.register(storageRoutes, { config })
+      await api.register(uploadRoutes, { config })
+      await api.register(memeRoutes, { config })
+    },
+    { prefix: '/api' },
+  )
+
+  if (options.webRoot) await app.register(webApp, { root: options.webRoot })
+
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0] ?? ''
+    const wantsPage =
+      options.webRoot &&
+      (request.method === 'GET' || request.method === 'HEAD') &&
+      !path.startsWith('/api/') &&
+      path !== '/api' &&
+      (request.headers.accept ?? '').includes('text/html')
+    if (wantsPage) return reply.header('cache-control', 'no-cache').sendFile('index.html')
+    return reply.status(404).send({
+      statusCode: 404,
+      error: 'Not Found',
+      message: `Route ${request.method} ${path} not found`,
+      code: 'NOT_FOUND',
+    })
+  })
+
+  return app
+}

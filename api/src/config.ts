@@ -1,0 +1,168 @@
+/**
+ * The app's configuration, read from the environment once at start. Routes never read
+ * `process.env`; a bad value stops the process with a message naming the variable.
+ */
+
+export interface S3Settings {
+  /** Unset: the AWS endpoint for the region (or, locally, the embedded S3 fills it in). */
+  endpoint?: string
+  region: string
+  forcePathStyle: boolean
+  /** Unset: the SDK's default credential chain (Lambda role, profile, env). */
+  credentials?: { accessKeyId: string; secretAccessKey: string }
+}
+
+export type QuotaPeriod = 'DAY' | 'WEEK' | 'MONTH'
+
+export interface AppConfig {
+  logLevel: string
+  host: string
+  port: number
+  s3: S3Settings
+  uploadBucket: string
+  archiveBucket: string
+  dataDir: string
+  maxUploadBytes: number
+  maxPixels: number
+  /** Empty: the local runner generates one and keeps it in `dataDir`. */
+  adminApiKeys: string[]
+  usage: { rate: number; burst: number; quota: number; quotaPeriod: QuotaPeriod }
+  /** Origins allowed to upload to the embedded S3 from a browser. */
+  appOrigins: string[]
+  github: { webhookSecret?: string; baseUrl: string; token?: string }
+  httpsProxy?: string
+  discordWebhookUrl?: string
+  events: { accessKeyId?: string; secretAccessKey?: string }
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    problem: string,
+  ) {
+    super(`${variable} ${problem}`)
+    this.name = 'ConfigError'
+  }
+}
+
+type Env = Record<string, string | undefined>
+
+function text(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim()
+  return value ? value : undefined
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = text(env, name)
+  if (raw === undefined) return fallback
+  const value = Number(raw)
+  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(value) || value < min || value > max) {
+    throw new ConfigError(name, `must be a whole number from ${min} to ${max}, got "${raw}"`)
+  }
+  return value
+}
+
+function boolean(env: Env, name: string, fallback: boolean): boolean {
+  const raw = text(env, name)?.toLowerCase()
+  if (raw === undefined) return fallback
+  if (raw === 'true' || raw === '1') return true
+  if (raw === 'false' || raw === '0') return false
+  throw new ConfigError(name, `must be true or false, got "${raw}"`)
+}
+
+function url(env: Env, name: string, fallback?: string): string | undefined {
+  const raw = text(env, name) ?? fallback
+  if (raw === undefined) return undefined
+  let parsed: URL
+  try {
+    parsed = new URL(raw)
+  } catch {
+    throw new ConfigError(name, `must be an absolute http(s) URL, got "${raw}"`)
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new ConfigError(name, `must be an http(s) URL, got "${raw}"`)
+  }
+  return raw.replace(/\/+$/, '')
+}
+
+function list(env: Env, name: string): string[] {
+  return (text(env, name) ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean)
+}
+
+/** S3 bucket naming rules, so a typo fails at start rather than on the first upload. */
+function bucket(env: Env, name: string, fallback: string): string {
+  const value = text(env, name) ?? fallback
+  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(value) || value.includes('..')) {
+    throw new ConfigError(name, `must be a valid S3 bucket name, got "${value}"`)
+  }
+  return value
+}
+
+function oneOf<T extends string>(env: Env, name: string, options: readonly T[], fallback: T): T {
+  const raw = text(env, name)?.toUpperCase()
+  if (raw === undefined) return fallback
+  if (!(options as readonly string[]).includes(raw)) {
+    throw new ConfigError(name, `must be one of ${options.join(', ')}, got "${raw}"`)
+  }
+  return raw as T
+}
+
+export function loadConfig(env: Env): AppConfig {
+  const host = text(env, 'HOST') ?? '127.0.0.1'
+  const port = integer(env, 'PORT', 3000, 0, 65535)
+  const endpoint = url(env, 'S3_ENDPOINT')
+  const accessKeyId = text(env, 'EVENTS_ACCESS_KEY_ID')
+  const secretAccessKey = text(env, 'EVENTS_SECRET_ACCESS_KEY')
+  if (Boolean(accessKeyId) !== Boolean(secretAccessKey)) {
+    throw new ConfigError(
+      accessKeyId ? 'EVENTS_SECRET_ACCESS_KEY' : 'EVENTS_ACCESS_KEY_ID',
+      'must be set together with its pair',
+    )
+  }
+  const uploadBucket = bucket(env, 'S3_BUCKET', 'meme-studio-uploads')
+  const archiveBucket = bucket(env, 'ARCHIVE_BUCKET', 'meme-studio-archives')
+  if (uploadBucket === archiveBucket) {
+    throw new ConfigError('ARCHIVE_BUCKET', 'must differ from S3_BUCKET')
+  }
+  const localOrigins = [`http://127.0.0.1:${port}`, `http://localhost:${port}`]
+
+  return {
+    logLevel: oneOf(
+      env,
+      'LOG_LEVEL',
+      ['FATAL', 'ERROR', 'WARN', 'INFO', 'DEBUG', 'TRACE'],
+      'INFO',
+    ).toLowerCase(),
+    host,
+    port,
+    s3: {
+      ...(endpoint ? { endpoint } : {}),
+      region: text(env, 'S3_REGION') ?? 'us-east-1',
+      forcePathStyle: boolean(env, 'S3_FORCE_PATH_STYLE', endpoint !== undefined),
+    },
+    uploadBucket,
+    archiveBucket,
+    dataDir: text(env, 'DATA_DIR') ?? '.data',
+    maxUploadBytes: integer(env, 'MAX_UPLOAD_BYTES', 10 * 1024 * 1024, 1, 5 * 1024 ** 3),
+    maxPixels: integer(env, 'MAX_PIXELS', 40_000_000, 1, 1_000_000_000),
+    adminApiKeys: list(env, 'ADMIN_API_KEYS'),
+    usage: {
+      rate: integer(env, 'USAGE_RATE', 10, 1, 1_000_000),
+      burst: integer(env, 'USAGE_BURST', 20, 1, 1_000_000),
+      quota: integer(env, 'USAGE_QUOTA', 10_000, 1, 1_000_000_000),
+      quotaPeriod: oneOf(env, 'USAGE_QUOTA_PERIOD', ['DAY', 'WEEK', 'MONTH'], 'DAY'),
+    },
+    appOrigins: list(env, 'APP_ORIGINS').length ? list(env, 'APP_ORIGINS') : localOrigins,
+    github: {
+      webhookSecret: text(env, 'GITHUB_WEBHOOK_SECRET'),
+      baseUrl: url(env, 'GITHUB_BASE_URL', 'https://github.com') as string,
+      token: text(env, 'GITHUB_TOKEN'),
+    },
+    httpsProxy: url(env, 'HTTPS_PROXY'),
+    discordWebhookUrl: url(env, 'DISCORD_WEBHOOK_URL'),
+    events: { accessKeyId, secretAccessKey },
+  }
+}

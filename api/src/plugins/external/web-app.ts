@@ -1,0 +1,24 @@
+import fastifyStatic from '@fastify/static'
+import fp from 'fastify-plugin'
+
+/**
+ * Serves the built SPA. Hashed assets are cached for good; any other GET that wants HTML
+ * gets index.html, so the client-side router owns the paths.
+ */
+export default fp<{ root: string }>(
+  async (app, { root }) => {
+    await app.register(fastifyStatic, {
+      root,
+      wildcard: false,
+      cacheControl: false,
+      setHeaders(res, path) {
+        const immutable = /[/\\]assets[/\\]/.test(path)
+        res.setHeader(
+          'cache-control',
+          immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
+        )
+      },
+    })
+  },
+  { name: 'web-app' },
+)

@@ -1,0 +1,57 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from 'typebox'
+import { errorResponses } from '../schemas/errors.ts'
+import { MemeRequestSchema, MemeResponseSchema } from '../schemas/meme.ts'
+import { renderMeme } from '../services/meme-render.ts'
+import { readUpload } from '../services/upload-store.ts'
+import type { AppConfig } from '../config.ts'
+
+/** Captions, a key and a format fit in a few kilobytes; refuse anything much bigger. */
+const MEME_BODY_LIMIT = 64 * 1024
+
+/** Raw bytes for clients that ask for an image type before (or instead of) JSON. */
+export function wantsRawImage(accept: string | undefined): boolean {
+  const ranges = (accept ?? '').split(',').map((r) => r.split(';')[0]?.trim().toLowerCase() ?? '')
+  const image = ranges.findIndex((r) => r.startsWith('image/'))
+  const json = ranges.findIndex((r) => r === 'application/json')
+  return image !== -1 && (json === -1 || image < json)
+}
+
+const memeRoutes: FastifyPluginAsyncTypebox<{ config: AppConfig }> = async (app, { config }) => {
+  app.post(
+    '/meme',
+    {
+      bodyLimit: MEME_BODY_LIMIT,
+      schema: {
+        summary: 'Render captions onto an uploaded picture',
+        description:
+          'Answers JSON `{meme_data, meme_type}` (base64), or the raw image when `Accept` asks for an image type.',
+        body: MemeRequestSchema,
+        response: {
+          200: {
+            content: {
+              'application/json': { schema: MemeResponseSchema },
+              'image/*': { schema: Type.String({ format: 'binary' }) },
+            },
+          },
+          ...errorResponses(400, 404, 413, 415, 422, 503),
+        },
+      },
+    },
+    async (request, reply) => {
+      const { image, captions, format } = request.body
+      const bytes = await readUpload(app.s3, config.uploadBucket, image, config.maxUploadBytes)
+      const meme = await renderMeme(bytes, captions, { format, maxPixels: config.maxPixels })
+      reply.header('cache-control', 'no-store')
+      if (wantsRawImage(request.headers.accept)) {
+        // The typed reply knows the JSON shape; image/* bodies are bytes, which Fastify sends as they are.
+        return reply.type(meme.contentType).send(meme.bytes as unknown as string)
+      }
+      return reply
+        .type('application/json')
+        .send({ meme_data: meme.bytes.toString('base64'), meme_type: meme.contentType })
+    },
+  )
+}
+
+export default memeRoutes

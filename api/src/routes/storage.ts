@@ -1,0 +1,36 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { HealthSchema, LimitsSchema } from '../schemas/storage.ts'
+import { IMAGE_CONTENT_TYPES } from '../services/image-types.ts'
+import { checkBucket } from '../services/upload-store.ts'
+import type { AppConfig } from '../config.ts'
+
+const storageRoutes: FastifyPluginAsyncTypebox<{ config: AppConfig }> = async (app, { config }) => {
+  app.get(
+    '/health',
+    {
+      schema: {
+        summary: 'Whether the API and its storage are up',
+        response: { 200: HealthSchema, 503: HealthSchema },
+      },
+    },
+    async (_request, reply) => {
+      const storage = await checkBucket(app.s3, config.uploadBucket)
+      reply.header('cache-control', 'no-store')
+      return storage.ok
+        ? { status: 'ok' as const, storage: 'ok' }
+        : reply.status(503).send({ status: 'error' as const, storage: storage.problem })
+    },
+  )
+
+  app.get(
+    '/limits',
+    { schema: { summary: 'What uploads may be', response: { 200: LimitsSchema } } },
+    async () => ({
+      maxUploadBytes: config.maxUploadBytes,
+      maxPixels: config.maxPixels,
+      imageTypes: IMAGE_CONTENT_TYPES,
+    }),
+  )
+}
+
+export default storageRoutes

@@ -1,0 +1,103 @@
+import type { Readable } from 'node:stream'
+import {
+  GetObjectCommand,
+  HeadBucketCommand,
+  S3ServiceException,
+  type S3Client,
+} from '@aws-sdk/client-s3'
+import { AppError } from './app-error.ts'
+
+/**
+ * S3 answers 403 instead of 404 for a missing key when the caller may not list the
+ * bucket; to a client both mean "that upload is not there".
+ */
+function isMissing(error: unknown): boolean {
+  if (!(error instanceof S3ServiceException)) return false
+  const status = error.$metadata?.httpStatusCode
+  return (
+    error.name === 'NoSuchKey' ||
+    error.name === 'NotFound' ||
+    error.name === 'AccessDenied' ||
+    status === 404 ||
+    status === 403
+  )
+}
+
+function storageUnavailable(cause: unknown): AppError {
+  return new AppError(503, 'STORAGE_UNAVAILABLE', 'The storage service is not reachable', {
+    cause,
+  })
+}
+
+/** Reads an upload, refusing to hold more than `maxBytes` of it in memory. */
+export async function readUpload(
+  s3: S3Client,
+  bucket: string,
+  key: string,
+  maxBytes: number,
+): Promise<Buffer> {
+  let response
+  try {
+    response = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))
+  } catch (error) {
+    if (isMissing(error)) {
+      throw new AppError(404, 'IMAGE_NOT_FOUND', 'That upload does not exist or has expired', {
+        cause: error,
+      })
+    }
+    throw storageUnavailable(error)
+  }
+  const body = response.Body
+  if (!body) throw new AppError(404, 'IMAGE_NOT_FOUND', 'That upload is empty')
+  const tooLarge = () =>
+    new AppError(
+      422,
+      'IMAGE_TOO_LARGE',
+      `The picture is larger than ${maxBytes.toLocaleString('en')} bytes`,
+    )
+  // On Node the body is a Readable: leaving the loop early destroys it.
+  const stream = body as unknown as Readable
+  if ((response.ContentLength ?? 0) > maxBytes) {
+    stream.destroy()
+    throw tooLarge()
+  }
+  // The length header is S3's word; count the bytes as they arrive all the same.
+  const chunks: Buffer[] = []
+  let total = 0
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      total += chunk.length
+      if (total > maxBytes) throw tooLarge()
+      chunks.push(chunk)
+    }
+  } catch (error) {
+    if (error instanceof AppError) throw error
+    throw storageUnavailable(error)
+  }
+  if (total === 0) throw new AppError(404, 'IMAGE_NOT_FOUND', 'That upload is empty')
+  return Buffer.concat(chunks, total)
+}
+
+export type StorageStatus = { ok: true } | { ok: false; problem: string }
+
+/** Whether the uploads bucket answers, and if not, a sentence saying why. */
+export async function checkBucket(
+  s3: S3Client,
+  bucket: string,
+  timeoutMs = 3000,
+): Promise<StorageStatus> {
+  try {
+    await s3.send(new HeadBucketCommand({ Bucket: bucket }), {
+      abortSignal: AbortSignal.timeout(timeoutMs),
+    })
+    return { ok: true }
+  } catch (error) {
+    const status = error instanceof S3ServiceException ? error.$metadata?.httpStatusCode : undefined
+    if (status === 404) return { ok: false, problem: `bucket ${bucket} does not exist` }
+    if (status === 403) return { ok: false, problem: `access to bucket ${bucket} is denied` }
+    if (status) return { ok: false, problem: `storage answered HTTP ${status}` }
+    const reason =
+      (error as { code?: string }).code ?? (error instanceof Error ? error.name : 'unknown')
+    return { ok: false, problem: `storage is unreachable (${reason})` }
+  }
+}

@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest'
+import { ConfigError, loadConfig } from '../src/config.ts'
+
+describe('loadConfig', () => {
+  it('runs on embedded defaults with an empty environment', () => {
+    const config = loadConfig({})
+    expect(config).toMatchObject({
+      host: '127.0.0.1',
+      port: 3000,
+      s3: { region: 'us-east-1', forcePathStyle: false },
+      uploadBucket: 'meme-studio-uploads',
+      archiveBucket: 'meme-studio-archives',
+      dataDir: '.data',
+      maxUploadBytes: 10_485_760,
+      maxPixels: 40_000_000,
+      adminApiKeys: [],
+      usage: { rate: 10, burst: 20, quota: 10_000, quotaPeriod: 'DAY' },
+      appOrigins: ['http://127.0.0.1:3000', 'http://localhost:3000'],
+      github: { baseUrl: 'https://github.com' },
+    })
+    expect(config.s3.endpoint).toBeUndefined()
+  })
+
+  it('uses path-style addressing when an endpoint is given', () => {
+    const config = loadConfig({ S3_ENDPOINT: 'http://127.0.0.1:9000/' })
+    expect(config.s3).toMatchObject({ endpoint: 'http://127.0.0.1:9000', forcePathStyle: true })
+    expect(
+      loadConfig({ S3_ENDPOINT: 'http://x', S3_FORCE_PATH_STYLE: 'false' }).s3.forcePathStyle,
+    ).toBe(false)
+  })
+
+  it('reads lists and periods', () => {
+    const config = loadConfig({ ADMIN_API_KEYS: ' a, b ,,c ', USAGE_QUOTA_PERIOD: 'week' })
+    expect(config.adminApiKeys).toEqual(['a', 'b', 'c'])
+    expect(config.usage.quotaPeriod).toBe('WEEK')
+  })
+
+  it.each([
+    ['PORT', 'eighty'],
+    ['PORT', '70000'],
+    ['MAX_UPLOAD_BYTES', '-5'],
+    ['MAX_UPLOAD_BYTES', '1e6'],
+    ['MAX_PIXELS', '0'],
+    ['S3_ENDPOINT', 'localhost:9000'],
+    ['S3_ENDPOINT', 'ftp://files'],
+    ['S3_FORCE_PATH_STYLE', 'maybe'],
+    ['S3_BUCKET', 'Bad_Bucket'],
+    ['ARCHIVE_BUCKET', 'meme-studio-uploads'],
+    ['USAGE_RATE', 'fast'],
+    ['USAGE_QUOTA_PERIOD', 'YEAR'],
+    ['GITHUB_BASE_URL', 'github.com'],
+    ['DISCORD_WEBHOOK_URL', 'not a url'],
+    ['EVENTS_ACCESS_KEY_ID', 'AKID'],
+    ['LOG_LEVEL', 'loud'],
+  ])('stops on %s=%j with a message naming the variable', (variable, value) => {
+    let error: unknown
+    try {
+      loadConfig({ [variable]: value })
+    } catch (e) {
+      error = e
+    }
+    expect(error).toBeInstanceOf(ConfigError)
+    const expected = variable === 'EVENTS_ACCESS_KEY_ID' ? 'EVENTS_SECRET_ACCESS_KEY' : variable
+    expect((error as ConfigError).variable).toBe(expected)
+    expect((error as ConfigError).message).toMatch(new RegExp(`^${expected} `))
+  })
+})

@@ -1,0 +1,159 @@
+import type { APIGatewayProxyEvent, APIGatewayProxyEventV2, Context } from 'aws-lambda'
+import { imageSize } from 'image-size'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { makePicture } from './support/pictures.ts'
+import { putUpload, startTestS3, testConfig } from './support/test-app.ts'
+
+type Handler = (
+  event: unknown,
+  context: Context,
+) => Promise<{
+  statusCode: number
+  body: string
+  isBase64Encoded?: boolean
+  headers: Record<string, string>
+}>
+
+let s3: Awaited<ReturnType<typeof startTestS3>>
+let handler: Handler
+const KEY = 'uploads/dddddddd-dddd-4ddd-8ddd-dddddddddddd.jpg'
+
+beforeAll(async () => {
+  s3 = await startTestS3()
+  // Lambda reads its config from the environment at cold start, as on AWS.
+  Object.assign(process.env, {
+    S3_ENDPOINT: s3.endpoint,
+    AWS_ACCESS_KEY_ID: 'S3RVER',
+    AWS_SECRET_ACCESS_KEY: 'S3RVER',
+    LOG_LEVEL: 'error',
+  })
+  await putUpload(testConfig(s3.endpoint), KEY, await makePicture('jpeg', 300, 200), 'image/jpeg')
+  handler = (await import('../src/lambda.ts')).handler as unknown as Handler
+})
+afterAll(() => s3.close())
+
+const context = { awsRequestId: 'test-request', functionName: 'meme-studio-api' } as Context
+
+/** An API Gateway REST API (payload v1) proxy event, as documented and recorded from AWS. */
+function restEvent(method: string, path: string, init: Partial<APIGatewayProxyEvent> = {}) {
+  return {
+    resource: '/{proxy+}',
+    path,
+    httpMethod: method,
+    headers: { Host: 'abc123.execute-api.us-east-1.amazonaws.com', ...init.headers },
+    multiValueHeaders: {},
+    queryStringParameters: init.queryStringParameters ?? null,
+    multiValueQueryStringParameters: init.multiValueQueryStringParameters ?? null,
+    pathParameters: { proxy: path.slice(1) },
+    stageVariables: null,
+    requestContext: {
+      resourcePath: '/{proxy+}',
+      httpMethod: method,
+      path: `/prod${path}`,
+      stage: 'prod',
+      requestId: 'req-1',
+      identity: { sourceIp: '203.0.113.7' },
+    },
+    body: init.body ?? null,
+    isBase64Encoded: init.isBase64Encoded ?? false,
+  }
+}
+
+const memeRequest = JSON.stringify({
+  image: KEY,
+  captions: [{ text: 'From Lambda', x: 0.5, y: 0.15 }],
+})
+
+describe('the Lambda handler behind a REST API (v1)', () => {
+  it('answers GET /api/health as text JSON, not base64', async () => {
+    const result = await handler(restEvent('GET', '/api/health'), context)
+    expect(result.statusCode).toBe(200)
+    expect(result.isBase64Encoded).toBe(false)
+    expect(JSON.parse(result.body)).toEqual({ status: 'ok', storage: 'ok' })
+  })
+
+  it('reads multi-value query strings for the signing endpoint', async () => {
+    const result = await handler(
+      restEvent('GET', '/api/sign-s3-request', {
+        queryStringParameters: { filename: 'cat.png', contentType: 'image/png' },
+        multiValueQueryStringParameters: { filename: ['cat.png'], contentType: ['image/png'] },
+      }),
+      context,
+    )
+    expect(result.statusCode).toBe(200)
+    expect(JSON.parse(result.body).key).toMatch(/^uploads\/[0-9a-f-]{36}\.png$/)
+  })
+
+  it('renders a meme as base64 JSON in a text body', async () => {
+    const result = await handler(
+      restEvent('POST', '/api/meme', {
+        headers: { 'content-type': 'application/json' },
+        body: memeRequest,
+      }),
+      context,
+    )
+    expect(result.statusCode).toBe(200)
+    expect(result.isBase64Encoded).toBe(false)
+    const body = JSON.parse(result.body)
+    expect(body.meme_type).toBe('image/jpeg')
+    expect(imageSize(Buffer.from(body.meme_data, 'base64'))).toMatchObject({
+      width: 300,
+      height: 200,
+    })
+  })
+
+  it('returns raw image bytes base64-encoded for API Gateway when Accept asks', async () => {
+    const result = await handler(
+      restEvent('POST', '/api/meme', {
+        headers: { 'content-type': 'application/json', accept: 'image/jpeg' },
+        // binaryMediaTypes */* makes API Gateway hand even JSON bodies over as base64.
+        body: Buffer.from(memeRequest).toString('base64'),
+        isBase64Encoded: true,
+      }),
+      context,
+    )
+    expect(result.statusCode).toBe(200)
+    expect(result.isBase64Encoded).toBe(true)
+    expect(result.headers['content-type']).toBe('image/jpeg')
+    expect(imageSize(Buffer.from(result.body, 'base64'))).toMatchObject({ type: 'jpg', width: 300 })
+  })
+
+  it('answers errors in the API shape', async () => {
+    const result = await handler(
+      restEvent('POST', '/api/meme', {
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ image: 'https://evil.example/x.png', captions: [] }),
+      }),
+      context,
+    )
+    expect(result.statusCode).toBe(400)
+    expect(result.isBase64Encoded).toBe(false)
+    expect(JSON.parse(result.body)).toMatchObject({ code: 'VALIDATION' })
+  })
+})
+
+describe('the Lambda handler behind an HTTP API (v2)', () => {
+  it('answers GET /api/health', async () => {
+    const event: Partial<APIGatewayProxyEventV2> = {
+      version: '2.0',
+      routeKey: '$default',
+      rawPath: '/api/health',
+      rawQueryString: '',
+      headers: { host: 'abc123.execute-api.us-east-1.amazonaws.com' },
+      requestContext: {
+        http: {
+          method: 'GET',
+          path: '/api/health',
+          protocol: 'HTTP/1.1',
+          sourceIp: '203.0.113.7',
+          userAgent: 'test',
+        },
+        stage: '$default',
+      } as APIGatewayProxyEventV2['requestContext'],
+      isBase64Encoded: false,
+    }
+    const result = await handler(event, context)
+    expect(result.statusCode).toBe(200)
+    expect(JSON.parse(result.body)).toEqual({ status: 'ok', storage: 'ok' })
+  })
+})

@@ -1,0 +1,86 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { buildApp, closedPort, startTestS3, testConfig } from '../support/test-app.ts'
+
+let s3: Awaited<ReturnType<typeof startTestS3>>
+beforeAll(async () => {
+  s3 = await startTestS3()
+})
+afterAll(() => s3.close())
+
+describe('GET /api/health', () => {
+  it('is ok when the uploads bucket answers', async () => {
+    const app = await buildApp(testConfig(s3.endpoint))
+    const response = await app.inject('/api/health')
+    await app.close()
+    expect(response.statusCode).toBe(200)
+    expect(response.json()).toEqual({ status: 'ok', storage: 'ok' })
+  })
+
+  it('is 503 naming the bucket when it does not exist', async () => {
+    const app = await buildApp(testConfig(s3.endpoint, { S3_BUCKET: 'no-such-bucket' }))
+    const response = await app.inject('/api/health')
+    await app.close()
+    expect(response.statusCode).toBe(503)
+    expect(response.json()).toEqual({
+      status: 'error',
+      storage: 'bucket no-such-bucket does not exist',
+    })
+  })
+
+  it('is 503 saying storage is unreachable when nothing listens', async () => {
+    const app = await buildApp(testConfig(await closedPort()))
+    const response = await app.inject('/api/health')
+    await app.close()
+    expect(response.statusCode).toBe(503)
+    expect(response.json()).toEqual({
+      status: 'error',
+      storage: 'storage is unreachable (ECONNREFUSED)',
+    })
+  })
+})
+
+describe('GET /api/limits', () => {
+  it('tells the browser what it may upload', async () => {
+    const app = await buildApp(testConfig(s3.endpoint, { MAX_UPLOAD_BYTES: '1234' }))
+    const response = await app.inject('/api/limits')
+    await app.close()
+    expect(response.json()).toEqual({
+      maxUploadBytes: 1234,
+      maxPixels: 40_000_000,
+      imageTypes: ['image/jpeg', 'image/png', 'image/webp', 'image/gif'],
+    })
+  })
+})
+
+describe('GET /api/docs', () => {
+  it('serves OpenAPI generated from the route schemas', async () => {
+    const app = await buildApp(testConfig(s3.endpoint))
+    const spec = (await app.inject('/api/docs/json')).json()
+    const ui = await app.inject('/api/docs/')
+    await app.close()
+    expect(spec.openapi).toMatch(/^3\./)
+    expect(Object.keys(spec.paths)).toEqual(
+      expect.arrayContaining(['/api/health', '/api/sign-s3-request', '/api/meme', '/api/limits']),
+    )
+    expect(
+      spec.paths['/api/meme'].post.requestBody.content['application/json'].schema.required,
+    ).toEqual(['image', 'captions'])
+    expect(ui.statusCode).toBe(200)
+    expect(ui.body).toContain('swagger')
+  })
+})
+
+describe('unknown routes', () => {
+  it('answer 404 NOT_FOUND in the API error shape', async () => {
+    const app = await buildApp(testConfig(s3.endpoint))
+    const response = await app.inject('/api/nothing-here?x=1')
+    await app.close()
+    expect(response.statusCode).toBe(404)
+    expect(response.json()).toEqual({
+      statusCode: 404,
+      error: 'Not Found',
+      message: 'Route GET /api/nothing-here not found',
+      code: 'NOT_FOUND',
+    })
+  })
+})

@@ -1,0 +1,109 @@
+import { crc32 } from 'node:zlib'
+import { createCanvas } from '@napi-rs/canvas'
+
+/**
+ * A picture with a recognisable layout: a diagonal gradient, a red square in the
+ * top-left quarter. Mid-tones, so white and black caption pixels stand out.
+ */
+export function drawTestPicture(width: number, height: number) {
+  const canvas = createCanvas(width, height)
+  const ctx = canvas.getContext('2d')
+  const gradient = ctx.createLinearGradient(0, 0, width, height)
+  gradient.addColorStop(0, '#4a6fa5')
+  gradient.addColorStop(1, '#6b8f71')
+  ctx.fillStyle = gradient
+  ctx.fillRect(0, 0, width, height)
+  ctx.fillStyle = '#d62828'
+  ctx.fillRect(0, 0, width / 2, height / 2)
+  return canvas
+}
+
+export async function makePicture(
+  format: 'jpeg' | 'png' | 'webp',
+  width = 320,
+  height = 240,
+): Promise<Buffer> {
+  const canvas = drawTestPicture(width, height)
+  return format === 'png' ? canvas.encode('png') : canvas.encode(format, 90)
+}
+
+/**
+ * The smallest valid GIF89a: 2×1 pixels, a global palette of red and blue.
+ * @see https://www.w3.org/Graphics/GIF/spec-gif89a.txt
+ */
+export function makeGif(): Buffer {
+  return Buffer.from(
+    '474946383961' + // GIF89a
+      '02000100' + // 2×1
+      '800000' + // global colour table, 2 entries
+      'ff0000' +
+      '0000ff' +
+      '2c000000000200010000' + // image descriptor
+      '0202440a' + // LZW min code size 2, one block: clear, 0, 1, end (3-bit codes)
+      '00' +
+      '3b',
+    'hex',
+  )
+}
+
+function pngChunk(type: string, data: Buffer): Buffer {
+  const length = Buffer.alloc(4)
+  length.writeUInt32BE(data.length)
+  const typed = Buffer.concat([Buffer.from(type, 'latin1'), data])
+  const crc = Buffer.alloc(4)
+  crc.writeUInt32BE(crc32(typed))
+  return Buffer.concat([length, typed, crc])
+}
+
+/** A PNG whose header claims `width`×`height` pixels with almost no pixel data behind it. */
+export function makePngHeader(width: number, height: number): Buffer {
+  const ihdr = Buffer.alloc(13)
+  ihdr.writeUInt32BE(width, 0)
+  ihdr.writeUInt32BE(height, 4)
+  ihdr.set([8, 2, 0, 0, 0], 8) // 8-bit RGB
+  return Buffer.concat([
+    Buffer.from('89504e470d0a1a0a', 'hex'),
+    pngChunk('IHDR', ihdr),
+    pngChunk('IDAT', Buffer.from('789c030000000001', 'hex')),
+    pngChunk('IEND', Buffer.alloc(0)),
+  ])
+}
+
+/**
+ * Inserts an EXIF APP1 segment carrying only the Orientation tag (0x0112) after a JPEG's
+ * start-of-image marker.
+ * @see https://www.cipa.jp/std/documents/e/DC-008-2012_E.pdf
+ */
+export function withExifOrientation(jpeg: Buffer, orientation: number): Buffer {
+  const tiff = Buffer.from([
+    0x4d,
+    0x4d,
+    0x00,
+    0x2a,
+    0x00,
+    0x00,
+    0x00,
+    0x08, // big-endian TIFF header, IFD at 8
+    0x00,
+    0x01, // one entry
+    0x01,
+    0x12,
+    0x00,
+    0x03,
+    0x00,
+    0x00,
+    0x00,
+    0x01,
+    0x00,
+    orientation,
+    0x00,
+    0x00, // SHORT
+    0x00,
+    0x00,
+    0x00,
+    0x00, // no next IFD
+  ])
+  const payload = Buffer.concat([Buffer.from('Exif\0\0', 'latin1'), tiff])
+  const marker = Buffer.from([0xff, 0xe1, (payload.length + 2) >> 8, (payload.length + 2) & 0xff])
+  return Buffer.concat([jpeg.subarray(0, 2), marker, payload, jpeg.subarray(2)])
+}

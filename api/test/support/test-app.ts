@@ -1,0 +1,91 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { createServer, type IncomingMessage, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { S3Client } from '@aws-sdk/client-s3'
+import { PutObjectCommand } from '@aws-sdk/client-s3'
+import { buildApp } from '../../src/app.ts'
+import { loadConfig, type AppConfig } from '../../src/config.ts'
+import { EMBEDDED_S3_CREDENTIALS, startEmbeddedS3 } from '../../src/embedded-s3.ts'
+import { createS3Client } from '../../src/plugins/app/storage.ts'
+
+/** A real S3 protocol server (s3rver) in a temporary directory, with the app's buckets. */
+export async function startTestS3() {
+  const dataDir = await mkdtemp(join(tmpdir(), 'meme-studio-test-'))
+  const config = loadConfig({ DATA_DIR: dataDir })
+  const s3 = await startEmbeddedS3({
+    host: '127.0.0.1',
+    dataDir,
+    buckets: [config.uploadBucket, config.archiveBucket],
+    corsOrigins: ['http://127.0.0.1:3000'],
+  })
+  return {
+    endpoint: s3.endpoint,
+    async close() {
+      await s3.close()
+      await rm(dataDir, { recursive: true, force: true })
+    },
+  }
+}
+
+/** The app's config pointed at `endpoint`, with overrides as environment variables. */
+export function testConfig(endpoint: string, env: Record<string, string> = {}): AppConfig {
+  const config = loadConfig({ S3_ENDPOINT: endpoint, ...env })
+  config.s3.credentials = EMBEDDED_S3_CREDENTIALS
+  return config
+}
+
+export function testS3Client(config: AppConfig): S3Client {
+  return createS3Client(config.s3)
+}
+
+export async function putUpload(config: AppConfig, key: string, body: Buffer, contentType: string) {
+  const s3 = testS3Client(config)
+  try {
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: config.uploadBucket,
+        Key: key,
+        Body: body,
+        ContentType: contentType,
+      }),
+    )
+  } finally {
+    s3.destroy()
+  }
+}
+
+export { buildApp }
+
+/**
+ * An HTTP server on loopback standing in for S3 where s3rver cannot misbehave on cue:
+ * it records every request and answers what the test says.
+ */
+export async function startFakeS3(
+  answer: (req: IncomingMessage) => { status: number; body?: string },
+) {
+  const requests: { method: string; url: string }[] = []
+  const server: Server = createServer((req, res) => {
+    requests.push({ method: req.method ?? '', url: req.url ?? '' })
+    const { status, body } = answer(req)
+    res.writeHead(status, { 'content-type': 'application/xml' })
+    res.end(body ?? '')
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    requests,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  }
+}
+
+/** A loopback port nothing listens on. */
+export async function closedPort(): Promise<string> {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  await new Promise<void>((resolve) => server.close(() => resolve()))
+  return `http://127.0.0.1:${port}`
+}
