@@ -43,7 +43,9 @@ export default fp(
       if (error.validation) {
         const first = error.validation[0]
         const where = `${error.validationContext ?? 'request'}${first?.instancePath ?? ''}`
-        const described = (first?.parentSchema as { description?: string } | undefined)?.description
+        // ajv's `verbose` adds the failing schema; Fastify's error type does not list it.
+        const described = (first as { parentSchema?: { description?: string } } | undefined)
+          ?.parentSchema?.description
         const detail =
           first?.keyword === 'additionalProperties'
             ? `has an unknown property "${String(first.params.additionalProperty)}"`
