@@ -40,6 +40,13 @@ describe('serving the web app', () => {
     expect(response.body).toContain('<title>meme-studio</title>')
   })
 
+  it('serves files added after start, as a rebuild does', async () => {
+    await writeFile(join(webRoot, 'assets', 'app-5678.js'), 'console.log(2)')
+    const response = await app.inject('/assets/app-5678.js')
+    expect(response.statusCode).toBe(200)
+    expect(response.body).toBe('console.log(2)')
+  })
+
   it('keeps API misses as JSON 404s', async () => {
     const response = await app.inject({ url: '/api/missing', headers: { accept: 'text/html' } })
     expect(response.statusCode).toBe(404)

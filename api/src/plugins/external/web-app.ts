@@ -2,14 +2,13 @@ import fastifyStatic from '@fastify/static'
 import fp from 'fastify-plugin'
 
 /**
- * Serves the built SPA. Hashed assets are cached for good; any other GET that wants HTML
+ * Serves the built SPA, as it is on disk now (a rebuild needs no restart). Hashed assets are cached for good; any other GET that wants HTML
  * gets index.html, so the client-side router owns the paths.
  */
 export default fp<{ root: string }>(
   async (app, { root }) => {
     await app.register(fastifyStatic, {
       root,
-      wildcard: false,
       cacheControl: false,
       setHeaders(res, path) {
         const immutable = /[/\\]assets[/\\]/.test(path)

@@ -1,0 +1,166 @@
+import { formatBytes } from '@/picture/picture-check.ts'
+
+/**
+ * A failure already put into words a person understands. `code` is the API's or S3's
+ * machine-readable code, kept so the app can react to it; it is never shown.
+ */
+export class UserFacingError extends Error {
+  override readonly name = 'UserFacingError'
+  readonly code: string | undefined
+
+  constructor(message: string, code?: string) {
+    super(message)
+    this.code = code
+  }
+}
+
+export const NETWORK_FAILURE = "We couldn't reach meme-studio. Check your connection and try again."
+export const SERVER_TIMEOUT = 'The server took too long to answer. Please try again.'
+export const UNREADABLE_ANSWER =
+  "The server sent an answer we couldn't read. Please try again in a moment."
+export const STORAGE_UNREACHABLE =
+  "We couldn't reach the storage service. Check your connection and try again."
+export const UPLOAD_TIMED_OUT =
+  'The upload took too long and was cut off. Check your connection and try again.'
+const UNEXPECTED_FAILURE = 'Something went wrong on our side. Please try again.'
+const SERVER_UNAVAILABLE =
+  "The meme-studio server isn't available right now. Please try again in a moment."
+const TOO_MUCH_SENT = 'That was too much to send at once. Try shorter captions and try again.'
+const REFUSED = 'The server refused the request. Reload the page and try again.'
+const THROTTLED = 'Too many memes at once! Wait a moment and try again.'
+const QUOTA_REACHED = "Today's limit for making memes has been reached. Please try again later."
+
+/** Sentences for the API's stable error codes (`{statusCode, error, message, code}`). */
+const API_CODE_SENTENCES: Record<string, string> = {
+  BAD_FILENAME:
+    "The picture's file name can't be used. Rename it to something like picture.jpg and try again.",
+  UNSUPPORTED_MEDIA: "That file isn't a picture we can use. Choose a JPEG, PNG, WebP or GIF.",
+  VALIDATION: "Some of the captions weren't accepted. Check the text and try again.",
+  IMAGE_NOT_FOUND:
+    "The uploaded picture couldn't be found any more. Try again to upload it once more.",
+  IMAGE_TOO_LARGE:
+    'That picture has too many pixels for us to render. Choose a smaller one and try again.',
+  OUTPUT_TOO_LARGE:
+    'The finished meme would be too big to send back. Choose a smaller picture and try again.',
+  STORAGE_UNAVAILABLE:
+    "The picture storage isn't available right now. Please try again in a moment.",
+  BUSY: 'meme-studio is busy right now. Please try again in a moment.',
+  BODY_TOO_LARGE: TOO_MUCH_SENT,
+  INTERNAL: UNEXPECTED_FAILURE,
+}
+
+/** Gateway-style errors (`{"message": ...}`), as API Gateway and the local usage plan send. */
+const GATEWAY_MESSAGE_SENTENCES: Record<string, string> = {
+  Forbidden: REFUSED,
+  'Too Many Requests': THROTTLED,
+  'Limit Exceeded': QUOTA_REACHED,
+}
+
+function describeHttpStatus(status: number): string {
+  if (status === 408 || status === 504) return SERVER_TIMEOUT
+  if (status === 413) return TOO_MUCH_SENT
+  if (status === 429) return THROTTLED
+  if (status === 403) return REFUSED
+  if (status === 404) {
+    return "The meme-studio service wasn't found at this address. Please try again later."
+  }
+  if (status === 502 || status === 503) return SERVER_UNAVAILABLE
+  if (status >= 500) return UNEXPECTED_FAILURE
+  return "The server didn't accept that request. Check your picture and captions and try again."
+}
+
+function parseJsonObject(text: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(text)
+    return value !== null && typeof value === 'object'
+      ? (value as Record<string, unknown>)
+      : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** Turns an API error response, JSON or not (a proxy's HTML 502 page), into a sentence. */
+export function apiFailure(status: number, body: string): UserFacingError {
+  const parsed = parseJsonObject(body)
+  const code = typeof parsed?.code === 'string' ? parsed.code : undefined
+  const codeSentence = code === undefined ? undefined : API_CODE_SENTENCES[code]
+  if (codeSentence) return new UserFacingError(codeSentence, code)
+  const gatewayMessage = typeof parsed?.message === 'string' ? parsed.message : undefined
+  const gatewaySentence =
+    code === undefined && gatewayMessage !== undefined
+      ? GATEWAY_MESSAGE_SENTENCES[gatewayMessage]
+      : undefined
+  if (gatewaySentence) return new UserFacingError(gatewaySentence, gatewayMessage)
+  return new UserFacingError(describeHttpStatus(status), code ?? `HTTP_${status}`)
+}
+
+function uploadTooLarge(maxBytes: number | undefined): string {
+  return maxBytes
+    ? `That picture is larger than the upload limit of ${formatBytes(maxBytes)}. Choose a smaller one.`
+    : 'That picture is larger than the upload limit. Choose a smaller one.'
+}
+
+const STORAGE_BUSY = 'The storage service is busy right now. Please try again in a moment.'
+
+/**
+ * Sentences for the S3 error codes a browser POST upload can meet.
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html#ErrorCodeList
+ */
+function s3CodeSentence(code: string, maxBytes: number | undefined): string | undefined {
+  switch (code) {
+    case 'EntityTooLarge':
+      return uploadTooLarge(maxBytes)
+    case 'EntityTooSmall':
+      return 'That file is empty. Choose a picture with something in it.'
+    case 'AccessDenied':
+    case 'ExpiredToken':
+      return 'The storage service refused the upload; its permission may have expired. Please try again.'
+    case 'InvalidPolicyDocument':
+    case 'SignatureDoesNotMatch':
+    case 'InvalidAccessKeyId':
+      return "The upload permission wasn't valid. Please try again; if it keeps happening, the storage settings need fixing."
+    case 'NoSuchBucket':
+      return "The picture storage isn't set up, so the upload couldn't be saved. Please try again later."
+    case 'RequestTimeout':
+      return UPLOAD_TIMED_OUT
+    case 'SlowDown':
+    case 'ServiceUnavailable':
+    case 'InternalError':
+      return STORAGE_BUSY
+    default:
+      return undefined
+  }
+}
+
+/** The `<Code>` of an S3 XML error body, if the body is one. */
+export function readS3ErrorCode(body: string): string | undefined {
+  if (!body.trim().startsWith('<')) return undefined
+  const document = new DOMParser().parseFromString(body, 'application/xml')
+  const code = document.getElementsByTagName('Code')[0]?.textContent?.trim()
+  return code || undefined
+}
+
+/**
+ * Turns a failed browser upload to S3 into a sentence. Status 0 is what XMLHttpRequest
+ * reports for network and CORS failures, which scripts cannot tell apart.
+ */
+export function s3UploadFailure(status: number, body: string, maxBytes?: number): UserFacingError {
+  if (status === 0) return new UserFacingError(STORAGE_UNREACHABLE, 'NETWORK')
+  const code = readS3ErrorCode(body)
+  const sentence = code === undefined ? undefined : s3CodeSentence(code, maxBytes)
+  if (sentence) return new UserFacingError(sentence, code)
+  if (status === 413) return new UserFacingError(uploadTooLarge(maxBytes), code)
+  if (status >= 500) return new UserFacingError(STORAGE_BUSY, code)
+  return new UserFacingError(
+    'The storage service refused the upload. Please try again.',
+    code ?? `HTTP_${status}`,
+  )
+}
+
+/** The sentence to show for anything thrown; unexpected errors never show their own text. */
+export function failureSentence(error: unknown): string {
+  if (error instanceof UserFacingError) return error.message
+  console.error(error)
+  return UNEXPECTED_FAILURE
+}

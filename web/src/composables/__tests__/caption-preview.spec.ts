@@ -1,0 +1,119 @@
+import { layoutCaption, type Caption } from '@meme-studio/captions'
+import { mount } from '@vue/test-utils'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { defineComponent, h, ref, shallowRef } from 'vue'
+import {
+  paintMemePreview,
+  PLACEHOLDER_SIZE,
+  useCaptionPreview,
+  type PreviewPicture,
+} from '../caption-preview.ts'
+
+/** Glyphs half as wide as the font size: enough to make wrapping and sizing real. */
+const measure = (text: string, font: string) => text.length * Number.parseFloat(font) * 0.5
+
+/** A 2D context that records what was drawn, where happy-dom has no canvas. */
+function recordingContext(canvas: { width: number; height: number }) {
+  const drawn: string[] = []
+  const ctx = {
+    canvas,
+    font: '10px sans-serif',
+    fillStyle: '',
+    strokeStyle: '',
+    lineWidth: 1,
+    lineJoin: 'miter',
+    miterLimit: 10,
+    textAlign: 'start',
+    textBaseline: 'alphabetic',
+    save: () => undefined,
+    restore: () => undefined,
+    clearRect: () => drawn.push('clear'),
+    fillRect: () => drawn.push('placeholder'),
+    createLinearGradient: () => ({ addColorStop: () => undefined }),
+    drawImage: (_image: unknown, x: number, y: number) => drawn.push(`image at ${x},${y}`),
+    measureText(text: string) {
+      return { width: measure(text, this.font) }
+    },
+    fillText(text: string, x: number, y: number) {
+      drawn.push(`fill "${text}" at ${x},${y} in ${this.font}`)
+    },
+    strokeText(text: string, x: number, y: number) {
+      drawn.push(`stroke "${text}" at ${x},${y}`)
+    },
+  }
+  return { ctx: ctx as unknown as CanvasRenderingContext2D, drawn }
+}
+
+const picture: PreviewPicture = { image: {} as CanvasImageSource, width: 800, height: 600 }
+const top: Caption = { text: 'one does not simply', x: 0.5, y: 0.15 }
+const bottom: Caption = { text: 'walk into mordor', x: 0.5, y: 0.85 }
+
+describe('paintMemePreview', () => {
+  it('draws the picture at its natural size, then the captions where the server puts them', () => {
+    const canvas = { width: 300, height: 150 }
+    const { ctx, drawn } = recordingContext(canvas)
+    paintMemePreview(ctx, picture, [top, bottom])
+
+    expect(canvas).toEqual({ width: 800, height: 600 })
+    expect(drawn.slice(0, 2)).toEqual(['clear', 'image at 0,0'])
+    for (const caption of [top, bottom]) {
+      const layout = layoutCaption(caption, picture, measure)
+      for (const line of layout.lines) {
+        expect(drawn).toContain(`stroke "${line.text}" at ${line.x},${line.y}`)
+        expect(drawn).toContain(`fill "${line.text}" at ${line.x},${line.y} in ${layout.font}`)
+      }
+    }
+    const topLines = layoutCaption(top, picture, measure).lines.map((line) => line.text)
+    expect(topLines.join(' ')).toBe('ONE DOES NOT SIMPLY')
+  })
+
+  it('shows the captions on a stand-in until a picture is chosen', () => {
+    const canvas = { width: 0, height: 0 }
+    const { ctx, drawn } = recordingContext(canvas)
+    paintMemePreview(ctx, null, [top, { text: '   ', x: 0.5, y: 0.85 }])
+    expect(canvas).toEqual(PLACEHOLDER_SIZE)
+    expect(drawn).toContain('placeholder')
+    expect(drawn.filter((call) => call.startsWith('fill')).length).toBeGreaterThan(0)
+    expect(drawn.some((call) => call.startsWith('image'))).toBe(false)
+  })
+})
+
+describe('useCaptionPreview', () => {
+  afterEach(() => vi.unstubAllGlobals())
+
+  it('redraws once per frame however many edits came in between', async () => {
+    const frames: FrameRequestCallback[] = []
+    vi.stubGlobal('requestAnimationFrame', (callback: FrameRequestCallback) => {
+      frames.push(callback)
+      return frames.length
+    })
+    const canvas = document.createElement('canvas')
+    const { ctx, drawn } = recordingContext(canvas)
+    vi.spyOn(canvas, 'getContext').mockReturnValue(ctx)
+    const captions = ref<Caption[]>([{ ...top, text: '' }])
+
+    const wrapper = mount(
+      defineComponent({
+        setup() {
+          useCaptionPreview(shallowRef(canvas), shallowRef(picture), captions)
+          return () => h('div')
+        },
+      }),
+    )
+    const runFrame = async () => {
+      const pending = frames.splice(0)
+      pending.forEach((callback) => callback(0))
+      await vi.waitFor(() => expect(drawn.length).toBeGreaterThan(0))
+    }
+    await runFrame()
+    drawn.length = 0
+
+    for (const text of ['w', 'wo', 'wow']) captions.value[0]!.text = text
+    await Promise.resolve()
+    expect(frames).toHaveLength(1)
+    await runFrame()
+    expect(drawn.filter((call) => call === 'image at 0,0')).toHaveLength(1)
+    expect(drawn.some((call) => call.startsWith('fill "WOW"'))).toBe(true)
+    wrapper.unmount()
+  })
+})

@@ -1,0 +1,135 @@
+/** The picture formats the API accepts, by MIME type. */
+export const IMAGE_TYPES = ['image/jpeg', 'image/png', 'image/webp', 'image/gif'] as const
+export type ImageType = (typeof IMAGE_TYPES)[number]
+
+export interface PictureLimits {
+  maxUploadBytes: number
+  maxPixels: number
+  imageTypes: readonly string[]
+}
+
+export type PictureCheck = { ok: true; type: ImageType } | { ok: false; message: string }
+
+const IMAGE_TYPE_NAMES: Record<ImageType, string> = {
+  'image/jpeg': 'JPEG',
+  'image/png': 'PNG',
+  'image/webp': 'WebP',
+  'image/gif': 'GIF',
+}
+
+/** The longest signature below (WebP: `RIFF` + size + `WEBP`). */
+const SNIFF_LENGTH = 12
+
+const ascii = (text: string) => Array.from(text, (char) => char.charCodeAt(0))
+
+function startsWith(bytes: Uint8Array, signature: readonly number[], offset = 0): boolean {
+  return signature.every((byte, i) => bytes[offset + i] === byte)
+}
+
+/**
+ * The picture format its first bytes announce, whatever the file's name or reported type.
+ * @see https://mimesniff.spec.whatwg.org/#matching-an-image-type-pattern
+ */
+export function sniffImageType(bytes: Uint8Array): ImageType | undefined {
+  if (startsWith(bytes, [0xff, 0xd8, 0xff])) return 'image/jpeg'
+  if (startsWith(bytes, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) return 'image/png'
+  if (startsWith(bytes, ascii('GIF87a')) || startsWith(bytes, ascii('GIF89a'))) return 'image/gif'
+  if (startsWith(bytes, ascii('RIFF')) && startsWith(bytes, ascii('WEBP'), 8)) return 'image/webp'
+  return undefined
+}
+
+export function isImageType(type: string): type is ImageType {
+  return (IMAGE_TYPES as readonly string[]).includes(type)
+}
+
+/** "JPEG, PNG, WebP or GIF", from the types the server allows. */
+export function describeImageTypes(types: readonly string[]): string {
+  const names = types.filter(isImageType).map((type) => IMAGE_TYPE_NAMES[type])
+  if (names.length <= 1) return names.join('')
+  return `${names.slice(0, -1).join(', ')} or ${names.at(-1)}`
+}
+
+/** Sizes as people read them: 10485760 → "10 MB", 12897484 → "12.3 MB", 2048 → "2 KB". */
+export function formatBytes(bytes: number): string {
+  const units = ['bytes', 'KB', 'MB', 'GB'] as const
+  let value = bytes
+  let unit = 0
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024
+    unit += 1
+  }
+  const rounded = unit === 0 ? value : Math.round(value * 10) / 10
+  return `${rounded.toLocaleString('en')} ${units[unit]}`
+}
+
+export function notAPictureMessage(types: readonly string[]): string {
+  return `That file isn't a picture we can use. Choose a ${describeImageTypes(types)}.`
+}
+
+export function tooLargeMessage(bytes: number, maxBytes: number): string {
+  return `That picture is ${formatBytes(bytes)}; the limit is ${formatBytes(maxBytes)}.`
+}
+
+/**
+ * Decides, before anything is uploaded, whether a file can become a meme: its reported type
+ * and its first bytes must both say it is an allowed picture, and it must fit the upload limit.
+ */
+export async function checkPictureFile(file: Blob, limits: PictureLimits): Promise<PictureCheck> {
+  const refused = { ok: false, message: notAPictureMessage(limits.imageTypes) } as const
+  // Browsers report an empty type when they cannot tell from the name; the bytes decide then.
+  if (file.type !== '' && !limits.imageTypes.includes(file.type)) return refused
+  if (file.size === 0) {
+    return { ok: false, message: 'That file is empty. Choose a picture with something in it.' }
+  }
+  const head = new Uint8Array(await file.slice(0, SNIFF_LENGTH).arrayBuffer())
+  const type = sniffImageType(head)
+  if (!type || !limits.imageTypes.includes(type)) return refused
+  if (file.size > limits.maxUploadBytes) {
+    return { ok: false, message: tooLargeMessage(file.size, limits.maxUploadBytes) }
+  }
+  return { ok: true, type }
+}
+
+/** Checks the decoded size against the server's pixel cap, which it applies before decoding. */
+export function checkPictureDimensions(
+  width: number,
+  height: number,
+  maxPixels: number,
+): { ok: true } | { ok: false; message: string } {
+  if (width * height <= maxPixels) return { ok: true }
+  const megapixels = (pixels: number) => `${Math.round(pixels / 100_000) / 10} megapixels`
+  return {
+    ok: false,
+    message: `That picture is ${width} × ${height} pixels (${megapixels(width * height)}); the limit is ${megapixels(maxPixels)}. Choose a smaller one.`,
+  }
+}
+
+const EXTENSIONS: Record<ImageType, readonly string[]> = {
+  'image/jpeg': ['jpg', 'jpeg'],
+  'image/png': ['png'],
+  'image/webp': ['webp'],
+  'image/gif': ['gif'],
+}
+
+export function extensionOf(type: ImageType): string {
+  return EXTENSIONS[type][0] ?? 'bin'
+}
+
+/**
+ * The name to ask an upload policy for. The server only takes the extension from it, so
+ * give it one that matches the bytes, and keep the rest to characters any server accepts.
+ */
+export function uploadFilename(name: string, type: ImageType): string {
+  const dot = name.lastIndexOf('.')
+  const stem = dot > 0 ? name.slice(0, dot) : name
+  const extension = dot > 0 ? name.slice(dot + 1).toLowerCase() : ''
+  const safeStem =
+    stem
+      .normalize('NFKD')
+      .replace(/[\u0300-\u036f]/g, '')
+      .replace(/[^A-Za-z0-9_-]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 100) || 'picture'
+  const safeExtension = EXTENSIONS[type].includes(extension) ? extension : extensionOf(type)
+  return `${safeStem}.${safeExtension}`
+}

@@ -1,0 +1,147 @@
+import { flushPromises, mount, type VueWrapper } from '@vue/test-utils'
+import { createPinia } from 'pinia'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { FakeXhr, fakeApi, heldReply, json } from '@/api/__tests__/fake-network.ts'
+import EditorView from '../EditorView.vue'
+
+const LIMITS = {
+  maxUploadBytes: 10 * 1024 * 1024,
+  maxPixels: 40_000_000,
+  imageTypes: ['image/jpeg', 'image/png', 'image/webp', 'image/gif'],
+}
+const JPEG_BYTES = new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 0, 0x10, 0x4a, 0x46, 0x49, 0x46, 0, 1])
+const SIGNED = {
+  url: 'http://s3.test/bucket',
+  fields: { key: 'uploads/1.jpg', 'Content-Type': 'image/jpeg' },
+  key: 'uploads/1.jpg',
+  expiresAt: '2030-01-01T00:00:00Z',
+  maxBytes: LIMITS.maxUploadBytes,
+}
+
+let wrapper: VueWrapper | undefined
+
+async function mountEditor() {
+  wrapper = mount(EditorView, { global: { plugins: [createPinia()] }, attachTo: document.body })
+  await flushPromises()
+  return wrapper
+}
+
+/** The form control a `<label>` with exactly this text points at, as a person finds it. */
+function byLabel(view: VueWrapper, text: string) {
+  const label = view.findAll('label').find((candidate) => candidate.text() === text)
+  expect(label, `a label "${text}"`).toBeDefined()
+  return view.find<HTMLInputElement>(`#${CSS.escape(label!.attributes('for')!)}`)
+}
+
+function generateButton(view: VueWrapper) {
+  return view.get<HTMLButtonElement>('button[type="submit"]')
+}
+
+async function choose(input: ReturnType<typeof byLabel>, file: File) {
+  Object.defineProperty(input.element, 'files', { value: [file], configurable: true })
+  await input.trigger('change')
+  await vi.waitFor(() => expect(wrapper?.text()).not.toContain('Opening picture'))
+  await flushPromises()
+}
+
+beforeEach(() => FakeXhr.install())
+afterEach(() => wrapper?.unmount())
+
+describe('EditorView', () => {
+  it('keeps Generate disabled, and says why, until there is a picture and a caption', async () => {
+    fakeApi({ '/api/limits': json(200, LIMITS) })
+    const view = await mountEditor()
+
+    expect(generateButton(view).text()).toBe('Generate')
+    expect(generateButton(view).element.disabled).toBe(true)
+    expect(view.text()).toContain('Choose a picture and write a caption to begin.')
+
+    await byLabel(view, 'Top text').setValue('When the build is green')
+    expect(generateButton(view).element.disabled).toBe(true)
+    expect(view.text()).toContain('Choose a picture to go with your caption.')
+
+    await choose(byLabel(view, 'Image'), new File([JPEG_BYTES], 'dog.jpg', { type: 'image/jpeg' }))
+    expect(view.text()).toContain('dog.jpg')
+    expect(generateButton(view).element.disabled).toBe(false)
+  })
+
+  it('shows a refused file in an alert and never asks to upload it', async () => {
+    const api = fakeApi({ '/api/limits': json(200, LIMITS) })
+    const view = await mountEditor()
+    await choose(
+      byLabel(view, 'Image'),
+      new File(['<html>not a picture</html>'], 'meme.png', { type: 'image/png' }),
+    )
+
+    const alert = view.get('[role="alert"]')
+    expect(alert.text()).toContain(
+      "That file isn't a picture we can use. Choose a JPEG, PNG, WebP or GIF.",
+    )
+    expect(alert.find('button').text()).toBe('Try again')
+    expect(api.requestsTo('/api/sign-s3-request')).toHaveLength(0)
+    expect(generateButton(view).element.disabled).toBe(true)
+  })
+
+  it('shows upload progress, then the rendered meme with Download and Copy', async () => {
+    const render = heldReply(json(200, { meme_data: btoa('meme!'), meme_type: 'image/jpeg' }))
+    fakeApi({
+      '/api/limits': json(200, LIMITS),
+      '/api/sign-s3-request': json(200, SIGNED),
+      '/api/meme': render.reply,
+    })
+    const view = await mountEditor()
+    await choose(byLabel(view, 'Image'), new File([JPEG_BYTES], 'dog.jpg', { type: 'image/jpeg' }))
+    await byLabel(view, 'Bottom text').setValue('Such wow')
+
+    await view.get('form').trigger('submit')
+    await vi.waitFor(() => expect(FakeXhr.sent).toHaveLength(1))
+    FakeXhr.sent[0]!.progress(42, 100)
+    await flushPromises()
+
+    const progress = view.get('[role="progressbar"]')
+    expect(progress.attributes()).toMatchObject({
+      'aria-valuemin': '0',
+      'aria-valuemax': '100',
+      'aria-valuenow': '42',
+    })
+    expect(generateButton(view).text()).toBe('Uploading… 42%')
+    expect(generateButton(view).element.disabled).toBe(true)
+
+    FakeXhr.sent[0]!.respond(204)
+    await vi.waitFor(() => expect(generateButton(view).text()).toBe('Rendering…'))
+    expect(view.find('[role="progressbar"]').exists()).toBe(false)
+
+    render.release()
+    await vi.waitFor(() => expect(generateButton(view).text()).toBe('Generate'))
+
+    const image = view.get<HTMLImageElement>('img[alt="Generated meme"]')
+    expect(image.attributes('src')).toBe(`data:image/jpeg;base64,${btoa('meme!')}`)
+    const download = view.findAll('a').find((link) => link.text() === 'Download')
+    expect(download?.attributes('download')).toBe('meme.jpg')
+    expect(view.findAll('button').some((button) => button.text() === 'Copy')).toBe(true)
+  })
+
+  it('shows a failed render as a sentence with Try again', async () => {
+    fakeApi({
+      '/api/limits': json(200, LIMITS),
+      '/api/sign-s3-request': json(200, SIGNED),
+      '/api/meme': {
+        status: 502,
+        body: '<html><body>Bad Gateway</body></html>',
+        contentType: 'text/html',
+      },
+    })
+    const view = await mountEditor()
+    await choose(byLabel(view, 'Image'), new File([JPEG_BYTES], 'dog.jpg', { type: 'image/jpeg' }))
+    await byLabel(view, 'Top text').setValue('Hello')
+    await view.get('form').trigger('submit')
+    await vi.waitFor(() => expect(FakeXhr.sent).toHaveLength(1))
+    FakeXhr.sent[0]!.respond(204)
+
+    await vi.waitFor(() => expect(view.find('[role="alert"]').exists()).toBe(true))
+    const alert = view.get('[role="alert"]')
+    expect(alert.text()).toContain("The meme-studio server isn't available right now.")
+    expect(alert.text()).not.toContain('<html>')
+    expect(alert.find('button').text()).toBe('Try again')
+  })
+})
