@@ -67,7 +67,12 @@ export function notAPictureMessage(types: readonly string[]): string {
 }
 
 export function tooLargeMessage(bytes: number, maxBytes: number): string {
-  return `That picture is ${formatBytes(bytes)}; the limit is ${formatBytes(maxBytes)}.`
+  const size = formatBytes(bytes)
+  const limit = formatBytes(maxBytes)
+  // Rounded alike, "10 MB; the limit is 10 MB" would read as if it fitted.
+  return size === limit
+    ? `That picture is just over the ${limit} limit. Choose a smaller one.`
+    : `That picture is ${size}; the limit is ${limit}.`
 }
 
 /**

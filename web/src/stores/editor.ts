@@ -13,7 +13,7 @@ import { memeImageFromBase64, releaseMemeImage, type MemeImage } from '@/meme/me
 import {
   checkPictureDimensions,
   checkPictureFile,
-  formatBytes,
+  tooLargeMessage,
   uploadFilename,
 } from '@/picture/picture-check.ts'
 import { decodePicture, releasePicture, type Picture } from '@/picture/picture-decode.ts'
@@ -147,10 +147,7 @@ export const useEditorStore = defineStore('editor', () => {
     uploadPercent.value = 0
     const signed = await signUpload(uploadFilename(chosen.file.name, chosen.type), chosen.type)
     if (chosen.file.size > signed.maxBytes) {
-      throw new UserFacingError(
-        `That picture is ${formatBytes(chosen.file.size)}; the limit is ${formatBytes(signed.maxBytes)}.`,
-        'TOO_LARGE',
-      )
+      throw new UserFacingError(tooLargeMessage(chosen.file.size, signed.maxBytes), 'TOO_LARGE')
     }
     await uploadToS3(signed, chosen.file, (percent) => (uploadPercent.value = percent))
     uploaded = { file: chosen.file, key: signed.key }

@@ -4,6 +4,7 @@ import {
   checkPictureFile,
   formatBytes,
   sniffImageType,
+  tooLargeMessage,
   uploadFilename,
   type PictureLimits,
 } from '../picture-check.ts'
@@ -74,6 +75,12 @@ describe('checkPictureFile', () => {
       ok: false,
       message: 'That picture is 12.3 MB; the limit is 10 MB.',
     })
+  })
+
+  it('does not claim a file just over the limit is the limit', () => {
+    expect(tooLargeMessage(10 * 1024 * 1024 + 1, 10 * 1024 * 1024)).toBe(
+      'That picture is just over the 10 MB limit. Choose a smaller one.',
+    )
   })
 
   it('accepts a picture of exactly the limit', async () => {
