@@ -1,0 +1,83 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { defineConfig, devices } from '@playwright/test'
+
+const repoRoot = fileURLToPath(new URL('..', import.meta.url))
+const port = Number(process.env.E2E_PORT ?? 3100)
+const baseURL = `http://127.0.0.1:${port}`
+
+// Debian's Chromium where the machine has it (CI installs it; Playwright's own browser
+// download cannot reach its host there), otherwise Playwright's own browser.
+const executablePath =
+  process.env.CHROMIUM_PATH ?? (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined)
+
+// A fresh DATA_DIR (embedded S3 files, local state) for every run. The config is loaded by
+// the runner and again by every worker; workers inherit the runner's environment, so the
+// folder is made, and removed when the runner exits, only once.
+function freshDataDir(): string {
+  const inherited = process.env.E2E_DATA_DIR
+  if (inherited) return inherited
+  const dataDir = mkdtempSync(join(tmpdir(), 'meme-studio-e2e-'))
+  process.env.E2E_DATA_DIR = dataDir
+  process.on('exit', () => rmSync(dataDir, { recursive: true, force: true }))
+  return dataDir
+}
+
+export default defineConfig({
+  testDir: './tests',
+  outputDir: 'test-results',
+  // A render takes a second or two; a slow CI machine gets room.
+  timeout: 60_000,
+  forbidOnly: !!process.env.CI,
+  retries: process.env.CI ? 2 : 0,
+  workers: 2,
+  reporter: [['list'], ['html', { open: 'never', outputFolder: 'playwright-report' }]],
+  use: {
+    baseURL,
+    screenshot: 'on',
+    trace: 'retain-on-failure',
+  },
+  projects: [
+    {
+      name: 'chromium',
+      use: {
+        ...devices['Desktop Chrome'],
+        launchOptions: {
+          ...(executablePath ? { executablePath } : {}),
+          // CI has no outside network: without these flags Chromium keeps dialling Google's hosts.
+          args: [
+            '--no-sandbox',
+            '--disable-gpu',
+            '--disable-background-networking',
+            '--disable-component-update',
+            '--disable-sync',
+            '--no-first-run',
+            '--disable-quic',
+          ],
+        },
+      },
+    },
+  ],
+  webServer: {
+    // What `pnpm start` runs, minus pnpm's wrapper: SIGTERM reaches the server itself, and
+    // the log does not call a clean stop "Command failed".
+    command: 'node --import tsx scripts/start.ts',
+    cwd: repoRoot,
+    env: {
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATA_DIR: freshDataDir(),
+      ADMIN_API_KEYS: 'e2e-admin-key',
+    },
+    url: `${baseURL}/api/health`,
+    // The first start may build the web app.
+    timeout: 180_000,
+    reuseExistingServer: !process.env.CI,
+    gracefulShutdown: { signal: 'SIGTERM', timeout: 10_000 },
+    // In CI the server's request log goes into the job's output, to explain a failure.
+    stdout: process.env.CI ? 'pipe' : 'ignore',
+    stderr: 'pipe',
+  },
+})

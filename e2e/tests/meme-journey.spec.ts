@@ -1,0 +1,181 @@
+import { readFile } from 'node:fs/promises'
+import type { Page, Request, TestInfo } from '@playwright/test'
+import { expect, test } from '../fixtures.ts'
+import {
+  dataUrlBytes,
+  decodeImage,
+  JPEG_MAGIC,
+  meanAbsDiff,
+  shareOfPixels,
+  type Region,
+} from '../support/pixels.ts'
+
+// The captions' boxes: the top line is centred at 15% of the height, the bottom line at
+// 85%, both centred horizontally. The bands below sit on those lines and keep to the
+// centre columns, where any caption of a few words has glyphs.
+const TOP_CAPTION_BAND: Region = { x0: 0.3, x1: 0.7, y0: 0.1, y1: 0.2 }
+const BOTTOM_CAPTION_BAND: Region = { x0: 0.3, x1: 0.7, y0: 0.8, y1: 0.9 }
+// Nothing is drawn here, so the render must give back the source picture.
+const MIDDLE_BAND: Region = { x0: 0, x1: 1, y0: 0.4, y1: 0.6 }
+
+// Metric: mean absolute difference of R, G and B over a band, on the 0..255 scale.
+// A JPEG re-encode of the same picture stays well below 6; a band that holds a white
+// caption with a black outline over this mid-tone picture differs by far more than 20.
+const RE_ENCODE_TOLERANCE = 6
+const CAPTION_MIN_DIFFERENCE = 20
+// The preview is the picture scaled down in the browser; its resampling differs a little
+// from Skia's in Node along the shapes' edges (measured: under 1).
+const PREVIEW_TOLERANCE = 8
+// The source keeps every channel within 40..210, so near-white (all channels >= 235) and
+// near-black (all <= 25) pixels in a caption band can only be caption fill and outline.
+const CAPTION_MIN_WHITE_SHARE = 0.02
+const CAPTION_MIN_BLACK_SHARE = 0.005
+
+async function attachScreenshot(page: Page, testInfo: TestInfo, name: string): Promise<void> {
+  const path = testInfo.outputPath(`${name}.png`)
+  // From the top: a full-page shot of a scrolled page paints the sticky header mid-page.
+  // The editor scrolls the result into view smoothly, so wait until that has settled too.
+  await expect
+    .poll(() =>
+      page.evaluate(async () => {
+        window.scrollTo({ top: 0, behavior: 'instant' })
+        await new Promise((settled) => setTimeout(settled, 100))
+        return window.scrollY
+      }),
+    )
+    .toBe(0)
+  await page.screenshot({ path, fullPage: true })
+  await testInfo.attach(name, { path, contentType: 'image/png' })
+}
+
+test('a picture with two captions comes back as a meme of the same size', async ({
+  page,
+  editorPage,
+  sourcePicture,
+}, testInfo) => {
+  await test.step('choose the picture and type the captions', async () => {
+    await expect(editorPage.generateButton).toBeDisabled()
+    await editorPage.chooseImage(sourcePicture.path)
+    await expect(editorPage.preview).toBeVisible()
+    // A picture alone is not a meme yet.
+    await expect(editorPage.generateButton).toBeDisabled()
+    await editorPage.typeCaptions('WHEN THE E2E SUITE', 'PASSES ON THE FIRST RUN')
+    await expect(editorPage.generateButton).toBeEnabled()
+
+    // The preview shows the chosen picture: scaled to the preview's size, the source
+    // matches it where no caption is drawn (the placeholder would differ by ~90).
+    const previewShot = await decodeImage(await editorPage.preview.screenshot())
+    const scaledSource = await decodeImage(sourcePicture.bytes, previewShot)
+    expect(
+      meanAbsDiff(previewShot, scaledSource, MIDDLE_BAND),
+      'the preview shows the chosen picture',
+    ).toBeLessThan(PREVIEW_TOLERANCE)
+    await attachScreenshot(page, testInfo, 'editor-before')
+  })
+
+  await test.step('generate', async () => {
+    const requests: Request[] = []
+    page.on('request', (request) => requests.push(request))
+    await editorPage.watchBusyStates()
+    await editorPage.generateButton.click()
+    await expect(editorPage.resultImage).toBeVisible({ timeout: 30_000 })
+    await expect
+      .poll(() => editorPage.resultNaturalSize(), { message: 'the result image loads' })
+      .toEqual({ width: sourcePicture.width, height: sourcePicture.height })
+    await expect(editorPage.generateButton).toBeEnabled()
+
+    const busyStates = await editorPage.busyStatesSeen()
+    await testInfo.attach('busy-states.json', {
+      body: JSON.stringify(busyStates, null, 2),
+      contentType: 'application/json',
+    })
+    expect(busyStates, 'a progress bar or a busy Generate button was shown').not.toHaveLength(0)
+    for (const { progressValue } of busyStates) {
+      if (progressValue !== null) {
+        expect(Number(progressValue)).toBeGreaterThanOrEqual(0)
+        expect(Number(progressValue)).toBeLessThanOrEqual(100)
+      }
+    }
+    // The picture goes from the browser straight to S3 under a signed POST, then is rendered.
+    const appOrigin = new URL(page.url()).origin
+    const sign = requests.find((r) => new URL(r.url()).pathname === '/api/sign-s3-request')
+    expect(sign, 'the editor asked for a signed upload').toBeDefined()
+    expect(new URL(sign?.url() ?? appOrigin).searchParams.get('contentType')).toBe(
+      sourcePicture.mimeType,
+    )
+    const upload = requests.find(
+      (r) => r.method() === 'POST' && new URL(r.url()).origin !== appOrigin,
+    )
+    expect(upload, 'the picture was POSTed to S3, not through the API').toBeDefined()
+    expect(new URL(upload?.url() ?? appOrigin).hostname).toBe('127.0.0.1')
+    const render = requests.find((r) => new URL(r.url()).pathname === '/api/meme')
+    expect(render?.method(), 'the editor asked the API to render').toBe('POST')
+
+    await expect(editorPage.downloadAction).toBeVisible()
+    await expect(editorPage.copyAction).toBeVisible()
+    await attachScreenshot(page, testInfo, 'editor-after')
+  })
+
+  await test.step('the captions are drawn, the rest of the picture is unchanged', async () => {
+    const src = (await editorPage.resultImage.getAttribute('src')) ?? ''
+    expect(src.startsWith('data:image/jpeg;base64,'), 'JPEG in, JPEG out').toBe(true)
+    const resultBytes = dataUrlBytes(src, 'image/jpeg')
+    await testInfo.attach('generated-meme', { body: resultBytes, contentType: 'image/jpeg' })
+    expect([...resultBytes.subarray(0, 3)]).toEqual([...JPEG_MAGIC])
+
+    const result = await decodeImage(resultBytes)
+    const source = await decodeImage(sourcePicture.bytes)
+    expect({ width: result.width, height: result.height }).toEqual({
+      width: source.width,
+      height: source.height,
+    })
+
+    const measured = {
+      top: meanAbsDiff(result, source, TOP_CAPTION_BAND),
+      bottom: meanAbsDiff(result, source, BOTTOM_CAPTION_BAND),
+      middle: meanAbsDiff(result, source, MIDDLE_BAND),
+      topWhite: shareOfPixels(result, TOP_CAPTION_BAND, (c) => c >= 235),
+      topBlack: shareOfPixels(result, TOP_CAPTION_BAND, (c) => c <= 25),
+      bottomWhite: shareOfPixels(result, BOTTOM_CAPTION_BAND, (c) => c >= 235),
+      bottomBlack: shareOfPixels(result, BOTTOM_CAPTION_BAND, (c) => c <= 25),
+    }
+    await testInfo.attach('pixel-metrics.json', {
+      body: JSON.stringify(measured, null, 2),
+      contentType: 'application/json',
+    })
+
+    expect(measured.top, 'top caption band differs from the source').toBeGreaterThan(
+      CAPTION_MIN_DIFFERENCE,
+    )
+    expect(measured.bottom, 'bottom caption band differs from the source').toBeGreaterThan(
+      CAPTION_MIN_DIFFERENCE,
+    )
+    expect(measured.middle, 'middle band matches the source').toBeLessThan(RE_ENCODE_TOLERANCE)
+    expect(measured.topWhite, 'top caption has white fill').toBeGreaterThan(CAPTION_MIN_WHITE_SHARE)
+    expect(measured.topBlack, 'top caption has a black outline').toBeGreaterThan(
+      CAPTION_MIN_BLACK_SHARE,
+    )
+    expect(measured.bottomWhite, 'bottom caption has white fill').toBeGreaterThan(
+      CAPTION_MIN_WHITE_SHARE,
+    )
+    expect(measured.bottomBlack, 'bottom caption has a black outline').toBeGreaterThan(
+      CAPTION_MIN_BLACK_SHARE,
+    )
+  })
+
+  await test.step('Download saves the meme as a JPEG', async () => {
+    const downloadEvent = page.waitForEvent('download')
+    await editorPage.downloadAction.click()
+    const download = await downloadEvent
+    expect(download.suggestedFilename()).toMatch(/\.jpe?g$/i)
+    const savedPath = testInfo.outputPath(`downloaded-${download.suggestedFilename()}`)
+    await download.saveAs(savedPath)
+    const downloaded = await readFile(savedPath)
+    expect([...downloaded.subarray(0, 3)]).toEqual([...JPEG_MAGIC])
+    const decoded = await decodeImage(downloaded)
+    expect({ width: decoded.width, height: decoded.height }).toEqual({
+      width: sourcePicture.width,
+      height: sourcePicture.height,
+    })
+  })
+})
