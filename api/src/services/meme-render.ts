@@ -25,17 +25,17 @@ export interface RenderOptions {
   maxOutputBase64Bytes?: number
 }
 
+/** Without a chosen format the output keeps the input's; a GIF's first frame becomes PNG. */
+const DEFAULT_OUTPUT_FORMATS: Record<ImageContentType, OutputFormat> = {
+  'image/jpeg': 'jpeg',
+  'image/png': 'png',
+  'image/webp': 'webp',
+  'image/gif': 'png',
+}
+
 export interface RenderedMeme {
   bytes: Buffer
   contentType: (typeof OUTPUT_CONTENT_TYPES)[OutputFormat]
-  width: number
-  height: number
-}
-
-export function defaultOutputFormat(input: ImageContentType): OutputFormat {
-  // A GIF's first frame is a still: PNG keeps its palette colours exactly.
-  if (input === 'image/gif') return 'png'
-  return input === 'image/jpeg' ? 'jpeg' : input === 'image/png' ? 'png' : 'webp'
 }
 
 export const base64Length = (bytes: number) => Math.ceil(bytes / 3) * 4
@@ -79,7 +79,7 @@ export async function renderMeme(
     captions.map((caption) => layoutCaption(caption, { width, height }, measure)),
   )
 
-  const format = options.format ?? defaultOutputFormat(probe.contentType)
+  const format = options.format ?? DEFAULT_OUTPUT_FORMATS[probe.contentType]
   const limit = options.maxOutputBase64Bytes ?? MAX_OUTPUT_BASE64_BYTES
   const contentType = OUTPUT_CONTENT_TYPES[format]
   if (format === 'png') {
@@ -91,12 +91,12 @@ export async function renderMeme(
         'The meme is too large as a PNG; choose JPEG or WebP for this picture',
       )
     }
-    return { bytes: png, contentType, width, height }
+    return { bytes: png, contentType }
   }
   for (const quality of QUALITY_LADDER) {
     const encoded = await canvas.encode(format, quality)
     if (base64Length(encoded.length) <= limit) {
-      return { bytes: encoded, contentType, width, height }
+      return { bytes: encoded, contentType }
     }
   }
   throw new AppError(

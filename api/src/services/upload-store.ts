@@ -12,15 +12,8 @@ import { AppError } from './app-error.ts'
  * bucket; to a client both mean "that upload is not there".
  */
 function isMissing(error: unknown): boolean {
-  if (!(error instanceof S3ServiceException)) return false
-  const status = error.$metadata?.httpStatusCode
-  return (
-    error.name === 'NoSuchKey' ||
-    error.name === 'NotFound' ||
-    error.name === 'AccessDenied' ||
-    status === 404 ||
-    status === 403
-  )
+  const status = error instanceof S3ServiceException ? error.$metadata?.httpStatusCode : undefined
+  return status === 404 || status === 403
 }
 
 function storageUnavailable(cause: unknown): AppError {
@@ -47,16 +40,14 @@ export async function readUpload(
     }
     throw storageUnavailable(error)
   }
-  const body = response.Body
-  if (!body) throw new AppError(404, 'IMAGE_NOT_FOUND', 'That upload is empty')
+  // On Node the body is a Readable: leaving the loop early destroys it.
+  const stream = response.Body as unknown as Readable
   const tooLarge = () =>
     new AppError(
       422,
       'IMAGE_TOO_LARGE',
       `The picture is larger than ${maxBytes.toLocaleString('en')} bytes`,
     )
-  // On Node the body is a Readable: leaving the loop early destroys it.
-  const stream = body as unknown as Readable
   if ((response.ContentLength ?? 0) > maxBytes) {
     stream.destroy()
     throw tooLarge()
@@ -74,7 +65,6 @@ export async function readUpload(
     if (error instanceof AppError) throw error
     throw storageUnavailable(error)
   }
-  if (total === 0) throw new AppError(404, 'IMAGE_NOT_FOUND', 'That upload is empty')
   return Buffer.concat(chunks, total)
 }
 

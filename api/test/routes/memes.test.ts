@@ -103,6 +103,14 @@ describe('POST /api/meme', () => {
       expect(response.json()).toMatchObject({ code: 'UNSUPPORTED_MEDIA' })
     })
 
+    it('refuses an empty object as not a picture (415)', async () => {
+      const key = 'uploads/eeeeeeee-eeee-4eee-8eee-eeeeeeeeeeee.png'
+      await putUpload(testConfig(s3.endpoint), key, Buffer.alloc(0), 'image/png')
+      const response = await render(app, { image: key, captions: CAPTIONS })
+      expect(response.statusCode).toBe(415)
+      expect(response.json()).toMatchObject({ code: 'UNSUPPORTED_MEDIA' })
+    })
+
     it('refuses a PNG claiming 30000×30000 from its header (422 IMAGE_TOO_LARGE)', async () => {
       const key = 'uploads/bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb.png'
       await putUpload(testConfig(s3.endpoint), key, makePngHeader(30_000, 30_000), 'image/png')
