@@ -15,7 +15,7 @@ const sources = [
   'web/index.html',
   'web/vite.config.ts',
   'web/package.json',
-  'captions/src',
+  'meme-core/src',
 ].map((path) => join(root, path))
 
 function newestChange(path: string): number {

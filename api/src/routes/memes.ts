@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { errorResponses } from '../schemas/errors.ts'
-import { MemeRequestSchema, MemeResponseSchema } from '../schemas/meme.ts'
+import { MemeRequestSchema, MemeResponseSchema } from '@meme-studio/meme-core/schema'
 import { renderMeme } from '../services/meme-render.ts'
 import { readUpload } from '../services/upload-store.ts'
 import type { AppConfig } from '../config.ts'

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { HealthSchema, LimitsSchema } from '../schemas/storage.ts'
-import { IMAGE_CONTENT_TYPES } from '../services/image-types.ts'
+import { IMAGE_TYPES } from '@meme-studio/meme-core'
+import { LimitsSchema } from '@meme-studio/meme-core/schema'
+import { HealthSchema } from '../schemas/storage.ts'
 import { checkBucket } from '../services/upload-store.ts'
 import type { AppConfig } from '../config.ts'
 
@@ -28,7 +29,7 @@ const storageRoutes: FastifyPluginAsyncTypebox<{ config: AppConfig }> = async (a
     async () => ({
       maxUploadBytes: config.maxUploadBytes,
       maxPixels: config.maxPixels,
-      imageTypes: IMAGE_CONTENT_TYPES,
+      imageTypes: IMAGE_TYPES,
     }),
   )
 }

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { errorResponses } from '../schemas/errors.ts'
-import { SignedUploadSchema, SignUploadQuerySchema } from '../schemas/upload.ts'
+import { SignedUploadSchema } from '@meme-studio/meme-core/schema'
+import { SignUploadQuerySchema } from '../schemas/upload.ts'
 import { planUpload, signUploadPolicy } from '../services/upload-policy.ts'
 import type { AppConfig } from '../config.ts'
 

@@ -9,13 +9,3 @@ export const SignUploadQuerySchema = Type.Object(
   { additionalProperties: false },
 )
 export type SignUploadQuery = Static<typeof SignUploadQuerySchema>
-
-export const SignedUploadSchema = Type.Object({
-  url: Type.String({ description: 'POST the form here' }),
-  fields: Type.Record(Type.String(), Type.String(), {
-    description: 'Form fields, posted as they are and before the file',
-  }),
-  key: Type.String({ description: 'The object key the server chose' }),
-  expiresAt: Type.String({ description: 'When the policy expires (ISO 8601)' }),
-  maxBytes: Type.Integer(),
-})

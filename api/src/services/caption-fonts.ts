@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { GlobalFonts } from '@napi-rs/canvas'
-import { MEME_FONT } from '@meme-studio/captions'
+import { MEME_FONT } from '@meme-studio/meme-core'
 
 const require = createRequire(import.meta.url)
 let registered = false

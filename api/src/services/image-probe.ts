@@ -1,27 +1,12 @@
 import { imageSize } from 'image-size'
 import { AppError } from './app-error.ts'
-import type { ImageContentType } from './image-types.ts'
+import { sniffImageType, type ImageType } from '@meme-studio/meme-core'
 
 export interface ImageProbe {
-  contentType: ImageContentType
+  contentType: ImageType
   /** As stored, before EXIF orientation. */
   width: number
   height: number
-}
-
-function startsWith(bytes: Uint8Array, signature: readonly number[], offset = 0): boolean {
-  return signature.every((byte, i) => bytes[offset + i] === byte)
-}
-
-const ascii = (s: string) => [...s].map((c) => c.charCodeAt(0))
-
-/** Picks the format from the file's first bytes; the stored Content-Type is not trusted. */
-export function sniffImageType(bytes: Uint8Array): ImageContentType | undefined {
-  if (startsWith(bytes, [0xff, 0xd8, 0xff])) return 'image/jpeg'
-  if (startsWith(bytes, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) return 'image/png'
-  if (startsWith(bytes, ascii('GIF87a')) || startsWith(bytes, ascii('GIF89a'))) return 'image/gif'
-  if (startsWith(bytes, ascii('RIFF')) && startsWith(bytes, ascii('WEBP'), 8)) return 'image/webp'
-  return undefined
 }
 
 /**

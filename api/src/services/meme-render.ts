@@ -1,8 +1,7 @@
 import { createCanvas, loadImage, type Image } from '@napi-rs/canvas'
-import { drawCaptions, layoutCaption, type Caption } from '@meme-studio/captions'
+import { drawCaptions, layoutCaption, type Caption, type ImageType } from '@meme-studio/meme-core'
 import { AppError } from './app-error.ts'
 import { probeImage } from './image-probe.ts'
-import type { ImageContentType } from './image-types.ts'
 import { registerCaptionFonts } from './caption-fonts.ts'
 
 export type OutputFormat = 'jpeg' | 'png' | 'webp'
@@ -11,7 +10,7 @@ const OUTPUT_CONTENT_TYPES = {
   jpeg: 'image/jpeg',
   png: 'image/png',
   webp: 'image/webp',
-} as const satisfies Record<OutputFormat, ImageContentType>
+} as const satisfies Record<OutputFormat, ImageType>
 
 /** A Lambda response carries at most 6 MB; keep room for the JSON and headers around it. */
 export const MAX_OUTPUT_BASE64_BYTES = 6 * 1024 * 1024 - 64 * 1024
@@ -26,7 +25,7 @@ export interface RenderOptions {
 }
 
 /** Without a chosen format the output keeps the input's; a GIF's first frame becomes PNG. */
-const DEFAULT_OUTPUT_FORMATS: Record<ImageContentType, OutputFormat> = {
+const DEFAULT_OUTPUT_FORMATS: Record<ImageType, OutputFormat> = {
   'image/jpeg': 'jpeg',
   'image/png': 'png',
   'image/webp': 'webp',

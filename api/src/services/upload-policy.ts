@@ -2,7 +2,12 @@ import { randomUUID } from 'node:crypto'
 import type { S3Client } from '@aws-sdk/client-s3'
 import { createPresignedPost, type PresignedPostOptions } from '@aws-sdk/s3-presigned-post'
 import { AppError } from './app-error.ts'
-import { IMAGE_TYPES, isImageContentType, type ImageContentType } from './image-types.ts'
+import {
+  IMAGE_FORMATS,
+  imageTypeOfExtension,
+  isImageType,
+  type ImageType,
+} from '@meme-studio/meme-core'
 
 /** How long a browser has to start its upload. */
 export const UPLOAD_POLICY_SECONDS = 5 * 60
@@ -10,7 +15,7 @@ const MAX_FILENAME_LENGTH = 255
 
 export interface UploadPlan {
   key: string
-  contentType: ImageContentType
+  contentType: ImageType
 }
 
 /**
@@ -20,7 +25,7 @@ export interface UploadPlan {
  */
 export function planUpload(filename: string, contentType: string): UploadPlan {
   const type = contentType.trim().toLowerCase()
-  if (!isImageContentType(type)) {
+  if (!isImageType(type)) {
     throw new AppError(
       400,
       'UNSUPPORTED_MEDIA',
@@ -46,20 +51,17 @@ export function planUpload(filename: string, contentType: string): UploadPlan {
   if (!extension) {
     throw new AppError(400, 'BAD_FILENAME', 'The file name has no extension')
   }
-  const aliases: readonly string[] = IMAGE_TYPES[type].aliases
-  if (!aliases.includes(extension)) {
-    const known = Object.values(IMAGE_TYPES).some((t) =>
-      (t.aliases as readonly string[]).includes(extension),
-    )
+  const named = imageTypeOfExtension(extension)
+  if (named !== type) {
     throw new AppError(
       400,
       'BAD_FILENAME',
-      known
+      named
         ? `The extension .${extension} does not match the content type ${type}`
         : `The extension .${extension} is not a picture format we accept`,
     )
   }
-  return { key: `uploads/${randomUUID()}.${IMAGE_TYPES[type].extension}`, contentType: type }
+  return { key: `uploads/${randomUUID()}.${IMAGE_FORMATS[type].extension}`, contentType: type }
 }
 
 /**

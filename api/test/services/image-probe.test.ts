@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { AppError } from '../../src/services/app-error.ts'
-import { probeImage, sniffImageType } from '../../src/services/image-probe.ts'
+import { probeImage } from '../../src/services/image-probe.ts'
 import { makeGif, makePicture, makePngHeader } from '../support/pictures.ts'
 
 function refusal(bytes: Buffer, maxPixels = 40_000_000): AppError {
@@ -59,11 +59,5 @@ describe('probeImage', () => {
     const error = refusal(makePngHeader(10, 10).subarray(0, 12))
     expect(error.statusCode).toBe(422)
     expect(error.code).toBe('IMAGE_UNREADABLE')
-  })
-})
-
-describe('sniffImageType', () => {
-  it('trusts bytes over names: a RIFF that is not WebP is nothing', () => {
-    expect(sniffImageType(Buffer.from('RIFF\0\0\0\0WAVEfmt '))).toBeUndefined()
   })
 })

@@ -1,5 +1,5 @@
-import type { Caption } from '@meme-studio/captions'
-import { isImageType, type ImageType, type PictureLimits } from '@/picture/picture-check.ts'
+import { isImageType, type ImageType } from '@meme-studio/meme-core'
+import type { Limits, MemeRequest, MemeResponse, SignedUpload } from '@meme-studio/meme-core/schema'
 import {
   apiFailure,
   NETWORK_FAILURE,
@@ -10,23 +10,6 @@ import {
 
 /** Rendering a large picture takes seconds; past this the person deserves an answer. */
 const REQUEST_TIMEOUT_MS = 60_000
-
-/** A signed S3 POST policy: form `fields` to send, in order, before the file. */
-export interface SignedUpload {
-  url: string
-  fields: Record<string, string>
-  key: string
-  expiresAt: string
-  maxBytes: number
-}
-
-export type MemeFormat = 'jpeg' | 'png' | 'webp'
-
-export interface MemeRequest {
-  image: string
-  captions: Caption[]
-  format?: MemeFormat
-}
 
 export interface RenderedMeme {
   /** Base64 of the picture's bytes. */
@@ -39,7 +22,7 @@ type Shape<T> = (value: unknown) => value is T
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   value !== null && typeof value === 'object' && !Array.isArray(value)
 
-const isLimits: Shape<PictureLimits> = (value): value is PictureLimits =>
+const isLimits: Shape<Limits> = (value): value is Limits =>
   isRecord(value) &&
   typeof value.maxUploadBytes === 'number' &&
   typeof value.maxPixels === 'number' &&
@@ -54,7 +37,7 @@ const isSignedUpload: Shape<SignedUpload> = (value): value is SignedUpload =>
   isRecord(value.fields) &&
   Object.values(value.fields).every((field) => typeof field === 'string')
 
-const isMemeAnswer = (value: unknown): value is { meme_data: string; meme_type: ImageType } =>
+const isMemeAnswer = (value: unknown): value is MemeResponse & { meme_type: ImageType } =>
   isRecord(value) &&
   typeof value.meme_data === 'string' &&
   typeof value.meme_type === 'string' &&
@@ -89,7 +72,7 @@ async function requestJson<T>(path: string, init: RequestInit, shape: Shape<T>):
   return value
 }
 
-export function fetchLimits(): Promise<PictureLimits> {
+export function fetchLimits(): Promise<Limits> {
   return requestJson('/api/limits', {}, isLimits)
 }
 

@@ -1,4 +1,4 @@
-import type { SignedUpload } from './meme-api.ts'
+import type { SignedUpload } from '@meme-studio/meme-core/schema'
 import { s3UploadFailure, UPLOAD_TIMED_OUT, UserFacingError } from './failure-messages.ts'
 
 /** A slow phone connection can need minutes for 10 MB; past this, give up and say so. */

@@ -5,7 +5,7 @@ import {
   layoutCaption,
   type Caption,
   type ImageSize,
-} from '@meme-studio/captions'
+} from '@meme-studio/meme-core'
 import { onBeforeUnmount, watch, type Ref } from 'vue'
 
 /** What the preview draws the captions on: a decoded picture at its natural size. */

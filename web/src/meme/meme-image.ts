@@ -1,4 +1,4 @@
-import { extensionOf, type ImageType } from '@/picture/picture-check.ts'
+import { IMAGE_FORMATS, type ImageType } from '@meme-studio/meme-core'
 
 /** A rendered meme, ready to show, download and copy. */
 export interface MemeImage {
@@ -25,7 +25,7 @@ export function memeImageFromBase64(data: string, type: ImageType): MemeImage {
     type,
     blob,
     downloadUrl: URL.createObjectURL(blob),
-    filename: `meme.${extensionOf(type)}`,
+    filename: `meme.${IMAGE_FORMATS[type].extension}`,
   }
 }
 

@@ -1,50 +1,18 @@
-/** The picture formats the API accepts, by MIME type. */
-export const IMAGE_TYPES = ['image/jpeg', 'image/png', 'image/webp', 'image/gif'] as const
-export type ImageType = (typeof IMAGE_TYPES)[number]
-
-export interface PictureLimits {
-  maxUploadBytes: number
-  maxPixels: number
-  imageTypes: readonly string[]
-}
+import {
+  IMAGE_FORMATS,
+  imageTypeOfExtension,
+  isImageType,
+  sniffImageType,
+  SNIFF_LENGTH,
+  type ImageType,
+} from '@meme-studio/meme-core'
+import type { Limits } from '@meme-studio/meme-core/schema'
 
 export type PictureCheck = { ok: true; type: ImageType } | { ok: false; message: string }
 
-const IMAGE_TYPE_NAMES: Record<ImageType, string> = {
-  'image/jpeg': 'JPEG',
-  'image/png': 'PNG',
-  'image/webp': 'WebP',
-  'image/gif': 'GIF',
-}
-
-/** The longest signature below (WebP: `RIFF` + size + `WEBP`). */
-const SNIFF_LENGTH = 12
-
-const ascii = (text: string) => Array.from(text, (char) => char.charCodeAt(0))
-
-function startsWith(bytes: Uint8Array, signature: readonly number[], offset = 0): boolean {
-  return signature.every((byte, i) => bytes[offset + i] === byte)
-}
-
-/**
- * The picture format its first bytes announce, whatever the file's name or reported type.
- * @see https://mimesniff.spec.whatwg.org/#matching-an-image-type-pattern
- */
-export function sniffImageType(bytes: Uint8Array): ImageType | undefined {
-  if (startsWith(bytes, [0xff, 0xd8, 0xff])) return 'image/jpeg'
-  if (startsWith(bytes, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) return 'image/png'
-  if (startsWith(bytes, ascii('GIF87a')) || startsWith(bytes, ascii('GIF89a'))) return 'image/gif'
-  if (startsWith(bytes, ascii('RIFF')) && startsWith(bytes, ascii('WEBP'), 8)) return 'image/webp'
-  return undefined
-}
-
-export function isImageType(type: string): type is ImageType {
-  return (IMAGE_TYPES as readonly string[]).includes(type)
-}
-
 /** "JPEG, PNG, WebP or GIF", from the types the server allows. */
 export function describeImageTypes(types: readonly string[]): string {
-  const names = types.filter(isImageType).map((type) => IMAGE_TYPE_NAMES[type])
+  const names = types.filter(isImageType).map((type) => IMAGE_FORMATS[type].name)
   if (names.length <= 1) return names.join('')
   return `${names.slice(0, -1).join(', ')} or ${names.at(-1)}`
 }
@@ -79,7 +47,7 @@ export function tooLargeMessage(bytes: number, maxBytes: number): string {
  * Decides, before anything is uploaded, whether a file can become a meme: its reported type
  * and its first bytes must both say it is an allowed picture, and it must fit the upload limit.
  */
-export async function checkPictureFile(file: Blob, limits: PictureLimits): Promise<PictureCheck> {
+export async function checkPictureFile(file: Blob, limits: Limits): Promise<PictureCheck> {
   const refused = { ok: false, message: notAPictureMessage(limits.imageTypes) } as const
   // Browsers report an empty type when they cannot tell from the name; the bytes decide then.
   if (file.type !== '' && !limits.imageTypes.includes(file.type)) return refused
@@ -109,17 +77,6 @@ export function checkPictureDimensions(
   }
 }
 
-const EXTENSIONS: Record<ImageType, readonly string[]> = {
-  'image/jpeg': ['jpg', 'jpeg'],
-  'image/png': ['png'],
-  'image/webp': ['webp'],
-  'image/gif': ['gif'],
-}
-
-export function extensionOf(type: ImageType): string {
-  return EXTENSIONS[type][0] ?? 'bin'
-}
-
 /**
  * The name to ask an upload policy for. The server only takes the extension from it, so
  * give it one that matches the bytes, and keep the rest to characters any server accepts.
@@ -135,6 +92,7 @@ export function uploadFilename(name: string, type: ImageType): string {
       .replace(/[^A-Za-z0-9_-]+/g, '-')
       .replace(/^-+|-+$/g, '')
       .slice(0, 100) || 'picture'
-  const safeExtension = EXTENSIONS[type].includes(extension) ? extension : extensionOf(type)
+  const safeExtension =
+    imageTypeOfExtension(extension) === type ? extension : IMAGE_FORMATS[type].extension
   return `${safeStem}.${safeExtension}`
 }

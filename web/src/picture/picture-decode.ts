@@ -1,4 +1,4 @@
-import type { ImageType } from './picture-check.ts'
+import type { ImageType } from '@meme-studio/meme-core'
 
 /** A chosen picture, decoded and ready to draw at its natural size. */
 export interface Picture {

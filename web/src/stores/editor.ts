@@ -3,7 +3,7 @@ import {
   DEFAULT_BOTTOM_CAPTION,
   DEFAULT_TOP_CAPTION,
   type Caption,
-} from '@meme-studio/captions'
+} from '@meme-studio/meme-core'
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
 import { failureSentence, UserFacingError } from '@/api/failure-messages.ts'

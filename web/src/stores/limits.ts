@@ -1,21 +1,22 @@
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
 import { fetchLimits } from '@/api/meme-api.ts'
-import { IMAGE_TYPES, type PictureLimits } from '@/picture/picture-check.ts'
+import { IMAGE_TYPES } from '@meme-studio/meme-core'
+import type { Limits } from '@meme-studio/meme-core/schema'
 
 /** The server's defaults, used until `/api/limits` answers or when it cannot. */
-export const DEFAULT_LIMITS: PictureLimits = {
+export const DEFAULT_LIMITS: Limits = {
   maxUploadBytes: 10 * 1024 * 1024,
   maxPixels: 40_000_000,
   imageTypes: IMAGE_TYPES,
 }
 
 export const useLimitsStore = defineStore('limits', () => {
-  const limits = ref<PictureLimits>(DEFAULT_LIMITS)
-  let loading: Promise<PictureLimits> | undefined
+  const limits = ref<Limits>(DEFAULT_LIMITS)
+  let loading: Promise<Limits> | undefined
 
   /** Fetches the limits once; later calls share the first answer. Never rejects. */
-  function load(): Promise<PictureLimits> {
+  function load(): Promise<Limits> {
     loading ??= fetchLimits().then(
       (fetched) => (limits.value = fetched),
       () => limits.value,

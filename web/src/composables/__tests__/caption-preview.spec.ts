@@ -1,4 +1,4 @@
-import { layoutCaption, type Caption } from '@meme-studio/captions'
+import { layoutCaption, type Caption } from '@meme-studio/meme-core'
 import { mount } from '@vue/test-utils'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { defineComponent, h, ref, shallowRef } from 'vue'

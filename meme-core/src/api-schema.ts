@@ -1,0 +1,47 @@
+import { Type, type Static } from 'typebox'
+import { CaptionListSchema } from './caption-schema.ts'
+import { UPLOAD_KEY_PATTERN } from './picture-formats.ts'
+
+/** `GET /api/limits`: what the browser checks a file against before uploading it. */
+export const LimitsSchema = Type.Object({
+  maxUploadBytes: Type.Integer(),
+  maxPixels: Type.Integer(),
+  imageTypes: Type.Array(Type.String()),
+})
+export type Limits = Static<typeof LimitsSchema>
+
+/** `GET /api/sign-s3-request`: a signed S3 POST policy for one picture. */
+export const SignedUploadSchema = Type.Object({
+  url: Type.String({ description: 'POST the form here' }),
+  fields: Type.Record(Type.String(), Type.String(), {
+    description: 'Form fields, posted as they are and before the file',
+  }),
+  key: Type.String({ description: 'The object key the server chose' }),
+  expiresAt: Type.String({ description: 'When the policy expires (ISO 8601)' }),
+  maxBytes: Type.Integer(),
+})
+export type SignedUpload = Static<typeof SignedUploadSchema>
+
+/** `POST /api/meme`. */
+export const MemeRequestSchema = Type.Object(
+  {
+    image: Type.String({
+      pattern: UPLOAD_KEY_PATTERN,
+      description: 'a key issued by GET /api/sign-s3-request (uploads/<uuid>.<ext>)',
+    }),
+    captions: CaptionListSchema,
+    format: Type.Optional(
+      Type.Union([Type.Literal('jpeg'), Type.Literal('png'), Type.Literal('webp')], {
+        description: "Output format; default the input's (GIF gives PNG)",
+      }),
+    ),
+  },
+  { additionalProperties: false },
+)
+export type MemeRequest = Static<typeof MemeRequestSchema>
+
+export const MemeResponseSchema = Type.Object({
+  meme_data: Type.String({ description: 'The image, base64' }),
+  meme_type: Type.String({ examples: ['image/jpeg'] }),
+})
+export type MemeResponse = Static<typeof MemeResponseSchema>
