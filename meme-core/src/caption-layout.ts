@@ -41,6 +41,12 @@ const MAX_BOX_HEIGHT_FRACTION = 0.5
 /** Outline width relative to the font size: visible, never swallowing the letters. */
 const STROKE_FRACTION = 0.1
 
+/** The text as drawn: upper-cased unless the caption says not to, without outer spaces. */
+export function captionText(caption: Pick<Caption, 'text' | 'uppercase'>): string {
+  const uppercase = caption.uppercase ?? CAPTION_DEFAULTS.uppercase
+  return (uppercase ? caption.text.toLocaleUpperCase() : caption.text).trim()
+}
+
 export function captionFont(fontSize: number): string {
   return `${fontSize}px ${MEME_FONT.family}, sans-serif`
 }
@@ -110,8 +116,7 @@ export function layoutCaption(
   const width = caption.width ?? CAPTION_DEFAULTS.width
   const scale = caption.scale ?? CAPTION_DEFAULTS.scale
   const align = caption.align ?? CAPTION_DEFAULTS.align
-  const uppercase = caption.uppercase ?? CAPTION_DEFAULTS.uppercase
-  const text = (uppercase ? caption.text.toLocaleUpperCase() : caption.text).trim()
+  const text = captionText(caption)
 
   const shorterSide = Math.min(image.width, image.height)
   const minSize = Math.max(MIN_FONT_PX, Math.round(shorterSide * MIN_FONT_FRACTION))

@@ -2,7 +2,7 @@ import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { createCanvas, GlobalFonts } from '@napi-rs/canvas'
 import { describe, expect, it } from 'vitest'
-import { layoutCaption, wrapWords, type MeasureText } from '../caption-layout.ts'
+import { captionText, layoutCaption, wrapWords, type MeasureText } from '../caption-layout.ts'
 import { MEME_FONT } from '../caption-model.ts'
 
 /** A monospace stand-in: every character is 0.5 em wide. Easy to reason about. */
@@ -11,6 +11,13 @@ const mono: MeasureText = (text, font) => text.length * 0.5 * Number.parseFloat(
 const image = { width: 1000, height: 800 }
 const maxLineWidth = (layout: ReturnType<typeof layoutCaption>, measure: MeasureText) =>
   Math.max(...layout.lines.map((l) => measure(l.text, layout.font)))
+
+describe('captionText', () => {
+  it('upper-cases by default and trims', () => {
+    expect(captionText({ text: '  straße ok  ' })).toBe('STRASSE OK')
+    expect(captionText({ text: ' Keep Me ', uppercase: false })).toBe('Keep Me')
+  })
+})
 
 describe('wrapWords', () => {
   const measure = (s: string) => s.length

@@ -1,6 +1,6 @@
 import {
-  CAPTION_DEFAULTS,
   captionFont,
+  captionText,
   drawCaptions,
   layoutCaption,
   type Caption,
@@ -47,9 +47,7 @@ export function paintMemePreview(
     ctx.font = font
     return ctx.measureText(text).width
   }
-  const layouts = captions
-    .filter((caption) => caption.text.trim() !== '')
-    .map((caption) => layoutCaption(caption, size, measureText))
+  const layouts = captions.map((caption) => layoutCaption(caption, size, measureText))
   drawCaptions(ctx, layouts)
 }
 
@@ -58,14 +56,7 @@ export function paintMemePreview(
  * has loaded would lay the text out with a fallback font's widths.
  */
 export async function loadCaptionFont(captions: readonly Caption[]): Promise<void> {
-  const text = captions
-    .map((caption) =>
-      (caption.uppercase ?? CAPTION_DEFAULTS.uppercase)
-        ? caption.text.toLocaleUpperCase()
-        : caption.text,
-    )
-    .join(' ')
-    .trim()
+  const text = captions.map(captionText).join(' ').trim()
   if (!text || !('fonts' in document)) return
   try {
     // The size does not matter: it picks the face and the unicode-range subsets to fetch.
