@@ -39,7 +39,9 @@ const API_CODE_SENTENCES: Record<string, string> = {
   IMAGE_NOT_FOUND:
     "The uploaded picture couldn't be found any more. Try again to upload it once more.",
   IMAGE_TOO_LARGE:
-    'That picture has too many pixels for us to render. Choose a smaller one and try again.',
+    'That picture is too large for us to render. Choose a smaller one and try again.',
+  IMAGE_UNREADABLE:
+    "That picture seems to be damaged, so we couldn't read it. Choose another one and try again.",
   OUTPUT_TOO_LARGE:
     'The finished meme would be too big to send back. Choose a smaller picture and try again.',
   STORAGE_UNAVAILABLE:
