@@ -91,6 +91,16 @@ export class EditorPage {
     return this.page.evaluate(() => window.__busyStates ?? [])
   }
 
+  /** The bytes and type of the image the result shows, read back from its URL in the page. */
+  async resultImageBytes(): Promise<{ type: string; bytes: Buffer }> {
+    const shown = await this.resultImage.evaluate(async (img: HTMLImageElement) => {
+      const response = await fetch(img.src)
+      const bytes = new Uint8Array(await response.arrayBuffer())
+      return { type: response.headers.get('content-type') ?? '', bytes: Array.from(bytes) }
+    })
+    return { type: shown.type, bytes: Buffer.from(shown.bytes) }
+  }
+
   /** The result image's intrinsic size, 0x0 until it has loaded. */
   async resultNaturalSize(): Promise<{ width: number; height: number }> {
     return this.resultImage.evaluate((img: HTMLImageElement) => ({

@@ -34,15 +34,6 @@ export async function decodeImage(
   return { width, height, data: new Uint8ClampedArray(data) }
 }
 
-/** Bytes of a `data:<type>;base64,...` URL. */
-export function dataUrlBytes(url: string, expectedType: string): Buffer {
-  const prefix = `data:${expectedType};base64,`
-  if (!url.startsWith(prefix)) {
-    throw new Error(`expected a ${prefix}... URL, got ${url.slice(0, 40)}...`)
-  }
-  return Buffer.from(url.slice(prefix.length), 'base64')
-}
-
 function* pixelOffsets(image: DecodedImage, region: Region): Generator<number> {
   const x0 = Math.round(region.x0 * image.width)
   const x1 = Math.round(region.x1 * image.width)

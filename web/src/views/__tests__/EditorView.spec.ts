@@ -1,3 +1,4 @@
+import { resolveObjectURL } from 'node:buffer'
 import { flushPromises, mount, type VueWrapper } from '@vue/test-utils'
 import { createPinia } from 'pinia'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
@@ -115,9 +116,12 @@ describe('EditorView', () => {
     await vi.waitFor(() => expect(generateButton(view).text()).toBe('Generate'))
 
     const image = view.get<HTMLImageElement>('img[alt="Generated meme"]')
-    expect(image.attributes('src')).toBe(`data:image/jpeg;base64,${btoa('meme!')}`)
+    const shown = resolveObjectURL(image.attributes('src') ?? '')
+    expect(shown?.type).toBe('image/jpeg')
+    expect(await shown?.text()).toBe('meme!')
     const download = view.findAll('a').find((link) => link.text() === 'Download')
     expect(download?.attributes('download')).toBe('meme.jpg')
+    expect(download?.attributes('href')).toBe(image.attributes('src'))
     expect(view.findAll('button').some((button) => button.text() === 'Copy')).toBe(true)
   })
 
