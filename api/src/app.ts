@@ -2,6 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import type { AppConfig } from './config.ts'
 import errorHandler from './plugins/app/error-handler.ts'
+import memes from './plugins/app/memes.ts'
 import storage from './plugins/app/storage.ts'
 import validation from './plugins/app/validation.ts'
 import swagger from './plugins/external/swagger.ts'
@@ -34,13 +35,14 @@ export async function buildApp(
   await app.register(validation)
   await app.register(errorHandler)
   await app.register(storage, { settings: config.s3 })
+  await app.register(memes, { config })
   await app.register(swagger)
 
   await app.register(
     async (api) => {
       await api.register(storageRoutes, { config })
       await api.register(uploadRoutes, { config })
-      await api.register(memeRoutes, { config })
+      await api.register(memeRoutes)
     },
     { prefix: '/api' },
   )

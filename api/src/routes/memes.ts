@@ -2,9 +2,6 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { errorResponses } from '../schemas/errors.ts'
 import { MemeRequestSchema, MemeResponseSchema } from '@meme-studio/meme-core/schema'
-import { renderMeme } from '../services/meme-render.ts'
-import { readUpload } from '../services/upload-store.ts'
-import type { AppConfig } from '../config.ts'
 
 /** Captions, a key and a format fit in a few kilobytes; refuse anything much bigger. */
 const MEME_BODY_LIMIT = 64 * 1024
@@ -17,7 +14,7 @@ export function wantsRawImage(accept: string | undefined): boolean {
   return image !== -1 && (json === -1 || image < json)
 }
 
-const memeRoutes: FastifyPluginAsyncTypebox<{ config: AppConfig }> = async (app, { config }) => {
+const memeRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/meme',
     {
@@ -39,9 +36,7 @@ const memeRoutes: FastifyPluginAsyncTypebox<{ config: AppConfig }> = async (app,
       },
     },
     async (request, reply) => {
-      const { image, captions, format } = request.body
-      const bytes = await readUpload(app.s3, config.uploadBucket, image, config.maxUploadBytes)
-      const meme = await renderMeme(bytes, captions, { format, maxPixels: config.maxPixels })
+      const meme = await app.makeMeme(request.body)
       reply.header('cache-control', 'no-store')
       if (wantsRawImage(request.headers.accept)) {
         // The typed reply knows the JSON shape; image/* bodies are bytes, which Fastify sends as they are.
