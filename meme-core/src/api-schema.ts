@@ -6,6 +6,7 @@ import { UPLOAD_KEY_PATTERN } from './picture-formats.ts'
 export const LimitsSchema = Type.Object({
   maxUploadBytes: Type.Integer(),
   maxPixels: Type.Integer(),
+  maxEdge: Type.Integer({ description: 'Pictures are scaled down to this longer edge' }),
   imageTypes: Type.Array(Type.String()),
 })
 export type Limits = Static<typeof LimitsSchema>

@@ -13,28 +13,54 @@ export interface CaptionContext {
   miterLimit: number
   textAlign: string
   textBaseline: string
+  direction: string
+  shadowColor: string
+  shadowBlur: number
+  shadowOffsetX: number
+  shadowOffsetY: number
   save(): void
   restore(): void
+  translate(x: number, y: number): void
+  rotate(angle: number): void
   fillText(text: string, x: number, y: number): void
   strokeText(text: string, x: number, y: number): void
 }
 
+/** Draws laid-out captions in picture coordinates, in order. */
 export function drawCaptions(ctx: CaptionContext, layouts: readonly CaptionLayout[]): void {
-  for (const layout of layouts) {
-    ctx.save()
-    ctx.font = layout.font
-    ctx.textAlign = layout.align
-    ctx.textBaseline = 'alphabetic'
-    ctx.lineJoin = 'round'
-    ctx.miterLimit = 2
-    ctx.lineWidth = layout.strokeWidth
-    ctx.strokeStyle = layout.stroke
-    ctx.fillStyle = layout.fill
-    for (const line of layout.lines) {
-      // Outline first, so the fill covers its inner half and the letters keep their weight.
-      if (layout.strokeWidth > 0) ctx.strokeText(line.text, line.x, line.y)
-      ctx.fillText(line.text, line.x, line.y)
+  for (const layout of layouts) drawCaption(ctx, layout)
+}
+
+function drawCaption(ctx: CaptionContext, layout: CaptionLayout): void {
+  const { box, shadow } = layout
+  ctx.save()
+  ctx.translate(box.x, box.y)
+  if (box.rotation) ctx.rotate((box.rotation * Math.PI) / 180)
+  ctx.font = layout.font
+  ctx.textAlign = layout.align
+  ctx.direction = layout.direction
+  ctx.textBaseline = 'alphabetic'
+  ctx.lineJoin = 'round'
+  ctx.miterLimit = 2
+  ctx.lineWidth = layout.strokeWidth
+  ctx.strokeStyle = layout.stroke
+  ctx.fillStyle = layout.fill
+  const outline = layout.strokeWidth > 0
+  for (const line of layout.lines) {
+    // One shadow per line, cast by what is drawn first.
+    if (shadow) {
+      ctx.shadowColor = shadow.color
+      ctx.shadowBlur = shadow.blur
+      ctx.shadowOffsetX = shadow.offsetX
+      ctx.shadowOffsetY = shadow.offsetY
     }
-    ctx.restore()
+    // Outline first, so the fill covers its inner half and the letters keep their weight.
+    if (outline) {
+      ctx.strokeText(line.text, line.x, line.y)
+      ctx.shadowColor = 'transparent'
+    }
+    ctx.fillText(line.text, line.x, line.y)
+    ctx.shadowColor = 'transparent'
   }
+  ctx.restore()
 }

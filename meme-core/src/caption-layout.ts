@@ -1,19 +1,23 @@
-import { CAPTION_DEFAULTS, MEME_FONT, type Caption, type CaptionAlign } from './caption-model.ts'
+import { captionFont, CAPTION_FONTS, textDirection } from './caption-fonts.ts'
+import { CAPTION_DEFAULTS, type Caption, type CaptionAlign } from './caption-model.ts'
+import type { ImageSize } from './picture-size.ts'
 
 /** Width of `text` drawn in the CSS `font`, in pixels: canvas `measureText(text).width`. */
 export type MeasureText = (text: string, font: string) => number
 
-export interface ImageSize {
-  width: number
-  height: number
-}
-
 export interface CaptionLine {
   text: string
-  /** Anchor of the line for `fillText` with `textAlign = align`. */
+  /** Anchor of the line for `fillText` with `textAlign = align`, from the box's centre. */
   x: number
-  /** Alphabetic baseline. */
+  /** Alphabetic baseline, from the box's centre. */
   y: number
+}
+
+export interface CaptionShadow {
+  color: string
+  blur: number
+  offsetX: number
+  offsetY: number
 }
 
 export interface CaptionLayout {
@@ -21,13 +25,20 @@ export interface CaptionLayout {
   font: string
   fontSize: number
   align: CaptionAlign
+  direction: 'ltr' | 'rtl'
   fill: string
   stroke: string
+  /** Outline width in pixels; 0 for none. */
   strokeWidth: number
+  shadow?: CaptionShadow
+  /** The text box in picture pixels: its centre, size and clockwise rotation in degrees. */
+  box: { x: number; y: number; width: number; height: number; rotation: number }
+  /** Lines in the box's own coordinates: origin at its centre, before rotation. */
   lines: CaptionLine[]
-  /** The text box in picture pixels. */
-  box: { left: number; top: number; width: number; height: number }
-  /** True when the text does not fit even at the smallest size and was drawn anyway. */
+  /**
+   * The text does not fit the box even at the smallest readable size. The lines are laid
+   * out at that size anyway, for a preview to show; the server refuses to draw them.
+   */
   overflows: boolean
 }
 
@@ -36,10 +47,10 @@ const BASE_FONT_FRACTION = 0.12
 /** Below this the text is unreadable on a phone; as a fraction of the shorter side. */
 const MIN_FONT_FRACTION = 0.02
 const MIN_FONT_PX = 8
-/** The box may not grow past half the picture's height. */
-const MAX_BOX_HEIGHT_FRACTION = 0.5
-/** Outline width relative to the font size: visible, never swallowing the letters. */
-const STROKE_FRACTION = 0.1
+/** A box without a height may grow to half the picture's height, and is never under 10 %. */
+const MAX_AUTO_HEIGHT = 0.5
+const MIN_AUTO_HEIGHT = 0.1
+const SHADOW = { color: 'rgba(0, 0, 0, 0.6)', blur: 0.12, offset: 0.04 } as const
 
 /** The text as drawn: upper-cased unless the caption says not to, without outer spaces. */
 export function captionText(caption: Pick<Caption, 'text' | 'uppercase'>): string {
@@ -47,17 +58,68 @@ export function captionText(caption: Pick<Caption, 'text' | 'uppercase'>): strin
   return (uppercase ? caption.text.toLocaleUpperCase() : caption.text).trim()
 }
 
-export function captionFont(fontSize: number): string {
-  return `${fontSize}px ${MEME_FONT.family}, sans-serif`
+/** The smallest font size a caption may have on a picture of this size. */
+export function minimumFontSize(image: ImageSize): number {
+  return Math.max(MIN_FONT_PX, Math.round(Math.min(image.width, image.height) * MIN_FONT_FRACTION))
+}
+
+/** The box height as a fraction of the picture: the caption's own, or the automatic one. */
+export function captionHeight(caption: Pick<Caption, 'y' | 'height'>): number {
+  if (caption.height !== undefined) return caption.height
+  const room = Math.min(caption.y, 1 - caption.y) * 2
+  return Math.min(Math.max(room, MIN_AUTO_HEIGHT), MAX_AUTO_HEIGHT)
 }
 
 const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' })
 
-/** Splits a word into pieces no wider than `maxWidth`, never inside a grapheme (emoji, accents). */
-function breakWord(word: string, fits: (s: string) => boolean): string[] {
+/**
+ * Scripts written without spaces: a line may break between any two of their characters.
+ * Korean uses spaces, but long Korean words may break anywhere too.
+ */
+const CLOSE_UP = /^[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]$/u
+/** Punctuation that may not start a line (kinsoku): it stays with what comes before. */
+const NO_LINE_START =
+  /^[、。，．,.!?！？：；:;)\]}）」』】〕〉》ー〜・…ゝゞヽヾぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ]$/u
+/** Punctuation that may not end a line: it stays with what comes after. */
+const NO_LINE_END = /^[([{（「『【〔〈《]$/u
+
+/** A piece of text no line breaks inside, and whether a space comes before it. */
+interface Token {
+  text: string
+  space: boolean
+}
+
+/** Splits text at spaces, and between the characters of scripts written without them. */
+export function tokenize(text: string): Token[] {
+  const tokens: Token[] = []
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    let space = true
+    let run = ''
+    let holdOpen = false
+    let afterCloseUp = false
+    for (const { segment } of graphemes.segment(word)) {
+      const closeUp = CLOSE_UP.test(segment)
+      const breakBefore =
+        run !== '' && !holdOpen && !NO_LINE_START.test(segment) && (closeUp || afterCloseUp)
+      if (breakBefore) {
+        tokens.push({ text: run, space })
+        space = false
+        run = ''
+      }
+      run += segment
+      holdOpen = NO_LINE_END.test(segment)
+      afterCloseUp = closeUp
+    }
+    if (run) tokens.push({ text: run, space })
+  }
+  return tokens
+}
+
+/** Splits a piece into parts no wider than the line, never inside a grapheme (emoji, accents). */
+function breakToken(text: string, fits: (s: string) => boolean): string[] {
   const pieces: string[] = []
   let current = ''
-  for (const { segment } of graphemes.segment(word)) {
+  for (const { segment } of graphemes.segment(text)) {
     if (current && !fits(current + segment)) {
       pieces.push(current)
       current = segment
@@ -70,7 +132,7 @@ function breakWord(word: string, fits: (s: string) => boolean): string[] {
 }
 
 /**
- * Greedy word wrap. Returns undefined when a word is wider than the line and
+ * Greedy line breaking. Returns undefined when a piece is wider than the line and
  * `breakLongWords` is off, so the caller can try a smaller size first.
  */
 export function wrapWords(
@@ -82,19 +144,19 @@ export function wrapWords(
   const fits = (s: string) => measure(s) <= maxWidth
   const lines: string[] = []
   let current = ''
-  for (const word of text.split(/\s+/).filter(Boolean)) {
-    const candidate = current ? `${current} ${word}` : word
+  for (const token of tokenize(text)) {
+    const candidate = current ? current + (token.space ? ' ' : '') + token.text : token.text
     if (fits(candidate)) {
       current = candidate
       continue
     }
     if (current) lines.push(current)
-    if (fits(word)) {
-      current = word
+    if (fits(token.text)) {
+      current = token.text
       continue
     }
     if (!breakLongWords) return undefined
-    const pieces = breakWord(word, fits)
+    const pieces = breakToken(token.text, fits)
     current = pieces.pop() ?? ''
     lines.push(...pieces)
   }
@@ -103,76 +165,124 @@ export function wrapWords(
 }
 
 /**
- * Lays out one caption on a picture: wraps the words to the box width and picks the
+ * Lays out one caption on a picture: wraps the text to the box width and picks the
  * largest whole-pixel font size, up to the automatic size times `scale`, at which the
  * lines fit the box. Pure: the same input gives the same layout in the browser and on
- * the server, given the same font.
+ * the server, given the same fonts.
  */
 export function layoutCaption(
   caption: Caption,
   image: ImageSize,
   measureText: MeasureText,
 ): CaptionLayout {
-  const width = caption.width ?? CAPTION_DEFAULTS.width
+  const face = CAPTION_FONTS[caption.font ?? CAPTION_DEFAULTS.font]
+  const fontId = caption.font ?? CAPTION_DEFAULTS.font
   const scale = caption.scale ?? CAPTION_DEFAULTS.scale
   const align = caption.align ?? CAPTION_DEFAULTS.align
+  const strokeFraction = caption.strokeWidth ?? CAPTION_DEFAULTS.strokeWidth
   const text = captionText(caption)
 
+  const minSize = minimumFontSize(image)
   const shorterSide = Math.min(image.width, image.height)
-  const minSize = Math.max(MIN_FONT_PX, Math.round(shorterSide * MIN_FONT_FRACTION))
   const maxSize = Math.max(minSize, Math.round(shorterSide * BASE_FONT_FRACTION * scale))
+  const boxWidth = (caption.width ?? CAPTION_DEFAULTS.width) * image.width
+  const boxHeight = captionHeight(caption) * image.height
 
-  const boxWidth = width * image.width
-  const centreX = caption.x * image.width
-  const centreY = caption.y * image.height
-  const roomAbove = Math.min(caption.y, 1 - caption.y) * 2
-  const maxHeight = Math.max(roomAbove, 0.1) * image.height
-  const boxHeight = Math.min(maxHeight, MAX_BOX_HEIGHT_FRACTION * image.height)
-
+  const fontAt = (size: number) => captionFont(fontId, size, text)
   const tryWrap = (size: number, breakLongWords: boolean) => {
-    const font = captionFont(size)
+    const font = fontAt(size)
     // The outline reaches half its width outside the glyphs: keep it inside the box.
-    const innerWidth = boxWidth - size * STROKE_FRACTION
+    const innerWidth = boxWidth - size * strokeFraction
     const lines = wrapWords(text, innerWidth, (s) => measureText(s, font), breakLongWords)
     if (!lines) return undefined
-    return lines.length * size * MEME_FONT.lineHeight <= boxHeight ? lines : undefined
+    return lines.length * size * face.lineHeight <= boxHeight ? lines : undefined
   }
 
   // Prefer a smaller size over breaking a word; break words only when nothing else fits.
   let fitted = largestFitting(minSize, maxSize, (size) => tryWrap(size, false))
   fitted ??= largestFitting(minSize, maxSize, (size) => tryWrap(size, true))
-  const overflows = !fitted
   const fontSize = fitted?.size ?? minSize
   const lines =
-    fitted?.lines ??
-    wrapWords(text, boxWidth, (s) => measureText(s, captionFont(minSize)), true) ??
-    []
+    fitted?.lines ?? wrapWords(text, boxWidth, (s) => measureText(s, fontAt(minSize)), true) ?? []
 
-  const lineHeight = fontSize * MEME_FONT.lineHeight
-  const blockHeight = lines.length * lineHeight
-  const top = centreY - blockHeight / 2
+  const lineHeight = fontSize * face.lineHeight
+  const top = (-lines.length * lineHeight) / 2
   // Centre the capitals in each line's slot: what readers see as the line's body.
-  const baselineOffset = (lineHeight + fontSize * MEME_FONT.capHeight) / 2
-  const left = centreX - boxWidth / 2
-  const inset = (fontSize * STROKE_FRACTION) / 2
+  const baselineOffset = (lineHeight + fontSize * face.capHeight) / 2
+  const strokeWidth = fontSize * strokeFraction
+  const inset = strokeWidth / 2
   const anchorX =
-    align === 'left' ? left + inset : align === 'right' ? left + boxWidth - inset : centreX
+    align === 'left' ? -boxWidth / 2 + inset : align === 'right' ? boxWidth / 2 - inset : 0
 
   return {
-    font: captionFont(fontSize),
+    font: fontAt(fontSize),
     fontSize,
     align,
+    direction: textDirection(text),
     fill: caption.color ?? CAPTION_DEFAULTS.color,
     stroke: caption.strokeColor ?? CAPTION_DEFAULTS.strokeColor,
-    strokeWidth: fontSize * STROKE_FRACTION,
+    strokeWidth,
+    ...((caption.shadow ?? CAPTION_DEFAULTS.shadow)
+      ? {
+          shadow: {
+            color: SHADOW.color,
+            blur: fontSize * SHADOW.blur,
+            offsetX: fontSize * SHADOW.offset,
+            offsetY: fontSize * SHADOW.offset,
+          },
+        }
+      : {}),
+    box: {
+      x: caption.x * image.width,
+      y: caption.y * image.height,
+      width: boxWidth,
+      height: boxHeight,
+      rotation: caption.rotation ?? CAPTION_DEFAULTS.rotation,
+    },
     lines: lines.map((line, i) => ({
       text: line,
       x: anchorX,
       y: top + i * lineHeight + baselineOffset,
     })),
-    box: { left, top: centreY - boxHeight / 2, width: boxWidth, height: boxHeight },
-    overflows,
+    overflows: !fitted && lines.length > 0,
   }
+}
+
+export interface PixelRect {
+  left: number
+  top: number
+  width: number
+  height: number
+}
+
+/**
+ * Every pixel a caption may paint, as a whole-pixel rectangle inside the picture: the box
+ * (or the text, when it overflows), widened by the glyphs' overhang, the outline and the
+ * shadow, then rotated. Empty when there is nothing to draw. The server draws each caption
+ * into a layer of this size instead of one the size of the picture.
+ */
+export function captionBounds(layout: CaptionLayout, image: ImageSize): PixelRect {
+  if (layout.lines.length === 0) return { left: 0, top: 0, width: 0, height: 0 }
+  const { box, fontSize, strokeWidth, shadow } = layout
+  const textHeight = Math.abs(layout.lines[0]!.y - layout.lines.at(-1)!.y) + fontSize * 2
+  // Accents, descenders, italics and emoji reach past the line's slot; half an em covers them.
+  const margin =
+    fontSize * 0.5 +
+    strokeWidth / 2 +
+    (shadow ? shadow.blur * 1.5 + Math.max(Math.abs(shadow.offsetX), Math.abs(shadow.offsetY)) : 0)
+  const halfWidth = box.width / 2 + margin
+  const halfHeight = Math.max(box.height, textHeight) / 2 + margin
+  const angle = (box.rotation * Math.PI) / 180
+  const cos = Math.abs(Math.cos(angle))
+  const sin = Math.abs(Math.sin(angle))
+  const extentX = halfWidth * cos + halfHeight * sin
+  const extentY = halfWidth * sin + halfHeight * cos
+  const left = Math.max(0, Math.floor(box.x - extentX))
+  const top = Math.max(0, Math.floor(box.y - extentY))
+  const right = Math.min(image.width, Math.ceil(box.x + extentX))
+  const bottom = Math.min(image.height, Math.ceil(box.y + extentY))
+  if (right <= left || bottom <= top) return { left: 0, top: 0, width: 0, height: 0 }
+  return { left, top, width: right - left, height: bottom - top }
 }
 
 /** Binary search for the largest size in [min, max] at which `attempt` succeeds. */

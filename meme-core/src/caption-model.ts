@@ -1,32 +1,51 @@
 /** A caption as clients send it: position and size are fractions of the picture. */
 export type CaptionAlign = 'left' | 'center' | 'right'
 
+/** The faces a caption can be set in; see `CAPTION_FONTS`. */
+export type CaptionFontId = 'anton' | 'sans' | 'serif' | 'hand'
+
 export interface Caption {
   text: string
   /** Centre of the text box, as a fraction 0..1 of the picture's width. */
   x: number
   /** Centre of the text box, as a fraction 0..1 of the picture's height. */
   y: number
-  /** Width of the text box, as a fraction 0..1 of the picture's width. */
+  /** Width of the text box, as a fraction of the picture's width. */
   width?: number
+  /**
+   * Height of the text box, as a fraction of the picture's height. Unset: as tall as the
+   * box can grow around its centre, up to half the picture (the classic top/bottom text).
+   */
+  height?: number
+  /** Clockwise rotation of the box around its centre, in degrees. */
+  rotation?: number
   /** Multiplier on the automatic font size. */
   scale?: number
   align?: CaptionAlign
+  font?: CaptionFontId
   /** Fill colour, `#rrggbb`. */
   color?: string
   /** Outline colour, `#rrggbb`. */
   strokeColor?: string
+  /** Outline width as a fraction of the font size; 0 draws no outline. */
+  strokeWidth?: number
   uppercase?: boolean
+  /** A soft drop shadow under the letters. */
+  shadow?: boolean
 }
 
 export const CAPTION_DEFAULTS = {
   width: 0.9,
+  rotation: 0,
   scale: 1,
   align: 'center',
+  font: 'anton',
   color: '#ffffff',
   strokeColor: '#000000',
+  strokeWidth: 0.1,
   uppercase: true,
-} as const satisfies Required<Omit<Caption, 'text' | 'x' | 'y'>>
+  shadow: false,
+} as const satisfies Required<Omit<Caption, 'text' | 'x' | 'y' | 'height'>>
 
 export const CAPTION_LIMITS = {
   minCaptions: 1,
@@ -35,18 +54,9 @@ export const CAPTION_LIMITS = {
   minScale: 0.25,
   maxScale: 4,
   minWidth: 0.05,
-} as const
-
-/**
- * The classic meme face. Metrics are Anton's own (units per em), read from the font with
- * measureText: they place lines the same way in the browser and on the server.
- */
-export const MEME_FONT = {
-  family: 'Anton',
-  /** Height of a capital above the baseline. */
-  capHeight: 0.86,
-  /** Distance between baselines. */
-  lineHeight: 1.15,
+  minHeight: 0.03,
+  maxRotation: 180,
+  maxStrokeWidth: 0.25,
 } as const
 
 /** The two captions a new meme starts with. */

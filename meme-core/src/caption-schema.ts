@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox'
-import { CAPTION_DEFAULTS, CAPTION_LIMITS } from './caption-model.ts'
+import { CAPTION_FONTS } from './caption-fonts.ts'
+import { CAPTION_DEFAULTS, CAPTION_LIMITS, type CaptionFontId } from './caption-model.ts'
 
 const Colour = Type.String({ pattern: '^#[0-9a-fA-F]{6}$', description: 'a colour as #rrggbb' })
 
@@ -27,6 +28,21 @@ export const CaptionSchema = Type.Object(
         description: 'Box width, fraction of the picture width',
       }),
     ),
+    height: Type.Optional(
+      Type.Number({
+        minimum: CAPTION_LIMITS.minHeight,
+        maximum: 1,
+        description: 'Box height, fraction of the picture height (default: automatic)',
+      }),
+    ),
+    rotation: Type.Optional(
+      Type.Number({
+        minimum: -CAPTION_LIMITS.maxRotation,
+        maximum: CAPTION_LIMITS.maxRotation,
+        default: CAPTION_DEFAULTS.rotation,
+        description: 'Clockwise rotation in degrees',
+      }),
+    ),
     scale: Type.Optional(
       Type.Number({
         minimum: CAPTION_LIMITS.minScale,
@@ -40,9 +56,24 @@ export const CaptionSchema = Type.Object(
         default: CAPTION_DEFAULTS.align,
       }),
     ),
+    font: Type.Optional(
+      Type.Union(
+        (Object.keys(CAPTION_FONTS) as CaptionFontId[]).map((id) => Type.Literal(id)),
+        { default: CAPTION_DEFAULTS.font, description: 'one of the caption fonts' },
+      ),
+    ),
     color: Type.Optional(Colour),
     strokeColor: Type.Optional(Colour),
+    strokeWidth: Type.Optional(
+      Type.Number({
+        minimum: 0,
+        maximum: CAPTION_LIMITS.maxStrokeWidth,
+        default: CAPTION_DEFAULTS.strokeWidth,
+        description: 'Outline width, fraction of the font size (0: none)',
+      }),
+    ),
     uppercase: Type.Optional(Type.Boolean({ default: CAPTION_DEFAULTS.uppercase })),
+    shadow: Type.Optional(Type.Boolean({ default: CAPTION_DEFAULTS.shadow })),
   },
   { additionalProperties: false },
 )

@@ -1,4 +1,6 @@
 export * from './caption-model.ts'
+export * from './caption-fonts.ts'
 export * from './caption-layout.ts'
 export * from './caption-draw.ts'
 export * from './picture-formats.ts'
+export * from './picture-size.ts'

@@ -2,8 +2,18 @@ import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { createCanvas, GlobalFonts } from '@napi-rs/canvas'
 import { describe, expect, it } from 'vitest'
-import { captionText, layoutCaption, wrapWords, type MeasureText } from '../caption-layout.ts'
-import { MEME_FONT } from '../caption-model.ts'
+import { CAPTION_FONTS } from '../caption-fonts.ts'
+import {
+  captionBounds,
+  captionText,
+  layoutCaption,
+  tokenize,
+  wrapWords,
+  type CaptionLayout,
+  type MeasureText,
+} from '../caption-layout.ts'
+
+const ANTON = CAPTION_FONTS.anton
 
 /** A monospace stand-in: every character is 0.5 em wide. Easy to reason about. */
 const mono: MeasureText = (text, font) => text.length * 0.5 * Number.parseFloat(font)
@@ -47,13 +57,16 @@ describe('layoutCaption', () => {
     const layout = layoutCaption({ text: 'hello', x: 0.5, y: 0.5 }, image, mono)
     expect(layout.fontSize).toBe(96) // 12% of the shorter side, 800
     expect(layout.lines.map((l) => l.text)).toEqual(['HELLO'])
-    expect(layout.lines[0]?.x).toBe(500)
+    expect(layout.box).toEqual({ x: 500, y: 400, width: 900, height: 400, rotation: 0 })
+    expect(layout.lines[0]?.x).toBe(0)
+    expect(layout.direction).toBe('ltr')
+    expect(layout.shadow).toBeUndefined()
     expect(layout.align).toBe('center')
     expect(layout.fill).toBe('#ffffff')
     expect(layout.stroke).toBe('#000000')
     expect(layout.strokeWidth).toBeCloseTo(9.6)
     // Capitals centred on y: the baseline sits half a cap height below the centre.
-    expect(layout.lines[0]?.y).toBeCloseTo(400 + (96 * MEME_FONT.capHeight) / 2)
+    expect(layout.lines[0]?.y).toBeCloseTo((96 * ANTON.capHeight) / 2)
     expect(layout.overflows).toBe(false)
   })
 
@@ -74,7 +87,7 @@ describe('layoutCaption', () => {
     const short = layoutCaption({ text: 'top', x: 0.5, y: 0.15 }, image, mono)
     const long = layoutCaption({ text: 'word '.repeat(60), x: 0.5, y: 0.15 }, image, mono)
     expect(long.fontSize).toBeLessThan(short.fontSize)
-    const height = long.lines.length * long.fontSize * MEME_FONT.lineHeight
+    const height = long.lines.length * long.fontSize * ANTON.lineHeight
     expect(height).toBeLessThanOrEqual(long.box.height)
     expect(long.box.height).toBeCloseTo(0.3 * 800) // twice the room above y = 0.15
     expect(long.overflows).toBe(false)
@@ -86,7 +99,7 @@ describe('layoutCaption', () => {
       (t) => mono(t, `${bigger}px`),
       false,
     )
-    expect((lines?.length ?? 0) * bigger * MEME_FONT.lineHeight).toBeGreaterThan(long.box.height)
+    expect((lines?.length ?? 0) * bigger * ANTON.lineHeight).toBeGreaterThan(long.box.height)
   })
 
   it('breaks a word longer than the box rather than overflowing', () => {
@@ -110,15 +123,15 @@ describe('layoutCaption', () => {
     const huge = layoutCaption({ text: 'a b c d e f g', x: 0.5, y: 0.5, scale: 4 }, image, mono)
     expect(half.fontSize).toBe(base.fontSize / 2)
     expect(huge.fontSize).toBeGreaterThan(base.fontSize)
-    expect(huge.lines.length * huge.fontSize * MEME_FONT.lineHeight).toBeLessThanOrEqual(
+    expect(huge.lines.length * huge.fontSize * ANTON.lineHeight).toBeLessThanOrEqual(
       huge.box.height,
     )
   })
 
   it.each([
-    ['left', 50 + 4.8],
-    ['center', 500],
-    ['right', 950 - 4.8],
+    ['left', -450 + 4.8],
+    ['center', 0],
+    ['right', 450 - 4.8],
   ] as const)('anchors %s-aligned lines inside the box', (align, x) => {
     const layout = layoutCaption({ text: 'hi', x: 0.5, y: 0.5, align }, image, mono)
     expect(layout.align).toBe(align)
@@ -144,7 +157,7 @@ describe('layoutCaption', () => {
 describe('layoutCaption with Anton, as the server renders it', () => {
   const require = createRequire(import.meta.url)
   const files = join(dirname(require.resolve('@fontsource/anton')), 'files')
-  GlobalFonts.registerFromPath(join(files, 'anton-latin-400-normal.woff2'), MEME_FONT.family)
+  GlobalFonts.registerFromPath(join(files, 'anton-latin-400-normal.woff2'), ANTON.family)
   const ctx = createCanvas(1, 1).getContext('2d')
   const anton: MeasureText = (text, font) => {
     ctx.font = font
@@ -167,5 +180,146 @@ describe('layoutCaption with Anton, as the server renders it', () => {
     )
     expect(layout.lines.length).toBeGreaterThan(1)
     expect(maxLineWidth(layout, anton)).toBeLessThanOrEqual(0.7 * 800)
+  })
+})
+
+describe('tokenize: where lines may break', () => {
+  const pieces = (text: string) => tokenize(text).map((t) => (t.space ? ` ${t.text}` : t.text))
+
+  it('breaks Latin, Cyrillic and Greek at spaces only', () => {
+    expect(pieces('Привет мир Γειά')).toEqual([' Привет', ' мир', ' Γειά'])
+  })
+
+  it('breaks Chinese and Japanese between characters, with no space put back', () => {
+    expect(pieces('你好世界')).toEqual([' 你', '好', '世', '界'])
+    expect(pieces('日本語かな')).toEqual([' 日', '本', '語', 'か', 'な'])
+  })
+
+  it('keeps closing punctuation and small kana off the start of a line (kinsoku)', () => {
+    expect(pieces('はい。ちょっと')).toEqual([' は', 'い。', 'ちょっ', 'と'])
+  })
+
+  it('keeps opening brackets with what follows', () => {
+    expect(pieces('「猫」です')).toEqual([' 「猫」', 'で', 'す'])
+  })
+
+  it('lets Latin and CJK break where they meet', () => {
+    expect(pieces('OK世界abc')).toEqual([' OK', '世', '界', 'abc'])
+  })
+
+  it('keeps Arabic and Hebrew words whole', () => {
+    expect(pieces('مرحبا بالعالم')).toEqual([' مرحبا', ' بالعالم'])
+    expect(pieces('שלום עולם')).toEqual([' שלום', ' עולם'])
+  })
+})
+
+describe('wrapWords across scripts', () => {
+  const measure = (s: string) => [...s].length
+
+  it('wraps Chinese text with no spaces at any character', () => {
+    expect(wrapWords('我们今天去公园散步', 4, measure, false)).toEqual([
+      '我们今天',
+      '去公园散',
+      '步',
+    ])
+  })
+
+  it('puts the space back only between space-separated words', () => {
+    expect(wrapWords('hello 世界 ok', 20, measure, false)).toEqual(['hello 世界 ok'])
+  })
+})
+
+describe('layoutCaption: boxes and style', () => {
+  const at = (caption: Partial<Parameters<typeof layoutCaption>[0]>) =>
+    layoutCaption({ text: 'hello world', x: 0.5, y: 0.5, ...caption }, image, mono)
+
+  it('uses an explicit box height and rotation', () => {
+    const layout = at({ x: 0.25, y: 0.75, width: 0.4, height: 0.1, rotation: -30 })
+    expect(layout.box).toEqual({ x: 250, y: 600, width: 400, height: 80, rotation: -30 })
+    expect(layout.lines.length * layout.fontSize * ANTON.lineHeight).toBeLessThanOrEqual(80)
+  })
+
+  it('sets the text in the chosen face with its own metrics', () => {
+    const layout = at({ font: 'serif', uppercase: false })
+    expect(layout.font).toMatch(/^\d+px "Meme Serif", "Meme Sans", "Meme Emoji"/)
+    expect(layout.lines[0]?.y).toBeCloseTo((layout.fontSize * CAPTION_FONTS.serif.capHeight) / 2)
+  })
+
+  it('draws no outline at stroke width 0, and scales a given one with the size', () => {
+    expect(at({ strokeWidth: 0 }).strokeWidth).toBe(0)
+    const thick = at({ strokeWidth: 0.2 })
+    expect(thick.strokeWidth).toBeCloseTo(thick.fontSize * 0.2)
+  })
+
+  it('adds a shadow proportional to the size when asked', () => {
+    const layout = at({ shadow: true })
+    expect(layout.shadow).toEqual({
+      color: 'rgba(0, 0, 0, 0.6)',
+      blur: layout.fontSize * 0.12,
+      offsetX: layout.fontSize * 0.04,
+      offsetY: layout.fontSize * 0.04,
+    })
+  })
+
+  it('sets right-to-left text right to left', () => {
+    expect(at({ text: 'שלום עולם' }).direction).toBe('rtl')
+    expect(at({ text: 'مرحبا hello' }).direction).toBe('rtl')
+    expect(at({ text: '123 hello שלום' }).direction).toBe('ltr')
+  })
+
+  it('refuses to go below the minimum size: a tiny box overflows instead', () => {
+    const layout = at({ text: 'a perfectly ordinary caption', width: 0.1, height: 0.03 })
+    expect(layout.overflows).toBe(true)
+    expect(layout.fontSize).toBe(16)
+  })
+
+  it('has nothing to overflow when the text is only spaces', () => {
+    const layout = at({ text: '   ' })
+    expect(layout.lines).toEqual([])
+    expect(layout.overflows).toBe(false)
+  })
+})
+
+describe('captionBounds', () => {
+  const layout = (caption: Partial<Parameters<typeof layoutCaption>[0]>): CaptionLayout =>
+    layoutCaption(
+      { text: 'hello', x: 0.5, y: 0.5, width: 0.4, height: 0.1, ...caption },
+      image,
+      mono,
+    )
+
+  it('covers the box with a margin for overhang and outline, in whole pixels', () => {
+    const l = layout({})
+    const bounds = captionBounds(l, image)
+    const margin = l.fontSize * 0.5 + l.strokeWidth / 2
+    expect(bounds.left).toBe(Math.floor(500 - 200 - margin))
+    expect(bounds.width).toBe(Math.ceil(500 + 200 + margin) - bounds.left)
+    expect(bounds.top).toBeLessThanOrEqual(400 - 40 - margin)
+    expect(Number.isInteger(bounds.height)).toBe(true)
+  })
+
+  it('turns with the box: a quarter turn swaps width and height', () => {
+    const flat = captionBounds(layout({}), image)
+    const turned = captionBounds(layout({ rotation: 90 }), image)
+    expect(turned.width).toBeCloseTo(flat.height, -1)
+    expect(turned.height).toBeCloseTo(flat.width, -1)
+  })
+
+  it('grows for a shadow', () => {
+    expect(captionBounds(layout({ shadow: true }), image).width).toBeGreaterThan(
+      captionBounds(layout({}), image).width,
+    )
+  })
+
+  it('is clipped to the picture, and empty when there is nothing to draw', () => {
+    const corner = captionBounds(layout({ x: 0, y: 0 }), image)
+    expect(corner.left).toBe(0)
+    expect(corner.top).toBe(0)
+    expect(captionBounds(layout({ text: ' ' }), image)).toEqual({
+      left: 0,
+      top: 0,
+      width: 0,
+      height: 0,
+    })
   })
 })
