@@ -8,12 +8,18 @@ import type { CaptionFontId } from './caption-model.ts'
  */
 export interface FontFaceSpec {
   family: string
-  /** The npm package holding the files: `<package>/files/<id>-<subset>-<weight>-normal.woff2`. */
+  /**
+   * The npm package holding the files. An @fontsource package has one file per
+   * unicode-range subset, `files/<id>-<subset>-<weight>-normal.woff2`, and the ranges in
+   * `unicode.json`; any other package has one `file` covering `unicodeRange`.
+   */
   package: string
   /** The file name's prefix, the package's id. */
   id: string
   /** The weight of the files used. Declared as normal weight, so nothing is synthesised. */
   weight: number
+  /** A single-file face: its path in the package, and the characters it is for. */
+  file?: { path: string; unicodeRange: string }
 }
 
 export interface CaptionFont extends FontFaceSpec {
@@ -74,12 +80,30 @@ const face = (family: string, id: string, weight = 700): FontFaceSpec => ({
 })
 
 /**
+ * Colour emoji: Twemoji as a COLR (v0) font, which every browser and Skia draw alike. The
+ * @fontsource Noto Color Emoji is an SVG-in-OpenType font that Chromium does not draw, and
+ * the COLRv1 Noto build is not drawn by Safari. The range keeps text without emoji from
+ * fetching it.
+ */
+const EMOJI: FontFaceSpec = {
+  family: 'Meme Emoji',
+  id: 'twemoji',
+  package: 'twemoji-colr-font',
+  weight: 400,
+  file: {
+    path: 'twemoji.woff2',
+    unicodeRange:
+      'U+A9, U+AE, U+200D, U+203C, U+2049, U+20E3, U+2122, U+2139, U+2194-21AA, U+231A-23FF, U+24C2, U+25AA-27BF, U+2934-2935, U+2B05-2B55, U+3030, U+303D, U+3297, U+3299, U+FE0F, U+1F000-1FAFF, U+E0020-E007F',
+  },
+}
+
+/**
  * Where letters the chosen face lacks come from. Emoji come before the CJK faces, which
  * carry plain black copies of some emoji.
  */
 export const FALLBACK_FONTS = {
   sans: face('Meme Sans', 'noto-sans'),
-  emoji: face('Meme Emoji', 'noto-color-emoji', 400),
+  emoji: EMOJI,
   arabic: face('Meme Arabic', 'noto-sans-arabic'),
   hebrew: face('Meme Hebrew', 'noto-sans-hebrew'),
   japanese: face('Meme JP', 'noto-sans-jp'),
