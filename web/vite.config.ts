@@ -15,11 +15,15 @@ export default defineConfig({
   server: {
     proxy: {
       '/api': { target: apiUrl, changeOrigin: true },
+      // Share pages are rendered by the API, for link previews.
+      '/m/': { target: apiUrl, changeOrigin: true },
     },
   },
   preview: {
     proxy: {
       '/api': { target: apiUrl, changeOrigin: true },
+      // Share pages are rendered by the API, for link previews.
+      '/m/': { target: apiUrl, changeOrigin: true },
     },
   },
   build: {

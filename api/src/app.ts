@@ -8,6 +8,7 @@ import validation from './plugins/app/validation.ts'
 import swagger from './plugins/external/swagger.ts'
 import webApp from './plugins/external/web-app.ts'
 import memeRoutes from './routes/memes.ts'
+import shareRoutes, { sharePageRoutes } from './routes/shares.ts'
 import storageRoutes from './routes/storage.ts'
 import uploadRoutes from './routes/uploads.ts'
 import { ErrorSchema } from './schemas/errors.ts'
@@ -43,9 +44,12 @@ export async function buildApp(
       await api.register(storageRoutes, { config })
       await api.register(uploadRoutes, { config })
       await api.register(memeRoutes)
+      await api.register(shareRoutes, { config })
     },
     { prefix: '/api' },
   )
+
+  await app.register(sharePageRoutes, { config })
 
   if (options.webRoot) await app.register(webApp, { root: options.webRoot })
 

@@ -1,0 +1,242 @@
+import { randomBytes } from 'node:crypto'
+import type { Readable } from 'node:stream'
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  PutObjectCommand,
+  S3ServiceException,
+  type S3Client,
+} from '@aws-sdk/client-s3'
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner'
+import { IMAGE_FORMATS, type Caption } from '@meme-studio/meme-core'
+import { imageSize } from 'image-size'
+import { Type, type Static } from 'typebox'
+import { Value } from 'typebox/value'
+import { AppError } from './app-error.ts'
+import type { RenderedMeme } from './meme-render.ts'
+
+/**
+ * A share is two objects under `renders/`: the image, `renders/<id>.<ext>`, and a sidecar,
+ * `renders/<id>.json`, written last: a share exists once its sidecar does, so a half-written
+ * one is never visible. Nothing here deletes shares; on AWS a lifecycle rule on the prefix
+ * expires them (the infra issue adds it).
+ */
+const SHARE_PREFIX = 'renders/'
+
+/** 128 random bits: ids cannot be guessed, so a share is seen only by who has its link. */
+const SHARE_ID_BYTES = 16
+/** base64url of 16 bytes, unpadded. Checked wherever an id comes in, before any S3 call. */
+const SHARE_ID_PATTERN = /^[A-Za-z0-9_-]{22}$/
+
+/** How long a presigned image URL works. Pages that carry one are cached for far less. */
+export const SHARE_IMAGE_URL_SECONDS = 60 * 60
+
+const MAX_TITLE_LENGTH = 120
+const UNTITLED = 'A meme'
+/** A fresh id for every share: the bytes under a key never change. */
+const RENDER_CACHE_CONTROL = 'public, max-age=31536000, immutable'
+/** A sidecar is a few hundred bytes; refuse to read anything much larger. */
+const MAX_SIDECAR_BYTES = 16 * 1024
+
+const ShareRecordSchema = Type.Object({
+  version: Type.Literal(1),
+  key: Type.String(),
+  contentType: Type.Union([
+    Type.Literal('image/jpeg'),
+    Type.Literal('image/png'),
+    Type.Literal('image/webp'),
+  ]),
+  width: Type.Integer({ minimum: 1 }),
+  height: Type.Integer({ minimum: 1 }),
+  title: Type.String(),
+  createdAt: Type.String(),
+})
+/** The sidecar `renders/<id>.json`: what the share page needs without reading the image. */
+export type ShareRecord = Static<typeof ShareRecordSchema>
+
+export interface Share {
+  id: string
+  record: ShareRecord
+}
+
+export function newShareId(): string {
+  return randomBytes(SHARE_ID_BYTES).toString('base64url')
+}
+
+export function isShareId(value: string): boolean {
+  return SHARE_ID_PATTERN.test(value)
+}
+
+export function renderKey(id: string, contentType: ShareRecord['contentType']): string {
+  return `${SHARE_PREFIX}${id}.${IMAGE_FORMATS[contentType].extension}`
+}
+
+export function sidecarKey(id: string): string {
+  return `${SHARE_PREFIX}${id}.json`
+}
+
+/** The path of a share's public page. */
+export function sharePath(id: string): string {
+  return `/m/${id}`
+}
+
+/**
+ * The captions' text as typed, top to bottom, joined with " / ": the page title and the
+ * image's alt text. Capped by characters as people see them, so no emoji is cut in half.
+ */
+export function shareTitle(captions: readonly Pick<Caption, 'text' | 'y'>[]): string {
+  const joined = [...captions]
+    .sort((a, b) => a.y - b.y)
+    .map((caption) => caption.text.replace(/\s+/g, ' ').trim())
+    .filter(Boolean)
+    .join(' / ')
+  if (!joined) return UNTITLED
+  const graphemes = Array.from(
+    new Intl.Segmenter('en', { granularity: 'grapheme' }).segment(joined),
+    (part) => part.segment,
+  )
+  if (graphemes.length <= MAX_TITLE_LENGTH) return joined
+  return `${graphemes
+    .slice(0, MAX_TITLE_LENGTH - 1)
+    .join('')
+    .trimEnd()}…`
+}
+
+function storageUnavailable(cause: unknown): AppError {
+  return new AppError(503, 'STORAGE_UNAVAILABLE', 'The storage service is not reachable', {
+    cause,
+  })
+}
+
+function shareNotFound(cause?: unknown): AppError {
+  return new AppError(404, 'SHARE_NOT_FOUND', 'That meme does not exist or has expired', {
+    cause,
+  })
+}
+
+/** S3 answers 403 rather than 404 for a missing key when the caller may not list the bucket. */
+function isMissing(error: unknown): boolean {
+  const status = error instanceof S3ServiceException ? error.$metadata?.httpStatusCode : undefined
+  return status === 404 || status === 403
+}
+
+/** Stores a rendered meme and its sidecar; the image first, so the sidecar never points at nothing. */
+export async function saveShare(
+  s3: S3Client,
+  bucket: string,
+  meme: RenderedMeme,
+  title: string,
+  now = new Date(),
+): Promise<Share> {
+  const { width, height } = imageSize(meme.bytes)
+  const id = newShareId()
+  const record: ShareRecord = {
+    version: 1,
+    key: renderKey(id, meme.contentType),
+    contentType: meme.contentType,
+    width,
+    height,
+    title,
+    createdAt: now.toISOString(),
+  }
+  try {
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: record.key,
+        Body: meme.bytes,
+        ContentType: meme.contentType,
+        CacheControl: RENDER_CACHE_CONTROL,
+        ServerSideEncryption: 'AES256',
+      }),
+    )
+  } catch (error) {
+    throw storageUnavailable(error)
+  }
+  try {
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: sidecarKey(id),
+        Body: JSON.stringify(record),
+        ContentType: 'application/json',
+        ServerSideEncryption: 'AES256',
+      }),
+    )
+  } catch (error) {
+    // Without its sidecar the image can never be shown: remove it now, not at expiry.
+    await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: record.key })).catch(() => {})
+    throw storageUnavailable(error)
+  }
+  return { id, record }
+}
+
+/** Reads a share's sidecar. An id that is not one we could have issued never reaches S3. */
+export async function readShare(s3: S3Client, bucket: string, id: string): Promise<ShareRecord> {
+  if (!isShareId(id)) throw shareNotFound()
+  let response
+  try {
+    response = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: sidecarKey(id) }))
+  } catch (error) {
+    throw isMissing(error) ? shareNotFound(error) : storageUnavailable(error)
+  }
+  // On Node the body is a Readable; destroying it frees the connection.
+  const stream = response.Body as unknown as Readable | undefined
+  if ((response.ContentLength ?? 0) > MAX_SIDECAR_BYTES) {
+    stream?.destroy()
+    throw new Error(`share ${id}: the sidecar has ${response.ContentLength} bytes`)
+  }
+  let text: string
+  try {
+    text = (await response.Body?.transformToString('utf-8')) ?? ''
+  } catch (error) {
+    throw storageUnavailable(error)
+  }
+  let record: unknown
+  try {
+    record = JSON.parse(text)
+  } catch (cause) {
+    throw new Error(`share ${id}: the sidecar is not JSON`, { cause })
+  }
+  // Our own object, but the key it names is what gets presigned: it must be this share's.
+  if (!Value.Check(ShareRecordSchema, record) || record.key !== renderKey(id, record.contentType)) {
+    throw new Error(`share ${id}: the sidecar is not a version 1 share record`)
+  }
+  return record
+}
+
+export interface PresignedImage {
+  url: string
+  expiresAt: string
+}
+
+/**
+ * A GET URL for a share's image that works for `SHARE_IMAGE_URL_SECONDS`; with `download`,
+ * S3 answers with `Content-Disposition: attachment` so browsers save it (a cross-origin
+ * `<a download>` is ignored).
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/ShareObjectPreSignedURL.html
+ */
+export async function presignShareImage(
+  s3: S3Client,
+  bucket: string,
+  record: ShareRecord,
+  options: { download?: boolean; now?: Date } = {},
+): Promise<PresignedImage> {
+  const now = options.now ?? new Date()
+  const filename = `meme.${IMAGE_FORMATS[record.contentType].extension}`
+  const command = new GetObjectCommand({
+    Bucket: bucket,
+    Key: record.key,
+    ...(options.download
+      ? { ResponseContentDisposition: `attachment; filename="${filename}"` }
+      : {}),
+  })
+  let url: string
+  try {
+    url = await getSignedUrl(s3, command, { expiresIn: SHARE_IMAGE_URL_SECONDS, signingDate: now })
+  } catch (error) {
+    // Presigning reads credentials (on Lambda, from the role): that is what can fail here.
+    throw storageUnavailable(error)
+  }
+  return { url, expiresAt: new Date(now.getTime() + SHARE_IMAGE_URL_SECONDS * 1000).toISOString() }
+}

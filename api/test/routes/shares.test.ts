@@ -1,0 +1,434 @@
+import { createServer, request as forward, type IncomingHttpHeaders } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3'
+import type { FastifyInstance } from 'fastify'
+import { imageSize } from 'image-size'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { makePicture } from '../support/pictures.ts'
+import { uploadThroughPolicy } from '../support/signed-upload.ts'
+import {
+  buildApp,
+  closedPort,
+  startFakeS3,
+  startTestS3,
+  testConfig,
+  testS3Client,
+} from '../support/test-app.ts'
+
+const BUCKET = 'meme-studio-uploads'
+const ID = /^[A-Za-z0-9_-]{22}$/
+const CAPTIONS = [
+  { text: 'Bottom text', x: 0.5, y: 0.85 },
+  { text: 'Top text', x: 0.5, y: 0.15 },
+]
+
+let s3: Awaited<ReturnType<typeof startTestS3>>
+let app: FastifyInstance
+let storage: ReturnType<typeof testS3Client>
+
+beforeAll(async () => {
+  s3 = await startTestS3()
+  app = await buildApp(testConfig(s3.endpoint))
+  storage = testS3Client(testConfig(s3.endpoint))
+})
+afterAll(async () => {
+  storage.destroy()
+  await app.close()
+  await s3.close()
+})
+
+function share(target: FastifyInstance, payload: unknown) {
+  return target.inject({ method: 'POST', url: '/api/shares', payload: payload as object })
+}
+
+async function upload(format: 'jpeg' | 'png' | 'webp' = 'jpeg', width = 320, height = 240) {
+  const extension = format === 'jpeg' ? 'jpg' : format
+  const { key } = await uploadThroughPolicy(
+    app,
+    await makePicture(format, width, height),
+    `photo.${extension}`,
+    `image/${format}`,
+  )
+  return key
+}
+
+async function readObject(key: string) {
+  const object = await storage.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }))
+  return { object, bytes: Buffer.from(await object.Body!.transformToByteArray()) }
+}
+
+async function renderKeys(): Promise<string[]> {
+  const listed = await storage.send(
+    new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'renders/' }),
+  )
+  return (listed.Contents ?? []).map((object) => object.Key ?? '').sort()
+}
+
+/** The `content` of a `<meta>`, unescaped as a browser or a link preview reads it. */
+function meta(html: string, name: string): string | undefined {
+  const found = new RegExp(`<meta (?:property|name)="${name}" content="([^"]*)">`).exec(html)
+  return found?.[1]
+    ?.replaceAll('&quot;', '"')
+    .replaceAll('&#39;', "'")
+    .replaceAll('&lt;', '<')
+    .replaceAll('&gt;', '>')
+    .replaceAll('&amp;', '&')
+}
+
+/**
+ * A loopback proxy in front of s3rver: it passes requests through, records what was sent
+ * (s3rver keeps no encryption header), and answers 503 where the test wants S3 to fail.
+ */
+async function startS3Proxy(upstream: string, fails: (method: string, path: string) => boolean) {
+  const target = new URL(upstream)
+  const requests: { method: string; path: string; headers: IncomingHttpHeaders }[] = []
+  const server = createServer((req, res) => {
+    const method = req.method ?? ''
+    const path = decodeURIComponent((req.url ?? '').split('?')[0] ?? '')
+    requests.push({ method, path, headers: req.headers })
+    if (fails(method, path)) {
+      req.resume()
+      res.writeHead(503, { 'content-type': 'application/xml' })
+      res.end(
+        '<?xml version="1.0" encoding="UTF-8"?><Error><Code>ServiceUnavailable</Code><Message>Please reduce your request rate.</Message></Error>',
+      )
+      return
+    }
+    const upstreamRequest = forward(
+      { host: target.hostname, port: target.port, method, path: req.url, headers: req.headers },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers)
+        answer.pipe(res)
+      },
+    )
+    upstreamRequest.on('error', () => res.destroy())
+    req.pipe(upstreamRequest)
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    requests,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  }
+}
+
+describe('POST /api/shares', () => {
+  it('stores the render and its sidecar, and answers the link and a working image URL', async () => {
+    const image = await upload('jpeg', 640, 480)
+    const before = Date.now()
+    const response = await share(app, { image, captions: CAPTIONS })
+
+    expect(response.statusCode).toBe(201)
+    expect(response.headers['cache-control']).toBe('no-store')
+    const body = response.json()
+    expect(Object.keys(body).sort()).toEqual(['expiresAt', 'id', 'imageUrl', 'url'])
+    expect(body.id).toMatch(ID)
+    expect(body.url).toBe(`/m/${body.id}`)
+    expect(response.headers.location).toBe(body.url)
+    const expiresIn = Date.parse(body.expiresAt) - before
+    expect(expiresIn).toBeGreaterThan(59 * 60_000)
+    expect(expiresIn).toBeLessThanOrEqual(61 * 60_000)
+    expect(body.imageUrl.startsWith(`${s3.endpoint}/${BUCKET}/renders/${body.id}.jpg?`)).toBe(true)
+
+    const stored = await readObject(`renders/${body.id}.jpg`)
+    expect(stored.object.ContentType).toBe('image/jpeg')
+    expect(stored.object.CacheControl).toBe('public, max-age=31536000, immutable')
+    expect(imageSize(stored.bytes)).toMatchObject({ type: 'jpg', width: 640, height: 480 })
+
+    const sidecar = await readObject(`renders/${body.id}.json`)
+    expect(sidecar.object.ContentType).toBe('application/json')
+    const record = JSON.parse(sidecar.bytes.toString('utf8'))
+    expect(record).toEqual({
+      version: 1,
+      key: `renders/${body.id}.jpg`,
+      contentType: 'image/jpeg',
+      width: 640,
+      height: 480,
+      title: 'Top text / Bottom text',
+      createdAt: expect.any(String),
+    })
+    expect(Date.parse(record.createdAt)).toBeGreaterThanOrEqual(before - 1000)
+
+    const fetched = await fetch(body.imageUrl)
+    expect(fetched.status).toBe(200)
+    expect(fetched.headers.get('content-type')).toBe('image/jpeg')
+    expect(Buffer.from(await fetched.arrayBuffer()).equals(stored.bytes)).toBe(true)
+  })
+
+  it.each([
+    ['png', 'png', 'image/png'],
+    ['webp', 'webp', 'image/webp'],
+    ['jpeg', 'jpg', 'image/jpeg'],
+  ] as const)('stores format %s as renders/<id>.%s', async (format, extension, type) => {
+    const image = await upload('png')
+    const response = await share(app, { image, captions: CAPTIONS, format })
+    expect(response.statusCode).toBe(201)
+    const { id } = response.json()
+    const stored = await storage.send(
+      new HeadObjectCommand({ Bucket: BUCKET, Key: `renders/${id}.${extension}` }),
+    )
+    expect(stored.ContentType).toBe(type)
+    const record = JSON.parse((await readObject(`renders/${id}.json`)).bytes.toString('utf8'))
+    expect(record).toMatchObject({ key: `renders/${id}.${extension}`, contentType: type })
+  })
+
+  it('asks S3 to encrypt both objects at rest', async () => {
+    const proxy = await startS3Proxy(s3.endpoint, () => false)
+    const proxied = await buildApp(testConfig(proxy.endpoint))
+    const image = await upload()
+    const response = await share(proxied, { image, captions: CAPTIONS })
+    await proxied.close()
+    await proxy.close()
+
+    expect(response.statusCode).toBe(201)
+    const { id } = response.json()
+    const puts = proxy.requests.filter((r) => r.method === 'PUT')
+    // The image first: the sidecar is what makes a share visible.
+    expect(puts.map((r) => r.path)).toEqual([
+      `/${BUCKET}/renders/${id}.jpg`,
+      `/${BUCKET}/renders/${id}.json`,
+    ])
+    for (const put of puts) expect(put.headers['x-amz-server-side-encryption']).toBe('AES256')
+  })
+
+  it('answers 404 IMAGE_NOT_FOUND for an upload that is not there, and writes nothing', async () => {
+    const before = await renderKeys()
+    const response = await share(app, {
+      image: 'uploads/2b1c2d3e-1111-4222-8333-444455556666.png',
+      captions: CAPTIONS,
+    })
+    expect(response.statusCode).toBe(404)
+    expect(response.json()).toMatchObject({ statusCode: 404, code: 'IMAGE_NOT_FOUND' })
+    expect(await renderKeys()).toEqual(before)
+  })
+
+  describe('when S3 fails to store', () => {
+    it.each([
+      ['the image', (method: string) => method === 'PUT'],
+      ['the sidecar', (method: string, path: string) => method === 'PUT' && path.endsWith('.json')],
+    ])(
+      'answers 503 STORAGE_UNAVAILABLE when writing %s fails, and no share exists',
+      async (_what, fails) => {
+        const proxy = await startS3Proxy(s3.endpoint, fails)
+        const failing = await buildApp(testConfig(proxy.endpoint))
+        const image = await upload()
+        const before = await renderKeys()
+        const response = await share(failing, { image, captions: CAPTIONS })
+        await failing.close()
+        await proxy.close()
+
+        expect(response.statusCode).toBe(503)
+        expect(response.json()).toEqual({
+          statusCode: 503,
+          error: 'Service Unavailable',
+          message: 'The storage service is not reachable',
+          code: 'STORAGE_UNAVAILABLE',
+        })
+        expect(proxy.requests.some((r) => r.method === 'PUT')).toBe(true)
+        expect(await renderKeys()).toEqual(before)
+      },
+    )
+  })
+
+  describe('refuses bad requests before calling S3', () => {
+    let fake: Awaited<ReturnType<typeof startFakeS3>>
+    let guarded: FastifyInstance
+    beforeAll(async () => {
+      fake = await startFakeS3(() => ({ status: 500 }))
+      guarded = await buildApp(testConfig(fake.endpoint))
+    })
+    afterAll(async () => {
+      await guarded.close()
+      await fake.close()
+    })
+
+    const KEY = 'uploads/2b1c2d3e-1111-4222-8333-444455556666.png'
+    it.each([
+      ['a URL', { image: 'https://evil.example/cat.png', captions: CAPTIONS }],
+      ['a render key', { image: 'renders/AbC_-09xYzAbC_-09xYzAb.png', captions: CAPTIONS }],
+      ['no captions', { image: KEY }],
+      ['an unknown property', { image: KEY, captions: CAPTIONS, bucket: 'other' }],
+      ['an unknown format', { image: KEY, captions: CAPTIONS, format: 'gif' }],
+    ])('%s: 400 VALIDATION', async (_case, payload) => {
+      const response = await share(guarded, payload)
+      expect(response.statusCode).toBe(400)
+      expect(response.json()).toMatchObject({ statusCode: 400, code: 'VALIDATION' })
+      expect(fake.requests).toEqual([])
+    })
+
+    it('refuses a body over 64 KiB with 413 BODY_TOO_LARGE', async () => {
+      const response = await guarded.inject({
+        method: 'POST',
+        url: '/api/shares',
+        headers: { 'content-type': 'application/json' },
+        payload: JSON.stringify({ image: KEY, captions: CAPTIONS, pad: 'x'.repeat(70_000) }),
+      })
+      expect(response.statusCode).toBe(413)
+      expect(response.json()).toMatchObject({ code: 'BODY_TOO_LARGE' })
+      expect(fake.requests).toEqual([])
+    })
+  })
+})
+
+describe('GET /m/:id', () => {
+  it('shows the meme with its title, Open Graph tags and working links', async () => {
+    const image = await upload('png', 400, 300)
+    const { id } = (await share(app, { image, captions: CAPTIONS, format: 'png' })).json()
+
+    const page = await app.inject({
+      method: 'GET',
+      url: `/m/${id}`,
+      headers: { host: 'memes.example', accept: 'text/html' },
+    })
+    expect(page.statusCode).toBe(200)
+    expect(page.headers['content-type']).toBe('text/html; charset=utf-8')
+    expect(page.headers['cache-control']).toBe('private, max-age=60')
+    expect(page.headers['x-content-type-options']).toBe('nosniff')
+    const policy = String(page.headers['content-security-policy'])
+    expect(policy).toContain("default-src 'none'")
+    expect(policy).toContain(`img-src 'self' ${s3.endpoint};`)
+    expect(policy).not.toContain('script-src')
+
+    const html = page.body
+    expect(html).toContain('<title>Top text / Bottom text — meme-studio</title>')
+    expect(meta(html, 'og:title')).toBe('Top text / Bottom text')
+    expect(meta(html, 'og:type')).toBe('website')
+    expect(meta(html, 'og:url')).toBe(`http://memes.example/m/${id}`)
+    expect(meta(html, 'og:image:type')).toBe('image/png')
+    expect(meta(html, 'og:image:width')).toBe('400')
+    expect(meta(html, 'og:image:height')).toBe('300')
+    expect(meta(html, 'twitter:card')).toBe('summary_large_image')
+    expect(html).toContain('<a class="button" href="/">Make your own meme</a>')
+
+    const ogImage = meta(html, 'og:image') ?? ''
+    expect(ogImage.startsWith(`${s3.endpoint}/${BUCKET}/renders/${id}.png?`)).toBe(true)
+    const stored = await readObject(`renders/${id}.png`)
+    const shown = await fetch(ogImage)
+    expect(shown.status).toBe(200)
+    expect(Buffer.from(await shown.arrayBuffer()).equals(stored.bytes)).toBe(true)
+
+    const img = /<img src="([^"]+)" alt="([^"]*)" width="400" height="300">/.exec(html)
+    expect(img?.[1]?.replaceAll('&amp;', '&')).toBe(ogImage)
+    expect(img?.[2]).toBe('Top text / Bottom text')
+
+    const download = /<a class="button primary" href="([^"]+)" download>Download<\/a>/.exec(html)
+    expect(download).not.toBeNull()
+    const saved = await fetch(download![1]!.replaceAll('&amp;', '&'))
+    expect(saved.status).toBe(200)
+    expect(saved.headers.get('content-disposition')).toBe('attachment; filename="meme.png"')
+    expect(Buffer.from(await saved.arrayBuffer()).equals(stored.bytes)).toBe(true)
+  })
+
+  it('escapes hostile captions everywhere they appear', async () => {
+    const image = await upload()
+    const hostile = [
+      { text: '<script>alert("pwned")</script>', x: 0.5, y: 0.1 },
+      { text: `" onerror="alert(1)' & <img src=x>`, x: 0.5, y: 0.9 },
+    ]
+    const { id } = (await share(app, { image, captions: hostile })).json()
+    const page = await app.inject({ method: 'GET', url: `/m/${id}` })
+    const html = page.body
+
+    expect(page.statusCode).toBe(200)
+    expect(html).not.toMatch(/<script/i)
+    expect(html).not.toContain('<img src=x>')
+    expect(html).not.toContain('" onerror=')
+    const title = `<script>alert("pwned")</script> / " onerror="alert(1)' & <img src=x>`
+    expect(meta(html, 'og:title')).toBe(title)
+    expect(html).toContain(
+      '<title>&lt;script&gt;alert(&quot;pwned&quot;)&lt;/script&gt; / &quot; onerror=&quot;alert(1)&#39; &amp; &lt;img src=x&gt; — meme-studio</title>',
+    )
+    expect(html).toContain(
+      'alt="&lt;script&gt;alert(&quot;pwned&quot;)&lt;/script&gt; / &quot; onerror=&quot;alert(1)&#39; &amp; &lt;img src=x&gt;"',
+    )
+    // Exactly the tags the template writes: the captions added none.
+    expect(html.match(/<img /g)).toHaveLength(1)
+    expect(html.match(/<a /g)).toHaveLength(2)
+  })
+
+  it('answers an unknown id with a 404 page', async () => {
+    const page = await app.inject({ method: 'GET', url: '/m/AbC_-09xYzAbC_-09xYzAb' })
+    expect(page.statusCode).toBe(404)
+    expect(page.headers['content-type']).toBe('text/html; charset=utf-8')
+    expect(page.headers['x-content-type-options']).toBe('nosniff')
+    expect(page.body).toContain('This meme does not exist or has expired')
+    expect(page.body).toContain('href="/"')
+  })
+
+  it('answers 503 with a page, not JSON, when storage is down', async () => {
+    const offline = await buildApp(testConfig(await closedPort()))
+    const page = await offline.inject({ method: 'GET', url: '/m/AbC_-09xYzAbC_-09xYzAb' })
+    await offline.close()
+    expect(page.statusCode).toBe(503)
+    expect(page.headers['content-type']).toBe('text/html; charset=utf-8')
+    expect(page.headers['cache-control']).toBe('no-store')
+    expect(page.body).toContain('This meme cannot be shown right now')
+  })
+})
+
+describe('GET /api/shares/:id', () => {
+  it('describes a share for the app, with a working image URL', async () => {
+    const image = await upload('webp', 200, 100)
+    const created = (
+      await share(app, { image, captions: [{ text: 'Hi', x: 0.5, y: 0.5 }], format: 'webp' })
+    ).json()
+    const response = await app.inject({ method: 'GET', url: `/api/shares/${created.id}` })
+    expect(response.statusCode).toBe(200)
+    expect(response.headers['cache-control']).toBe('private, max-age=60')
+    const body = response.json()
+    expect(body).toEqual({
+      id: created.id,
+      title: 'Hi',
+      width: 200,
+      height: 100,
+      contentType: 'image/webp',
+      imageUrl: expect.stringMatching(`^${s3.endpoint}/${BUCKET}/renders/${created.id}\\.webp\\?`),
+      expiresAt: expect.any(String),
+    })
+    expect((await fetch(body.imageUrl)).status).toBe(200)
+  })
+
+  it('answers 404 SHARE_NOT_FOUND for an unknown id', async () => {
+    const response = await app.inject({ method: 'GET', url: '/api/shares/AbC_-09xYzAbC_-09xYzAb' })
+    expect(response.statusCode).toBe(404)
+    expect(response.json()).toMatchObject({ statusCode: 404, code: 'SHARE_NOT_FOUND' })
+  })
+})
+
+describe('malformed share ids never reach S3', () => {
+  let fake: Awaited<ReturnType<typeof startFakeS3>>
+  let guarded: FastifyInstance
+  beforeAll(async () => {
+    fake = await startFakeS3(() => ({ status: 500 }))
+    guarded = await buildApp(testConfig(fake.endpoint))
+  })
+  afterAll(async () => {
+    await guarded.close()
+    await fake.close()
+  })
+
+  it.each([
+    ['a traversal', '..%2Fx'],
+    ['a deeper traversal', '..%2F..%2Fuploads%2Fsecret'],
+    ['one character too many', 'a'.repeat(23)],
+    ['far too long', 'a'.repeat(100)],
+    ['a dot', `${'a'.repeat(21)}.`],
+    ['a NUL', `${'a'.repeat(21)}%00`],
+    ['a sidecar name', `${'a'.repeat(22)}.json`],
+  ])('%s: 404 page and 404 SHARE_NOT_FOUND', async (_case, id) => {
+    const page = await guarded.inject({ method: 'GET', url: `/m/${id}` })
+    expect(page.statusCode).toBe(404)
+    expect(page.body).toContain('This meme does not exist or has expired')
+    const api = await guarded.inject({ method: 'GET', url: `/api/shares/${id}` })
+    expect(api.statusCode).toBe(404)
+    expect(api.json()).toMatchObject({ code: 'SHARE_NOT_FOUND' })
+    expect(fake.requests).toEqual([])
+  })
+
+  it('leaves ids over 100 characters to Fastify, which answers 414', async () => {
+    const page = await guarded.inject({ method: 'GET', url: `/m/${'a'.repeat(2000)}` })
+    expect(page.statusCode).toBe(414)
+    expect(fake.requests).toEqual([])
+  })
+})
