@@ -9,8 +9,8 @@ import {
   type Region,
 } from '../support/pixels.ts'
 
-// The captions' boxes: the top line is centred at 15% of the height, the bottom line at
-// 85%, both centred horizontally. The bands below sit on those lines and keep to the
+// The captions' boxes: the top line is centred at 12% of the height, the bottom line at
+// 88%, both centred horizontally. The bands below sit on those lines and keep to the
 // centre columns, where any caption of a few words has glyphs.
 const TOP_CAPTION_BAND: Region = { x0: 0.3, x1: 0.7, y0: 0.1, y1: 0.2 }
 const BOTTOM_CAPTION_BAND: Region = { x0: 0.3, x1: 0.7, y0: 0.8, y1: 0.9 }

@@ -46,6 +46,8 @@ const API_CODE_SENTENCES: Record<string, string> = {
     'The finished meme would be too big to send back. Choose a smaller picture and try again.',
   STORAGE_UNAVAILABLE:
     "The picture storage isn't available right now. Please try again in a moment.",
+  TEXT_DOES_NOT_FIT:
+    "Some text doesn't fit its box, even at the smallest size. Make that box bigger or the text shorter, then try again.",
   BUSY: 'meme-studio is busy right now. Please try again in a moment.',
   BODY_TOO_LARGE: TOO_MUCH_SENT,
   INTERNAL: UNEXPECTED_FAILURE,

@@ -22,10 +22,14 @@ type Shape<T> = (value: unknown) => value is T
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   value !== null && typeof value === 'object' && !Array.isArray(value)
 
-const isLimits: Shape<Limits> = (value): value is Limits =>
+/** The limits as the server sends them; a server from before `maxEdge` leaves it out. */
+export type LimitsAnswer = Omit<Limits, 'maxEdge'> & Partial<Pick<Limits, 'maxEdge'>>
+
+const isLimits: Shape<LimitsAnswer> = (value): value is LimitsAnswer =>
   isRecord(value) &&
   typeof value.maxUploadBytes === 'number' &&
   typeof value.maxPixels === 'number' &&
+  (value.maxEdge === undefined || typeof value.maxEdge === 'number') &&
   Array.isArray(value.imageTypes) &&
   value.imageTypes.every((type) => typeof type === 'string')
 
@@ -72,7 +76,7 @@ async function requestJson<T>(path: string, init: RequestInit, shape: Shape<T>):
   return value
 }
 
-export function fetchLimits(): Promise<Limits> {
+export function fetchLimits(): Promise<LimitsAnswer> {
   return requestJson('/api/limits', {}, isLimits)
 }
 

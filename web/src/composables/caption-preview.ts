@@ -1,20 +1,17 @@
 import {
-  captionFont,
-  captionText,
   drawCaptions,
   layoutCaption,
   type Caption,
+  type CaptionLayout,
   type ImageSize,
 } from '@meme-studio/meme-core'
-import { onBeforeUnmount, watch, type Ref } from 'vue'
+import { onBeforeUnmount, onMounted, watch, type Ref } from 'vue'
+import { captionFonts, type CaptionFonts } from '@/fonts/caption-fonts.ts'
 
 /** What the preview draws the captions on: a decoded picture at its natural size. */
 export interface PreviewPicture extends ImageSize {
   image: CanvasImageSource
 }
-
-/** Until a picture is chosen the captions show on a stand-in of a common photo shape. */
-export const PLACEHOLDER_SIZE: ImageSize = { width: 1200, height: 900 }
 
 function paintPlaceholder(ctx: CanvasRenderingContext2D, size: ImageSize): void {
   const gradient = ctx.createLinearGradient(0, 0, size.width, size.height)
@@ -25,23 +22,29 @@ function paintPlaceholder(ctx: CanvasRenderingContext2D, size: ImageSize): void 
 }
 
 /**
- * Draws the meme exactly as the server will: the picture at its natural size, then the
- * captions laid out and drawn by the shared caption package.
+ * Draws the meme exactly as the server will: the picture scaled to the size the server
+ * renders at (`outputSize`), then the captions laid out and drawn by the shared caption
+ * package on those same pixels. CSS scales the canvas down to the screen.
  */
 export function paintMemePreview(
   ctx: CanvasRenderingContext2D,
   picture: PreviewPicture | null,
   captions: readonly Caption[],
-): void {
-  const size = picture ?? PLACEHOLDER_SIZE
+  size: ImageSize,
+): CaptionLayout[] {
   const canvas = ctx.canvas
   if (canvas.width !== size.width || canvas.height !== size.height) {
     canvas.width = size.width
     canvas.height = size.height
   }
   ctx.clearRect(0, 0, size.width, size.height)
-  if (picture) ctx.drawImage(picture.image, 0, 0)
-  else paintPlaceholder(ctx, size)
+  if (picture) {
+    ctx.imageSmoothingEnabled = true
+    ctx.imageSmoothingQuality = 'high'
+    ctx.drawImage(picture.image, 0, 0, size.width, size.height)
+  } else {
+    paintPlaceholder(ctx, size)
+  }
 
   const measureText = (text: string, font: string) => {
     ctx.font = font
@@ -49,31 +52,20 @@ export function paintMemePreview(
   }
   const layouts = captions.map((caption) => layoutCaption(caption, size, measureText))
   drawCaptions(ctx, layouts)
-}
-
-/**
- * Waits until the meme font can draw every character of the captions. Measuring before it
- * has loaded would lay the text out with a fallback font's widths.
- */
-export async function loadCaptionFont(captions: readonly Caption[]): Promise<void> {
-  const text = captions.map(captionText).join(' ').trim()
-  if (!text || !('fonts' in document)) return
-  try {
-    // The size does not matter: it picks the face and the unicode-range subsets to fetch.
-    await document.fonts.load(captionFont(16), text)
-  } catch {
-    // Drawing with the fallback font still shows where the text goes.
-  }
+  return layouts
 }
 
 /**
  * Keeps a canvas showing the meme: redraws once per animation frame at most, whatever
- * the number of changes in between, and drops a draw overtaken by a newer one.
+ * the number of changes in between, and drops a draw overtaken by a newer one. Each draw
+ * first loads the font files its text needs, so text is never measured in a stand-in font.
  */
 export function useCaptionPreview(
   canvas: Readonly<Ref<HTMLCanvasElement | null>>,
   picture: Readonly<Ref<PreviewPicture | null>>,
   captions: Readonly<Ref<readonly Caption[]>>,
+  size: Readonly<Ref<ImageSize>>,
+  fonts: CaptionFonts = captionFonts(),
 ): void {
   let frame = 0
   let latestDraw = 0
@@ -81,20 +73,27 @@ export function useCaptionPreview(
   async function redraw(): Promise<void> {
     frame = 0
     const draw = ++latestDraw
-    await loadCaptionFont(captions.value)
+    await fonts.load(captions.value)
     const ctx = canvas.value?.getContext('2d')
     if (draw !== latestDraw || !ctx) return
-    paintMemePreview(ctx, picture.value, captions.value)
+    paintMemePreview(ctx, picture.value, captions.value, size.value)
+    if (!frame) ctx.canvas.removeAttribute('aria-busy')
   }
 
   function scheduleRedraw(): void {
+    // Busy until the latest change is drawn: tests wait for this before reading pixels.
+    canvas.value?.setAttribute('aria-busy', 'true')
     if (frame) return
     frame = requestAnimationFrame(() => void redraw())
   }
 
-  watch([canvas, picture, captions], scheduleRedraw, { deep: true, immediate: true })
+  watch([canvas, picture, captions, size], scheduleRedraw, { deep: true, immediate: true })
 
+  // A letter the first face lacks falls to a later one, which the browser fetches while
+  // drawing: draw again once it has arrived.
+  onMounted(() => document.fonts?.addEventListener?.('loadingdone', scheduleRedraw))
   onBeforeUnmount(() => {
+    document.fonts?.removeEventListener?.('loadingdone', scheduleRedraw)
     if (frame) cancelAnimationFrame(frame)
     latestDraw += 1
   })

@@ -1,14 +1,23 @@
 import {
+  CAPTION_DEFAULTS,
+  CAPTION_FONTS,
   CAPTION_LIMITS,
-  DEFAULT_BOTTOM_CAPTION,
-  DEFAULT_TOP_CAPTION,
+  captionText,
+  layoutCaption,
+  outputSize,
   type Caption,
+  type CaptionLayout,
+  type ImageSize,
+  type MeasureText,
 } from '@meme-studio/meme-core'
+import type { MemeRequest } from '@meme-studio/meme-core/schema'
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
 import { failureSentence, UserFacingError } from '@/api/failure-messages.ts'
 import { renderMeme, signUpload } from '@/api/meme-api.ts'
 import { uploadToS3 } from '@/api/s3-upload.ts'
+import { clampBox, nudgeBox, type CaptionBox } from '@/editor/box-geometry.ts'
+import { measureCanvasText } from '@/editor/text-measure.ts'
 import { memeImageFromBase64, releaseMemeImage, type MemeImage } from '@/meme/meme-image.ts'
 import {
   checkPictureDimensions,
@@ -19,19 +28,49 @@ import {
 import { decodePicture, releasePicture, type Picture } from '@/picture/picture-decode.ts'
 import { useLimitsStore } from './limits.ts'
 
-/** A caption box in the editor: the caption the API gets, plus what the form calls it. */
-export interface EditorCaption {
+/** A caption box in the editor: the caption the API gets, and an id to key it by. */
+export interface EditorCaption extends Caption {
   id: number
-  label: string
-  caption: Caption
 }
 
+/** What a box's style controls may change: everything but the text. */
+export type CaptionChange = Partial<Omit<Caption, 'text'>>
+
+export type OutputFormat = NonNullable<MemeRequest['format']>
+
+export const OUTPUT_FORMATS: readonly { value: OutputFormat; label: string }[] = [
+  { value: 'jpeg', label: 'JPEG' },
+  { value: 'png', label: 'PNG' },
+  { value: 'webp', label: 'WebP' },
+]
+
 export type GeneratePhase = 'idle' | 'uploading' | 'rendering'
+
+/** Until a picture is chosen the captions show on a stand-in of a common photo shape. */
+export const PLACEHOLDER_SIZE: ImageSize = { width: 1200, height: 900 }
+
+/** The classic top and bottom text every meme starts with. */
+const STARTING_BOXES: readonly CaptionBox[] = [
+  { x: 0.5, y: 0.12, width: 0.9, height: 0.2, rotation: 0 },
+  { x: 0.5, y: 0.88, width: 0.9, height: 0.2, rotation: 0 },
+]
+/** Where "Add text" puts a box: the middle, a little lower for each box already there. */
+const ADDED_BOX: CaptionBox = { x: 0.5, y: 0.5, width: 0.8, height: 0.2, rotation: 0 }
+const ADDED_BOX_OFFSET = 0.05
+
+/** Arrow keys move a box by this share of the picture; with Shift, by the larger one. */
+export const NUDGE_STEP = 0.01
+export const NUDGE_STEP_LARGE = 0.05
+
+export const TEXT_DOES_NOT_FIT = 'Too much text for this box — make it bigger or the text shorter.'
 
 const UNREADABLE_PICTURE =
   "We couldn't open that picture; it may be damaged. Choose another JPEG, PNG, WebP or GIF."
 
-// The API refuses control characters (they have no glyph); a pasted tab becomes a space.
+const COLOUR = /^#[0-9a-f]{6}$/i
+
+// The API refuses control characters (they have no glyph); a pasted tab or line break
+// becomes a space, since lines wrap by themselves.
 // eslint-disable-next-line no-control-regex
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/g
 
@@ -39,19 +78,69 @@ export function cleanCaptionText(text: string): string {
   return text.replace(CONTROL_CHARACTERS, ' ').slice(0, CAPTION_LIMITS.maxTextLength)
 }
 
+/** What a box is called in the editor, from its place in the list. */
+export function captionLabel(index: number): string {
+  return `Text ${index + 1}`
+}
+
+/** The caption as the API takes it. */
+export function withoutId({ id: _id, ...caption }: EditorCaption): Caption {
+  return caption
+}
+
+const clamp = (value: number, min: number, max: number) => Math.min(max, Math.max(min, value))
+
+/** A change to a box's style kept within what the API accepts; invalid values are dropped. */
+function acceptedChange(caption: Caption, change: CaptionChange): CaptionChange {
+  const accepted: CaptionChange = { ...change }
+  if (['x', 'y', 'width', 'height', 'rotation'].some((key) => key in change)) {
+    Object.assign(accepted, clampBox({ ...boxOf(caption), ...pickBox(change) }))
+  }
+  if (change.scale !== undefined) {
+    accepted.scale = clamp(change.scale, CAPTION_LIMITS.minScale, CAPTION_LIMITS.maxScale)
+  }
+  if (change.strokeWidth !== undefined) {
+    accepted.strokeWidth = clamp(change.strokeWidth, 0, CAPTION_LIMITS.maxStrokeWidth)
+  }
+  for (const key of ['color', 'strokeColor'] as const) {
+    const colour = change[key]
+    if (colour !== undefined && !COLOUR.test(colour)) delete accepted[key]
+  }
+  if (change.font !== undefined && !(change.font in CAPTION_FONTS)) delete accepted.font
+  return accepted
+}
+
+function pickBox(change: CaptionChange): Partial<CaptionBox> {
+  const box: Partial<CaptionBox> = {}
+  for (const key of ['x', 'y', 'width', 'height', 'rotation'] as const) {
+    const value = change[key]
+    if (typeof value === 'number' && Number.isFinite(value)) box[key] = value
+  }
+  return box
+}
+
+/** The box of a caption, with the editor's defaults for what it leaves unset. */
+export function boxOf(caption: Caption): CaptionBox {
+  return {
+    x: caption.x,
+    y: caption.y,
+    width: caption.width ?? CAPTION_DEFAULTS.width,
+    height: caption.height ?? ADDED_BOX.height,
+    rotation: caption.rotation ?? CAPTION_DEFAULTS.rotation,
+  }
+}
+
 export const useEditorStore = defineStore('editor', () => {
   const limitsStore = useLimitsStore()
 
   let nextCaptionId = 1
-  const newCaption = (label: string, position: { x: number; y: number }): EditorCaption => ({
-    id: nextCaptionId++,
-    label,
-    caption: { text: '', ...position },
-  })
-  const captions = ref<EditorCaption[]>([
-    newCaption('Top text', DEFAULT_TOP_CAPTION),
-    newCaption('Bottom text', DEFAULT_BOTTOM_CAPTION),
-  ])
+  const newCaption = (box: CaptionBox): EditorCaption => ({ id: nextCaptionId++, text: '', ...box })
+
+  const captions = ref<EditorCaption[]>(STARTING_BOXES.map(newCaption))
+  const selectedId = ref<number | null>(captions.value[0]?.id ?? null)
+  const format = ref<OutputFormat | undefined>()
+  /** The box whose last edit was refused for not fitting, until it is edited again. */
+  const refusedId = ref<number | null>(null)
 
   const picture = shallowRef<Picture | null>(null)
   const pictureError = ref<string | null>(null)
@@ -60,15 +149,46 @@ export const useEditorStore = defineStore('editor', () => {
   const uploadPercent = ref(0)
   const generateError = ref<string | null>(null)
   const meme = shallowRef<MemeImage | null>(null)
+  const renderedRequest = shallowRef<MemeRequest | null>(null)
 
-  /** The picture already in S3, so new captions on the same picture skip the upload. */
+  /** How text is measured to decide whether it fits; tests put a fake here. */
+  const measureText = shallowRef<MeasureText>(measureCanvasText)
+  /** Bumped when fonts finish loading: text measured before then had a stand-in's widths. */
+  const fontsLoaded = ref(0)
+  if (typeof document !== 'undefined') {
+    document.fonts?.addEventListener?.('loadingdone', () => (fontsLoaded.value += 1))
+  }
+
+  /** The picture scaled as the server renders it: captions are laid out on these pixels. */
+  const renderSize = computed(() =>
+    outputSize(picture.value ?? PLACEHOLDER_SIZE, limitsStore.limits.maxEdge),
+  )
+
+  /** Uploaded pictures in S3, so new captions on the same picture skip the upload. */
   let uploaded: { file: File; key: string } | undefined
   /** Only the latest chosen file may become the picture. */
   let pictureRequest = 0
 
+  function layoutOf(caption: Caption): CaptionLayout {
+    return layoutCaption(caption, renderSize.value, measureText.value)
+  }
+
+  const layouts = computed(() => {
+    void fontsLoaded.value
+    return new Map(captions.value.map((entry) => [entry.id, layoutOf(withoutId(entry))]))
+  })
+  /** Boxes whose text does not fit even at the smallest size; the server would refuse them. */
+  const overflowingIds = computed(() =>
+    captions.value.filter((entry) => layouts.value.get(entry.id)?.overflows).map(({ id }) => id),
+  )
+  const selectedCaption = computed(
+    () => captions.value.find((entry) => entry.id === selectedId.value) ?? null,
+  )
+  const canAddCaption = computed(() => captions.value.length < CAPTION_LIMITS.maxCaptions)
+
   const captionsToRender = computed<Caption[]>(() =>
     captions.value
-      .map(({ caption }) => ({ ...caption, text: caption.text.trim() }))
+      .map((entry) => ({ ...withoutId(entry), text: entry.text.trim() }))
       .filter((caption) => caption.text !== ''),
   )
   const busy = computed(() => phase.value !== 'idle')
@@ -78,21 +198,91 @@ export const useEditorStore = defineStore('editor', () => {
     const hasText = captionsToRender.value.length > 0
     if (!picture.value && !hasText) return 'Choose a picture and write a caption to begin.'
     if (!picture.value) return 'Choose a picture to go with your caption.'
-    if (!hasText) return 'Write a top or bottom text to generate your meme.'
+    if (!hasText) return 'Write some text to generate your meme.'
+    const overflowing = captions.value.findIndex((entry) => overflowingIds.value.includes(entry.id))
+    if (overflowing !== -1) {
+      return `${captionLabel(overflowing)} has too much text for its box — make the box bigger or the text shorter.`
+    }
     return undefined
   })
   const canGenerate = computed(
     () => !busy.value && !openingPicture.value && generateBlocker.value === undefined,
   )
 
-  function setCaptionText(id: number, text: string): void {
-    const entry = captions.value.find((candidate) => candidate.id === id)
-    if (entry) entry.caption.text = cleanCaptionText(text)
+  /** The request behind the meme on show: what a share link needs to make it again. */
+  const lastRequest = computed(() => renderedRequest.value)
+
+  const find = (id: number) => captions.value.find((entry) => entry.id === id)
+
+  /**
+   * Sets a box's text, unless the text would not fit the box even at the smallest size:
+   * then the text stays as it was, `refusedId` says so, and this returns false. Deleting
+   * is always allowed, so a box that overflows can be mended.
+   */
+  function setCaptionText(id: number, text: string): boolean {
+    const entry = find(id)
+    if (!entry) return false
+    const next = cleanCaptionText(text)
+    const candidate = { ...withoutId(entry), text: next }
+    const shorter = captionText(candidate).length < captionText(entry).length
+    if (!shorter && layoutOf(candidate).overflows) {
+      refusedId.value = id
+      return false
+    }
+    entry.text = next
+    if (refusedId.value === id) refusedId.value = null
+    return true
   }
 
-  function showMeme(next: MemeImage | null): void {
+  /** Changes a box's place, size or style, kept within what the API accepts. */
+  function updateCaption(id: number, change: CaptionChange): void {
+    const entry = find(id)
+    if (!entry) return
+    Object.assign(entry, acceptedChange(entry, change))
+    if (refusedId.value === id) refusedId.value = null
+  }
+
+  function nudgeCaption(id: number, dx: number, dy: number): void {
+    const entry = find(id)
+    if (entry) Object.assign(entry, nudgeBox(boxOf(entry), dx, dy))
+  }
+
+  /** Adds an empty box in the middle and selects it; undefined when there are enough. */
+  function addCaption(): EditorCaption | undefined {
+    if (!canAddCaption.value) return undefined
+    let y = ADDED_BOX.y
+    while (captions.value.some((entry) => Math.abs(entry.y - y) < 1e-6) && y < 0.8) {
+      y += ADDED_BOX_OFFSET
+    }
+    const added = newCaption({ ...ADDED_BOX, y: Math.round(y * 100) / 100 })
+    captions.value.push(added)
+    selectedId.value = added.id
+    return captions.value.at(-1)
+  }
+
+  /** Removes a box; the one after it (or else before it) becomes the selected one. */
+  function removeCaption(id: number): void {
+    const index = captions.value.findIndex((entry) => entry.id === id)
+    if (index === -1) return
+    captions.value.splice(index, 1)
+    if (refusedId.value === id) refusedId.value = null
+    if (selectedId.value === id) {
+      selectedId.value = (captions.value[index] ?? captions.value[index - 1])?.id ?? null
+    }
+  }
+
+  function selectCaption(id: number | null): void {
+    selectedId.value = id !== null && find(id) ? id : null
+  }
+
+  function setFormat(next: OutputFormat | undefined): void {
+    format.value = next
+  }
+
+  function showMeme(next: MemeImage | null, request: MemeRequest | null = null): void {
     if (meme.value) releaseMemeImage(meme.value)
     meme.value = next
+    renderedRequest.value = request
   }
 
   function adoptPicture(next: Picture): void {
@@ -158,14 +348,20 @@ export const useEditorStore = defineStore('editor', () => {
   async function generate(): Promise<void> {
     const chosen = picture.value
     if (!chosen || !canGenerate.value) return
-    // No format: the server answers in the picture's own (a GIF's first frame as PNG).
     const captionsRequested = captionsToRender.value
+    // No format: the server answers in the picture's own (a GIF's first frame as PNG).
+    const formatRequested = format.value
     generateError.value = null
     try {
       const key = await uploadPicture(chosen)
       phase.value = 'rendering'
-      const rendered = await renderMeme({ image: key, captions: captionsRequested })
-      showMeme(memeImageFromBase64(rendered.data, rendered.type))
+      const request: MemeRequest = {
+        image: key,
+        captions: captionsRequested,
+        ...(formatRequested ? { format: formatRequested } : {}),
+      }
+      const rendered = await renderMeme(request)
+      showMeme(memeImageFromBase64(rendered.data, rendered.type), request)
     } catch (error) {
       // The object may have expired from storage: upload again on the next try.
       if (error instanceof UserFacingError && error.code === 'IMAGE_NOT_FOUND') uploaded = undefined
@@ -178,6 +374,9 @@ export const useEditorStore = defineStore('editor', () => {
 
   return {
     captions,
+    selectedId,
+    format,
+    refusedId,
     picture,
     pictureError,
     openingPicture,
@@ -185,11 +384,24 @@ export const useEditorStore = defineStore('editor', () => {
     uploadPercent,
     generateError,
     meme,
+    measureText,
+    renderSize,
+    layouts,
+    overflowingIds,
+    selectedCaption,
+    canAddCaption,
     captionsToRender,
     busy,
     generateBlocker,
     canGenerate,
+    lastRequest,
     setCaptionText,
+    updateCaption,
+    nudgeCaption,
+    addCaption,
+    removeCaption,
+    selectCaption,
+    setFormat,
     choosePicture,
     clearPictureError,
     generate,

@@ -63,6 +63,7 @@ describe('API failures', () => {
     ['IMAGE_UNREADABLE', 422, 'seems to be damaged'],
     ['OUTPUT_TOO_LARGE', 422, 'too big to send back'],
     ['STORAGE_UNAVAILABLE', 503, "storage isn't available"],
+    ['TEXT_DOES_NOT_FIT', 422, "doesn't fit its box"],
     ['BUSY', 503, 'busy right now'],
     ['BODY_TOO_LARGE', 413, 'too much to send at once'],
     ['INTERNAL', 500, 'Something went wrong on our side'],

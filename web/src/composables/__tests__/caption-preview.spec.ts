@@ -2,12 +2,8 @@ import { layoutCaption, type Caption } from '@meme-studio/meme-core'
 import { mount } from '@vue/test-utils'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { defineComponent, h, ref, shallowRef } from 'vue'
-import {
-  paintMemePreview,
-  PLACEHOLDER_SIZE,
-  useCaptionPreview,
-  type PreviewPicture,
-} from '../caption-preview.ts'
+import { PLACEHOLDER_SIZE } from '@/stores/editor.ts'
+import { paintMemePreview, useCaptionPreview, type PreviewPicture } from '../caption-preview.ts'
 
 /** Glyphs half as wide as the font size: enough to make wrapping and sizing real. */
 const measure = (text: string, font: string) => text.length * Number.parseFloat(font) * 0.5
@@ -27,10 +23,13 @@ function recordingContext(canvas: { width: number; height: number }) {
     textBaseline: 'alphabetic',
     save: () => undefined,
     restore: () => undefined,
+    translate: (x: number, y: number) => drawn.push(`translate ${x},${y}`),
+    rotate: () => undefined,
     clearRect: () => drawn.push('clear'),
     fillRect: () => drawn.push('placeholder'),
     createLinearGradient: () => ({ addColorStop: () => undefined }),
-    drawImage: (_image: unknown, x: number, y: number) => drawn.push(`image at ${x},${y}`),
+    drawImage: (_image: unknown, x: number, y: number, width: number, height: number) =>
+      drawn.push(`image at ${x},${y} size ${width}x${height}`),
     measureText(text: string) {
       return { width: measure(text, this.font) }
     },
@@ -44,33 +43,39 @@ function recordingContext(canvas: { width: number; height: number }) {
   return { ctx: ctx as unknown as CanvasRenderingContext2D, drawn }
 }
 
-const picture: PreviewPicture = { image: {} as CanvasImageSource, width: 800, height: 600 }
+const picture: PreviewPicture = { image: {} as CanvasImageSource, width: 4000, height: 3000 }
+/** What the server renders a 4000 x 3000 picture at, with a 2048 px longer edge. */
+const renderSize = { width: 2048, height: 1536 }
 const top: Caption = { text: 'one does not simply', x: 0.5, y: 0.15 }
 const bottom: Caption = { text: 'walk into mordor', x: 0.5, y: 0.85 }
 
 describe('paintMemePreview', () => {
-  it('draws the picture at its natural size, then the captions where the server puts them', () => {
+  it('draws the picture at the size the server renders, then the captions where it puts them', () => {
     const canvas = { width: 300, height: 150 }
     const { ctx, drawn } = recordingContext(canvas)
-    paintMemePreview(ctx, picture, [top, bottom])
+    const layouts = paintMemePreview(ctx, picture, [top, bottom], renderSize)
 
-    expect(canvas).toEqual({ width: 800, height: 600 })
-    expect(drawn.slice(0, 2)).toEqual(['clear', 'image at 0,0'])
+    expect(canvas).toEqual(renderSize)
+    expect(drawn.slice(0, 2)).toEqual(['clear', 'image at 0,0 size 2048x1536'])
+    expect(layouts).toEqual([top, bottom].map((c) => layoutCaption(c, renderSize, measure)))
+    // Each caption is drawn around its box's centre, in the render's pixels.
+    expect(drawn).toContain(`translate 1024,${0.15 * 1536}`)
+    expect(drawn).toContain(`translate 1024,${0.85 * 1536}`)
     for (const caption of [top, bottom]) {
-      const layout = layoutCaption(caption, picture, measure)
+      const layout = layoutCaption(caption, renderSize, measure)
       for (const line of layout.lines) {
         expect(drawn).toContain(`stroke "${line.text}" at ${line.x},${line.y}`)
         expect(drawn).toContain(`fill "${line.text}" at ${line.x},${line.y} in ${layout.font}`)
       }
     }
-    const topLines = layoutCaption(top, picture, measure).lines.map((line) => line.text)
+    const topLines = layoutCaption(top, renderSize, measure).lines.map((line) => line.text)
     expect(topLines.join(' ')).toBe('ONE DOES NOT SIMPLY')
   })
 
   it('shows the captions on a stand-in until a picture is chosen', () => {
     const canvas = { width: 0, height: 0 }
     const { ctx, drawn } = recordingContext(canvas)
-    paintMemePreview(ctx, null, [top, { text: '   ', x: 0.5, y: 0.85 }])
+    paintMemePreview(ctx, null, [top, { text: '   ', x: 0.5, y: 0.85 }], PLACEHOLDER_SIZE)
     expect(canvas).toEqual(PLACEHOLDER_SIZE)
     expect(drawn).toContain('placeholder')
     expect(drawn.filter((call) => call.startsWith('fill')).length).toBeGreaterThan(0)
@@ -91,11 +96,18 @@ describe('useCaptionPreview', () => {
     const { ctx, drawn } = recordingContext(canvas)
     vi.spyOn(canvas, 'getContext').mockReturnValue(ctx)
     const captions = ref<Caption[]>([{ ...top, text: '' }])
+    const fonts = { load: vi.fn(async (_captions: readonly Caption[]) => undefined) }
 
     const wrapper = mount(
       defineComponent({
         setup() {
-          useCaptionPreview(shallowRef(canvas), shallowRef(picture), captions)
+          useCaptionPreview(
+            shallowRef(canvas),
+            shallowRef(picture),
+            captions,
+            shallowRef(renderSize),
+            fonts,
+          )
           return () => h('div')
         },
       }),
@@ -112,8 +124,10 @@ describe('useCaptionPreview', () => {
     await Promise.resolve()
     expect(frames).toHaveLength(1)
     await runFrame()
-    expect(drawn.filter((call) => call === 'image at 0,0')).toHaveLength(1)
+    expect(drawn.filter((call) => call.startsWith('image at 0,0'))).toHaveLength(1)
     expect(drawn.some((call) => call.startsWith('fill "WOW"'))).toBe(true)
+    // The fonts the text needs were loaded before it was measured and drawn.
+    expect(fonts.load).toHaveBeenLastCalledWith([{ ...top, text: 'wow' }])
     wrapper.unmount()
   })
 })

@@ -11,6 +11,7 @@ import type { Limits } from '@meme-studio/meme-core/schema'
 const LIMITS: Limits = {
   maxUploadBytes: 10 * 1024 * 1024,
   maxPixels: 40_000_000,
+  maxEdge: 2048,
   imageTypes: ['image/jpeg', 'image/png', 'image/webp', 'image/gif'],
 }
 

@@ -1,7 +1,8 @@
+import { CAPTION_LIMITS, type MeasureText } from '@meme-studio/meme-core'
 import { createPinia, setActivePinia } from 'pinia'
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { FakeXhr, fakeApi, heldReply, json } from '@/api/__tests__/fake-network.ts'
-import { useEditorStore } from '../editor.ts'
+import { TEXT_DOES_NOT_FIT, useEditorStore } from '../editor.ts'
 
 const PNG_BYTES = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d]
 const pngFile = (name = 'cat.png', size = 4096) => {
@@ -13,6 +14,7 @@ const pngFile = (name = 'cat.png', size = 4096) => {
 const LIMITS = {
   maxUploadBytes: 10 * 1024 * 1024,
   maxPixels: 40_000_000,
+  maxEdge: 2048,
   imageTypes: ['image/jpeg', 'image/png', 'image/webp', 'image/gif'],
 }
 const SIGNED = {
@@ -49,9 +51,15 @@ async function nextUpload(count: number): Promise<FakeXhr> {
   return FakeXhr.sent[count - 1]!
 }
 
+/** Every character half an em wide: enough to make fitting real without a canvas. */
+const mono: MeasureText = (text, font) => text.length * 0.5 * Number.parseFloat(font)
+
 beforeEach(() => {
   setActivePinia(createPinia())
   FakeXhr.install()
+  // happy-dom decodes no pixels: the pictures here are 800 x 600.
+  vi.spyOn(HTMLImageElement.prototype, 'naturalWidth', 'get').mockReturnValue(800)
+  vi.spyOn(HTMLImageElement.prototype, 'naturalHeight', 'get').mockReturnValue(600)
 })
 
 describe('generating a meme', () => {
@@ -93,9 +101,12 @@ describe('generating a meme', () => {
 
     const [renderRequest] = api.requestsTo('/api/meme')
     expect(renderRequest?.method).toBe('POST')
+    // No format chosen: none is sent, and the server answers in the picture's own.
     expect(JSON.parse(renderRequest!.body!)).toEqual({
       image: SIGNED.key,
-      captions: [{ text: 'One does not simply', x: 0.5, y: 0.15 }],
+      captions: [
+        { text: 'One does not simply', x: 0.5, y: 0.12, width: 0.9, height: 0.2, rotation: 0 },
+      ],
     })
     expect(editor.phase).toBe('idle')
     expect(editor.generateError).toBeNull()
@@ -269,5 +280,212 @@ describe('choosing a picture', () => {
     expect(editor.canGenerate).toBe(true)
     editor.setCaptionText(editor.captions[0]!.id, '   ')
     expect(editor.canGenerate).toBe(false)
+  })
+})
+
+describe('caption boxes', () => {
+  it('starts with a top and a bottom box, the top one selected', () => {
+    const editor = useEditorStore()
+    expect(editor.captions.map(({ id: _id, ...caption }) => caption)).toEqual([
+      { text: '', x: 0.5, y: 0.12, width: 0.9, height: 0.2, rotation: 0 },
+      { text: '', x: 0.5, y: 0.88, width: 0.9, height: 0.2, rotation: 0 },
+    ])
+    expect(editor.selectedId).toBe(editor.captions[0]!.id)
+  })
+
+  it('adds boxes in the middle, each selected, up to the limit, then refuses', () => {
+    const editor = useEditorStore()
+    const first = editor.addCaption()
+    expect(first).toMatchObject({ text: '', x: 0.5, y: 0.5, width: 0.8, height: 0.2 })
+    expect(editor.selectedId).toBe(first!.id)
+    // The next one does not hide exactly behind it.
+    expect(editor.addCaption()?.y).toBe(0.55)
+
+    while (editor.captions.length < CAPTION_LIMITS.maxCaptions) {
+      expect(editor.addCaption()).toBeDefined()
+    }
+    expect(editor.captions).toHaveLength(10)
+    expect(editor.canAddCaption).toBe(false)
+    expect(editor.addCaption()).toBeUndefined()
+    expect(editor.captions).toHaveLength(10)
+    expect(new Set(editor.captions.map((caption) => caption.id)).size).toBe(10)
+  })
+
+  it('removes a box and selects its neighbour', () => {
+    const editor = useEditorStore()
+    const [top, bottom] = editor.captions
+    editor.removeCaption(top!.id)
+    expect(editor.captions.map((caption) => caption.id)).toEqual([bottom!.id])
+    expect(editor.selectedId).toBe(bottom!.id)
+    editor.removeCaption(bottom!.id)
+    expect(editor.captions).toEqual([])
+    expect(editor.selectedId).toBeNull()
+    expect(editor.generateBlocker).toBe('Choose a picture and write a caption to begin.')
+    expect(editor.addCaption()).toBeDefined()
+  })
+
+  it('nudges a box and keeps its centre on the picture', () => {
+    const editor = useEditorStore()
+    const top = editor.captions[0]!
+    editor.nudgeCaption(top.id, 0.01, -0.05)
+    expect(top).toMatchObject({ x: 0.51, y: 0.07 })
+    editor.nudgeCaption(top.id, 0, -0.5)
+    expect(top.y).toBe(0)
+    editor.nudgeCaption(top.id, 2, 0)
+    expect(top.x).toBe(1)
+  })
+
+  it('updates the style, within the API limits, ignoring what it would refuse', () => {
+    const editor = useEditorStore()
+    const top = editor.captions[0]!
+    editor.updateCaption(top.id, {
+      font: 'serif',
+      color: '#ffee00',
+      strokeColor: '#123456',
+      strokeWidth: 0,
+      align: 'left',
+      uppercase: false,
+      shadow: true,
+      scale: 1.5,
+    })
+    expect(top).toMatchObject({
+      font: 'serif',
+      color: '#ffee00',
+      strokeColor: '#123456',
+      strokeWidth: 0,
+      align: 'left',
+      uppercase: false,
+      shadow: true,
+      scale: 1.5,
+    })
+
+    editor.updateCaption(top.id, {
+      color: 'red',
+      scale: 10,
+      strokeWidth: 1,
+      width: 0.001,
+      height: 3,
+      rotation: -500,
+    })
+    expect(top).toMatchObject({
+      color: '#ffee00',
+      scale: CAPTION_LIMITS.maxScale,
+      strokeWidth: CAPTION_LIMITS.maxStrokeWidth,
+      width: CAPTION_LIMITS.minWidth,
+      height: 1,
+      rotation: -180,
+    })
+  })
+
+  it('replaces line breaks and tabs in the text with spaces', () => {
+    const editor = useEditorStore()
+    const top = editor.captions[0]!
+    expect(editor.setCaptionText(top.id, 'one\ntwo\tthree')).toBe(true)
+    expect(top.text).toBe('one two three')
+  })
+})
+
+describe('text that does not fit its box', () => {
+  /** A box 5 % wide and 3 % tall on the 1200 x 900 stand-in: a few letters at the least. */
+  function tinyBox() {
+    const editor = useEditorStore()
+    editor.measureText = mono
+    const top = editor.captions[0]!
+    editor.updateCaption(top.id, { width: 0.05, height: 0.03 })
+    return { editor, top }
+  }
+
+  it('refuses typing that would overflow, keeping the text and saying why', () => {
+    const { editor, top } = tinyBox()
+    expect(editor.setCaptionText(top.id, 'ok')).toBe(true)
+    expect(editor.refusedId).toBeNull()
+
+    expect(editor.setCaptionText(top.id, 'ok this is far too long for so small a box')).toBe(false)
+    expect(top.text).toBe('ok')
+    expect(editor.refusedId).toBe(top.id)
+    expect(editor.overflowingIds).toEqual([])
+    expect(TEXT_DOES_NOT_FIT).toBe(
+      'Too much text for this box — make it bigger or the text shorter.',
+    )
+
+    // A change that fits clears the refusal.
+    expect(editor.setCaptionText(top.id, 'o')).toBe(true)
+    expect(editor.refusedId).toBeNull()
+  })
+
+  it('marks a box made too small for its text, and blocks Generate until it fits again', async () => {
+    fakeApi({ '/api/limits': json(200, LIMITS) })
+    const editor = useEditorStore()
+    editor.measureText = mono
+    await editor.choosePicture(pngFile())
+    const [top, bottom] = editor.captions
+    editor.setCaptionText(bottom!.id, 'a caption long enough to need some room in its box')
+    expect(editor.canGenerate).toBe(true)
+
+    editor.updateCaption(bottom!.id, { width: 0.05, height: 0.03 })
+    expect(editor.overflowingIds).toEqual([bottom!.id])
+    expect(editor.canGenerate).toBe(false)
+    expect(editor.generateBlocker).toBe(
+      'Text 2 has too much text for its box — make the box bigger or the text shorter.',
+    )
+    // Deleting is always allowed, even while it still overflows.
+    expect(editor.setCaptionText(bottom!.id, 'a caption long enough')).toBe(true)
+    // Typing more is not.
+    expect(editor.setCaptionText(bottom!.id, 'a caption long enough!')).toBe(false)
+
+    editor.updateCaption(bottom!.id, { width: 0.9, height: 0.2 })
+    expect(editor.overflowingIds).toEqual([])
+    expect(editor.canGenerate).toBe(true)
+    expect(top!.text).toBe('')
+  })
+})
+
+describe('the request behind the result', () => {
+  it('is what was sent: the key, the captions without ids, the chosen format', async () => {
+    const api = fakeApi({
+      '/api/limits': json(200, LIMITS),
+      '/api/sign-s3-request': json(200, SIGNED),
+      '/api/meme': json(200, { meme_data: RENDERED_BASE64, meme_type: 'image/webp' }),
+    })
+    const editor = await editorWithPicture()
+    const [, bottom] = editor.captions
+    editor.setCaptionText(bottom!.id, 'Bottom')
+    editor.updateCaption(bottom!.id, { rotation: 15, font: 'hand', color: '#00ff00' })
+    editor.setFormat('webp')
+    expect(editor.lastRequest).toBeNull()
+
+    const generating = editor.generate()
+    ;(await nextUpload(1)).respond(204)
+    await generating
+
+    const expected = {
+      image: SIGNED.key,
+      captions: [
+        { text: 'One does not simply', x: 0.5, y: 0.12, width: 0.9, height: 0.2, rotation: 0 },
+        {
+          text: 'Bottom',
+          x: 0.5,
+          y: 0.88,
+          width: 0.9,
+          height: 0.2,
+          rotation: 15,
+          font: 'hand',
+          color: '#00ff00',
+        },
+      ],
+      format: 'webp',
+    }
+    expect(JSON.parse(api.requestsTo('/api/meme')[0]!.body!)).toEqual(expected)
+    expect(editor.lastRequest).toEqual(expected)
+    expect(JSON.stringify(editor.lastRequest)).not.toContain('"id"')
+
+    // Editing afterwards does not change what the result was made from.
+    editor.setCaptionText(bottom!.id, 'Changed')
+    expect(editor.lastRequest?.captions[1]?.text).toBe('Bottom')
+
+    // A new picture drops the result, and with it the request.
+    await editor.choosePicture(pngFile('other.png'))
+    expect(editor.meme).toBeNull()
+    expect(editor.lastRequest).toBeNull()
   })
 })

@@ -8,6 +8,7 @@ import EditorView from '../EditorView.vue'
 const LIMITS = {
   maxUploadBytes: 10 * 1024 * 1024,
   maxPixels: 40_000_000,
+  maxEdge: 2048,
   imageTypes: ['image/jpeg', 'image/png', 'image/webp', 'image/gif'],
 }
 const JPEG_BYTES = new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 0, 0x10, 0x4a, 0x46, 0x49, 0x46, 0, 1])
@@ -34,6 +35,12 @@ function byLabel(view: VueWrapper, text: string) {
   return view.find<HTMLInputElement>(`#${CSS.escape(label!.attributes('for')!)}`)
 }
 
+/** Selects a text box by its tab and types into it, as a person would. */
+async function typeInBox(view: VueWrapper, index: number, text: string) {
+  await view.findAll('[role="tab"]')[index]!.trigger('click')
+  await byLabel(view, 'Text').setValue(text)
+}
+
 function generateButton(view: VueWrapper) {
   return view.get<HTMLButtonElement>('button[type="submit"]')
 }
@@ -45,7 +52,12 @@ async function choose(input: ReturnType<typeof byLabel>, file: File) {
   await flushPromises()
 }
 
-beforeEach(() => FakeXhr.install())
+beforeEach(() => {
+  FakeXhr.install()
+  // happy-dom decodes no pixels: the pictures here are 800 x 600.
+  vi.spyOn(HTMLImageElement.prototype, 'naturalWidth', 'get').mockReturnValue(800)
+  vi.spyOn(HTMLImageElement.prototype, 'naturalHeight', 'get').mockReturnValue(600)
+})
 afterEach(() => wrapper?.unmount())
 
 describe('EditorView', () => {
@@ -57,7 +69,7 @@ describe('EditorView', () => {
     expect(generateButton(view).element.disabled).toBe(true)
     expect(view.text()).toContain('Choose a picture and write a caption to begin.')
 
-    await byLabel(view, 'Top text').setValue('When the build is green')
+    await typeInBox(view, 0, 'When the build is green')
     expect(generateButton(view).element.disabled).toBe(true)
     expect(view.text()).toContain('Choose a picture to go with your caption.')
 
@@ -92,7 +104,7 @@ describe('EditorView', () => {
     })
     const view = await mountEditor()
     await choose(byLabel(view, 'Image'), new File([JPEG_BYTES], 'dog.jpg', { type: 'image/jpeg' }))
-    await byLabel(view, 'Bottom text').setValue('Such wow')
+    await typeInBox(view, 1, 'Such wow')
 
     await view.get('form').trigger('submit')
     await vi.waitFor(() => expect(FakeXhr.sent).toHaveLength(1))
@@ -137,7 +149,7 @@ describe('EditorView', () => {
     })
     const view = await mountEditor()
     await choose(byLabel(view, 'Image'), new File([JPEG_BYTES], 'dog.jpg', { type: 'image/jpeg' }))
-    await byLabel(view, 'Top text').setValue('Hello')
+    await typeInBox(view, 0, 'Hello')
     await view.get('form').trigger('submit')
     await vi.waitFor(() => expect(FakeXhr.sent).toHaveLength(1))
     FakeXhr.sent[0]!.respond(204)
@@ -147,5 +159,50 @@ describe('EditorView', () => {
     expect(alert.text()).toContain("The meme-studio server isn't available right now.")
     expect(alert.text()).not.toContain('<html>')
     expect(alert.find('button').text()).toBe('Try again')
+  })
+
+  it('adds and deletes text boxes, and sends the chosen format', async () => {
+    const api = fakeApi({
+      '/api/limits': json(200, LIMITS),
+      '/api/sign-s3-request': json(200, SIGNED),
+      '/api/meme': json(200, { meme_data: btoa('meme!'), meme_type: 'image/png' }),
+    })
+    const view = await mountEditor()
+    const tabs = () => view.findAll('[role="tab"]').map((tab) => tab.text())
+    const button = (name: string) => view.findAll('button').find((b) => b.text() === name)!
+    expect(tabs()).toEqual(['Text 1', 'Text 2'])
+
+    await button('Add text').trigger('click')
+    expect(tabs()).toEqual(['Text 1', 'Text 2', 'Text 3'])
+    expect(view.get('[role="tab"][aria-selected="true"]').text()).toBe('Text 3')
+    await byLabel(view, 'Text').setValue('In the middle')
+    expect(view.findAll('.caption-box')).toHaveLength(3)
+
+    await typeInBox(view, 0, 'Top')
+    await view.findAll('[role="tab"]')[1]!.trigger('click')
+    await button('Delete text box').trigger('click')
+    expect(tabs()).toEqual(['Text 1', 'Text 2'])
+
+    const format = byLabel(view, 'Format')
+    expect(format.element.value).toBe('')
+    expect(format.findAll('option').map((option) => option.text())).toEqual([
+      'Same as picture',
+      'JPEG',
+      'PNG',
+      'WebP',
+    ])
+    await format.setValue('png')
+
+    await choose(byLabel(view, 'Image'), new File([JPEG_BYTES], 'dog.jpg', { type: 'image/jpeg' }))
+    await view.get('form').trigger('submit')
+    await vi.waitFor(() => expect(FakeXhr.sent).toHaveLength(1))
+    FakeXhr.sent[0]!.respond(204)
+    await vi.waitFor(() => expect(api.requestsTo('/api/meme')).toHaveLength(1))
+    const body = JSON.parse(api.requestsTo('/api/meme')[0]!.body!)
+    expect(body.format).toBe('png')
+    expect(body.captions.map((caption: { text: string }) => caption.text)).toEqual([
+      'Top',
+      'In the middle',
+    ])
   })
 })
