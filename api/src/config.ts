@@ -12,6 +12,26 @@ export interface S3Settings {
   credentials?: { accessKeyId: string; secretAccessKey: string }
 }
 
+/**
+ * How much rendering one process takes on. Decoded pictures are what fill memory: a
+ * 2048×1536 RGB picture is 9 MiB, and the 40-megapixel upload it may come from is up to
+ * 160 MiB while libvips decodes it. The defaults aim to keep a busy process near 512 MiB
+ * (Node, the app and its native libraries take ~180 MiB of that): 256 MiB of renders in
+ * flight, 16 more waiting (beyond that, 503 BUSY), and 32 MiB of decoded pictures kept for
+ * re-renders (three at the largest default size, thirteen at 1024×768).
+ */
+export interface RenderSettings {
+  /**
+   * `RENDER_MEMORY_BYTES`: bytes renders may hold at once: decoded pixels, and uploads
+   * being read (counted at MAX_UPLOAD_BYTES each until their size is known).
+   */
+  maxBytesInFlight: number
+  /** `RENDER_QUEUE_LENGTH`: renders that may wait for memory before others are refused. */
+  maxQueued: number
+  /** `PICTURE_CACHE_BYTES`: decoded pictures kept for re-renders; 0 keeps none. */
+  cacheBytes: number
+}
+
 export type QuotaPeriod = 'DAY' | 'WEEK' | 'MONTH'
 
 export interface AppConfig {
@@ -24,6 +44,9 @@ export interface AppConfig {
   dataDir: string
   maxUploadBytes: number
   maxPixels: number
+  /** Pictures are scaled down to this longer edge before captions are drawn. */
+  maxEdge: number
+  render: RenderSettings
   /** Empty: the local runner generates one and keeps it in `dataDir`. */
   adminApiKeys: string[]
   usage: { rate: number; burst: number; quota: number; quotaPeriod: QuotaPeriod }
@@ -46,6 +69,8 @@ export class ConfigError extends Error {
 }
 
 type Env = Record<string, string | undefined>
+
+const MIB = 1024 * 1024
 
 function text(env: Env, name: string): string | undefined {
   const value = env[name]?.trim()
@@ -148,6 +173,12 @@ export function loadConfig(env: Env): AppConfig {
     dataDir: text(env, 'DATA_DIR') ?? '.data',
     maxUploadBytes: integer(env, 'MAX_UPLOAD_BYTES', 10 * 1024 * 1024, 1, 5 * 1024 ** 3),
     maxPixels: integer(env, 'MAX_PIXELS', 40_000_000, 1, 1_000_000_000),
+    maxEdge: integer(env, 'MAX_EDGE', 2048, 256, 8192),
+    render: {
+      maxBytesInFlight: integer(env, 'RENDER_MEMORY_BYTES', 256 * MIB, MIB, 64 * 1024 * MIB),
+      maxQueued: integer(env, 'RENDER_QUEUE_LENGTH', 16, 0, 10_000),
+      cacheBytes: integer(env, 'PICTURE_CACHE_BYTES', 32 * MIB, 0, 64 * 1024 * MIB),
+    },
     adminApiKeys: list(env, 'ADMIN_API_KEYS'),
     usage: {
       rate: integer(env, 'USAGE_RATE', 10, 1, 1_000_000),

@@ -35,7 +35,10 @@ describe('serving the web app', () => {
   })
 
   it('falls back to index.html for client-side routes', async () => {
-    const response = await app.inject({ url: '/some/client/route', headers: { accept: 'text/html' } })
+    const response = await app.inject({
+      url: '/some/client/route',
+      headers: { accept: 'text/html' },
+    })
     expect(response.statusCode).toBe(200)
     expect(response.body).toContain('<title>meme-studio</title>')
   })

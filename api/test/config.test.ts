@@ -13,6 +13,8 @@ describe('loadConfig', () => {
       dataDir: '.data',
       maxUploadBytes: 10_485_760,
       maxPixels: 40_000_000,
+      maxEdge: 2048,
+      render: { maxBytesInFlight: 256 * 1024 * 1024, maxQueued: 16, cacheBytes: 32 * 1024 * 1024 },
       adminApiKeys: [],
       usage: { rate: 10, burst: 20, quota: 10_000, quotaPeriod: 'DAY' },
       appOrigins: ['http://127.0.0.1:3000', 'http://localhost:3000'],
@@ -35,7 +37,26 @@ describe('loadConfig', () => {
     expect(config.usage.quotaPeriod).toBe('WEEK')
   })
 
+  it('reads the picture size and render limits', () => {
+    const config = loadConfig({
+      MAX_EDGE: '1024',
+      RENDER_MEMORY_BYTES: '1048576',
+      RENDER_QUEUE_LENGTH: '0',
+      PICTURE_CACHE_BYTES: '0',
+    })
+    expect(config.maxEdge).toBe(1024)
+    expect(config.render).toEqual({ maxBytesInFlight: 1_048_576, maxQueued: 0, cacheBytes: 0 })
+    expect(loadConfig({ MAX_EDGE: '256' }).maxEdge).toBe(256)
+    expect(loadConfig({ MAX_EDGE: '8192' }).maxEdge).toBe(8192)
+  })
+
   it.each([
+    ['MAX_EDGE', '255'],
+    ['MAX_EDGE', '8193'],
+    ['MAX_EDGE', 'large'],
+    ['RENDER_MEMORY_BYTES', '1000'],
+    ['RENDER_QUEUE_LENGTH', '-1'],
+    ['PICTURE_CACHE_BYTES', '32MB'],
     ['PORT', 'eighty'],
     ['PORT', '70000'],
     ['MAX_UPLOAD_BYTES', '-5'],

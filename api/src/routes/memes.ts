@@ -1,10 +1,19 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import { errorResponses } from '../schemas/errors.ts'
+import { ErrorSchema, errorResponses } from '../schemas/errors.ts'
 import { MemeRequestSchema, MemeResponseSchema } from '@meme-studio/meme-core/schema'
 
 /** Captions, a key and a format fit in a few kilobytes; refuse anything much bigger. */
 const MEME_BODY_LIMIT = 64 * 1024
+
+/** 503 is BUSY (with `Retry-After`) when the renderer is full, or STORAGE_UNAVAILABLE. */
+const UnavailableSchema = Type.Object(ErrorSchema.properties, {
+  description:
+    'BUSY: too many renders at once, try again after Retry-After; or STORAGE_UNAVAILABLE',
+  headers: {
+    'retry-after': Type.Integer({ description: 'Seconds to wait before trying again (BUSY)' }),
+  },
+})
 
 /** Raw bytes for clients that ask for an image type before (or instead of) JSON. */
 export function wantsRawImage(accept: string | undefined): boolean {
@@ -31,7 +40,8 @@ const memeRoutes: FastifyPluginAsyncTypebox = async (app) => {
               'image/*': { schema: Type.String({ format: 'binary' }) },
             },
           },
-          ...errorResponses(400, 404, 413, 415, 422, 503),
+          ...errorResponses(400, 404, 413, 415, 422),
+          503: UnavailableSchema,
         },
       },
     },

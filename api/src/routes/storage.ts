@@ -29,6 +29,7 @@ const storageRoutes: FastifyPluginAsyncTypebox<{ config: AppConfig }> = async (a
     async () => ({
       maxUploadBytes: config.maxUploadBytes,
       maxPixels: config.maxPixels,
+      maxEdge: config.maxEdge,
       imageTypes: IMAGE_TYPES,
     }),
   )

@@ -1,8 +1,10 @@
+import { GetObjectCommand, HeadObjectCommand, DeleteObjectCommand } from '@aws-sdk/client-s3'
 import type { FastifyInstance } from 'fastify'
 import { imageSize } from 'image-size'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { makeGif, makePicture, makePngHeader } from '../support/pictures.ts'
-import { decodePixels, meanDifference } from '../support/pixels.ts'
+import sharp from 'sharp'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { makeAnimatedGif, makePicture, makePngHeader } from '../support/pictures.ts'
+import { decodePixels, meanDifference, pixelAt } from '../support/pixels.ts'
 import { uploadThroughPolicy } from '../support/signed-upload.ts'
 import {
   buildApp,
@@ -11,6 +13,7 @@ import {
   startFakeS3,
   startTestS3,
   testConfig,
+  testS3Client,
 } from '../support/test-app.ts'
 
 const MAX_UPLOAD_BYTES = 200_000
@@ -69,19 +72,194 @@ describe('POST /api/meme', () => {
     expect(imageSize(response.rawPayload)).toMatchObject({ type: 'webp', width: 320, height: 240 })
   })
 
-  it('turns a GIF into a PNG by default', async () => {
+  it('turns a GIF into a PNG of its first frame by default', async () => {
     await putUpload(
       testConfig(s3.endpoint),
       'uploads/aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa.gif',
-      makeGif(),
+      await makeAnimatedGif(320, 240, [
+        [200, 30, 30],
+        [30, 30, 200],
+      ]),
       'image/gif',
     )
     const response = await render(app, {
       image: 'uploads/aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa.gif',
-      captions: [{ text: 'x', x: 0.5, y: 0.5 }],
+      captions: [{ text: 'x', x: 0.5, y: 0.1 }],
     })
     expect(response.statusCode).toBe(200)
     expect(response.json().meme_type).toBe('image/png')
+    const out = await decodePixels(Buffer.from(response.json().meme_data, 'base64'))
+    expect(pixelAt(out, 160, 120)).toEqual([200, 30, 30])
+  })
+
+  it('scales a large picture down to MAX_EDGE', async () => {
+    const source = await makePicture('jpeg', 3000, 1000)
+    for (const [maxEdge, size] of [
+      [undefined, { width: 2048, height: 683 }],
+      ['1000', { width: 1000, height: 333 }],
+    ] as const) {
+      const scaled = await buildApp(testConfig(s3.endpoint, maxEdge ? { MAX_EDGE: maxEdge } : {}))
+      const { key } = await uploadThroughPolicy(scaled, source, 'wide.jpg', 'image/jpeg')
+      const response = await render(
+        scaled,
+        { image: key, captions: CAPTIONS },
+        { accept: 'image/*' },
+      )
+      await scaled.close()
+      expect(response.statusCode).toBe(200)
+      expect(imageSize(response.rawPayload)).toMatchObject({ type: 'jpg', ...size })
+    }
+  })
+
+  it('answers 422 TEXT_DOES_NOT_FIT for more text than its box holds', async () => {
+    const { key } = await uploadThroughPolicy(app, await makePicture('png'), 'a.png', 'image/png')
+    const response = await render(app, {
+      image: key,
+      captions: [{ text: 'word '.repeat(99).trim(), x: 0.5, y: 0.5, width: 0.1, height: 0.05 }],
+    })
+    expect(response.statusCode).toBe(422)
+    expect(response.json()).toMatchObject({
+      code: 'TEXT_DOES_NOT_FIT',
+      message: expect.stringMatching(/^Caption 1 has more text than fits its box/),
+    })
+  })
+
+  describe('decoded pictures kept for re-renders', () => {
+    type Send = { mock: { calls: unknown[][] } }
+    const objectReads = (send: Send) =>
+      send.mock.calls.filter(([command]) => command instanceof GetObjectCommand).length
+    const headRequests = (send: Send) =>
+      send.mock.calls.filter(([command]) => command instanceof HeadObjectCommand).length
+
+    async function jpegOf(response: { json(): { meme_data: string } }) {
+      return Buffer.from(response.json().meme_data, 'base64')
+    }
+
+    it('renders the same upload with new text without reading it again, and alike', async () => {
+      const cached = await buildApp(testConfig(s3.endpoint))
+      const send = vi.spyOn(cached.s3, 'send')
+      const source = await makePicture('jpeg', 640, 480)
+      const { key } = await uploadThroughPolicy(cached, source, 'photo.jpg', 'image/jpeg')
+      send.mockClear()
+      const first = await render(cached, { image: key, captions: CAPTIONS })
+      expect(objectReads(send)).toBe(1)
+      const newText = [{ text: 'Entirely new words', x: 0.5, y: 0.5 }]
+      const second = await render(cached, { image: key, captions: newText })
+      expect([first.statusCode, second.statusCode]).toEqual([200, 200])
+      // One HEAD to check the object is the same version; its body is not read again.
+      expect(objectReads(send)).toBe(1)
+      expect(headRequests(send)).toBe(1)
+      await cached.close()
+
+      // The same bytes an app that never saw the picture makes.
+      const fresh = await buildApp(testConfig(s3.endpoint))
+      const reference = await render(fresh, { image: key, captions: newText })
+      await fresh.close()
+      expect(await jpegOf(second)).toEqual(await jpegOf(reference))
+      expect(await jpegOf(second)).not.toEqual(await jpegOf(first))
+    })
+
+    it('decodes an overwritten upload again (a new ETag)', async () => {
+      const cached = await buildApp(testConfig(s3.endpoint))
+      const send = vi.spyOn(cached.s3, 'send')
+      const key = 'uploads/dddddddd-dddd-4ddd-8ddd-dddddddddddd.jpg'
+      await putUpload(testConfig(s3.endpoint), key, await makePicture('jpeg'), 'image/jpeg')
+      const before = await render(cached, { image: key, captions: CAPTIONS })
+      const green = await sharp({
+        create: { width: 320, height: 240, channels: 3, background: '#20c040' },
+      })
+        .jpeg()
+        .toBuffer()
+      await putUpload(testConfig(s3.endpoint), key, green, 'image/jpeg')
+      const after = await render(cached, { image: key, captions: CAPTIONS })
+      await cached.close()
+      expect([before.statusCode, after.statusCode]).toEqual([200, 200])
+      expect(objectReads(send)).toBe(2)
+      const [r, g, b] = pixelAt(await decodePixels(await jpegOf(after)), 160, 120)
+      expect(g).toBeGreaterThan(160)
+      expect(r + b).toBeLessThan(150)
+    })
+
+    it('answers 404 for an upload deleted since it was decoded', async () => {
+      const cached = await buildApp(testConfig(s3.endpoint))
+      const key = 'uploads/ffffffff-ffff-4fff-8fff-ffffffffffff.png'
+      await putUpload(testConfig(s3.endpoint), key, await makePicture('png'), 'image/png')
+      expect((await render(cached, { image: key, captions: CAPTIONS })).statusCode).toBe(200)
+      const client = testS3Client(testConfig(s3.endpoint))
+      await client.send(new DeleteObjectCommand({ Bucket: 'meme-studio-uploads', Key: key }))
+      client.destroy()
+      const gone = await render(cached, { image: key, captions: CAPTIONS })
+      await cached.close()
+      expect(gone.statusCode).toBe(404)
+      expect(gone.json()).toMatchObject({ code: 'IMAGE_NOT_FOUND' })
+    })
+  })
+
+  describe('more renders at once than memory allows', () => {
+    async function burst(target: FastifyInstance, key: string, count: number) {
+      return Promise.all(
+        Array.from({ length: count }, (_, i) =>
+          render(target, {
+            image: key,
+            captions: [{ text: `Meme number ${i}`, x: 0.5, y: 0.5 }],
+          }),
+        ),
+      )
+    }
+
+    it('answers 503 BUSY with Retry-After beyond the budget and queue, and renders the rest', async () => {
+      // Room for one render at a time (a 1600×1200 picture is 5.8 MB) and one waiting.
+      const busy = await buildApp(
+        testConfig(s3.endpoint, { RENDER_MEMORY_BYTES: '1048576', RENDER_QUEUE_LENGTH: '1' }),
+      )
+      const source = await makePicture('jpeg', 1600, 1200)
+      const { key } = await uploadThroughPolicy(busy, source, 'big.jpg', 'image/jpeg')
+      const responses = await burst(busy, key, 16)
+      const statuses = responses.map((r) => r.statusCode)
+      expect(statuses.filter((s) => s !== 200 && s !== 503)).toEqual([])
+      const refused = responses.filter((r) => r.statusCode === 503)
+      const served = responses.filter((r) => r.statusCode === 200)
+      expect(refused.length).toBeGreaterThan(0)
+      expect(served.length).toBeGreaterThanOrEqual(2)
+      for (const response of refused) {
+        expect(response.headers['retry-after']).toBe('2')
+        expect(response.json()).toEqual({
+          statusCode: 503,
+          error: 'Service Unavailable',
+          message: 'The server is busy making other memes; try again in a few seconds',
+          code: 'BUSY',
+        })
+      }
+      for (const response of served) {
+        expect(imageSize(Buffer.from(response.json().meme_data, 'base64'))).toMatchObject({
+          width: 1600,
+          height: 1200,
+        })
+      }
+      // The burst is over: the next render is served.
+      const after = await render(busy, { image: key, captions: CAPTIONS })
+      await busy.close()
+      expect(after.statusCode).toBe(200)
+      expect(after.headers['retry-after']).toBeUndefined()
+    })
+
+    it.each([
+      ['within the budget', {}],
+      ['queued for memory', { RENDER_MEMORY_BYTES: '1048576', RENDER_QUEUE_LENGTH: '16' }],
+    ])('serves every render of a burst %s', async (_case, env) => {
+      const roomy = await buildApp(testConfig(s3.endpoint, env))
+      const source = await makePicture('jpeg', 640, 480)
+      const { key } = await uploadThroughPolicy(roomy, source, 'photo.jpg', 'image/jpeg')
+      const responses = await burst(roomy, key, 8)
+      await roomy.close()
+      expect(responses.map((r) => r.statusCode)).toEqual(Array(8).fill(200))
+    })
+
+    it('documents Retry-After in the OpenAPI description', async () => {
+      const response = await app.inject('/api/docs/json')
+      const unavailable = response.json().paths['/api/meme'].post.responses['503']
+      expect(unavailable.headers['retry-after'].schema).toMatchObject({ type: 'integer' })
+    })
   })
 
   describe('what it reads from S3', () => {

@@ -41,12 +41,15 @@ describe('GET /api/health', () => {
 
 describe('GET /api/limits', () => {
   it('tells the browser what it may upload', async () => {
-    const app = await buildApp(testConfig(s3.endpoint, { MAX_UPLOAD_BYTES: '1234' }))
+    const app = await buildApp(
+      testConfig(s3.endpoint, { MAX_UPLOAD_BYTES: '1234', MAX_EDGE: '1600' }),
+    )
     const response = await app.inject('/api/limits')
     await app.close()
     expect(response.json()).toEqual({
       maxUploadBytes: 1234,
       maxPixels: 40_000_000,
+      maxEdge: 1600,
       imageTypes: ['image/jpeg', 'image/png', 'image/webp', 'image/gif'],
     })
   })

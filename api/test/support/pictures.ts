@@ -1,5 +1,6 @@
 import { crc32 } from 'node:zlib'
 import { createCanvas } from '@napi-rs/canvas'
+import sharp from 'sharp'
 
 /**
  * A picture with a recognisable layout: a diagonal gradient, a red square in the
@@ -106,4 +107,60 @@ export function withExifOrientation(jpeg: Buffer, orientation: number): Buffer {
   const payload = Buffer.concat([Buffer.from('Exif\0\0', 'latin1'), tiff])
   const marker = Buffer.from([0xff, 0xe1, (payload.length + 2) >> 8, (payload.length + 2) & 0xff])
   return Buffer.concat([jpeg.subarray(0, 2), marker, payload, jpeg.subarray(2)])
+}
+
+/**
+ * An animated GIF of solid frames, one per colour: a decoder that reads only the first
+ * frame gives the first colour everywhere.
+ */
+export async function makeAnimatedGif(
+  width: number,
+  height: number,
+  colours: readonly (readonly [number, number, number])[],
+): Promise<Buffer> {
+  const frame = width * height * 3
+  const raw = Buffer.alloc(frame * colours.length)
+  colours.forEach((colour, f) => {
+    for (let i = 0; i < width * height; i++) raw.set(colour, f * frame + i * 3)
+  })
+  return sharp(raw, {
+    raw: { width, height: height * colours.length, channels: 3, pageHeight: height },
+  })
+    .gif({ delay: colours.map(() => 100) })
+    .toBuffer()
+}
+
+/** What a phone writes into a photo and a meme must not give away. */
+export const PRIVATE_METADATA = { artist: 'Jane Q. Private', latitude: '51/1 30/1 1234/100' }
+
+/** The test picture as a JPEG carrying EXIF (camera owner, GPS position) and XMP. */
+export async function makeJpegWithPrivateMetadata(width = 320, height = 240): Promise<Buffer> {
+  return sharp(await makePicture('png', width, height))
+    .jpeg({ quality: 90 })
+    .withExif({
+      IFD0: { Artist: PRIVATE_METADATA.artist, Make: 'PhoneCo', Model: 'Phone 1' },
+      IFD3: {
+        GPSLatitudeRef: 'N',
+        GPSLatitude: PRIVATE_METADATA.latitude,
+        GPSLongitudeRef: 'W',
+        GPSLongitude: '0/1 7/1 3900/100',
+      },
+    })
+    .withXmp(
+      '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">' +
+        '<rdf:Description xmlns:dc="http://purl.org/dc/elements/1.1/">' +
+        `<dc:creator>${PRIVATE_METADATA.artist}</dc:creator></rdf:Description></rdf:RDF></x:xmpmeta>`,
+    )
+    .toBuffer()
+}
+
+/** A PNG that is fully transparent in its left half and opaque mid-grey in its right. */
+export async function makeHalfTransparentPng(width = 320, height = 240): Promise<Buffer> {
+  const raw = Buffer.alloc(width * height * 4)
+  for (let y = 0; y < height; y++) {
+    for (let x = width / 2; x < width; x++) raw.set([128, 128, 128, 255], (y * width + x) * 4)
+  }
+  return sharp(raw, { raw: { width, height, channels: 4 } })
+    .png()
+    .toBuffer()
 }

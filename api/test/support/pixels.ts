@@ -41,3 +41,16 @@ export function meanDifference(
   }
   return total / count
 }
+
+export function alphaAt(p: Pixels, x: number, y: number): number {
+  return p.data[(Math.floor(y) * p.width + Math.floor(x)) * 4 + 3] ?? 0
+}
+
+/** The largest difference of any channel (alpha included) at any pixel. */
+export function maxDifference(a: Pixels, b: Pixels): number {
+  let max = 0
+  for (let i = 0; i < a.data.length; i++) {
+    max = Math.max(max, Math.abs((a.data[i] ?? 0) - (b.data[i] ?? 0)))
+  }
+  return max
+}

@@ -1,0 +1,357 @@
+/**
+ * `pnpm bench`: the renderer against Pillow on the standard job, and the figures a server
+ * lives by. The standard job: decode a JPEG, draw two outlined caption lines, encode JPEG
+ * quality 85; the median of 100 renders, with one turn of the event loop between renders
+ * as a server has.
+ *
+ * 1. first render (decode + draw + encode, through `renderMeme`) at 1024×768 and
+ *    2000×1500, and the same job with Pillow (Debian's python3-pil, /usr/bin/python3);
+ * 2. re-render: the same picture, decoded before (a cache hit), with new text (`drawMeme`);
+ * 3. 500 renders in a row through the app's own `makeMeme` (S3 reads, cache, limiter):
+ *    RSS at the start, at its peak and at the end;
+ * 4. cold start: a fresh `node` process imports the app, builds it and answers one render.
+ *
+ * Prints a table; writes nothing but temporary files.
+ */
+import { spawn } from 'node:child_process'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { cpus, tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { setImmediate as nextTurn } from 'node:timers/promises'
+import { fileURLToPath } from 'node:url'
+import { createRequire } from 'node:module'
+import { PutObjectCommand } from '@aws-sdk/client-s3'
+import { createCanvas } from '@napi-rs/canvas'
+import type { Caption } from '@meme-studio/meme-core'
+import sharp from 'sharp'
+import { loadConfig } from '../src/config.ts'
+import { EMBEDDED_S3_CREDENTIALS, startEmbeddedS3 } from '../src/embedded-s3.ts'
+import { createS3Client } from '../src/plugins/app/storage.ts'
+import { decodePicture, layoutCaptions, renderMeme, drawMeme } from '../src/services/meme-render.ts'
+
+// The SDK's notice that it will need a newer Node is noise between the tables.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
+
+const RUNS = 100
+const WARMUP = 5
+const SUSTAINED_RENDERS = 500
+const COLD_STARTS = 5
+const SIZES = [
+  { width: 1024, height: 768 },
+  { width: 2000, height: 1500 },
+] as const
+const DECODING = { maxPixels: 40_000_000, maxEdge: 2048 }
+const PYTHON = '/usr/bin/python3'
+/**
+ * glibc's malloc holds on to freed memory when large buffers (decoded pictures, caption
+ * layers) come and go from several threads: an arena per thread, and a threshold for
+ * handing big blocks straight back to the system that rises as they are freed. sharp's
+ * documentation recommends another allocator (jemalloc) on glibc for this reason; short of
+ * that, these two settings bound it. Both are read from the environment at process start.
+ */
+const ALLOCATORS: Record<string, NodeJS.ProcessEnv> = {
+  'default malloc': {},
+  'MALLOC_ARENA_MAX=2 MALLOC_MMAP_THRESHOLD_=131072': {
+    MALLOC_ARENA_MAX: '2',
+    MALLOC_MMAP_THRESHOLD_: '131072',
+  },
+}
+const here = fileURLToPath(new URL('.', import.meta.url))
+const require = createRequire(import.meta.url)
+
+const standardCaptions = (bottom: string): Caption[] => [
+  { text: 'One does not simply', x: 0.5, y: 0.15 },
+  { text: bottom, x: 0.5, y: 0.85 },
+]
+
+/** A busy, photo-like picture: a gradient under 200 overlapping discs, JPEG quality 90. */
+async function makePhoto(width: number, height: number, seed = 0): Promise<Buffer> {
+  const canvas = createCanvas(width, height)
+  const ctx = canvas.getContext('2d')
+  const gradient = ctx.createLinearGradient(0, 0, width, height)
+  gradient.addColorStop(0, '#f80')
+  gradient.addColorStop(1, '#08f')
+  ctx.fillStyle = gradient
+  ctx.fillRect(0, 0, width, height)
+  for (let i = 0; i < 200; i++) {
+    ctx.fillStyle = `hsl(${i * 7 + seed * 13},60%,50%)`
+    ctx.beginPath()
+    ctx.arc((i * 97 + seed * 31) % width, (i * 53) % height, 20 + (i % 40), 0, 2 * Math.PI)
+    ctx.fill()
+  }
+  return sharp(await canvas.encode('png'))
+    .jpeg({ quality: 90 })
+    .toBuffer()
+}
+
+const rss = () => process.memoryUsage.rss()
+
+interface Timing {
+  p50: number
+  p95: number
+  peakRssBytes: number
+}
+
+/** Median and 95th percentile of `RUNS` calls, a turn of the event loop between them. */
+async function measure(render: (i: number) => Promise<unknown>): Promise<Timing> {
+  for (let i = 0; i < WARMUP; i++) await render(i)
+  const times: number[] = []
+  let peakRssBytes = rss()
+  for (let i = 0; i < RUNS; i++) {
+    const start = performance.now()
+    await render(i)
+    times.push(performance.now() - start)
+    peakRssBytes = Math.max(peakRssBytes, rss())
+    await nextTurn()
+  }
+  times.sort((a, b) => a - b)
+  return {
+    p50: times[Math.floor(RUNS / 2)]!,
+    p95: times[Math.floor(RUNS * 0.95)]!,
+    peakRssBytes,
+  }
+}
+
+function run(command: string, args: string[], env?: NodeJS.ProcessEnv) {
+  return new Promise<{ code: number | null; stdout: string; stderr: string; ms: number }>(
+    (resolve, reject) => {
+      const start = performance.now()
+      const child = spawn(command, args, { cwd: join(here, '..'), env: env ?? process.env })
+      let stdout = ''
+      let stderr = ''
+      child.stdout.on('data', (chunk) => (stdout += chunk))
+      child.stderr.on('data', (chunk) => (stderr += chunk))
+      child.on('error', reject)
+      child.on('close', (code) => resolve({ code, stdout, stderr, ms: performance.now() - start }))
+    },
+  )
+}
+
+async function pillowAvailable(): Promise<string | undefined> {
+  try {
+    const check = await run(PYTHON, ['-c', 'import PIL; print(PIL.__version__)'])
+    return check.code === 0
+      ? undefined
+      : `PIL is not installed for ${PYTHON} (apt install python3-pil)`
+  } catch {
+    return `${PYTHON} is not installed`
+  }
+}
+
+/** The standard job with Pillow: the same file, the same lines at the same places. */
+async function pillowTiming(dir: string, input: string, jpeg: Buffer): Promise<Timing> {
+  const picture = await decodePicture(jpeg, DECODING)
+  const lines = layoutCaptions(standardCaptions('render a meme'), picture).flatMap((layout) =>
+    layout.lines.map((line) => ({
+      text: line.text,
+      x: layout.box.x + line.x,
+      y: layout.box.y + line.y,
+      fontSize: layout.fontSize,
+      strokeWidth: layout.strokeWidth,
+    })),
+  )
+  const jobFile = join(dir, `pillow-job-${picture.width}.json`)
+  await writeFile(
+    jobFile,
+    JSON.stringify({
+      input,
+      font: require.resolve('@fontsource/anton/files/anton-latin-400-normal.woff'),
+      lines,
+      runs: RUNS,
+      warmup: WARMUP,
+    }),
+  )
+  const result = await run(PYTHON, [join(here, 'pillow_render.py'), jobFile])
+  if (result.code !== 0) throw new Error(`Pillow failed: ${result.stderr}`)
+  return JSON.parse(result.stdout) as Timing
+}
+
+interface AppProcess {
+  imported: number
+  built: number
+  answered: number
+  sustained?: {
+    startRss: number
+    peakRss: number
+    endRss: number
+    endAfterGcRss?: number
+    cacheHits: number
+  }
+}
+
+/** Runs bench/app-process.ts in a fresh `node` and reads what it measured. */
+async function appProcess(env: NodeJS.ProcessEnv, nodeOptions: string[] = []) {
+  const child = await run(
+    process.execPath,
+    [...nodeOptions, '--import', 'tsx', join(here, 'app-process.ts')],
+    { ...process.env, ...env },
+  )
+  const line = child.stdout.trim().split('\n').at(-1) ?? ''
+  if (child.code !== 0 || !line.startsWith('{')) {
+    throw new Error(`the app process failed: ${child.stderr}`)
+  }
+  return { ...(JSON.parse(line) as AppProcess), wall: child.ms }
+}
+
+const ms = (value: number) => value.toFixed(1).padStart(7)
+const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`.padStart(8)
+const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED')
+
+async function main() {
+  const dir = await mkdtemp(join(tmpdir(), 'meme-studio-bench-'))
+  const skipPillow = await pillowAvailable()
+  const versions = sharp.versions as { vips?: string; sharp?: string }
+  console.log(
+    `meme-studio render bench — node ${process.version}, sharp ${versions.sharp} (libvips ${versions.vips}), ` +
+      `${cpus().length} CPUs, sharp.concurrency ${sharp.concurrency()}`,
+  )
+  console.log(
+    `standard job: decode JPEG, two outlined caption lines, encode JPEG q85; ${RUNS} runs after ${WARMUP} warm-up, a turn of the event loop between\n`,
+  )
+
+  const rows: string[][] = []
+  const targets: string[] = []
+  try {
+    for (const size of SIZES) {
+      const label = `${size.width}×${size.height}`
+      const jpeg = await makePhoto(size.width, size.height)
+      const input = join(dir, `photo-${size.width}.jpg`)
+      await writeFile(input, jpeg)
+
+      const first = await measure(() =>
+        renderMeme(jpeg, standardCaptions('render a meme'), DECODING),
+      )
+      const picture = await decodePicture(jpeg, DECODING)
+      const again = await measure((i) => drawMeme(picture, standardCaptions(`render meme #${i}`)))
+      const pil = skipPillow ? undefined : await pillowTiming(dir, input, jpeg)
+
+      const ratio = (t: Timing) => (pil ? (t.p50 / pil.p50).toFixed(2).padStart(6) : '     –')
+      rows.push([
+        'ours, first render',
+        label,
+        ms(first.p50),
+        ms(first.p95),
+        mb(first.peakRssBytes),
+        ratio(first),
+      ])
+      rows.push([
+        'ours, re-render (cached)',
+        label,
+        ms(again.p50),
+        ms(again.p95),
+        mb(again.peakRssBytes),
+        ratio(again),
+      ])
+      if (pil) {
+        rows.push([
+          `Pillow ${(pil as Timing & { pillow?: string }).pillow ?? ''}`,
+          label,
+          ms(pil.p50),
+          ms(pil.p95),
+          mb(pil.peakRssBytes),
+          '  1.00',
+        ])
+        targets.push(
+          `first render ≤ 1.0× Pillow at ${label}: ${(first.p50 / pil.p50).toFixed(2)}× — ${verdict(first.p50 <= pil.p50)}`,
+          `re-render ≤ 0.6× Pillow at ${label}: ${(again.p50 / pil.p50).toFixed(2)}× — ${verdict(again.p50 <= 0.6 * pil.p50)}`,
+        )
+      }
+    }
+    console.log(
+      [
+        'engine'.padEnd(26),
+        'size'.padEnd(10),
+        '    p50',
+        '    p95',
+        'peak RSS',
+        'ours/Pillow (p50)',
+      ].join('  '),
+    )
+    for (const row of rows) {
+      console.log([row[0]!.padEnd(26), row[1]!.padEnd(10), ...row.slice(2)].join('  '))
+    }
+    if (skipPillow) console.log(`\nPillow skipped: ${skipPillow}`)
+
+    const s3 = await startEmbeddedS3({
+      host: '127.0.0.1',
+      dataDir: dir,
+      buckets: ['meme-studio-uploads', 'meme-studio-archives'],
+      corsOrigins: ['http://127.0.0.1'],
+    })
+    try {
+      const config = loadConfig({ S3_ENDPOINT: s3.endpoint })
+      config.s3.credentials = EMBEDDED_S3_CREDENTIALS
+      const client = createS3Client(config.s3)
+      const keys: string[] = []
+      for (let i = 0; i < 16; i++) {
+        const size = SIZES[i % 2]!
+        const key = `uploads/00000000-0000-4000-8000-${String(i).padStart(12, '0')}.jpg`
+        const body = await makePhoto(size.width, size.height, i)
+        await client.send(
+          new PutObjectCommand({
+            Bucket: config.uploadBucket,
+            Key: key,
+            Body: body,
+            ContentType: 'image/jpeg',
+          }),
+        )
+        keys.push(key)
+      }
+      client.destroy()
+
+      const env = {
+        S3_ENDPOINT: s3.endpoint,
+        AWS_ACCESS_KEY_ID: EMBEDDED_S3_CREDENTIALS.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: EMBEDDED_S3_CREDENTIALS.secretAccessKey,
+        BENCH_KEYS: keys.join(','),
+      }
+      console.log(
+        `\n${SUSTAINED_RENDERS} renders in a row in a fresh server process, through makeMeme (S3 reads, cache, limiter; ` +
+          `16 uploads of both sizes, 5 texts each in turn; cache ${mb(config.render.cacheBytes).trim()}):`,
+      )
+      for (const [label, allocator] of Object.entries(ALLOCATORS)) {
+        const { sustained } = await appProcess(
+          { ...env, ...allocator, BENCH_RENDERS: String(SUSTAINED_RENDERS) },
+          ['--expose-gc'],
+        )
+        if (!sustained) throw new Error('the app process made no memes')
+        console.log(
+          `  ${label}: RSS after warm-up ${mb(sustained.startRss).trim()}, peak ${mb(sustained.peakRss).trim()}, ` +
+            `end ${mb(sustained.endRss).trim()}, after a full GC ${mb(sustained.endAfterGcRss ?? sustained.endRss).trim()}; ` +
+            `${sustained.cacheHits} cache hits`,
+        )
+        const ok =
+          sustained.endRss <= 300 * 1024 * 1024 &&
+          sustained.endRss - sustained.startRss <= 32 * 1024 * 1024
+        targets.push(
+          `RSS after ${SUSTAINED_RENDERS} renders ≤ 300 MB and back near its start (${label}): ` +
+            `${mb(sustained.endRss).trim()}, start ${mb(sustained.startRss).trim()} — ${verdict(ok)}`,
+        )
+      }
+
+      const colds: Awaited<ReturnType<typeof appProcess>>[] = []
+      for (let i = 0; i < COLD_STARTS; i++) colds.push(await appProcess(env))
+      colds.sort((a, b) => a.answered - b.answered)
+      const cold = colds[Math.floor(COLD_STARTS / 2)]!
+      console.log(
+        `\ncold start (a fresh node --import tsx process imports the app, builds it, answers one 1024×768 render; median of ${COLD_STARTS}):`,
+      )
+      console.log(
+        `  ${cold.answered.toFixed(0)} ms since the process started: imports done at ${cold.imported.toFixed(0)} ms, ` +
+          `app ready at ${cold.built.toFixed(0)} ms, first meme ${(cold.answered - cold.built).toFixed(0)} ms later; ` +
+          `${cold.wall.toFixed(0)} ms from spawn to exit; range ${colds[0]!.answered.toFixed(0)}–${colds.at(-1)!.answered.toFixed(0)} ms`,
+      )
+      targets.push(
+        `cold start ≤ 500 ms: ${cold.answered.toFixed(0)} ms — ${verdict(cold.answered <= 500)}`,
+      )
+    } finally {
+      await s3.close()
+    }
+    console.log('\ntargets:')
+    for (const target of targets) console.log(`  ${target}`)
+  } finally {
+    await rm(dir, { recursive: true, force: true })
+  }
+}
+
+await main()
