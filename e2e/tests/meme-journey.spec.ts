@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises'
-import type { Page, Request, TestInfo } from '@playwright/test'
+import type { Request } from '@playwright/test'
 import { expect, test } from '../fixtures.ts'
+import { attachScreenshot } from '../support/screenshots.ts'
 import {
   decodeImage,
   JPEG_MAGIC,
@@ -29,23 +30,6 @@ const PREVIEW_TOLERANCE = 8
 // near-black (all <= 25) pixels in a caption band can only be caption fill and outline.
 const CAPTION_MIN_WHITE_SHARE = 0.02
 const CAPTION_MIN_BLACK_SHARE = 0.005
-
-async function attachScreenshot(page: Page, testInfo: TestInfo, name: string): Promise<void> {
-  const path = testInfo.outputPath(`${name}.png`)
-  // From the top: a full-page shot of a scrolled page paints the sticky header mid-page.
-  // The editor scrolls the result into view smoothly, so wait until that has settled too.
-  await expect
-    .poll(() =>
-      page.evaluate(async () => {
-        window.scrollTo({ top: 0, behavior: 'instant' })
-        await new Promise((settled) => setTimeout(settled, 100))
-        return window.scrollY
-      }),
-    )
-    .toBe(0)
-  await page.screenshot({ path, fullPage: true })
-  await testInfo.attach(name, { path, contentType: 'image/png' })
-}
 
 test('a picture with two captions comes back as a meme of the same size', async ({
   page,
