@@ -9,7 +9,8 @@
  * 2. re-render: the same picture, decoded before (a cache hit), with new text (`drawMeme`);
  * 3. 500 renders in a row through the app's own `makeMeme` (S3 reads, cache, limiter):
  *    RSS at the start, at its peak and at the end;
- * 4. cold start: a fresh `node` process imports the app, builds it and answers one render.
+ * 4. cold start: a fresh `node` process loads the bundled app (as deployed), builds it and answers one
+ *    render; the same from the TypeScript sources through tsx, for comparison.
  *
  * Prints a table; writes nothing but temporary files.
  */
@@ -23,6 +24,7 @@ import { createRequire } from 'node:module'
 import { PutObjectCommand } from '@aws-sdk/client-s3'
 import { createCanvas } from '@napi-rs/canvas'
 import type { Caption } from '@meme-studio/meme-core'
+import { build } from 'esbuild'
 import sharp from 'sharp'
 import { loadConfig } from '../src/config.ts'
 import { EMBEDDED_S3_CREDENTIALS, startEmbeddedS3 } from '../src/embedded-s3.ts'
@@ -180,12 +182,35 @@ interface AppProcess {
 }
 
 /** Runs bench/app-process.ts in a fresh `node` and reads what it measured. */
-async function appProcess(env: NodeJS.ProcessEnv, nodeOptions: string[] = []) {
-  const child = await run(
-    process.execPath,
-    [...nodeOptions, '--import', 'tsx', join(here, 'app-process.ts')],
-    { ...process.env, ...env },
-  )
+/**
+ * The app as it is deployed: one minified ES module bundled by esbuild, as the Lambda
+ * function's bundling does, with the native and file-reading packages left outside. It is
+ * written under node_modules, so those resolve as they would beside the function's code.
+ */
+async function bundleAppProcess(): Promise<string> {
+  const outfile = join(here, '..', 'node_modules', '.cache', 'meme-studio-bench', 'app-process.mjs')
+  await build({
+    entryPoints: [join(here, 'app-process.ts')],
+    outfile,
+    bundle: true,
+    minify: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    external: ['sharp', '@napi-rs/canvas', '@fastify/static', '@fastify/swagger-ui'],
+    // Bundled CommonJS calls require(); an ES module has to make one.
+    banner: {
+      js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+    },
+    logLevel: 'error',
+  })
+  return outfile
+}
+
+/** Runs the app process, from its bundle or, without one, its TypeScript through tsx. */
+async function appProcess(env: NodeJS.ProcessEnv, bundle?: string, nodeOptions: string[] = []) {
+  const entry = bundle ? [bundle] : ['--import', 'tsx', join(here, 'app-process.ts')]
+  const child = await run(process.execPath, [...nodeOptions, ...entry], { ...process.env, ...env })
   const line = child.stdout.trim().split('\n').at(-1) ?? ''
   if (child.code !== 0 || !line.startsWith('{')) {
     throw new Error(`the app process failed: ${child.stderr}`)
@@ -305,13 +330,15 @@ async function main() {
         AWS_SECRET_ACCESS_KEY: EMBEDDED_S3_CREDENTIALS.secretAccessKey,
         BENCH_KEYS: keys.join(','),
       }
+      const bundle = await bundleAppProcess()
       console.log(
-        `\n${SUSTAINED_RENDERS} renders in a row in a fresh server process, through makeMeme (S3 reads, cache, limiter; ` +
+        `\n${SUSTAINED_RENDERS} renders in a row in a fresh server process (the bundled app), through makeMeme (S3 reads, cache, limiter; ` +
           `16 uploads of both sizes, 5 texts each in turn; cache ${mb(config.render.cacheBytes).trim()}):`,
       )
       for (const [label, allocator] of Object.entries(ALLOCATORS)) {
         const { sustained } = await appProcess(
           { ...env, ...allocator, BENCH_RENDERS: String(SUSTAINED_RENDERS) },
+          bundle,
           ['--expose-gc'],
         )
         if (!sustained) throw new Error('the app process made no memes')
@@ -329,20 +356,25 @@ async function main() {
         )
       }
 
-      const colds: Awaited<ReturnType<typeof appProcess>>[] = []
-      for (let i = 0; i < COLD_STARTS; i++) colds.push(await appProcess(env))
-      colds.sort((a, b) => a.answered - b.answered)
-      const cold = colds[Math.floor(COLD_STARTS / 2)]!
+      const coldStart = async (label: string, from?: string) => {
+        const colds: Awaited<ReturnType<typeof appProcess>>[] = []
+        for (let i = 0; i < COLD_STARTS; i++) colds.push(await appProcess(env, from))
+        colds.sort((a, b) => a.answered - b.answered)
+        const cold = colds[Math.floor(COLD_STARTS / 2)]!
+        console.log(
+          `  ${label}: ${cold.answered.toFixed(0)} ms since the process started: imports done at ${cold.imported.toFixed(0)} ms, ` +
+            `app ready at ${cold.built.toFixed(0)} ms, first meme ${(cold.answered - cold.built).toFixed(0)} ms later; ` +
+            `range ${colds[0]!.answered.toFixed(0)}–${colds.at(-1)!.answered.toFixed(0)} ms`,
+        )
+        return cold
+      }
       console.log(
-        `\ncold start (a fresh node --import tsx process imports the app, builds it, answers one 1024×768 render; median of ${COLD_STARTS}):`,
+        `\ncold start (a fresh node process imports the app, builds it, answers one 1024×768 render; median of ${COLD_STARTS}):`,
       )
-      console.log(
-        `  ${cold.answered.toFixed(0)} ms since the process started: imports done at ${cold.imported.toFixed(0)} ms, ` +
-          `app ready at ${cold.built.toFixed(0)} ms, first meme ${(cold.answered - cold.built).toFixed(0)} ms later; ` +
-          `${cold.wall.toFixed(0)} ms from spawn to exit; range ${colds[0]!.answered.toFixed(0)}–${colds.at(-1)!.answered.toFixed(0)} ms`,
-      )
+      const cold = await coldStart('the bundled app, as deployed', bundle)
+      await coldStart('the TypeScript sources through tsx, as in development (for comparison)')
       targets.push(
-        `cold start ≤ 500 ms: ${cold.answered.toFixed(0)} ms — ${verdict(cold.answered <= 500)}`,
+        `cold start ≤ 500 ms (the bundled app): ${cold.answered.toFixed(0)} ms — ${verdict(cold.answered <= 500)}`,
       )
     } finally {
       await s3.close()
