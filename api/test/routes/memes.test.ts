@@ -14,6 +14,7 @@ import {
   startTestS3,
   testConfig,
   testS3Client,
+  useAppWithoutS3,
 } from '../support/test-app.ts'
 
 const MAX_UPLOAD_BYTES = 200_000
@@ -335,16 +336,7 @@ describe('POST /api/meme', () => {
   })
 
   describe('refuses bad requests with 400 VALIDATION before calling S3', () => {
-    let fake: Awaited<ReturnType<typeof startFakeS3>>
-    let guarded: FastifyInstance
-    beforeAll(async () => {
-      fake = await startFakeS3(() => ({ status: 500 }))
-      guarded = await buildApp(testConfig(fake.endpoint))
-    })
-    afterAll(async () => {
-      await guarded.close()
-      await fake.close()
-    })
+    const guarded = useAppWithoutS3()
 
     const caption = { text: 'hi', x: 0.5, y: 0.5 }
     it.each([
@@ -382,14 +374,14 @@ describe('POST /api/meme', () => {
       ['an unknown format', { image: KEY, captions: [caption], format: 'bmp' }],
       ['an array body', [KEY]],
     ])('%s', async (_case, payload) => {
-      const response = await render(guarded, payload)
+      const response = await render(guarded.app, payload)
       expect(response.statusCode).toBe(400)
       expect(response.json()).toMatchObject({ statusCode: 400, code: 'VALIDATION' })
-      expect(fake.requests).toEqual([])
+      expect(guarded.requests).toEqual([])
     })
 
     it('says which property is unknown', async () => {
-      const response = await render(guarded, {
+      const response = await render(guarded.app, {
         image: KEY,
         captions: [caption],
         bucket_address: 'x',
@@ -398,7 +390,7 @@ describe('POST /api/meme', () => {
     })
 
     it('explains a bad key in words', async () => {
-      const response = await render(guarded, {
+      const response = await render(guarded.app, {
         image: 'https://evil.example/x.png',
         captions: [caption],
       })
@@ -408,7 +400,7 @@ describe('POST /api/meme', () => {
     })
 
     it('refuses malformed JSON with MALFORMED_JSON', async () => {
-      const response = await guarded.inject({
+      const response = await guarded.app.inject({
         method: 'POST',
         url: '/api/meme',
         headers: { 'content-type': 'application/json' },
@@ -416,11 +408,11 @@ describe('POST /api/meme', () => {
       })
       expect(response.statusCode).toBe(400)
       expect(response.json()).toMatchObject({ code: 'MALFORMED_JSON' })
-      expect(fake.requests).toEqual([])
+      expect(guarded.requests).toEqual([])
     })
 
     it('refuses a body over 64 KiB with 413 BODY_TOO_LARGE', async () => {
-      const response = await guarded.inject({
+      const response = await guarded.app.inject({
         method: 'POST',
         url: '/api/meme',
         headers: { 'content-type': 'application/json' },
@@ -431,7 +423,7 @@ describe('POST /api/meme', () => {
     })
 
     it('refuses a body that is not JSON with 415', async () => {
-      const response = await guarded.inject({
+      const response = await guarded.app.inject({
         method: 'POST',
         url: '/api/meme',
         headers: { 'content-type': 'text/plain' },
@@ -439,7 +431,7 @@ describe('POST /api/meme', () => {
       })
       expect(response.statusCode).toBe(415)
       expect(response.json()).toMatchObject({ code: 'UNSUPPORTED_CONTENT_TYPE' })
-      expect(fake.requests).toEqual([])
+      expect(guarded.requests).toEqual([])
     })
   })
 })

@@ -9,10 +9,10 @@ import { uploadThroughPolicy } from '../support/signed-upload.ts'
 import {
   buildApp,
   closedPort,
-  startFakeS3,
   startTestS3,
   testConfig,
   testS3Client,
+  useAppWithoutS3,
 } from '../support/test-app.ts'
 
 const BUCKET = 'meme-studio-uploads'
@@ -232,16 +232,7 @@ describe('POST /api/shares', () => {
   })
 
   describe('refuses bad requests before calling S3', () => {
-    let fake: Awaited<ReturnType<typeof startFakeS3>>
-    let guarded: FastifyInstance
-    beforeAll(async () => {
-      fake = await startFakeS3(() => ({ status: 500 }))
-      guarded = await buildApp(testConfig(fake.endpoint))
-    })
-    afterAll(async () => {
-      await guarded.close()
-      await fake.close()
-    })
+    const guarded = useAppWithoutS3()
 
     const KEY = 'uploads/2b1c2d3e-1111-4222-8333-444455556666.png'
     it.each([
@@ -251,14 +242,14 @@ describe('POST /api/shares', () => {
       ['an unknown property', { image: KEY, captions: CAPTIONS, bucket: 'other' }],
       ['an unknown format', { image: KEY, captions: CAPTIONS, format: 'gif' }],
     ])('%s: 400 VALIDATION', async (_case, payload) => {
-      const response = await share(guarded, payload)
+      const response = await share(guarded.app, payload)
       expect(response.statusCode).toBe(400)
       expect(response.json()).toMatchObject({ statusCode: 400, code: 'VALIDATION' })
-      expect(fake.requests).toEqual([])
+      expect(guarded.requests).toEqual([])
     })
 
     it('refuses a body over 64 KiB with 413 BODY_TOO_LARGE', async () => {
-      const response = await guarded.inject({
+      const response = await guarded.app.inject({
         method: 'POST',
         url: '/api/shares',
         headers: { 'content-type': 'application/json' },
@@ -266,7 +257,7 @@ describe('POST /api/shares', () => {
       })
       expect(response.statusCode).toBe(413)
       expect(response.json()).toMatchObject({ code: 'BODY_TOO_LARGE' })
-      expect(fake.requests).toEqual([])
+      expect(guarded.requests).toEqual([])
     })
   })
 })
@@ -397,16 +388,7 @@ describe('GET /api/shares/:id', () => {
 })
 
 describe('malformed share ids never reach S3', () => {
-  let fake: Awaited<ReturnType<typeof startFakeS3>>
-  let guarded: FastifyInstance
-  beforeAll(async () => {
-    fake = await startFakeS3(() => ({ status: 500 }))
-    guarded = await buildApp(testConfig(fake.endpoint))
-  })
-  afterAll(async () => {
-    await guarded.close()
-    await fake.close()
-  })
+  const guarded = useAppWithoutS3()
 
   it.each([
     ['a traversal', '..%2Fx'],
@@ -417,18 +399,18 @@ describe('malformed share ids never reach S3', () => {
     ['a NUL', `${'a'.repeat(21)}%00`],
     ['a sidecar name', `${'a'.repeat(22)}.json`],
   ])('%s: 404 page and 404 SHARE_NOT_FOUND', async (_case, id) => {
-    const page = await guarded.inject({ method: 'GET', url: `/m/${id}` })
+    const page = await guarded.app.inject({ method: 'GET', url: `/m/${id}` })
     expect(page.statusCode).toBe(404)
     expect(page.body).toContain('This meme does not exist or has expired')
-    const api = await guarded.inject({ method: 'GET', url: `/api/shares/${id}` })
+    const api = await guarded.app.inject({ method: 'GET', url: `/api/shares/${id}` })
     expect(api.statusCode).toBe(404)
     expect(api.json()).toMatchObject({ code: 'SHARE_NOT_FOUND' })
-    expect(fake.requests).toEqual([])
+    expect(guarded.requests).toEqual([])
   })
 
   it('leaves ids over 100 characters to Fastify, which answers 414', async () => {
-    const page = await guarded.inject({ method: 'GET', url: `/m/${'a'.repeat(2000)}` })
+    const page = await guarded.app.inject({ method: 'GET', url: `/m/${'a'.repeat(2000)}` })
     expect(page.statusCode).toBe(414)
-    expect(fake.requests).toEqual([])
+    expect(guarded.requests).toEqual([])
   })
 })

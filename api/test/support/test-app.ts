@@ -4,6 +4,8 @@ import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { S3Client } from '@aws-sdk/client-s3'
+import type { FastifyInstance } from 'fastify'
+import { afterAll, beforeAll } from 'vitest'
 import { PutObjectCommand } from '@aws-sdk/client-s3'
 import { buildApp } from '../../src/app.ts'
 import { loadConfig, type AppConfig } from '../../src/config.ts'
@@ -88,4 +90,27 @@ export async function closedPort(): Promise<string> {
   const { port } = server.address() as AddressInfo
   await new Promise<void>((resolve) => server.close(() => resolve()))
   return `http://127.0.0.1:${port}`
+}
+
+/**
+ * For a suite whose requests must be refused before S3 is called: an app whose S3 answers
+ * 500 to everything, built before the suite's tests and closed after them. `requests` lists
+ * what reached S3 (nothing should).
+ */
+export function useAppWithoutS3(): {
+  app: FastifyInstance
+  requests: { method: string; url: string }[]
+} {
+  const state = {} as { app: FastifyInstance; requests: { method: string; url: string }[] }
+  let fake: Awaited<ReturnType<typeof startFakeS3>> | undefined
+  beforeAll(async () => {
+    fake = await startFakeS3(() => ({ status: 500 }))
+    state.requests = fake.requests
+    state.app = await buildApp(testConfig(fake.endpoint))
+  })
+  afterAll(async () => {
+    await state.app?.close()
+    await fake?.close()
+  })
+  return state
 }

@@ -17,9 +17,9 @@ export interface RenderedMeme {
   type: ImageType
 }
 
-type Shape<T> = (value: unknown) => value is T
+export type Shape<T> = (value: unknown) => value is T
 
-const isRecord = (value: unknown): value is Record<string, unknown> =>
+export const isRecord = (value: unknown): value is Record<string, unknown> =>
   value !== null && typeof value === 'object' && !Array.isArray(value)
 
 /** The limits as the server sends them; a server from before `maxEdge` leaves it out. */
@@ -51,7 +51,7 @@ const isMemeAnswer = (value: unknown): value is MemeResponse & { meme_type: Imag
  * Calls the API and returns its JSON answer, or throws a `UserFacingError` whatever went
  * wrong: no connection, a timeout, an error status, or a body that is not what we expect.
  */
-async function requestJson<T>(path: string, init: RequestInit, shape: Shape<T>): Promise<T> {
+export async function requestJson<T>(path: string, init: RequestInit, shape: Shape<T>): Promise<T> {
   let response: Response
   let body: string
   try {

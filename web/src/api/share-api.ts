@@ -1,14 +1,5 @@
 import type { MemeRequest } from '@meme-studio/meme-core/schema'
-import {
-  apiFailure,
-  NETWORK_FAILURE,
-  SERVER_TIMEOUT,
-  UNREADABLE_ANSWER,
-  UserFacingError,
-} from './failure-messages.ts'
-
-/** The server renders the meme again before storing it: as long as a render may take. */
-const REQUEST_TIMEOUT_MS = 60_000
+import { isRecord, requestJson } from './meme-api.ts'
 
 /** `POST /api/shares`, as the API answers it. */
 interface ShareAnswer {
@@ -24,9 +15,6 @@ export interface SharedMeme {
   link: string
 }
 
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  value !== null && typeof value === 'object' && !Array.isArray(value)
-
 /** Only a page of this site becomes the link we hand out. */
 const isShareAnswer = (value: unknown): value is ShareAnswer =>
   isRecord(value) &&
@@ -41,27 +29,14 @@ const isShareAnswer = (value: unknown): value is ShareAnswer =>
  * whatever goes wrong: no connection, a timeout, an error status or an unexpected answer.
  */
 export async function shareMeme(request: MemeRequest): Promise<SharedMeme> {
-  let response: Response
-  let body: string
-  try {
-    response = await fetch('/api/shares', {
+  const answer = await requestJson(
+    '/api/shares',
+    {
       method: 'POST',
-      headers: { accept: 'application/json', 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json' },
       body: JSON.stringify(request),
-      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-    })
-    body = await response.text()
-  } catch (error) {
-    const timedOut = isRecord(error) && error.name === 'TimeoutError'
-    throw new UserFacingError(timedOut ? SERVER_TIMEOUT : NETWORK_FAILURE, 'NETWORK')
-  }
-  if (!response.ok) throw apiFailure(response.status, body)
-  let answer: unknown
-  try {
-    answer = JSON.parse(body)
-  } catch {
-    throw new UserFacingError(UNREADABLE_ANSWER, 'UNREADABLE')
-  }
-  if (!isShareAnswer(answer)) throw new UserFacingError(UNREADABLE_ANSWER, 'UNREADABLE')
+    },
+    isShareAnswer,
+  )
   return { id: answer.id, link: new URL(answer.url, window.location.origin).href }
 }

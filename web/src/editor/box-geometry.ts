@@ -65,7 +65,8 @@ export function nudgeBox(box: CaptionBox, dx: number, dy: number): CaptionBox {
   return clampBox({ ...box, x: box.x + dx, y: box.y + dy })
 }
 
-const HANDLE_SIDES: Record<ResizeHandle, Point> = {
+/** Where each handle sits: the unit direction from the box's centre, before rotation. */
+export const HANDLE_SIDES: Record<ResizeHandle, Point> = {
   n: { x: 0, y: -1 },
   ne: { x: 1, y: -1 },
   e: { x: 1, y: 0 },

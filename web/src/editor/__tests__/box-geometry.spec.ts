@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import {
   clampBox,
+  HANDLE_SIDES,
   moveBox,
   normalizeRotation,
   nudgeBox,
@@ -9,7 +10,6 @@ import {
   rotateBox,
   type CaptionBox,
   type Point,
-  type ResizeHandle,
 } from '../box-geometry.ts'
 
 /** The picture as shown on screen, in CSS pixels. */
@@ -26,16 +26,6 @@ function pointOf(b: CaptionBox, side: Point): Point {
   }
 }
 
-const SIDES: Record<ResizeHandle, Point> = {
-  n: { x: 0, y: -1 },
-  ne: { x: 1, y: -1 },
-  e: { x: 1, y: 0 },
-  se: { x: 1, y: 1 },
-  s: { x: 0, y: 1 },
-  sw: { x: -1, y: 1 },
-  w: { x: -1, y: 0 },
-  nw: { x: -1, y: -1 },
-}
 const opposite = (side: Point): Point => ({ x: -side.x, y: -side.y })
 
 function expectPoint(actual: Point, expected: Point): void {
@@ -75,7 +65,7 @@ describe('resizeBox', () => {
   for (const rotation of [0, 30, -90, 135]) {
     it.each(RESIZE_HANDLES)(`keeps the side opposite %s in place at ${rotation}°`, (handle) => {
       const start = { ...box, rotation }
-      const side = SIDES[handle]
+      const side = HANDLE_SIDES[handle]
       // Pull the handle 25 px outwards along the box's own axes, wherever it points on screen.
       const from = pointOf(start, side)
       const outwards = pointOf({ ...start, width: 0.4 + 50 / 400, height: 0.2 + 50 / 300 }, side)
