@@ -32,7 +32,7 @@ export const MemeRequestSchema = Type.Object(
     }),
     captions: CaptionListSchema,
     format: Type.Optional(
-      Type.Union([Type.Literal('jpeg'), Type.Literal('png'), Type.Literal('webp')], {
+      Type.Enum(['jpeg', 'png', 'webp'], {
         description: "Output format; default the input's (GIF gives PNG)",
       }),
     ),

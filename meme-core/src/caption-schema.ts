@@ -51,15 +51,13 @@ export const CaptionSchema = Type.Object(
       }),
     ),
     align: Type.Optional(
-      Type.Union([Type.Literal('left'), Type.Literal('center'), Type.Literal('right')], {
-        default: CAPTION_DEFAULTS.align,
-      }),
+      Type.Enum(['left', 'center', 'right'], { default: CAPTION_DEFAULTS.align }),
     ),
     font: Type.Optional(
-      Type.Union(
-        [Type.Literal('anton'), Type.Literal('sans'), Type.Literal('serif'), Type.Literal('hand')],
-        { default: CAPTION_DEFAULTS.font, description: 'one of the caption fonts' },
-      ),
+      Type.Enum(['anton', 'sans', 'serif', 'hand'], {
+        default: CAPTION_DEFAULTS.font,
+        description: 'one of the caption fonts',
+      }),
     ),
     color: Type.Optional(Colour),
     strokeColor: Type.Optional(Colour),

@@ -367,10 +367,15 @@ describe('POST /api/meme', () => {
       ['scale below 0.25', { image: KEY, captions: [{ ...caption, scale: 0.1 }] }],
       ['a named colour', { image: KEY, captions: [{ ...caption, color: 'red' }] }],
       ['an unknown alignment', { image: KEY, captions: [{ ...caption, align: 'justify' }] }],
-      [
-        'an unknown caption property',
-        { image: KEY, captions: [{ ...caption, font: 'Comic Sans' }] },
-      ],
+      ['an unknown font', { image: KEY, captions: [{ ...caption, font: 'Comic Sans' }] }],
+      ['an unknown caption property', { image: KEY, captions: [{ ...caption, blink: true }] }],
+      ['rotation past 180', { image: KEY, captions: [{ ...caption, rotation: 181 }] }],
+      ['rotation as NaN text', { image: KEY, captions: [{ ...caption, rotation: 'NaN' }] }],
+      ['a box too thin', { image: KEY, captions: [{ ...caption, height: 0.01 }] }],
+      ['a box taller than the picture', { image: KEY, captions: [{ ...caption, height: 1.5 }] }],
+      ['a negative outline', { image: KEY, captions: [{ ...caption, strokeWidth: -0.1 }] }],
+      ['an outline past 0.25', { image: KEY, captions: [{ ...caption, strokeWidth: 0.5 }] }],
+      ['a shadow as a string', { image: KEY, captions: [{ ...caption, shadow: 'yes' }] }],
       ['an unknown format', { image: KEY, captions: [caption], format: 'bmp' }],
       ['an array body', [KEY]],
     ])('%s', async (_case, payload) => {
@@ -387,6 +392,23 @@ describe('POST /api/meme', () => {
         bucket_address: 'x',
       })
       expect(response.json().message).toBe('body has an unknown property "bucket_address"')
+    })
+
+    it.each([
+      [{ font: 'Comic Sans' }, 'body/captions/0/font must be one of anton, sans, serif, hand'],
+      [{ align: 'justify' }, 'body/captions/0/align must be one of left, center, right'],
+      [{ rotation: 200 }, 'body/captions/0/rotation must be <= 180'],
+    ])('names the field and what it may be: %o', async (change, message) => {
+      const response = await render(guarded.app, {
+        image: KEY,
+        captions: [{ ...caption, ...change }],
+      })
+      expect(response.json().message).toBe(message)
+    })
+
+    it('lists the formats for an unknown one', async () => {
+      const response = await render(guarded.app, { image: KEY, captions: [caption], format: 'bmp' })
+      expect(response.json().message).toBe('body/format must be one of jpeg, png, webp')
     })
 
     it('explains a bad key in words', async () => {

@@ -51,7 +51,9 @@ export default fp(
             ? `has an unknown property "${String(first.params.additionalProperty)}"`
             : first?.keyword === 'pattern' && described
               ? `must be ${described}`
-              : (first?.message ?? 'is invalid')
+              : first?.keyword === 'enum'
+                ? `must be one of ${(first.params.allowedValues as unknown[]).join(', ')}`
+                : (first?.message ?? 'is invalid')
         return reply.status(400).send(body(400, 'VALIDATION', `${where} ${detail}`))
       }
       const known = error.code ? FRAMEWORK_CODES[error.code] : undefined
