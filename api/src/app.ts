@@ -1,12 +1,15 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import type { AppConfig } from './config.ts'
+import apiKeys from './plugins/app/api-keys.ts'
 import errorHandler from './plugins/app/error-handler.ts'
 import memes from './plugins/app/memes.ts'
 import storage from './plugins/app/storage.ts'
 import validation from './plugins/app/validation.ts'
 import swagger from './plugins/external/swagger.ts'
 import webApp from './plugins/external/web-app.ts'
+import adminRoutes from './routes/admin/index.ts'
+import jobRoutes from './routes/jobs.ts'
 import memeRoutes from './routes/memes.ts'
 import shareRoutes, { sharePageRoutes } from './routes/shares.ts'
 import storageRoutes from './routes/storage.ts'
@@ -37,6 +40,7 @@ export async function buildApp(
   await app.register(errorHandler)
   await app.register(storage, { settings: config.s3 })
   await app.register(memes, { config })
+  await app.register(apiKeys, { config })
   await app.register(swagger)
 
   await app.register(
@@ -45,6 +49,8 @@ export async function buildApp(
       await api.register(uploadRoutes, { config })
       await api.register(memeRoutes)
       await api.register(shareRoutes, { config })
+      await api.register(adminRoutes, { config, prefix: '/admin' })
+      await api.register(jobRoutes, { config, prefix: '/jobs' })
     },
     { prefix: '/api' },
   )

@@ -1,0 +1,25 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { AppConfig } from '../../config.ts'
+import hmacRoutes from './hmac.ts'
+import s3PolicyRoutes from './s3-policy.ts'
+import sigv4Routes from './sigv4.ts'
+import usageRoutes from './usage.ts'
+
+/** `/api/admin/*`: every route, and every path that matches none, sits behind the API key. */
+const adminRoutes: FastifyPluginAsyncTypebox<{ config: AppConfig }> = async (admin, { config }) => {
+  admin.addHook('onRequest', admin.apiKeyGuard)
+  await admin.register(usageRoutes, { config })
+  await admin.register(hmacRoutes, { config })
+  await admin.register(sigv4Routes, { config })
+  await admin.register(s3PolicyRoutes, { config })
+  admin.setNotFoundHandler({ preHandler: admin.apiKeyGuard }, (request, reply) =>
+    reply.status(404).send({
+      statusCode: 404,
+      error: 'Not Found',
+      message: `Route ${request.method} ${request.url.split('?')[0]} not found`,
+      code: 'NOT_FOUND',
+    }),
+  )
+}
+
+export default adminRoutes
