@@ -20,6 +20,24 @@ export interface AppOptions {
   /** The built SPA to serve at `/`; the API alone when unset. */
   webRoot?: string
   logger?: FastifyServerOptions['logger']
+  /** The clock the usage plan counts by (ms since the epoch); tests pass a fake one. */
+  now?: () => number
+}
+
+/** Request headers never reach the logs with an API key in them, whatever the serializers. */
+function redactingApiKeys(logger: AppOptions['logger']): AppOptions['logger'] {
+  if (!logger) return false
+  const options = logger === true ? {} : logger
+  const { redact } = options
+  const paths = ['req.headers["x-api-key"]']
+  return {
+    ...options,
+    redact: Array.isArray(redact)
+      ? [...redact, ...paths]
+      : redact
+        ? { ...redact, paths: [...redact.paths, ...paths] }
+        : paths,
+  }
 }
 
 /** Builds the app from its config. No side effects: nothing listens, nothing is read from env. */
@@ -28,7 +46,7 @@ export async function buildApp(
   options: AppOptions = {},
 ): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: options.logger ?? false,
+    logger: redactingApiKeys(options.logger),
     // Lambda and API Gateway cap a request at 6 MB / 10 MB; nothing here needs more than 1 MB.
     bodyLimit: 1024 * 1024,
   }).withTypeProvider<TypeBoxTypeProvider>()
@@ -40,7 +58,7 @@ export async function buildApp(
   await app.register(errorHandler)
   await app.register(storage, { settings: config.s3 })
   await app.register(memes, { config })
-  await app.register(apiKeys, { config })
+  await app.register(apiKeys, { config, now: options.now })
   await app.register(swagger)
 
   await app.register(

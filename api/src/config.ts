@@ -127,12 +127,13 @@ function bucket(env: Env, name: string, fallback: string): string {
 }
 
 function oneOf<T extends string>(env: Env, name: string, options: readonly T[], fallback: T): T {
-  const raw = text(env, name)?.toUpperCase()
+  const raw = text(env, name)
   if (raw === undefined) return fallback
-  if (!(options as readonly string[]).includes(raw)) {
+  const value = raw.toUpperCase()
+  if (!(options as readonly string[]).includes(value)) {
     throw new ConfigError(name, `must be one of ${options.join(', ')}, got "${raw}"`)
   }
-  return raw as T
+  return value as T
 }
 
 export function loadConfig(env: Env): AppConfig {

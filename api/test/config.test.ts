@@ -37,6 +37,22 @@ describe('loadConfig', () => {
     expect(config.usage.quotaPeriod).toBe('WEEK')
   })
 
+  it('reads the usage plan', () => {
+    const config = loadConfig({
+      USAGE_RATE: '1',
+      USAGE_BURST: '1',
+      USAGE_QUOTA: '1000000000',
+      USAGE_QUOTA_PERIOD: 'Month',
+    })
+    expect(config.usage).toEqual({ rate: 1, burst: 1, quota: 1_000_000_000, quotaPeriod: 'MONTH' })
+  })
+
+  it('quotes a bad value as it was written', () => {
+    expect(() => loadConfig({ USAGE_QUOTA_PERIOD: 'year' })).toThrow(
+      'USAGE_QUOTA_PERIOD must be one of DAY, WEEK, MONTH, got "year"',
+    )
+  })
+
   it('reads the picture size and render limits', () => {
     const config = loadConfig({
       MAX_EDGE: '1024',
@@ -68,7 +84,14 @@ describe('loadConfig', () => {
     ['S3_BUCKET', 'Bad_Bucket'],
     ['ARCHIVE_BUCKET', 'meme-studio-uploads'],
     ['USAGE_RATE', 'fast'],
+    ['USAGE_RATE', '0'],
+    ['USAGE_BURST', '0'],
+    ['USAGE_BURST', '2.5'],
+    ['USAGE_QUOTA', '0'],
+    ['USAGE_QUOTA', '-10'],
+    ['USAGE_QUOTA', '1000000001'],
     ['USAGE_QUOTA_PERIOD', 'YEAR'],
+    ['USAGE_QUOTA_PERIOD', 'HOUR'],
     ['GITHUB_BASE_URL', 'github.com'],
     ['DISCORD_WEBHOOK_URL', 'not a url'],
     ['EVENTS_ACCESS_KEY_ID', 'AKID'],

@@ -1,0 +1,384 @@
+import { createServer, request as forward, type IncomingHttpHeaders } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3'
+import type { FastifyInstance, InjectOptions } from 'fastify'
+import { imageSize } from 'image-size'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { makePicture } from '../support/pictures.ts'
+import { uploadThroughPolicy } from '../support/signed-upload.ts'
+import {
+  buildApp,
+  startFakeS3,
+  startTestS3,
+  testConfig,
+  testS3Client,
+} from '../support/test-app.ts'
+
+const BUCKET = 'meme-studio-uploads'
+const API_KEY = 'jobs-test-key-0123456789abcdef'
+/** Every request carries the key; the usage plan is set wide so polling is never throttled. */
+const ENV = { ADMIN_API_KEYS: API_KEY, USAGE_RATE: '10000', USAGE_BURST: '10000' }
+const ID = /^[A-Za-z0-9_-]{22}$/
+const WELL_FORMED_ID = 'AbC_-09xYzAbC_-09xYzAb'
+const MISSING_UPLOAD = 'uploads/2b1c2d3e-1111-4222-8333-444455556666.png'
+const CAPTIONS = [
+  { text: 'Top text', x: 0.5, y: 0.15 },
+  { text: 'Bottom text', x: 0.5, y: 0.85 },
+]
+
+let s3: Awaited<ReturnType<typeof startTestS3>>
+let app: FastifyInstance
+let storage: ReturnType<typeof testS3Client>
+
+beforeAll(async () => {
+  s3 = await startTestS3()
+  app = await buildApp(testConfig(s3.endpoint, ENV))
+  storage = testS3Client(testConfig(s3.endpoint))
+})
+afterAll(async () => {
+  storage.destroy()
+  await app.close()
+  await s3.close()
+})
+
+function call(target: FastifyInstance, options: InjectOptions) {
+  return target.inject({ ...options, headers: { 'x-api-key': API_KEY, ...options.headers } })
+}
+
+function startJob(target: FastifyInstance, payload: unknown) {
+  return call(target, { method: 'POST', url: '/api/jobs', payload: payload as object })
+}
+
+function getJob(target: FastifyInstance, jobId: string) {
+  return call(target, { method: 'GET', url: `/api/jobs/${jobId}` })
+}
+
+/** Polls until the job is done or failed, for at most `timeoutMs`. */
+async function finished(target: FastifyInstance, jobId: string, timeoutMs = 10_000) {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const response = await getJob(target, jobId)
+    expect(response.statusCode).toBe(200)
+    const body = response.json()
+    if (body.status === 'done' || body.status === 'failed') return body
+    if (Date.now() > deadline) throw new Error(`job ${jobId} still ${body.status}`)
+    await sleep(20)
+  }
+}
+
+async function upload(format: 'jpeg' | 'png' | 'webp' = 'jpeg', width = 320, height = 240) {
+  const extension = format === 'jpeg' ? 'jpg' : format
+  const { key } = await uploadThroughPolicy(
+    app,
+    await makePicture(format, width, height),
+    `photo.${extension}`,
+    `image/${format}`,
+  )
+  return key
+}
+
+async function readObject(key: string) {
+  const object = await storage.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }))
+  return { object, bytes: Buffer.from(await object.Body!.transformToByteArray()) }
+}
+
+async function readRecord(jobId: string) {
+  return JSON.parse((await readObject(`jobs/${jobId}.json`)).bytes.toString('utf8'))
+}
+
+async function keysUnder(prefix: string): Promise<string[]> {
+  const listed = await storage.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: prefix }))
+  return (listed.Contents ?? []).map((object) => object.Key ?? '').sort()
+}
+
+/**
+ * A loopback proxy in front of s3rver: it records what the app sends (s3rver keeps no
+ * encryption header) and holds back the requests the test names.
+ */
+async function startS3Proxy(upstream: string, delayMs: (method: string, path: string) => number) {
+  const target = new URL(upstream)
+  const requests: { method: string; path: string; headers: IncomingHttpHeaders }[] = []
+  const server = createServer((req, res) => {
+    const method = req.method ?? ''
+    const path = decodeURIComponent((req.url ?? '').split('?')[0] ?? '')
+    requests.push({ method, path, headers: req.headers })
+    const pass = () => {
+      const upstreamRequest = forward(
+        { host: target.hostname, port: target.port, method, path: req.url, headers: req.headers },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers)
+          answer.pipe(res)
+        },
+      )
+      upstreamRequest.on('error', () => res.destroy())
+      req.pipe(upstreamRequest)
+    }
+    const delay = delayMs(method, path)
+    if (delay > 0) setTimeout(pass, delay)
+    else pass()
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    requests,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  }
+}
+
+describe('POST /api/jobs, then GET /api/jobs/{jobId}', () => {
+  it('answers 201 at once, records the job, and ends done with a working image URL', async () => {
+    const image = await upload('jpeg', 640, 480)
+    const before = Date.now()
+    const response = await startJob(app, { image, captions: CAPTIONS })
+
+    expect(response.statusCode).toBe(201)
+    expect(response.headers['cache-control']).toBe('no-store')
+    const created = response.json()
+    expect(created).toEqual({ jobId: expect.stringMatching(ID), status: 'queued' })
+    const { jobId } = created
+    expect(response.headers.location).toBe(`/api/jobs/${jobId}`)
+
+    const body = await finished(app, jobId)
+    expect(body).toEqual({
+      jobId,
+      status: 'done',
+      result: { url: expect.any(String), meme_type: 'image/jpeg', bytes: expect.any(Number) },
+    })
+    expect(body.result.url.startsWith(`${s3.endpoint}/${BUCKET}/renders/${jobId}.jpg?`)).toBe(true)
+
+    const fetched = await fetch(body.result.url)
+    expect(fetched.status).toBe(200)
+    expect(fetched.headers.get('content-type')).toBe(body.result.meme_type)
+    const bytes = Buffer.from(await fetched.arrayBuffer())
+    expect(bytes.length).toBe(body.result.bytes)
+    expect(imageSize(bytes)).toMatchObject({ type: 'jpg', width: 640, height: 480 })
+
+    const stored = await readObject(`renders/${jobId}.jpg`)
+    expect(stored.object.ContentType).toBe('image/jpeg')
+    expect(stored.bytes.equals(bytes)).toBe(true)
+
+    const record = await readRecord(jobId)
+    expect(record).toEqual({
+      version: 1,
+      jobId,
+      status: 'done',
+      // With the defaults filled in: what was rendered, whatever the defaults become.
+      request: { image, captions: CAPTIONS.map((caption) => expect.objectContaining(caption)) },
+      createdAt: expect.any(String),
+      updatedAt: expect.any(String),
+      result: {
+        key: `renders/${jobId}.jpg`,
+        meme_type: 'image/jpeg',
+        bytes: bytes.length,
+        width: 640,
+        height: 480,
+      },
+    })
+    expect(Date.parse(record.createdAt)).toBeGreaterThanOrEqual(before - 1000)
+    expect(Date.parse(record.updatedAt)).toBeGreaterThanOrEqual(Date.parse(record.createdAt))
+  })
+
+  it.each([
+    ['png', 'png', 'image/png'],
+    ['webp', 'webp', 'image/webp'],
+  ] as const)('renders format %s to renders/<jobId>.%s', async (format, extension, type) => {
+    const image = await upload('jpeg')
+    const { jobId } = (await startJob(app, { image, captions: CAPTIONS, format })).json()
+    const body = await finished(app, jobId)
+    expect(body.status).toBe('done')
+    expect(body.result.meme_type).toBe(type)
+    expect(await keysUnder(`renders/${jobId}`)).toEqual([`renders/${jobId}.${extension}`])
+    const fetched = await fetch(body.result.url)
+    expect(fetched.headers.get('content-type')).toBe(type)
+    expect((await fetched.arrayBuffer()).byteLength).toBe(body.result.bytes)
+  })
+
+  it('ends failed with IMAGE_NOT_FOUND when the upload is not there, and stores no image', async () => {
+    const response = await startJob(app, { image: MISSING_UPLOAD, captions: CAPTIONS })
+    expect(response.statusCode).toBe(201)
+    const { jobId } = response.json()
+
+    const body = await finished(app, jobId)
+    expect(body).toEqual({
+      jobId,
+      status: 'failed',
+      error: { code: 'IMAGE_NOT_FOUND', message: 'That upload does not exist or has expired' },
+    })
+    expect(await keysUnder(`renders/${jobId}`)).toEqual([])
+    expect(await readRecord(jobId)).toMatchObject({ status: 'failed', error: body.error })
+  })
+
+  it('asks S3 to encrypt every object it writes, the image before the record naming it', async () => {
+    const proxy = await startS3Proxy(s3.endpoint, () => 0)
+    const proxied = await buildApp(testConfig(proxy.endpoint, ENV))
+    const image = await upload()
+    const { jobId } = (await startJob(proxied, { image, captions: CAPTIONS })).json()
+    const body = await finished(proxied, jobId)
+    await proxied.close()
+    await proxy.close()
+
+    expect(body.status).toBe('done')
+    const puts = proxy.requests.filter((r) => r.method === 'PUT')
+    const record = `/${BUCKET}/jobs/${jobId}.json`
+    // queued, running, the image, done.
+    expect(puts.map((r) => r.path)).toEqual([
+      record,
+      record,
+      `/${BUCKET}/renders/${jobId}.jpg`,
+      record,
+    ])
+    for (const put of puts) expect(put.headers['x-amz-server-side-encryption']).toBe('AES256')
+  })
+
+  it('shows a job in progress by its status alone, and app.close() waits for it', async () => {
+    // Holding back the image's upload keeps the job running while the test looks at it.
+    const proxy = await startS3Proxy(s3.endpoint, (method, path) =>
+      method === 'PUT' && path.includes('/renders/') ? 500 : 0,
+    )
+    const proxied = await buildApp(testConfig(proxy.endpoint, ENV))
+    const image = await upload()
+    const { jobId } = (await startJob(proxied, { image, captions: CAPTIONS })).json()
+
+    let seen
+    const deadline = Date.now() + 5000
+    do {
+      seen = await getJob(proxied, jobId)
+      if (seen.json().status !== 'running') await sleep(10)
+    } while (seen.json().status !== 'running' && Date.now() < deadline)
+    expect(seen.statusCode).toBe(200)
+    expect(seen.headers['cache-control']).toBe('no-store')
+    expect(seen.json()).toEqual({ jobId, status: 'running' })
+
+    await proxied.close()
+    await proxy.close()
+
+    expect(await readRecord(jobId)).toMatchObject({ status: 'done' })
+    expect(await keysUnder(`renders/${jobId}`)).toEqual([`renders/${jobId}.jpg`])
+  })
+
+  it('answers 404 JOB_NOT_FOUND for a well-formed id that is no job', async () => {
+    const response = await getJob(app, WELL_FORMED_ID)
+    expect(response.statusCode).toBe(404)
+    expect(response.json()).toEqual({
+      statusCode: 404,
+      error: 'Not Found',
+      message: 'There is no job with that id',
+      code: 'JOB_NOT_FOUND',
+    })
+  })
+})
+
+describe('requests refused before S3 is called', () => {
+  let fake: Awaited<ReturnType<typeof startFakeS3>>
+  let guarded: FastifyInstance
+
+  beforeAll(async () => {
+    fake = await startFakeS3(() => ({ status: 500 }))
+    guarded = await buildApp(testConfig(fake.endpoint, ENV))
+  })
+  afterAll(async () => {
+    await guarded.close()
+    await fake.close()
+  })
+
+  it.each([
+    ['a URL', { image: 'https://evil.example/cat.png', captions: CAPTIONS }],
+    ['a render key', { image: `renders/${WELL_FORMED_ID}.png`, captions: CAPTIONS }],
+    ['no captions', { image: MISSING_UPLOAD }],
+    ['an unknown property', { image: MISSING_UPLOAD, captions: CAPTIONS, bucket: 'other' }],
+    ['an unknown format', { image: MISSING_UPLOAD, captions: CAPTIONS, format: 'gif' }],
+  ])('a body with %s: 400 VALIDATION, no job recorded', async (_case, payload) => {
+    const response = await startJob(guarded, payload)
+    expect(response.statusCode).toBe(400)
+    expect(response.json()).toMatchObject({ statusCode: 400, code: 'VALIDATION' })
+    expect(fake.requests).toEqual([])
+  })
+
+  it('a body over 64 KiB: 413 BODY_TOO_LARGE', async () => {
+    const response = await call(guarded, {
+      method: 'POST',
+      url: '/api/jobs',
+      headers: { 'content-type': 'application/json' },
+      payload: JSON.stringify({
+        image: MISSING_UPLOAD,
+        captions: CAPTIONS,
+        pad: 'x'.repeat(70_000),
+      }),
+    })
+    expect(response.statusCode).toBe(413)
+    expect(response.json()).toMatchObject({ code: 'BODY_TOO_LARGE' })
+    expect(fake.requests).toEqual([])
+  })
+
+  it.each([
+    ['a traversal', '..%2Fx'],
+    ['a deeper traversal', '..%2F..%2Fuploads%2Fsecret'],
+    ['one character too many', 'a'.repeat(23)],
+    ['one too few', 'a'.repeat(21)],
+    ['a dot', `${'a'.repeat(21)}.`],
+    ['a NUL', `${'a'.repeat(21)}%00`],
+    ['a record name', `${WELL_FORMED_ID}.json`],
+  ])('a job id with %s: 404 JOB_NOT_FOUND', async (_case, jobId) => {
+    const response = await getJob(guarded, jobId)
+    expect(response.statusCode).toBe(404)
+    expect(response.json()).toMatchObject({ statusCode: 404, code: 'JOB_NOT_FOUND' })
+    expect(fake.requests).toEqual([])
+  })
+
+  it.each([
+    ['DELETE', `/api/jobs/${WELL_FORMED_ID}`],
+    ['PUT', `/api/jobs/${WELL_FORMED_ID}`],
+    ['PATCH', `/api/jobs/${WELL_FORMED_ID}`],
+    ['POST', `/api/jobs/${WELL_FORMED_ID}`],
+    ['PUT', '/api/jobs'],
+    ['DELETE', '/api/jobs'],
+    ['GET', '/api/jobs'],
+    ['GET', '/api/jobs/'],
+    ['POST', '/api/jobs/'],
+    ['GET', '/api/jobs/x/y'],
+    ['GET', `/api/jobs/${WELL_FORMED_ID}/result`],
+    ['POST', '/api/jobs/x/y'],
+  ] as const)('%s %s: 404 {"message":"Not found"}', async (method, url) => {
+    const response = await call(guarded, { method, url })
+    expect(response.statusCode).toBe(404)
+    expect(response.headers['content-type']).toMatch(/^application\/json/)
+    expect(response.body).toBe('{"message":"Not found"}')
+    expect(fake.requests).toEqual([])
+  })
+
+  it('counts a request to an unknown path once against the usage plan', async () => {
+    // A burst of 3 and a refill of one a second: the fourth request in a row is one too many.
+    const limited = await buildApp(
+      testConfig(fake.endpoint, { ...ENV, USAGE_RATE: '1', USAGE_BURST: '3' }),
+    )
+    const statuses = []
+    for (let i = 0; i < 4; i += 1) {
+      statuses.push((await call(limited, { method: 'DELETE', url: '/api/jobs/x' })).statusCode)
+    }
+    await limited.close()
+    expect(statuses).toEqual([404, 404, 404, 429])
+  })
+
+  it('refuses every request without an API key with 403 {"message":"Forbidden"}', async () => {
+    const requests: InjectOptions[] = [
+      { method: 'POST', url: '/api/jobs', payload: { image: MISSING_UPLOAD, captions: CAPTIONS } },
+      { method: 'POST', url: '/api/jobs', payload: { image: 'bad' } },
+      { method: 'GET', url: `/api/jobs/${WELL_FORMED_ID}` },
+      { method: 'GET', url: '/api/jobs/not-an-id' },
+      { method: 'DELETE', url: `/api/jobs/${WELL_FORMED_ID}` },
+      { method: 'GET', url: '/api/jobs/x/y' },
+    ]
+    for (const request of requests) {
+      for (const headers of [{}, { 'x-api-key': 'not-the-key' }]) {
+        const response = await guarded.inject({ ...request, headers })
+        expect(
+          { status: response.statusCode, body: response.body },
+          `${request.method} ${request.url}`,
+        ).toEqual({ status: 403, body: '{"message":"Forbidden"}' })
+      }
+    }
+    expect(fake.requests).toEqual([])
+  })
+})
