@@ -5,7 +5,6 @@ import {
   DeleteObjectCommand,
   GetObjectCommand,
   PutObjectCommand,
-  S3ServiceException,
   type S3Client,
 } from '@aws-sdk/client-s3'
 import { IMAGE_FORMATS } from '@meme-studio/meme-core'
@@ -13,6 +12,7 @@ import type { MemeRequest } from '@meme-studio/meme-core/schema'
 import { Type, type Static } from 'typebox'
 import { Value } from 'typebox/value'
 import { AppError } from './app-error.ts'
+import { isMissing, storageUnavailable } from './s3-errors.ts'
 import type { RenderedMeme } from './meme-render.ts'
 import { presignGetObject } from './presign.ts'
 
@@ -164,20 +164,8 @@ export function jobAsSeen(job: JobRecord, now = new Date()): JobRecord {
   return job
 }
 
-function storageUnavailable(cause: unknown): AppError {
-  return new AppError(503, 'STORAGE_UNAVAILABLE', 'The storage service is not reachable', {
-    cause,
-  })
-}
-
 function jobNotFound(cause?: unknown): AppError {
   return new AppError(404, 'JOB_NOT_FOUND', 'There is no job with that id', { cause })
-}
-
-/** S3 answers 403 rather than 404 for a missing key when the caller may not list the bucket. */
-function isMissing(error: unknown): boolean {
-  const status = error instanceof S3ServiceException ? error.$metadata?.httpStatusCode : undefined
-  return status === 404 || status === 403
 }
 
 async function putJob(s3: S3Client, bucket: string, job: JobRecord): Promise<void> {

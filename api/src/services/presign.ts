@@ -1,6 +1,6 @@
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3'
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner'
-import { AppError } from './app-error.ts'
+import { storageUnavailable } from './s3-errors.ts'
 
 export interface PresignedGet {
   url: string
@@ -11,6 +11,11 @@ export interface PresignGetOptions {
   /** How long the URL works. */
   expiresInSeconds: number
   now?: Date
+  /**
+   * Have S3 answer `Content-Disposition: attachment` with this file name, so browsers save
+   * the file (a cross-origin `<a download>` is ignored).
+   */
+  downloadAs?: string
 }
 
 /**
@@ -25,7 +30,13 @@ export async function presignGetObject(
   options: PresignGetOptions,
 ): Promise<PresignedGet> {
   const now = options.now ?? new Date()
-  const command = new GetObjectCommand({ Bucket: bucket, Key: key })
+  const command = new GetObjectCommand({
+    Bucket: bucket,
+    Key: key,
+    ...(options.downloadAs
+      ? { ResponseContentDisposition: `attachment; filename="${options.downloadAs}"` }
+      : {}),
+  })
   let url: string
   try {
     url = await getSignedUrl(s3, command, {
@@ -34,9 +45,7 @@ export async function presignGetObject(
     })
   } catch (error) {
     // Presigning reads credentials (on Lambda, from the role): that is what can fail here.
-    throw new AppError(503, 'STORAGE_UNAVAILABLE', 'The storage service is not reachable', {
-      cause: error,
-    })
+    throw storageUnavailable(error)
   }
   return {
     url,

@@ -4,15 +4,15 @@ import {
   DeleteObjectCommand,
   GetObjectCommand,
   PutObjectCommand,
-  S3ServiceException,
   type S3Client,
 } from '@aws-sdk/client-s3'
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner'
 import { IMAGE_FORMATS, type Caption } from '@meme-studio/meme-core'
 import { imageSize } from 'image-size'
 import { Type, type Static } from 'typebox'
 import { Value } from 'typebox/value'
 import { AppError } from './app-error.ts'
+import { presignGetObject, type PresignedGet } from './presign.ts'
+import { isMissing, storageUnavailable } from './s3-errors.ts'
 import type { RenderedMeme } from './meme-render.ts'
 
 /**
@@ -102,22 +102,10 @@ export function shareTitle(captions: readonly Pick<Caption, 'text' | 'y'>[]): st
     .trimEnd()}…`
 }
 
-function storageUnavailable(cause: unknown): AppError {
-  return new AppError(503, 'STORAGE_UNAVAILABLE', 'The storage service is not reachable', {
-    cause,
-  })
-}
-
 function shareNotFound(cause?: unknown): AppError {
   return new AppError(404, 'SHARE_NOT_FOUND', 'That meme does not exist or has expired', {
     cause,
   })
-}
-
-/** S3 answers 403 rather than 404 for a missing key when the caller may not list the bucket. */
-function isMissing(error: unknown): boolean {
-  const status = error instanceof S3ServiceException ? error.$metadata?.httpStatusCode : undefined
-  return status === 404 || status === 403
 }
 
 /** Stores a rendered meme and its sidecar; the image first, so the sidecar never points at nothing. */
@@ -205,38 +193,23 @@ export async function readShare(s3: S3Client, bucket: string, id: string): Promi
   return record
 }
 
-export interface PresignedImage {
-  url: string
-  expiresAt: string
-}
+export type PresignedImage = PresignedGet
 
 /**
  * A GET URL for a share's image that works for `SHARE_IMAGE_URL_SECONDS`; with `download`,
- * S3 answers with `Content-Disposition: attachment` so browsers save it (a cross-origin
- * `<a download>` is ignored).
- * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/ShareObjectPreSignedURL.html
+ * one that makes browsers save it as `meme.<ext>`.
  */
-export async function presignShareImage(
+export function presignShareImage(
   s3: S3Client,
   bucket: string,
   record: ShareRecord,
   options: { download?: boolean; now?: Date } = {},
 ): Promise<PresignedImage> {
-  const now = options.now ?? new Date()
-  const filename = `meme.${IMAGE_FORMATS[record.contentType].extension}`
-  const command = new GetObjectCommand({
-    Bucket: bucket,
-    Key: record.key,
+  return presignGetObject(s3, bucket, record.key, {
+    expiresInSeconds: SHARE_IMAGE_URL_SECONDS,
+    ...(options.now ? { now: options.now } : {}),
     ...(options.download
-      ? { ResponseContentDisposition: `attachment; filename="${filename}"` }
+      ? { downloadAs: `meme.${IMAGE_FORMATS[record.contentType].extension}` }
       : {}),
   })
-  let url: string
-  try {
-    url = await getSignedUrl(s3, command, { expiresIn: SHARE_IMAGE_URL_SECONDS, signingDate: now })
-  } catch (error) {
-    // Presigning reads credentials (on Lambda, from the role): that is what can fail here.
-    throw storageUnavailable(error)
-  }
-  return { url, expiresAt: new Date(now.getTime() + SHARE_IMAGE_URL_SECONDS * 1000).toISOString() }
 }

@@ -3,28 +3,10 @@ import {
   GetObjectCommand,
   HeadBucketCommand,
   HeadObjectCommand,
-  S3ServiceException,
   type S3Client,
 } from '@aws-sdk/client-s3'
 import { AppError } from './app-error.ts'
-
-const statusOf = (error: unknown) =>
-  error instanceof S3ServiceException ? error.$metadata?.httpStatusCode : undefined
-
-/**
- * S3 answers 403 instead of 404 for a missing key when the caller may not list the
- * bucket; to a client both mean "that upload is not there".
- */
-function isMissing(error: unknown): boolean {
-  const status = statusOf(error)
-  return status === 404 || status === 403
-}
-
-function storageUnavailable(cause: unknown): AppError {
-  return new AppError(503, 'STORAGE_UNAVAILABLE', 'The storage service is not reachable', {
-    cause,
-  })
-}
+import { isMissing, s3Status as statusOf, storageUnavailable } from './s3-errors.ts'
 
 function notFound(cause: unknown): AppError {
   return new AppError(404, 'IMAGE_NOT_FOUND', 'That upload does not exist or has expired', {
