@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { MemeRequestSchema } from '@meme-studio/meme-core/schema'
 import type { AppConfig } from '../config.ts'
+import { documentApiKey } from '../plugins/external/swagger.ts'
 import { errorResponses } from '../schemas/errors.ts'
 import {
   GatewayErrorSchema,
@@ -22,6 +23,7 @@ const jobRoutes: FastifyPluginAsyncTypebox<{ config: AppConfig }> = async (jobs,
   const inFlight = new Set<Promise<unknown>>()
 
   jobs.addHook('onRequest', jobs.apiKeyGuard)
+  jobs.addHook('onRoute', documentApiKey)
   jobs.addHook('onClose', async () => {
     await Promise.all(inFlight)
   })

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { AppConfig } from '../../config.ts'
+import { documentApiKey } from '../../plugins/external/swagger.ts'
 import hmacRoutes from './hmac.ts'
 import s3PolicyRoutes from './s3-policy.ts'
 import sigv4Routes from './sigv4.ts'
@@ -8,6 +9,7 @@ import usageRoutes from './usage.ts'
 /** `/api/admin/*`: every route, and every path that matches none, sits behind the API key. */
 const adminRoutes: FastifyPluginAsyncTypebox<{ config: AppConfig }> = async (admin, { config }) => {
   admin.addHook('onRequest', admin.apiKeyGuard)
+  admin.addHook('onRoute', documentApiKey)
   await admin.register(usageRoutes, { config })
   await admin.register(hmacRoutes, { config })
   await admin.register(sigv4Routes, { config })
