@@ -3,18 +3,11 @@ import { MemeRequestSchema } from '@meme-studio/meme-core/schema'
 import type { AppConfig } from '../config.ts'
 import { documentApiKey } from '../plugins/external/swagger.ts'
 import { errorResponses } from '../schemas/errors.ts'
-import {
-  GatewayErrorSchema,
-  JobCreatedSchema,
-  JobParamsSchema,
-  JobSchema,
-} from '../schemas/jobs.ts'
+import { JobCreatedSchema, JobParamsSchema, JobSchema } from '../schemas/jobs.ts'
 import { createJob, describeJob, jobPath, readJob, runJob } from '../services/job-store.ts'
 
 /** The same body as POST /api/meme, so the same limit. */
 const JOB_BODY_LIMIT = 64 * 1024
-
-const gatewayResponses = { 403: GatewayErrorSchema, 429: GatewayErrorSchema }
 
 /** `/api/jobs*`: programmatic renders behind the API key. */
 const jobRoutes: FastifyPluginAsyncTypebox<{ config: AppConfig }> = async (jobs, { config }) => {
@@ -41,7 +34,6 @@ const jobRoutes: FastifyPluginAsyncTypebox<{ config: AppConfig }> = async (jobs,
         response: {
           201: JobCreatedSchema,
           ...errorResponses(400, 413, 415, 503),
-          ...gatewayResponses,
         },
       },
     },
@@ -70,7 +62,7 @@ const jobRoutes: FastifyPluginAsyncTypebox<{ config: AppConfig }> = async (jobs,
       schema: {
         summary: "A job's status, and once done a short-lived URL of its image",
         params: JobParamsSchema,
-        response: { 200: JobSchema, ...errorResponses(404, 503), ...gatewayResponses },
+        response: { 200: JobSchema, ...errorResponses(404, 503) },
       },
     },
     async (request, reply) => {

@@ -51,9 +51,3 @@ export const JobSchema = Type.Object({
     ),
   ),
 })
-
-/** API Gateway's own answers, which the app gives too: 403 Forbidden, 429 Too Many Requests. */
-export const GatewayErrorSchema = Type.Object(
-  { message: Type.String({ examples: ['Forbidden', 'Too Many Requests', 'Limit Exceeded'] }) },
-  { description: 'Missing or unknown x-api-key (403), or over the usage plan (429)' },
-)

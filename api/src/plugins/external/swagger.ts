@@ -2,13 +2,19 @@ import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import type { RouteOptions } from 'fastify'
 import fp from 'fastify-plugin'
+import { GatewayErrorSchema } from '../../schemas/errors.ts'
 
 /** The scheme routes behind the API key name in their `security`. */
 export const API_KEY_SECURITY = [{ apiKey: [] }]
 
-/** An `onRoute` hook for a scope behind the API key: its routes say so in the OpenAPI. */
+/**
+ * An `onRoute` hook for a scope behind the API key: its routes say so in the OpenAPI, with
+ * the gateway's 403 and 429 answers.
+ */
 export function documentApiKey(route: RouteOptions): void {
-  route.schema = { ...route.schema, security: API_KEY_SECURITY }
+  const declared = (route.schema?.response ?? {}) as Record<string, unknown>
+  const response = { 403: GatewayErrorSchema, 429: GatewayErrorSchema, ...declared }
+  route.schema = { ...route.schema, security: API_KEY_SECURITY, response }
 }
 
 /** OpenAPI generated from the route schemas; the UI at /api/docs. */

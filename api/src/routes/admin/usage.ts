@@ -2,17 +2,6 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import type { AppConfig } from '../../config.ts'
 
-/** What API Gateway (and the API-key guard) answers a refused request with. */
-export const GatewayErrorSchema = Type.Object(
-  { message: Type.String({ examples: ['Forbidden', 'Too Many Requests', 'Limit Exceeded'] }) },
-  {
-    description:
-      'An API Gateway error: 403 "Forbidden" (API key missing or unknown), 429 "Too Many ' +
-      'Requests" (over the rate or burst) or 429 "Limit Exceeded" (quota spent for the period); ' +
-      'the x-amzn-ErrorType header names it',
-  },
-)
-
 const isoInstant = (description: string) => Type.String({ format: 'date-time', description })
 
 export const KeyUsageSchema = Type.Object(
@@ -48,7 +37,7 @@ const usageRoutes: FastifyPluginAsyncTypebox<{ config: AppConfig }> = async (app
           'this one included; refused (403) and throttled or over-quota (429) ones do not count. ' +
           'The quota resets at periodEnd. Counted in memory by this process: on AWS each Lambda ' +
           "instance counts its own requests, and API Gateway's usage plan has the real numbers.",
-        response: { 200: KeyUsageSchema, 403: GatewayErrorSchema, 429: GatewayErrorSchema },
+        response: { 200: KeyUsageSchema },
       },
     },
     async (request, reply) => {
