@@ -99,6 +99,90 @@ export function apiFailure(status: number, body: string): UserFacingError {
   return new UserFacingError(describeHttpStatus(status), code ?? `HTTP_${status}`)
 }
 
+/** The sentence that sends a person back to the API-key form: API Gateway's 403 `Forbidden`. */
+export const ADMIN_KEY_REFUSED =
+  "That API key wasn't accepted: the server doesn't know it, or it is no longer valid. Check the key and enter it again."
+const ADMIN_THROTTLED =
+  'Too many requests with this API key in a short time. Wait a few seconds and try again.'
+const ADMIN_QUOTA_REACHED =
+  'This API key has used up its request quota for the period. Try again once the quota resets, or use another key.'
+const ADMIN_TOO_MUCH_SENT =
+  "That's more than the server accepts in one request. Shorten the payload or body and try again."
+const ADMIN_TOOL_MISSING =
+  "This server doesn't offer that admin tool. It may be running an older version of meme-studio."
+
+/**
+ * The admin routes' gateway answers. API Gateway answers a path it has no route for with
+ * 403 `Missing Authentication Token`: that is a missing tool, not a refused key.
+ * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/supported-gateway-response-types.html
+ */
+const ADMIN_GATEWAY_SENTENCES: Record<string, string> = {
+  Forbidden: ADMIN_KEY_REFUSED,
+  'Too Many Requests': ADMIN_THROTTLED,
+  'Limit Exceeded': ADMIN_QUOTA_REACHED,
+  'Missing Authentication Token': ADMIN_TOOL_MISSING,
+}
+
+/** A request field's name as the admin page labels it, e.g. `clientid` → `Client ID`. */
+export type FieldLabels = Readonly<Record<string, string>>
+
+function asSentence(text: string): string {
+  const trimmed = text.trim()
+  const capitalised = trimmed.charAt(0).toUpperCase() + trimmed.slice(1)
+  return /[.!?]$/.test(capitalised) ? capitalised : `${capitalised}.`
+}
+
+/**
+ * A VALIDATION message names the field it refuses (`body/clientid must NOT have fewer
+ * than 1 characters`, `body must have required property 'callback'`): say it with the
+ * page's label for that field.
+ */
+function validationSentence(message: string, labels: FieldLabels): string {
+  const label = (field: string) => labels[field] ?? field
+  const required = /^body must have required property '([^']+)'$/.exec(message)
+  if (required) return `${label(required[1]!)} is required.`
+  const field = /^body\/([^\s/]+)(\S*) (.+)$/.exec(message)
+  if (field) return asSentence(`${label(field[1]!)}${field[2]} ${field[3]}`)
+  const detail = asSentence(message.replace(/^body /, 'the request '))
+  return `The server didn't accept the form: ${detail.charAt(0).toLowerCase()}${detail.slice(1)}`
+}
+
+/**
+ * Turns an admin route's error response into a sentence. The admin tools are for the
+ * people who run the service: where the API explains a refusal (a field it rejects, an
+ * input it cannot use) its explanation is shown; 5xx answers still never show theirs.
+ */
+export function adminApiFailure(
+  status: number,
+  body: string,
+  labels: FieldLabels = {},
+): UserFacingError {
+  const parsed = parseJsonObject(body)
+  const code = typeof parsed?.code === 'string' ? parsed.code : undefined
+  const message = typeof parsed?.message === 'string' ? parsed.message : undefined
+  if (code === undefined && message !== undefined && ADMIN_GATEWAY_SENTENCES[message]) {
+    return new UserFacingError(ADMIN_GATEWAY_SENTENCES[message], message)
+  }
+  if (status === 429) return new UserFacingError(ADMIN_THROTTLED, code ?? `HTTP_${status}`)
+  if (status === 404 || code === 'NOT_FOUND') {
+    return new UserFacingError(ADMIN_TOOL_MISSING, code ?? `HTTP_${status}`)
+  }
+  // A refusal of one field (VALIDATION, or one too large for the tool) names it.
+  if (code && message && (code === 'VALIDATION' || message.startsWith('body/'))) {
+    return new UserFacingError(validationSentence(message, labels), code)
+  }
+  if (status === 413) return new UserFacingError(ADMIN_TOO_MUCH_SENT, code ?? `HTTP_${status}`)
+  if (status >= 400 && status < 500 && code !== undefined && message) {
+    return new UserFacingError(asSentence(message), code)
+  }
+  return apiFailure(status, body)
+}
+
+/** Whether a failure means the API key was refused, and the person must enter one again. */
+export function isKeyRefusal(error: unknown): boolean {
+  return error instanceof UserFacingError && error.code === 'Forbidden'
+}
+
 function uploadTooLarge(maxBytes: number | undefined): string {
   return maxBytes
     ? `That picture is larger than the upload limit of ${formatBytes(maxBytes)}. Choose a smaller one.`

@@ -49,9 +49,15 @@ const isMemeAnswer = (value: unknown): value is MemeResponse & { meme_type: Imag
 
 /**
  * Calls the API and returns its JSON answer, or throws a `UserFacingError` whatever went
- * wrong: no connection, a timeout, an error status, or a body that is not what we expect.
+ * wrong: no connection, a timeout, an error status (put into words by `describeFailure`),
+ * or a body that is not what we expect.
  */
-export async function requestJson<T>(path: string, init: RequestInit, shape: Shape<T>): Promise<T> {
+export async function requestJson<T>(
+  path: string,
+  init: RequestInit,
+  shape: Shape<T>,
+  describeFailure: (status: number, body: string) => UserFacingError = apiFailure,
+): Promise<T> {
   let response: Response
   let body: string
   try {
@@ -65,7 +71,7 @@ export async function requestJson<T>(path: string, init: RequestInit, shape: Sha
     const timedOut = isRecord(error) && error.name === 'TimeoutError'
     throw new UserFacingError(timedOut ? SERVER_TIMEOUT : NETWORK_FAILURE, 'NETWORK')
   }
-  if (!response.ok) throw apiFailure(response.status, body)
+  if (!response.ok) throw describeFailure(response.status, body)
   let value: unknown
   try {
     value = JSON.parse(body)

@@ -1,19 +1,56 @@
-import { createRouter, createWebHistory } from 'vue-router'
+import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
+
+declare module 'vue-router' {
+  interface RouteMeta {
+    /** The page's name in the tab title. */
+    title?: string
+  }
+}
+
+export const routes: RouteRecordRaw[] = [
+  {
+    path: '/',
+    name: 'editor',
+    component: () => import('../views/EditorView.vue'),
+  },
+  {
+    path: '/admin',
+    component: () => import('../views/AdminView.vue'),
+    children: [
+      {
+        path: '',
+        name: 'admin',
+        component: () => import('../views/AdminOverviewView.vue'),
+        meta: { title: 'Admin' },
+      },
+      {
+        path: 'hmac',
+        name: 'admin-hmac',
+        component: () => import('../views/AdminHmacView.vue'),
+        meta: { title: 'HMAC · Admin' },
+      },
+      {
+        path: 'sigv4',
+        name: 'admin-sigv4',
+        component: () => import('../views/AdminSigv4View.vue'),
+        meta: { title: 'SigV4 · Admin' },
+      },
+    ],
+  },
+  {
+    path: '/:pathMatch(.*)*',
+    name: 'not-found',
+    component: () => import('../views/NotFoundView.vue'),
+  },
+]
 
 const router = createRouter({
   history: createWebHistory(import.meta.env.BASE_URL),
-  routes: [
-    {
-      path: '/',
-      name: 'editor',
-      component: () => import('../views/EditorView.vue'),
-    },
-    {
-      path: '/:pathMatch(.*)*',
-      name: 'not-found',
-      component: () => import('../views/NotFoundView.vue'),
-    },
-  ],
+  routes,
+})
+
+router.afterEach((to) => {
+  document.title = to.meta.title ? `${to.meta.title} — meme-studio` : 'meme-studio'
 })
 
 export default router

@@ -1,7 +1,10 @@
 import { describe, expect, it, vi } from 'vitest'
 import {
+  ADMIN_KEY_REFUSED,
+  adminApiFailure,
   apiFailure,
   failureSentence,
+  isKeyRefusal,
   s3UploadFailure,
   UserFacingError,
 } from '../failure-messages.ts'
@@ -96,6 +99,99 @@ describe('API failures', () => {
     expectPlainSentence(apiFailure(400, apiError(400, 'SOMETHING_NEW')).message)
     expectPlainSentence(
       apiFailure(500, 'Internal Server Error\n    at handler (app.js:1:1)').message,
+    )
+  })
+})
+
+describe('admin API failures', () => {
+  const validation = (message: string) =>
+    JSON.stringify({ statusCode: 400, error: 'Bad Request', message, code: 'VALIDATION' })
+  const labels = { clientid: 'Client ID', callback: 'Callback' }
+
+  it("gives each of API Gateway's usage-plan answers its own sentence", () => {
+    const refused = adminApiFailure(403, '{"message":"Forbidden"}')
+    const throttled = adminApiFailure(429, '{"message":"Too Many Requests"}')
+    const quota = adminApiFailure(429, '{"message":"Limit Exceeded"}')
+    expect(refused.message).toBe(ADMIN_KEY_REFUSED)
+    expect(refused.message).toContain("That API key wasn't accepted")
+    expect(throttled.message).toBe(
+      'Too many requests with this API key in a short time. Wait a few seconds and try again.',
+    )
+    expect(quota.message).toBe(
+      'This API key has used up its request quota for the period. Try again once the quota resets, or use another key.',
+    )
+    for (const failure of [refused, throttled, quota]) expectPlainSentence(failure.message)
+  })
+
+  it('sends the person back to the key form only for a refused key', () => {
+    expect(isKeyRefusal(adminApiFailure(403, '{"message":"Forbidden"}'))).toBe(true)
+    expect(isKeyRefusal(adminApiFailure(429, '{"message":"Limit Exceeded"}'))).toBe(false)
+    // API Gateway's answer for a path it has no route for is not about the key.
+    const missing = adminApiFailure(403, '{"message":"Missing Authentication Token"}')
+    expect(isKeyRefusal(missing)).toBe(false)
+    expect(missing.message).toContain("doesn't offer that admin tool")
+    expect(isKeyRefusal(adminApiFailure(403, '<html>Blocked by a firewall</html>'))).toBe(false)
+  })
+
+  it("names the refused field with the page's label", () => {
+    expect(
+      adminApiFailure(
+        400,
+        validation('body/clientid must NOT have fewer than 1 characters'),
+        labels,
+      ).message,
+    ).toBe('Client ID must NOT have fewer than 1 characters.')
+    expect(
+      adminApiFailure(400, validation("body must have required property 'callback'"), labels)
+        .message,
+    ).toBe('Callback is required.')
+    expect(adminApiFailure(400, validation('body/region must be string')).message).toBe(
+      'Region must be string.',
+    )
+    const tooLarge = JSON.stringify({
+      statusCode: 413,
+      error: 'Payload Too Large',
+      message: 'body/payload is larger than 512 KiB',
+      code: 'BODY_TOO_LARGE',
+    })
+    expect(adminApiFailure(413, tooLarge, { payload: 'Payload' }).message).toBe(
+      'Payload is larger than 512 KiB.',
+    )
+    expect(adminApiFailure(400, validation('The request body is empty')).message).toBe(
+      "The server didn't accept the form: the request body is empty.",
+    )
+  })
+
+  it("shows the API's explanation of other refusals, but never of a server error", () => {
+    const refusal = JSON.stringify({
+      statusCode: 400,
+      error: 'Bad Request',
+      message: 'The URL must be absolute, like https://host/path',
+      code: 'BAD_URL',
+    })
+    expect(adminApiFailure(400, refusal).message).toBe(
+      'The URL must be absolute, like https://host/path.',
+    )
+    const internal = JSON.stringify({
+      statusCode: 500,
+      error: 'Internal Server Error',
+      message: 'Cannot read properties of undefined',
+      code: 'INTERNAL',
+    })
+    expect(adminApiFailure(500, internal).message).toBe(
+      'Something went wrong on our side. Please try again.',
+    )
+  })
+
+  it('says a tool is missing on a 404', () => {
+    const notFound = JSON.stringify({
+      statusCode: 404,
+      error: 'Not Found',
+      message: 'Route POST /api/admin/hmac not found',
+      code: 'NOT_FOUND',
+    })
+    expect(adminApiFailure(404, notFound).message).toBe(
+      "This server doesn't offer that admin tool. It may be running an older version of meme-studio.",
     )
   })
 })

@@ -4,6 +4,7 @@ import { vi } from 'vitest'
 export interface SeenRequest {
   method: string
   url: URL
+  headers: Headers
   body: string | undefined
 }
 
@@ -27,6 +28,7 @@ export function fakeApi(routes: Record<string, Reply | Reply[]>) {
     requests.push({
       method: init?.method ?? 'GET',
       url,
+      headers: new Headers(init?.headers),
       body: typeof init?.body === 'string' ? init.body : undefined,
     })
     const queue = queues.get(url.pathname)
