@@ -12,13 +12,16 @@ const JOB_BODY_LIMIT = 64 * 1024
 /** `/api/jobs*`: programmatic renders behind the API key. */
 const jobRoutes: FastifyPluginAsyncTypebox<{ config: AppConfig }> = async (jobs, { config }) => {
   const bucket = config.uploadBucket
-  /** Jobs started here and not finished: closing the app waits for them. */
-  const inFlight = new Set<Promise<unknown>>()
+  /**
+   * Jobs started here and not finished, by id: closing the app waits for them, and their
+   * status is answered from here (running) rather than from a record being rewritten.
+   */
+  const inFlight = new Map<string, Promise<unknown>>()
 
   jobs.addHook('onRequest', jobs.apiKeyGuard)
   jobs.addHook('onRoute', documentApiKey)
   jobs.addHook('onClose', async () => {
-    await Promise.all(inFlight)
+    await Promise.all(inFlight.values())
   })
 
   // '' rather than '/': the collection is `/api/jobs`, and `/api/jobs/` is no other name for it.
@@ -46,8 +49,8 @@ const jobRoutes: FastifyPluginAsyncTypebox<{ config: AppConfig }> = async (jobs,
       const run = runJob(jobs.s3, bucket, job, {
         render: (meme) => jobs.makeMeme(meme),
         log: request.log,
-      }).finally(() => inFlight.delete(run))
-      inFlight.add(run)
+      }).finally(() => inFlight.delete(job.jobId))
+      inFlight.set(job.jobId, run)
       return reply
         .status(201)
         .header('location', jobPath(job.jobId))
