@@ -1,18 +1,12 @@
 import { randomBytes } from 'node:crypto'
-import type { Readable } from 'node:stream'
-import {
-  DeleteObjectCommand,
-  GetObjectCommand,
-  PutObjectCommand,
-  type S3Client,
-} from '@aws-sdk/client-s3'
+import { DeleteObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3'
 import { IMAGE_FORMATS, type Caption } from '@meme-studio/meme-core'
 import { imageSize } from 'image-size'
 import { Type, type Static } from 'typebox'
 import { Value } from 'typebox/value'
 import { AppError } from './app-error.ts'
 import { presignGetObject, type PresignedGet } from './presign.ts'
-import { isMissing, storageUnavailable } from './s3-errors.ts'
+import { readJsonRecord, storageUnavailable } from './s3-errors.ts'
 import type { RenderedMeme } from './meme-render.ts'
 
 /**
@@ -162,30 +156,10 @@ export async function saveShare(
 /** Reads a share's sidecar. An id that is not one we could have issued never reaches S3. */
 export async function readShare(s3: S3Client, bucket: string, id: string): Promise<ShareRecord> {
   if (!isShareId(id)) throw shareNotFound()
-  let response
-  try {
-    response = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: sidecarKey(id) }))
-  } catch (error) {
-    throw isMissing(error) ? shareNotFound(error) : storageUnavailable(error)
-  }
-  // On Node the body is a Readable; destroying it frees the connection.
-  const stream = response.Body as unknown as Readable | undefined
-  if ((response.ContentLength ?? 0) > MAX_SIDECAR_BYTES) {
-    stream?.destroy()
-    throw new Error(`share ${id}: the sidecar has ${response.ContentLength} bytes`)
-  }
-  let text: string
-  try {
-    text = (await response.Body?.transformToString('utf-8')) ?? ''
-  } catch (error) {
-    throw storageUnavailable(error)
-  }
-  let record: unknown
-  try {
-    record = JSON.parse(text)
-  } catch (cause) {
-    throw new Error(`share ${id}: the sidecar is not JSON`, { cause })
-  }
+  const record = await readJsonRecord(s3, bucket, sidecarKey(id), {
+    maxBytes: MAX_SIDECAR_BYTES,
+    notFound: shareNotFound,
+  })
   // Our own object, but the key it names is what gets presigned: it must be this share's.
   if (!Value.Check(ShareRecordSchema, record) || record.key !== renderKey(id, record.contentType)) {
     throw new Error(`share ${id}: the sidecar is not a version 1 share record`)

@@ -1,11 +1,10 @@
-import { createServer, request as forward, type IncomingHttpHeaders } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3'
 import type { FastifyInstance, InjectOptions } from 'fastify'
 import { imageSize } from 'image-size'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { makePicture } from '../support/pictures.ts'
+import { startS3Proxy } from '../support/s3-proxy.ts'
 import { uploadThroughPolicy } from '../support/signed-upload.ts'
 import {
   buildApp,
@@ -92,41 +91,6 @@ async function keysUnder(prefix: string): Promise<string[]> {
   return (listed.Contents ?? []).map((object) => object.Key ?? '').sort()
 }
 
-/**
- * A loopback proxy in front of s3rver: it records what the app sends (s3rver keeps no
- * encryption header) and holds back the requests the test names.
- */
-async function startS3Proxy(upstream: string, delayMs: (method: string, path: string) => number) {
-  const target = new URL(upstream)
-  const requests: { method: string; path: string; headers: IncomingHttpHeaders }[] = []
-  const server = createServer((req, res) => {
-    const method = req.method ?? ''
-    const path = decodeURIComponent((req.url ?? '').split('?')[0] ?? '')
-    requests.push({ method, path, headers: req.headers })
-    const pass = () => {
-      const upstreamRequest = forward(
-        { host: target.hostname, port: target.port, method, path: req.url, headers: req.headers },
-        (answer) => {
-          res.writeHead(answer.statusCode ?? 502, answer.headers)
-          answer.pipe(res)
-        },
-      )
-      upstreamRequest.on('error', () => res.destroy())
-      req.pipe(upstreamRequest)
-    }
-    const delay = delayMs(method, path)
-    if (delay > 0) setTimeout(pass, delay)
-    else pass()
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
-  return {
-    endpoint: `http://127.0.0.1:${port}`,
-    requests,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  }
-}
-
 describe('POST /api/jobs, then GET /api/jobs/{jobId}', () => {
   it('answers 201 at once, records the job, and ends done with a working image URL', async () => {
     const image = await upload('jpeg', 640, 480)
@@ -211,7 +175,7 @@ describe('POST /api/jobs, then GET /api/jobs/{jobId}', () => {
   })
 
   it('asks S3 to encrypt every object it writes, the image before the record naming it', async () => {
-    const proxy = await startS3Proxy(s3.endpoint, () => 0)
+    const proxy = await startS3Proxy(s3.endpoint)
     const proxied = await buildApp(testConfig(proxy.endpoint, ENV))
     const image = await upload()
     const { jobId } = (await startJob(proxied, { image, captions: CAPTIONS })).json()
@@ -235,7 +199,7 @@ describe('POST /api/jobs, then GET /api/jobs/{jobId}', () => {
   it('shows a job in progress by its status alone, and app.close() waits for it', async () => {
     // Holding back the image's upload keeps the job running while the test looks at it.
     const proxy = await startS3Proxy(s3.endpoint, (method, path) =>
-      method === 'PUT' && path.includes('/renders/') ? 500 : 0,
+      method === 'PUT' && path.includes('/renders/') ? { delayMs: 500 } : 'pass',
     )
     const proxied = await buildApp(testConfig(proxy.endpoint, ENV))
     const image = await upload()

@@ -1,10 +1,9 @@
-import { createServer, request as forward, type IncomingHttpHeaders } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3'
 import type { FastifyInstance } from 'fastify'
 import { imageSize } from 'image-size'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { makePicture } from '../support/pictures.ts'
+import { startS3Proxy } from '../support/s3-proxy.ts'
 import { uploadThroughPolicy } from '../support/signed-upload.ts'
 import {
   buildApp,
@@ -75,44 +74,6 @@ function meta(html: string, name: string): string | undefined {
     .replaceAll('&amp;', '&')
 }
 
-/**
- * A loopback proxy in front of s3rver: it passes requests through, records what was sent
- * (s3rver keeps no encryption header), and answers 503 where the test wants S3 to fail.
- */
-async function startS3Proxy(upstream: string, fails: (method: string, path: string) => boolean) {
-  const target = new URL(upstream)
-  const requests: { method: string; path: string; headers: IncomingHttpHeaders }[] = []
-  const server = createServer((req, res) => {
-    const method = req.method ?? ''
-    const path = decodeURIComponent((req.url ?? '').split('?')[0] ?? '')
-    requests.push({ method, path, headers: req.headers })
-    if (fails(method, path)) {
-      req.resume()
-      res.writeHead(503, { 'content-type': 'application/xml' })
-      res.end(
-        '<?xml version="1.0" encoding="UTF-8"?><Error><Code>ServiceUnavailable</Code><Message>Please reduce your request rate.</Message></Error>',
-      )
-      return
-    }
-    const upstreamRequest = forward(
-      { host: target.hostname, port: target.port, method, path: req.url, headers: req.headers },
-      (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers)
-        answer.pipe(res)
-      },
-    )
-    upstreamRequest.on('error', () => res.destroy())
-    req.pipe(upstreamRequest)
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
-  return {
-    endpoint: `http://127.0.0.1:${port}`,
-    requests,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  }
-}
-
 describe('POST /api/shares', () => {
   it('stores the render and its sidecar, and answers the link and a working image URL', async () => {
     const image = await upload('jpeg', 640, 480)
@@ -174,7 +135,7 @@ describe('POST /api/shares', () => {
   })
 
   it('asks S3 to encrypt both objects at rest', async () => {
-    const proxy = await startS3Proxy(s3.endpoint, () => false)
+    const proxy = await startS3Proxy(s3.endpoint)
     const proxied = await buildApp(testConfig(proxy.endpoint))
     const image = await upload()
     const response = await share(proxied, { image, captions: CAPTIONS })
@@ -210,7 +171,9 @@ describe('POST /api/shares', () => {
     ])(
       'answers 503 STORAGE_UNAVAILABLE when writing %s fails, and no share exists',
       async (_what, fails) => {
-        const proxy = await startS3Proxy(s3.endpoint, fails)
+        const proxy = await startS3Proxy(s3.endpoint, (method, path) =>
+          fails(method, path) ? { fail: true } : 'pass',
+        )
         const failing = await buildApp(testConfig(proxy.endpoint))
         const image = await upload()
         const before = await renderKeys()
