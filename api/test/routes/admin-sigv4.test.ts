@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildApp, closedPort, testConfig } from '../support/test-app.ts'
+import type { SigV4Steps } from '../../src/services/sigv4-steps.ts'
 
 const API_KEY = 'admin-sigv4-test-key'
 
@@ -45,35 +46,21 @@ const SUITE = {
 const SUITE_SIGNING_KEY = '938127b5336810ddb6a5d6af445fcac9e371f9ed418ed386b022aed82901be75'
 const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855'
 
-interface Steps {
-  canonicalRequest: string
-  stringToSign: string
-  signingKey: string
-  signature: string
-  credentialScope: string
-  signedHeaders: string
-  payloadHash: string
-  authorization: string
-  headers: Record<string, string>
-  url: string
-  curl: string
-}
-
-async function steps(payload: Record<string, unknown>): Promise<Steps> {
+async function steps(payload: Record<string, unknown>): Promise<SigV4Steps> {
   const response = await sign({ ...SUITE, ...payload })
   expect(response.statusCode, response.body).toBe(200)
-  return response.json<Steps>()
+  return response.json<SigV4Steps>()
 }
 
 /** The canonical request's lines: method, URI, query, headers…, blank, signed headers, hash. */
-const lines = (s: Steps) => s.canonicalRequest.split('\n')
+const lines = (s: SigV4Steps) => s.canonicalRequest.split('\n')
 
 describe('POST /api/admin/sigv4/sign: the AWS SigV4 test suite', () => {
   it('reproduces get-vanilla, step by step', async () => {
     const response = await sign({ ...SUITE, method: 'GET' })
     expect(response.statusCode).toBe(200)
     expect(response.headers['cache-control']).toBe('no-store')
-    const result = response.json<Steps>()
+    const result = response.json<SigV4Steps>()
     expect(result.canonicalRequest).toBe(
       [
         'GET',
@@ -266,7 +253,7 @@ describe('POST /api/admin/sigv4/sign: canonical request rules', () => {
     const before = Date.now()
     // JSON leaves out a property whose value is undefined.
     const response = await sign({ ...SUITE, date: undefined, method: 'GET' })
-    const result = response.json<Steps>()
+    const result = response.json<SigV4Steps>()
     const stamp = result.headers['x-amz-date']!
     const signedAt = Date.parse(
       `${stamp.slice(0, 4)}-${stamp.slice(4, 6)}-${stamp.slice(6, 8)}T${stamp.slice(9, 11)}:${stamp.slice(11, 13)}:${stamp.slice(13, 15)}Z`,
