@@ -9,11 +9,13 @@ import validation from './plugins/app/validation.ts'
 import swagger from './plugins/external/swagger.ts'
 import webApp from './plugins/external/web-app.ts'
 import adminRoutes from './routes/admin/index.ts'
+import eventRoutes from './routes/events.ts'
 import jobRoutes from './routes/jobs.ts'
 import memeRoutes from './routes/memes.ts'
 import shareRoutes, { sharePageRoutes } from './routes/shares.ts'
 import storageRoutes from './routes/storage.ts'
 import uploadRoutes from './routes/uploads.ts'
+import webhookRoutes from './routes/webhooks.ts'
 import { ErrorSchema } from './schemas/errors.ts'
 
 export interface AppOptions {
@@ -69,6 +71,8 @@ export async function buildApp(
       await api.register(shareRoutes, { config })
       await api.register(adminRoutes, { config, prefix: '/admin' })
       await api.register(jobRoutes, { config, prefix: '/jobs' })
+      await api.register(webhookRoutes, { config, prefix: '/webhooks' })
+      await api.register(eventRoutes, { config, prefix: '/events' })
     },
     { prefix: '/api' },
   )

@@ -2,9 +2,11 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { AppConfig } from '../../config.ts'
 import { documentApiKey } from '../../plugins/external/swagger.ts'
 import hmacRoutes from './hmac.ts'
+import notificationRoutes from './notifications.ts'
 import s3PolicyRoutes from './s3-policy.ts'
 import sigv4Routes from './sigv4.ts'
 import usageRoutes from './usage.ts'
+import webhookAdminRoutes from './webhooks.ts'
 
 /** `/api/admin/*`: every route, and every path that matches none, sits behind the API key. */
 const adminRoutes: FastifyPluginAsyncTypebox<{ config: AppConfig }> = async (admin, { config }) => {
@@ -14,6 +16,8 @@ const adminRoutes: FastifyPluginAsyncTypebox<{ config: AppConfig }> = async (adm
   await admin.register(hmacRoutes, { config })
   await admin.register(sigv4Routes, { config })
   await admin.register(s3PolicyRoutes, { config })
+  await admin.register(webhookAdminRoutes, { config })
+  await admin.register(notificationRoutes, { config })
   admin.setNotFoundHandler({ preHandler: admin.apiKeyGuard }, (request, reply) =>
     reply.status(404).send({
       statusCode: 404,
