@@ -4,6 +4,7 @@ import type { AppConfig } from './config.ts'
 import apiKeys from './plugins/app/api-keys.ts'
 import errorHandler from './plugins/app/error-handler.ts'
 import memes from './plugins/app/memes.ts'
+import notifier from './plugins/app/notifier.ts'
 import storage from './plugins/app/storage.ts'
 import validation from './plugins/app/validation.ts'
 import swagger from './plugins/external/swagger.ts'
@@ -59,6 +60,7 @@ export async function buildApp(
   await app.register(validation)
   await app.register(errorHandler)
   await app.register(storage, { settings: config.s3 })
+  await app.register(notifier, { config })
   await app.register(memes, { config })
   await app.register(apiKeys, { config, now: options.now })
   await app.register(swagger)

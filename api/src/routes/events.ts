@@ -1,7 +1,135 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { FastifyReply } from 'fastify'
+import { Type } from 'typebox'
+import { Value } from 'typebox/value'
 import type { AppConfig } from '../config.ts'
+import { errorResponses, GatewayErrorSchema } from '../schemas/errors.ts'
+import { AppError } from '../services/app-error.ts'
+import { EventSchema, type ForwardedEvent } from '../services/discord.ts'
+import {
+  refusalBody,
+  verifySigV4,
+  type GatewayRefusal,
+  type SigV4Credentials,
+} from '../services/sigv4-verify.ts'
 
-// Placeholder: routes arrive with the webhook setup.
-const routes: FastifyPluginAsyncTypebox<{ config: AppConfig }> = async () => {}
+/** An event is a few KiB of text; Discord takes at most 6000 characters of embed. */
+const EVENT_BODY_LIMIT = 64 * 1024
 
-export default routes
+const ForwardResultSchema = Type.Union([
+  Type.Object({ duplicate: Type.Literal(true) }, { additionalProperties: false }),
+  Type.Object(
+    {
+      id: Type.String(),
+      delivery: Type.Union(
+        [
+          Type.Literal('delivered'),
+          Type.Literal('retrying'),
+          Type.Literal('not-forwarded'),
+          Type.Literal('failed'),
+        ],
+        {
+          description:
+            'delivered: Discord has the message; retrying: its first try failed and the ' +
+            'retries run after this answer; not-forwarded: Discord is not set up or was ' +
+            'disabled (reason); failed: Discord refused the message (reason)',
+        },
+      ),
+      reason: Type.Optional(Type.String()),
+    },
+    { additionalProperties: false },
+  ),
+])
+
+function invalidEvent(instancePath: string, problem: string): AppError {
+  return new AppError(400, 'VALIDATION', `body${instancePath} ${problem}`)
+}
+
+/** The body, read only once its signature is good: JSON, and an event. */
+function parseEvent(body: Buffer): ForwardedEvent {
+  let value: unknown
+  try {
+    value = JSON.parse(body.toString('utf8'))
+  } catch {
+    throw new AppError(400, 'MALFORMED_JSON', 'The request body is not valid JSON')
+  }
+  if (Value.Check(EventSchema, value)) return value
+  // An unknown property shows first as its own `schema is false`; name it as the app does.
+  const errors = Value.Errors(EventSchema, value).filter((error) => error.keyword !== 'boolean')
+  const first = errors[0]
+  if (!first) throw invalidEvent('', 'is not an event')
+  const params = first.params as { additionalProperties?: unknown[] }
+  if (first.keyword === 'additionalProperties' && params.additionalProperties?.length) {
+    throw invalidEvent(
+      first.instancePath,
+      `has an unknown property "${String(params.additionalProperties[0])}"`,
+    )
+  }
+  if (first.keyword === 'pattern' && first.instancePath === '/url') {
+    throw invalidEvent(first.instancePath, 'must be an http(s) URL')
+  }
+  throw invalidEvent(first.instancePath, first.message)
+}
+
+/** API Gateway's 403 as it sends it: a Buffer, so no charset is added to the type. */
+function sendRefusal(reply: FastifyReply, refusal: GatewayRefusal) {
+  return reply
+    .status(refusal.status)
+    .header('content-type', 'application/json')
+    .header('x-amzn-ErrorType', refusal.errorType)
+    .send(refusalBody(refusal))
+}
+
+/**
+ * `POST /api/events`: an event signed with AWS SigV4, as API Gateway's IAM authorization
+ * checks it, forwarded to Discord. Refusals are API Gateway's, byte for byte.
+ */
+const eventRoutes: FastifyPluginAsyncTypebox<{ config: AppConfig }> = async (app, { config }) => {
+  const { accessKeyId, secretAccessKey } = config.events
+  const credentials: SigV4Credentials[] =
+    accessKeyId && secretAccessKey ? [{ accessKeyId, secretAccessKey }] : []
+
+  // The signature covers the body's bytes: every body is kept as bytes, whatever its type,
+  // and read only after the signature is checked.
+  app.removeAllContentTypeParsers()
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body))
+
+  app.post(
+    '/',
+    {
+      bodyLimit: EVENT_BODY_LIMIT,
+      schema: {
+        summary: 'Forward an event to Discord (SigV4-signed)',
+        description:
+          'The request must be signed with AWS SigV4 for the service execute-api in the ' +
+          "server's S3_REGION, with EVENTS_ACCESS_KEY_ID and EVENTS_SECRET_ACCESS_KEY, as " +
+          "API Gateway's IAM authorization requires; refusals are its 403s. The body is a JSON " +
+          'event: {id (1..128 characters), title?, description?, url?, fields?: [{name, value, ' +
+          'inline?}]}. The same id twice is one message. The answer comes once Discord has the ' +
+          'message or, when its first try failed with a 429, a 5xx or a timeout, once the ' +
+          'retries are scheduled.',
+        response: {
+          202: ForwardResultSchema,
+          403: GatewayErrorSchema,
+          ...errorResponses(400, 413, 503),
+        },
+      },
+    },
+    async (request, reply) => {
+      const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0)
+      const verdict = await verifySigV4(
+        { method: request.method, url: request.url, headers: request.headers, body },
+        { region: config.s3.region, service: 'execute-api', credentials, now: new Date() },
+      )
+      if (!verdict.ok) {
+        request.log.info({ errorType: verdict.refusal.errorType }, 'event signature refused')
+        return sendRefusal(reply, verdict.refusal)
+      }
+      const event = parseEvent(body)
+      const result = await app.notifier.forward(event)
+      return reply.status(202).send(result)
+    },
+  )
+}
+
+export default eventRoutes

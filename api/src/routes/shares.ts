@@ -48,6 +48,11 @@ const shareRoutes: FastifyPluginAsyncTypebox<{ config: AppConfig }> = async (app
       )
       const image = await presignShareImage(app.s3, config.uploadBucket, record)
       const url = sharePath(id)
+      // Discord, when the admin turned it on; never holds up or fails the answer.
+      void app.notify('shared', {
+        title: record.title,
+        url: `${request.protocol}://${request.host}${url}`,
+      })
       return reply
         .status(201)
         .header('location', url)

@@ -1,0 +1,118 @@
+/**
+ * Signs an event with AWS SigV4 and sends it to `POST /api/events`, as a Discord bot or any
+ * AWS client would send it to API Gateway with IAM authorization.
+ *
+ *   pnpm --filter @meme-studio/api send-event '{"id":"deploy-42","title":"Deployed"}'
+ *
+ * Reads EVENTS_ACCESS_KEY_ID, EVENTS_SECRET_ACCESS_KEY and S3_REGION (the app's own
+ * settings) and EVENTS_URL (default http://127.0.0.1:3000/api/events). An event without an
+ * `id` gets a random one. Prints the status and the body; exits 1 unless the answer is 2xx.
+ */
+import { randomUUID } from 'node:crypto'
+import { pathToFileURL } from 'node:url'
+import { Hash } from '@smithy/hash-node'
+import { SignatureV4 } from '@smithy/signature-v4'
+import { loadConfig } from '../src/config.ts'
+
+export const DEFAULT_EVENTS_URL = 'http://127.0.0.1:3000/api/events'
+
+export interface SendEventOptions {
+  url: string
+  region: string
+  accessKeyId: string
+  secretAccessKey: string
+  /** The signing time; unset: now. */
+  signingDate?: Date
+}
+
+export interface SentEvent {
+  status: number
+  body: string
+  /** The event as sent, its id filled in. */
+  sent: string
+}
+
+/** The event text as it will be sent: a JSON object, with an id. */
+export function eventBody(json: string): string {
+  let event: unknown
+  try {
+    event = JSON.parse(json)
+  } catch {
+    throw new Error(`the event is not JSON: ${json}`)
+  }
+  if (typeof event !== 'object' || event === null || Array.isArray(event)) {
+    throw new Error('the event must be a JSON object, e.g. {"id":"deploy-42","title":"Deployed"}')
+  }
+  return 'id' in event ? json : JSON.stringify({ id: randomUUID(), ...event })
+}
+
+/** Signs the body as the AWS SDK does for execute-api, and POSTs it. */
+export async function sendEvent(body: string, options: SendEventOptions): Promise<SentEvent> {
+  const url = new URL(options.url)
+  const signer = new SignatureV4({
+    service: 'execute-api',
+    region: options.region,
+    credentials: { accessKeyId: options.accessKeyId, secretAccessKey: options.secretAccessKey },
+    sha256: Hash.bind(null, 'sha256'),
+  })
+  const query: Record<string, string> = {}
+  url.searchParams.forEach((value, name) => (query[name] = value))
+  const signed = await signer.sign(
+    {
+      method: 'POST',
+      protocol: url.protocol,
+      hostname: url.hostname,
+      ...(url.port ? { port: Number(url.port) } : {}),
+      path: url.pathname,
+      query,
+      headers: { host: url.host, 'content-type': 'application/json' },
+      body,
+    },
+    options.signingDate ? { signingDate: options.signingDate } : {},
+  )
+  // fetch sets Host itself, from the URL: the same value as signed.
+  const headers = { ...signed.headers }
+  delete headers.host
+  let response: Response
+  try {
+    response = await fetch(url, { method: 'POST', headers, body })
+  } catch (error) {
+    const cause = (error as { cause?: { message?: string } }).cause?.message
+    throw new Error(`could not reach ${url.href}${cause ? `: ${cause}` : ''}`, { cause: error })
+  }
+  return { status: response.status, body: await response.text(), sent: body }
+}
+
+async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const [json] = argv
+  if (json === undefined || argv.length !== 1) {
+    console.error(`usage: pnpm --filter @meme-studio/api send-event '{"id":"…","title":"…"}'`)
+    return 2
+  }
+  const config = loadConfig(env)
+  const { accessKeyId, secretAccessKey } = config.events
+  if (!accessKeyId || !secretAccessKey) {
+    console.error('Set EVENTS_ACCESS_KEY_ID and EVENTS_SECRET_ACCESS_KEY to sign the event.')
+    return 2
+  }
+  const url = env.EVENTS_URL?.trim() || DEFAULT_EVENTS_URL
+  const result = await sendEvent(eventBody(json), {
+    url,
+    region: config.s3.region,
+    accessKeyId,
+    secretAccessKey,
+  })
+  console.log(`POST ${url}: ${result.status}`)
+  console.log(result.body)
+  return result.status >= 200 && result.status < 300 ? 0 : 1
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main(process.argv.slice(2), process.env).then(
+    (code) => (process.exitCode = code),
+    (error: unknown) => {
+      console.error(error instanceof Error ? error.message : error)
+      process.exitCode = 1
+    },
+  )
+}

@@ -1,0 +1,168 @@
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { GetObjectCommand } from '@aws-sdk/client-s3'
+import type { FastifyInstance } from 'fastify'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { AppConfig } from '../../src/config.ts'
+import { makePicture } from '../support/pictures.ts'
+import { uploadThroughPolicy } from '../support/signed-upload.ts'
+import { buildApp, startTestS3, testConfig, testS3Client } from '../support/test-app.ts'
+
+const API_KEY = 'notifications-test-admin-key'
+
+/** A loopback Discord webhook that takes every message and records it. */
+async function startDiscord() {
+  const received: { embeds: { title: string }[] }[] = []
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = []
+    req.on('data', (chunk: Buffer) => chunks.push(chunk))
+    req.on('end', () => {
+      received.push(JSON.parse(Buffer.concat(chunks).toString()))
+      res.writeHead(204).end()
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  return {
+    url: `http://127.0.0.1:${port}/api/webhooks/2/token`,
+    received,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  }
+}
+
+let s3Server: Awaited<ReturnType<typeof startTestS3>>
+let discord: Awaited<ReturnType<typeof startDiscord>>
+let config: AppConfig
+let app: FastifyInstance
+
+beforeAll(async () => {
+  s3Server = await startTestS3()
+  discord = await startDiscord()
+  config = testConfig(s3Server.endpoint, {
+    ADMIN_API_KEYS: API_KEY,
+    DISCORD_WEBHOOK_URL: discord.url,
+  })
+  app = await buildApp(config)
+})
+afterAll(async () => {
+  await app?.close()
+  await discord?.close()
+  await s3Server?.close()
+})
+
+function get(target = app, headers: Record<string, string> = { 'x-api-key': API_KEY }) {
+  return target.inject({ method: 'GET', url: '/api/admin/notifications', headers })
+}
+
+function put(payload: unknown, headers: Record<string, string> = { 'x-api-key': API_KEY }) {
+  return app.inject({
+    method: 'PUT',
+    url: '/api/admin/notifications',
+    headers,
+    payload: payload as object,
+  })
+}
+
+describe('GET/PUT /api/admin/notifications', () => {
+  it('needs the API key', async () => {
+    const response = await get(app, {})
+    expect(response.statusCode).toBe(403)
+    expect(response.body).toBe('{"message":"Forbidden"}')
+    expect((await put({ notifyOnShare: true }, {})).statusCode).toBe(403)
+  })
+
+  it('starts with Discord ready and both notifications off', async () => {
+    const response = await get()
+    expect(response.statusCode).toBe(200)
+    expect(response.headers['cache-control']).toBe('no-store')
+    expect(response.json()).toEqual({
+      discord: { configured: true, state: 'ok' },
+      notifyOnArchive: false,
+      notifyOnShare: false,
+    })
+  })
+
+  it('turns notifications on and keeps them in app/notifications.json', async () => {
+    const response = await put({ notifyOnArchive: true })
+    expect(response.statusCode).toBe(200)
+    expect(response.json()).toEqual({
+      discord: { configured: true, state: 'ok' },
+      notifyOnArchive: true,
+      notifyOnShare: false,
+    })
+    const s3 = testS3Client(config)
+    try {
+      const object = await s3.send(
+        new GetObjectCommand({ Bucket: config.uploadBucket, Key: 'app/notifications.json' }),
+      )
+      expect(JSON.parse((await object.Body?.transformToString()) ?? '')).toEqual({
+        version: 1,
+        notifyOnArchive: true,
+        notifyOnShare: false,
+      })
+    } finally {
+      s3.destroy()
+    }
+    // Another instance (a restart, another Lambda) reads the same settings.
+    const other = await buildApp(config)
+    try {
+      expect((await get(other)).json()).toMatchObject({ notifyOnArchive: true })
+    } finally {
+      await other.close()
+    }
+  })
+
+  it('refuses unknown properties and non-boolean toggles', async () => {
+    const unknown = await put({ notifyOnEverything: true })
+    expect(unknown.statusCode).toBe(400)
+    expect(unknown.json()).toMatchObject({
+      code: 'VALIDATION',
+      message: 'body has an unknown property "notifyOnEverything"',
+    })
+    expect((await put({ notifyOnShare: 'yes' })).statusCode).toBe(400)
+  })
+
+  it('posts an archived push when notifyOnArchive is on, and records the delivery', async () => {
+    discord.received.length = 0
+    await app.notify('archived', {
+      repo: 'octo/hello',
+      branch: 'main',
+      commit: 'abcdef0123456789',
+      archiveKey: 'octo/hello/main.zip',
+    })
+    await app.notify('shared', { shareId: 'x' })
+    expect(discord.received).toHaveLength(1)
+    expect(discord.received[0]?.embeds[0]?.title).toBe('Push archived: octo/hello (main)')
+    expect((await get()).json().discord.lastDeliveredAt).toEqual(expect.any(String))
+  })
+
+  it('posts a shared meme when notifyOnShare is on, from POST /api/shares', async () => {
+    await put({ notifyOnShare: true })
+    discord.received.length = 0
+    const { key } = await uploadThroughPolicy(app, await makePicture('png'), 'a.png', 'image/png')
+    const shared = await app.inject({
+      method: 'POST',
+      url: '/api/shares',
+      payload: { image: key, captions: [{ text: 'Shared', x: 0.5, y: 0.2 }] },
+    })
+    expect(shared.statusCode).toBe(201)
+    await app.notifier.settled()
+    expect(discord.received.map((m) => m.embeds[0]?.title)).toEqual(['A meme was shared: Shared'])
+    await put({ notifyOnShare: false })
+  })
+
+  it('says Discord is unused without DISCORD_WEBHOOK_URL, and notify does nothing', async () => {
+    const bare = await buildApp(testConfig(s3Server.endpoint, { ADMIN_API_KEYS: API_KEY }))
+    try {
+      const view = (await get(bare)).json()
+      expect(view.discord).toEqual({
+        configured: false,
+        state: 'unused',
+        lastDeliveredAt: expect.any(String),
+      })
+      await expect(bare.notify('archived', { repo: 'a/b' })).resolves.toBeUndefined()
+    } finally {
+      await bare.close()
+    }
+  })
+})
