@@ -71,9 +71,9 @@ export async function buildApp(
       await api.register(uploadRoutes, { config })
       await api.register(memeRoutes)
       await api.register(shareRoutes, { config })
-      await api.register(adminRoutes, { config, prefix: '/admin' })
+      await api.register(adminRoutes, { config, now: options.now, prefix: '/admin' })
       await api.register(jobRoutes, { config, prefix: '/jobs' })
-      await api.register(webhookRoutes, { config, prefix: '/webhooks' })
+      await api.register(webhookRoutes, { config, now: options.now, prefix: '/webhooks' })
       await api.register(eventRoutes, { config, prefix: '/events' })
     },
     { prefix: '/api' },

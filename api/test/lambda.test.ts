@@ -1,6 +1,7 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyEventV2, Context } from 'aws-lambda'
 import { imageSize } from 'image-size'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { signGithubPayload } from '../src/services/github-signature.ts'
 import { makePicture } from './support/pictures.ts'
 import { putUpload, startTestS3, testConfig } from './support/test-app.ts'
 
@@ -17,6 +18,7 @@ type Handler = (
 let s3: Awaited<ReturnType<typeof startTestS3>>
 let handler: Handler
 const KEY = 'uploads/dddddddd-dddd-4ddd-8ddd-dddddddddddd.jpg'
+const WEBHOOK_SECRET = 'lambda-webhook-secret'
 
 beforeAll(async () => {
   s3 = await startTestS3()
@@ -26,6 +28,7 @@ beforeAll(async () => {
     AWS_ACCESS_KEY_ID: 'S3RVER',
     AWS_SECRET_ACCESS_KEY: 'S3RVER',
     LOG_LEVEL: 'error',
+    GITHUB_WEBHOOK_SECRET: WEBHOOK_SECRET,
   })
   await putUpload(testConfig(s3.endpoint), KEY, await makePicture('jpeg', 300, 200), 'image/jpeg')
   handler = (await import('../src/lambda.ts')).handler as unknown as Handler
@@ -155,5 +158,73 @@ describe('the Lambda handler behind an HTTP API (v2)', () => {
     const result = await handler(event, context)
     expect(result.statusCode).toBe(200)
     expect(JSON.parse(result.body)).toEqual({ status: 'ok', storage: 'ok' })
+  })
+})
+
+/**
+ * A GitHub ping as API Gateway hands it over with binary media types on: the body base64-
+ * encoded. Pretty-printed with a trailing newline, so any re-serialising breaks the signature.
+ */
+const pingBody = `${JSON.stringify({ zen: 'Approachable is better than simple.', hook_id: 7 }, null, 2)}\n`
+const pingHeaders = (deliveryId: string) => ({
+  'content-type': 'application/json',
+  'user-agent': 'GitHub-Hookshot/044aadd',
+  'x-github-event': 'ping',
+  'x-github-delivery': deliveryId,
+  'x-hub-signature-256': signGithubPayload(WEBHOOK_SECRET, pingBody),
+})
+
+describe('GitHub webhooks through the Lambda handler', () => {
+  it('verifies a base64-encoded body over its exact bytes behind a REST API (v1)', async () => {
+    const result = await handler(
+      restEvent('POST', '/api/webhooks/github', {
+        headers: pingHeaders('6e4e5c1a-0000-4000-8000-000000000001'),
+        body: Buffer.from(pingBody).toString('base64'),
+        isBase64Encoded: true,
+      }),
+      context,
+    )
+    expect(result.statusCode).toBe(200)
+    expect(JSON.parse(result.body)).toEqual({ ok: true })
+  })
+
+  it('verifies a base64-encoded body over its exact bytes behind an HTTP API (v2)', async () => {
+    const event: Partial<APIGatewayProxyEventV2> = {
+      version: '2.0',
+      routeKey: '$default',
+      rawPath: '/api/webhooks/github',
+      rawQueryString: '',
+      headers: {
+        host: 'abc123.execute-api.us-east-1.amazonaws.com',
+        ...pingHeaders('6e4e5c1a-0000-4000-8000-000000000002'),
+      },
+      requestContext: {
+        http: {
+          method: 'POST',
+          path: '/api/webhooks/github',
+          protocol: 'HTTP/1.1',
+          sourceIp: '192.30.252.1',
+          userAgent: 'GitHub-Hookshot/044aadd',
+        },
+        stage: '$default',
+      } as APIGatewayProxyEventV2['requestContext'],
+      body: Buffer.from(pingBody).toString('base64'),
+      isBase64Encoded: true,
+    }
+    const result = await handler(event, context)
+    expect(result.statusCode).toBe(200)
+    expect(JSON.parse(result.body)).toEqual({ ok: true })
+  })
+
+  it('refuses the same body once its bytes changed in transit', async () => {
+    const result = await handler(
+      restEvent('POST', '/api/webhooks/github', {
+        headers: pingHeaders('6e4e5c1a-0000-4000-8000-000000000003'),
+        body: JSON.stringify(JSON.parse(pingBody)),
+      }),
+      context,
+    )
+    expect(result.statusCode).toBe(401)
+    expect(JSON.parse(result.body)).toMatchObject({ code: 'SIGNATURE_INVALID' })
   })
 })

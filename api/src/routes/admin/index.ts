@@ -9,14 +9,17 @@ import usageRoutes from './usage.ts'
 import webhookAdminRoutes from './webhooks.ts'
 
 /** `/api/admin/*`: every route, and every path that matches none, sits behind the API key. */
-const adminRoutes: FastifyPluginAsyncTypebox<{ config: AppConfig }> = async (admin, { config }) => {
+const adminRoutes: FastifyPluginAsyncTypebox<{ config: AppConfig; now?: () => number }> = async (
+  admin,
+  { config, now },
+) => {
   admin.addHook('onRequest', admin.apiKeyGuard)
   admin.addHook('onRoute', documentApiKey)
   await admin.register(usageRoutes, { config })
   await admin.register(hmacRoutes, { config })
   await admin.register(sigv4Routes, { config })
   await admin.register(s3PolicyRoutes, { config })
-  await admin.register(webhookAdminRoutes, { config })
+  await admin.register(webhookAdminRoutes, { config, now })
   await admin.register(notificationRoutes, { config })
   admin.setNotFoundHandler({ preHandler: admin.apiKeyGuard }, (request, reply) =>
     reply.status(404).send({
