@@ -35,7 +35,7 @@ test("the right key opens the overview with this key's usage; Forget key forgets
   await expect(admin.usage.getByRole('meter', { name: 'Quota used' })).toBeVisible()
   await expect(admin.usage).toContainText('10 requests a second')
   await expect(admin.usage).toContainText('20 requests at once')
-  await expect(admin.nav.getByRole('link')).toHaveText(['Overview', 'HMAC', 'SigV4'])
+  await expect(admin.nav.getByRole('link')).toHaveText(['Overview', 'HMAC', 'SigV4', 'Webhooks'])
   expect(await admin.storedKey()).toBe(ADMIN_API_KEY)
   await attachScreenshot(page, testInfo, 'admin-overview')
 

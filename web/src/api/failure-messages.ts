@@ -164,7 +164,8 @@ export function adminApiFailure(
     return new UserFacingError(ADMIN_GATEWAY_SENTENCES[message], message)
   }
   if (status === 429) return new UserFacingError(ADMIN_THROTTLED, code ?? `HTTP_${status}`)
-  if (status === 404 || code === 'NOT_FOUND') {
+  // A 404 naming what is missing (`HOOK_NOT_FOUND`) is about that thing, not the route.
+  if (code === 'NOT_FOUND' || (status === 404 && (code === undefined || !message))) {
     return new UserFacingError(ADMIN_TOOL_MISSING, code ?? `HTTP_${status}`)
   }
   // A refusal of one field (VALIDATION, or one too large for the tool) names it.

@@ -74,7 +74,8 @@ export async function requestJson<T>(
   if (!response.ok) throw describeFailure(response.status, body)
   let value: unknown
   try {
-    value = JSON.parse(body)
+    // 204 No Content has no body to parse: the shape decides whether nothing is an answer.
+    value = response.status === 204 ? undefined : JSON.parse(body)
   } catch {
     throw new UserFacingError(UNREADABLE_ANSWER, 'UNREADABLE')
   }

@@ -35,6 +35,12 @@ export const routes: RouteRecordRaw[] = [
         component: () => import('../views/AdminSigv4View.vue'),
         meta: { title: 'SigV4 · Admin' },
       },
+      {
+        path: 'webhooks',
+        name: 'admin-webhooks',
+        component: () => import('../views/AdminWebhooksView.vue'),
+        meta: { title: 'Webhooks · Admin' },
+      },
     ],
   },
   {

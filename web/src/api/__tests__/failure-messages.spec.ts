@@ -194,6 +194,19 @@ describe('admin API failures', () => {
       "This server doesn't offer that admin tool. It may be running an older version of meme-studio.",
     )
   })
+
+  it('says what is missing on a 404 that names it', () => {
+    const hookGone = JSON.stringify({
+      statusCode: 404,
+      error: 'Not Found',
+      message: 'There is no webhook with that id',
+      code: 'HOOK_NOT_FOUND',
+    })
+    expect(adminApiFailure(404, hookGone).message).toBe('There is no webhook with that id.')
+    expect(adminApiFailure(404, '<html>Not Found</html>').message).toContain(
+      "doesn't offer that admin tool",
+    )
+  })
 })
 
 describe('failureSentence', () => {

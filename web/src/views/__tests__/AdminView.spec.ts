@@ -73,6 +73,7 @@ describe('admin pages', () => {
       ['Overview', '/admin'],
       ['HMAC', '/admin/hmac'],
       ['SigV4', '/admin/sigv4'],
+      ['Webhooks', '/admin/webhooks'],
     ])
   })
 

@@ -1,0 +1,63 @@
+import type { DeliverySummary, WebhookDelivery, WebhookHook } from '@/api/admin-api.ts'
+
+/** Hooks and deliveries shaped as the admin webhooks API answers them. */
+export const DEFAULT_HOOK: WebhookHook = {
+  hookId: 'default',
+  name: 'Default (GITHUB_WEBHOOK_SECRET)',
+  branches: [],
+  prefix: '',
+  stripRoot: true,
+  payloadUrl: 'http://localhost/api/webhooks/github',
+  contentType: 'application/json',
+}
+
+export const SITE_HOOK: WebhookHook = {
+  hookId: 'h1a2b3',
+  name: 'Site deploys',
+  branches: ['main', 'release/2.x'],
+  prefix: 'builds/',
+  stripRoot: true,
+  payloadUrl: 'http://localhost/api/webhooks/github/h1a2b3',
+  contentType: 'application/json',
+  createdAt: '2026-03-01T10:00:00.000Z',
+  updatedAt: '2026-03-01T10:00:00.000Z',
+}
+
+export const SECRET = 'whsec-3f9a1c0d7e5b2a4c6e8f0a1b3c5d7e9f'
+
+export const PUSH: DeliverySummary = {
+  deliveryId: 'd-push-1',
+  receivedAt: '2026-03-01T10:05:00.000Z',
+  event: 'push',
+  repo: 'octo/site',
+  branch: 'main',
+  commit: '0d1a26e67d8f5eaf1f6ba5c57fc3c7d91ac0fd1c',
+  verified: true,
+  status: 200,
+  outcome: 'archived',
+  archiveKey: 'builds/octo/site/main.zip',
+  versionId: 'v-1',
+  durationMs: 842,
+}
+
+export const PONG: DeliverySummary = {
+  deliveryId: 'd-ping-1',
+  receivedAt: '2026-03-01T10:06:00.000Z',
+  event: 'ping',
+  verified: true,
+  status: 200,
+  outcome: 'pong',
+  durationMs: 12,
+}
+
+export const PONG_DETAILS: WebhookDelivery = {
+  ...PONG,
+  requestHeaders: {
+    'x-github-event': 'ping',
+    'x-github-delivery': 'd-ping-1',
+    'x-hub-signature-256': `sha256=${'a'.repeat(64)}`,
+    'content-type': 'application/json',
+  },
+  payload: '{"zen":"Keep it logically awesome.","hook_id":1}',
+  response: { ok: true },
+}
