@@ -375,6 +375,50 @@ describe('the default hook', () => {
 })
 
 describe('pushes', () => {
+  it('tells Discord about an archived push when that notification is on', async () => {
+    const messages: { embeds: { title: string }[] }[] = []
+    const discord = createServer((req, res) => {
+      const chunks: Buffer[] = []
+      req.on('data', (chunk: Buffer) => chunks.push(chunk))
+      req.on('end', () => {
+        messages.push(JSON.parse(Buffer.concat(chunks).toString('utf8')))
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{"id":"1"}')
+      })
+    })
+    await new Promise<void>((resolve) => discord.listen(0, '127.0.0.1', resolve))
+    const { port } = discord.address() as AddressInfo
+    const notifying = await buildApp(
+      testConfig(s3.endpoint, { ...env, DISCORD_WEBHOOK_URL: `http://127.0.0.1:${port}/hook` }),
+    )
+    try {
+      const toggled = await notifying.inject({
+        method: 'PUT',
+        url: '/api/admin/notifications',
+        headers: { 'x-api-key': API_KEY },
+        payload: { notifyOnArchive: true },
+      })
+      expect(toggled.statusCode).toBe(200)
+      const { hook, secret } = await createHook({}, notifying)
+      const response = await deliver(
+        `/api/webhooks/github/${hook.hookId}`,
+        { event: 'push', body: pushPayload(), secret },
+        notifying,
+      )
+      expect(response.statusCode).toBe(200)
+      await notifying.notifier.settled()
+      expect(messages.map((m) => m.embeds[0]?.title)).toEqual(['Push archived: octo/site (main)'])
+    } finally {
+      await notifying.inject({
+        method: 'PUT',
+        url: '/api/admin/notifications',
+        headers: { 'x-api-key': API_KEY },
+        payload: { notifyOnArchive: false },
+      })
+      await notifying.close()
+      await new Promise<void>((resolve) => discord.close(() => resolve()))
+    }
+  })
+
   it('archives a push to the archive bucket at {prefix}{owner}/{repo}/{branch}.zip', async () => {
     const { hook, secret } = await createHook({ prefix: 'builds/' })
     const deliveryId = randomUUID()
