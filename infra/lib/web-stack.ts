@@ -1,0 +1,245 @@
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import {
+  CfnOutput,
+  Duration,
+  RemovalPolicy,
+  Stack,
+  Validations,
+  type StackProps,
+} from 'aws-cdk-lib'
+import type { RestApi } from 'aws-cdk-lib/aws-apigateway'
+import {
+  AllowedMethods,
+  CachePolicy,
+  Distribution,
+  Function as CloudFrontFunction,
+  FunctionCode,
+  FunctionEventType,
+  FunctionRuntime,
+  HeadersFrameOption,
+  HeadersReferrerPolicy,
+  HttpVersion,
+  OriginRequestPolicy,
+  PriceClass,
+  ResponseHeadersPolicy,
+  ViewerProtocolPolicy,
+  type BehaviorOptions,
+} from 'aws-cdk-lib/aws-cloudfront'
+import { RestApiOrigin, S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins'
+import {
+  BlockPublicAccess,
+  Bucket,
+  BucketEncryption,
+  ObjectOwnership,
+  type IBucket,
+} from 'aws-cdk-lib/aws-s3'
+import { BucketDeployment, Source } from 'aws-cdk-lib/aws-s3-deployment'
+import type { Construct } from 'constructs'
+import type { DeploymentConfig } from './config.ts'
+import { acknowledgeLibraryFunctions } from './nag-suppressions.ts'
+
+export interface WebStackProps extends StackProps {
+  config: DeploymentConfig
+  /** The built SPA (`web/dist`): a directory with `index.html`. */
+  siteAssets: string
+  /** Where the browser uploads pictures and fetches presigned renders from. */
+  uploadBucket: IBucket
+  restApi: RestApi
+}
+
+/** Paths the API answers behind the site's domain: the JSON API and the share pages. */
+export const apiPathPatterns = ['/api/*', '/m/*'] as const
+
+/**
+ * The SPA's Content-Security-Policy. The browser POSTs the picture to the upload bucket (XHR,
+ * so `connect-src`) and shows presigned renders from it (`img-src`); the editor previews the
+ * picked file through a `blob:` URL; Vite inlines small font subsets as `data:` URLs.
+ */
+export function sitePolicy(storageOrigins: readonly string[]): string {
+  const storage = storageOrigins.join(' ')
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    `img-src 'self' blob: data: ${storage}`,
+    "font-src 'self' data:",
+    `connect-src 'self' ${storage}`,
+    `form-action 'self' ${storage}`,
+    "object-src 'none'",
+    "base-uri 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ')
+}
+
+/**
+ * Client-side routes (`/editor`, `/admin/webhooks`, ...) have no file in the bucket: a request
+ * whose last path segment has no extension gets `index.html`. Done in a viewer-request function
+ * on the S3 behaviour only, so the API's own 403 and 404 answers reach the client unchanged
+ * (distribution-wide error responses would turn them into the SPA).
+ */
+const spaFallbackCode = `function handler(event) {
+  var request = event.request;
+  var last = request.uri.substring(request.uri.lastIndexOf('/') + 1);
+  if (last.indexOf('.') === -1) request.uri = '/index.html';
+  return request;
+}`
+
+/** The SPA in a private bucket behind CloudFront, with `/api/*` and `/m/*` sent to the API. */
+export class WebStack extends Stack {
+  readonly distribution: Distribution
+  readonly siteUrl: string
+
+  constructor(scope: Construct, id: string, props: WebStackProps) {
+    super(scope, id, props)
+    if (!existsSync(join(props.siteAssets, 'index.html'))) {
+      throw new Error(
+        `The web app is not built: ${props.siteAssets} has no index.html. ` +
+          'Run `pnpm build` at the repository root first (or pass -c webDist=<dir>).',
+      )
+    }
+
+    // CloudFront's standard logs need ACLs on the target bucket; S3 access logs go here too.
+    const accessLogs = new Bucket(this, 'AccessLogs', {
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      encryption: BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      objectOwnership: ObjectOwnership.OBJECT_WRITER,
+      lifecycleRules: [{ id: 'expire-logs', expiration: Duration.days(90) }],
+      removalPolicy: RemovalPolicy.RETAIN,
+    })
+    Validations.of(accessLogs).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason:
+        'This is the log bucket of the distribution and the site bucket; logging it into ' +
+        'itself would log every log delivery.',
+    })
+
+    // Holds only the public build output, so it goes with the stack: a deploy re-creates it.
+    const siteBucket = new Bucket(this, 'Site', {
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      encryption: BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      serverAccessLogsBucket: accessLogs,
+      serverAccessLogsPrefix: 'site/',
+      removalPolicy: RemovalPolicy.DESTROY,
+      autoDeleteObjects: true,
+    })
+
+    const { uploadBucket } = props
+    const storageOrigins = [
+      `https://${uploadBucket.bucketRegionalDomainName}`,
+      `https://${uploadBucket.bucketDomainName}`,
+    ]
+    const strictTransportSecurity = {
+      accessControlMaxAge: Duration.days(365),
+      includeSubdomains: true,
+      override: true,
+    }
+    const siteHeaders = new ResponseHeadersPolicy(this, 'SiteHeaders', {
+      comment: 'meme-studio SPA: CSP, HSTS, nosniff, no framing',
+      securityHeadersBehavior: {
+        contentSecurityPolicy: {
+          contentSecurityPolicy: sitePolicy(storageOrigins),
+          override: true,
+        },
+        strictTransportSecurity,
+        contentTypeOptions: { override: true },
+        frameOptions: { frameOption: HeadersFrameOption.DENY, override: true },
+        referrerPolicy: {
+          referrerPolicy: HeadersReferrerPolicy.STRICT_ORIGIN_WHEN_CROSS_ORIGIN,
+          override: true,
+        },
+      },
+    })
+    // The share pages send their own, narrower CSP (api/src/pages/share-page.ts): keep it.
+    const apiHeaders = new ResponseHeadersPolicy(this, 'ApiHeaders', {
+      comment: 'meme-studio API and share pages: HSTS, nosniff, no framing',
+      securityHeadersBehavior: {
+        strictTransportSecurity,
+        contentTypeOptions: { override: true },
+        frameOptions: { frameOption: HeadersFrameOption.DENY, override: true },
+        referrerPolicy: {
+          referrerPolicy: HeadersReferrerPolicy.STRICT_ORIGIN_WHEN_CROSS_ORIGIN,
+          override: true,
+        },
+      },
+    })
+
+    const apiBehavior: BehaviorOptions = {
+      origin: new RestApiOrigin(props.restApi),
+      viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+      allowedMethods: AllowedMethods.ALLOW_ALL,
+      cachePolicy: CachePolicy.CACHING_DISABLED,
+      // API Gateway routes on its own Host header; everything else (x-api-key, query) goes on.
+      originRequestPolicy: OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+      responseHeadersPolicy: apiHeaders,
+    }
+
+    this.distribution = new Distribution(this, 'Distribution', {
+      comment: 'meme-studio',
+      defaultRootObject: 'index.html',
+      httpVersion: HttpVersion.HTTP2_AND_3,
+      priceClass: PriceClass.PRICE_CLASS_100,
+      enableLogging: true,
+      logBucket: accessLogs,
+      logFilePrefix: 'cloudfront/',
+      defaultBehavior: {
+        origin: S3BucketOrigin.withOriginAccessControl(siteBucket),
+        viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+        allowedMethods: AllowedMethods.ALLOW_GET_HEAD_OPTIONS,
+        cachePolicy: CachePolicy.CACHING_OPTIMIZED,
+        compress: true,
+        responseHeadersPolicy: siteHeaders,
+        functionAssociations: [
+          {
+            eventType: FunctionEventType.VIEWER_REQUEST,
+            function: new CloudFrontFunction(this, 'SpaFallback', {
+              comment: 'Serve index.html for client-side routes',
+              runtime: FunctionRuntime.JS_2_0,
+              code: FunctionCode.fromInline(spaFallbackCode),
+            }),
+          },
+        ],
+      },
+      additionalBehaviors: Object.fromEntries(apiPathPatterns.map((path) => [path, apiBehavior])),
+    })
+    Validations.of(this.distribution).acknowledge(
+      {
+        id: 'AwsSolutions-CFR1',
+        reason: 'The studio is for anyone anywhere; there is no country to keep out.',
+      },
+      {
+        id: 'AwsSolutions-CFR2',
+        reason:
+          'No WAF web ACL: it costs a fixed monthly fee per ACL and rule. The API it fronts is ' +
+          'throttled by API Gateway (stage throttling and per-key usage plans), uploads are ' +
+          'bounded by the signed POST policy, and renders by the app’s memory admission.',
+      },
+      {
+        id: 'AwsSolutions-CFR4',
+        reason:
+          'Without a custom domain the distribution serves the default *.cloudfront.net ' +
+          'certificate, whose minimum TLS version CloudFront fixes; a custom domain with its ' +
+          'own certificate is what lets the policy be raised to TLSv1.2_2021.',
+      },
+    )
+
+    new BucketDeployment(this, 'SiteDeployment', {
+      sources: [Source.asset(props.siteAssets)],
+      destinationBucket: siteBucket,
+      distribution: this.distribution,
+      distributionPaths: ['/*'],
+      memoryLimit: 512,
+    })
+    acknowledgeLibraryFunctions(this)
+
+    this.siteUrl = props.config.siteOrigin ?? `https://${this.distribution.distributionDomainName}`
+    new CfnOutput(this, 'SiteUrl', { value: this.siteUrl, description: 'The studio' })
+    new CfnOutput(this, 'DistributionId', {
+      value: this.distribution.distributionId,
+      description: 'For cache invalidations',
+    })
+  }
+}

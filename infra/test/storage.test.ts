@@ -1,0 +1,150 @@
+import { Stack } from 'aws-cdk-lib'
+import { Match, Template } from 'aws-cdk-lib/assertions'
+import type { CfnBucket, IBucket } from 'aws-cdk-lib/aws-s3'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { buildTestApp } from './app-fixture.ts'
+
+const siteOrigin = 'https://memes.example.com'
+let template: Template
+let uploads: string
+let archives: string
+let logs: string
+
+function logicalId(bucket: IBucket): string {
+  return Stack.of(bucket).getLogicalId(bucket.node.defaultChild as CfnBucket)
+}
+
+beforeAll(() => {
+  const { storage } = buildTestApp({ siteOrigin })
+  template = Template.fromStack(storage)
+  uploads = logicalId(storage.uploadBucket)
+  archives = logicalId(storage.archiveBucket)
+  logs = logicalId(storage.accessLogBucket)
+})
+
+function bucket(id: string): Record<string, unknown> {
+  const found = template.findResources('AWS::S3::Bucket')[id]
+  if (!found) throw new Error(`no bucket ${id}`)
+  return found
+}
+
+describe('storage stack', () => {
+  it.each([
+    ['uploads', () => uploads],
+    ['archive', () => archives],
+    ['access-log', () => logs],
+  ])('keeps the %s bucket private, encrypted and retained', (_name, id) => {
+    expect(bucket(id())).toMatchObject({
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: {
+        PublicAccessBlockConfiguration: {
+          BlockPublicAcls: true,
+          BlockPublicPolicy: true,
+          IgnorePublicAcls: true,
+          RestrictPublicBuckets: true,
+        },
+        BucketEncryption: {
+          ServerSideEncryptionConfiguration: [
+            { ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } },
+          ],
+        },
+      },
+    })
+  })
+
+  it.each([
+    ['uploads', () => uploads],
+    ['archive', () => archives],
+    ['access-log', () => logs],
+  ])('refuses plain HTTP to the %s bucket', (_name, id) => {
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: { Ref: id() },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Deny',
+            Principal: { AWS: '*' },
+            Action: 's3:*',
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          }),
+        ]),
+      },
+    })
+  })
+
+  it('lets the site POST uploads from the browser and read the ETag and Location', () => {
+    expect(bucket(uploads)).toMatchObject({
+      Properties: {
+        CorsConfiguration: {
+          CorsRules: [
+            {
+              AllowedMethods: ['POST'],
+              AllowedOrigins: [siteOrigin],
+              ExposedHeaders: ['ETag', 'Location'],
+            },
+          ],
+        },
+      },
+    })
+  })
+
+  it('expires what the app writes, by prefix', () => {
+    const rules = (
+      bucket(uploads) as {
+        Properties: { LifecycleConfiguration: { Rules: Record<string, unknown>[] } }
+      }
+    ).Properties.LifecycleConfiguration.Rules
+    const expiries = Object.fromEntries(
+      rules.filter((rule) => 'Prefix' in rule).map((rule) => [rule.Prefix, rule.ExpirationInDays]),
+    )
+    expect(expiries).toEqual({
+      'uploads/': 1,
+      'renders/': 30,
+      'jobs/': 30,
+      'webhooks/': 30,
+      'events/': 30,
+    })
+    for (const rule of rules) expect(rule.Status).toBe('Enabled')
+  })
+
+  it('versions archives and keeps overwritten ones for 30 days', () => {
+    const { Properties } = bucket(archives) as {
+      Properties: {
+        VersioningConfiguration: unknown
+        LifecycleConfiguration: { Rules: Record<string, unknown>[] }
+      }
+    }
+    expect(Properties.VersioningConfiguration).toEqual({ Status: 'Enabled' })
+    expect(Properties.LifecycleConfiguration.Rules).toContainEqual(
+      expect.objectContaining({
+        Status: 'Enabled',
+        NoncurrentVersionExpiration: { NoncurrentDays: 30 },
+      }),
+    )
+    // Current archives are never expired: the latest push of a branch stays.
+    for (const rule of Properties.LifecycleConfiguration.Rules) {
+      expect(rule).not.toHaveProperty('ExpirationInDays')
+    }
+  })
+
+  it('sends archive events to EventBridge, where the optional pipeline listens', () => {
+    template.hasResourceProperties('Custom::S3BucketNotifications', {
+      BucketName: { Ref: archives },
+      NotificationConfiguration: { EventBridgeConfiguration: {} },
+    })
+  })
+
+  it('logs access to the uploads and archive buckets', () => {
+    for (const id of [uploads, archives]) {
+      expect(bucket(id)).toMatchObject({
+        Properties: { LoggingConfiguration: { DestinationBucketName: { Ref: logs } } },
+      })
+    }
+  })
+
+  it('outputs the bucket names the app is configured with', () => {
+    template.hasOutput('UploadBucketName', { Value: { Ref: uploads } })
+    template.hasOutput('ArchiveBucketName', { Value: { Ref: archives } })
+  })
+})

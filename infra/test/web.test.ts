@@ -1,0 +1,218 @@
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { runInNewContext } from 'node:vm'
+import { Stack } from 'aws-cdk-lib'
+import { Match, Template } from 'aws-cdk-lib/assertions'
+import type { CfnBucket } from 'aws-cdk-lib/aws-s3'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { sitePolicy } from '../lib/web-stack.ts'
+import { buildTestApp } from './app-fixture.ts'
+
+/** CloudFront's managed policies, by the ids AWS publishes. */
+const cachingDisabled = '4135ea2d-6df8-44a3-9df3-4b5a84be39ad'
+const allViewerExceptHostHeader = 'b689b0a8-53d0-40ab-baf2-68738e2966ac'
+const allMethods = ['GET', 'HEAD', 'OPTIONS', 'PUT', 'PATCH', 'POST', 'DELETE']
+
+interface Origin {
+  Id: string
+  DomainName: unknown
+  OriginAccessControlId?: unknown
+  S3OriginConfig?: unknown
+  CustomOriginConfig?: { OriginProtocolPolicy: string }
+}
+interface Behavior {
+  PathPattern?: string
+  TargetOriginId: string
+  AllowedMethods: string[]
+  CachePolicyId: string
+  OriginRequestPolicyId?: string
+  ViewerProtocolPolicy: string
+  FunctionAssociations?: { EventType: string; FunctionARN: { 'Fn::GetAtt': [string, string] } }[]
+  ResponseHeadersPolicyId: { Ref: string }
+}
+interface DistributionConfig {
+  Origins: Origin[]
+  DefaultCacheBehavior: Behavior
+  CacheBehaviors: Behavior[]
+  CustomErrorResponses?: unknown
+}
+
+let template: Template
+let config: DistributionConfig
+let uploadsId: string
+
+function originOf(behavior: Behavior): Origin {
+  const origin = config.Origins.find((candidate) => candidate.Id === behavior.TargetOriginId)
+  if (!origin) throw new Error(`no origin ${behavior.TargetOriginId}`)
+  return origin
+}
+
+function headersPolicy(behavior: Behavior): Record<string, unknown> {
+  const policy = template.findResources('AWS::CloudFront::ResponseHeadersPolicy')[
+    behavior.ResponseHeadersPolicyId.Ref
+  ] as { Properties: { ResponseHeadersPolicyConfig: { SecurityHeadersConfig: object } } }
+  return policy.Properties.ResponseHeadersPolicyConfig.SecurityHeadersConfig as Record<
+    string,
+    unknown
+  >
+}
+
+beforeAll(() => {
+  const { web, storage } = buildTestApp()
+  template = Template.fromStack(web)
+  const distributions = Object.values(template.findResources('AWS::CloudFront::Distribution'))
+  expect(distributions).toHaveLength(1)
+  config = (distributions[0] as { Properties: { DistributionConfig: DistributionConfig } })
+    .Properties.DistributionConfig
+  uploadsId = Stack.of(storage).getLogicalId(storage.uploadBucket.node.defaultChild as CfnBucket)
+})
+
+describe('web stack', () => {
+  it('serves the SPA from a private bucket through origin access control', () => {
+    template.hasResourceProperties('AWS::CloudFront::OriginAccessControl', {
+      OriginAccessControlConfig: {
+        OriginAccessControlOriginType: 's3',
+        SigningBehavior: 'always',
+        SigningProtocol: 'sigv4',
+      },
+    })
+    const site = originOf(config.DefaultCacheBehavior)
+    expect(site.OriginAccessControlId).toBeDefined()
+    expect(site.S3OriginConfig).toEqual({ OriginAccessIdentity: '' })
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+    })
+    // Only CloudFront, for this distribution, may read the site's files.
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Allow',
+            Principal: { Service: 'cloudfront.amazonaws.com' },
+            Action: 's3:GetObject',
+            Condition: { StringEquals: { 'AWS:SourceArn': Match.anyValue() } },
+          }),
+        ]),
+      },
+    })
+  })
+
+  it.each(['/api/*', '/m/*'])('sends %s to the API, uncached, with every method', (path) => {
+    const behavior = config.CacheBehaviors.find((candidate) => candidate.PathPattern === path)
+    expect(behavior).toBeDefined()
+    if (!behavior) return
+    expect(behavior).toMatchObject({
+      AllowedMethods: allMethods,
+      CachePolicyId: cachingDisabled,
+      OriginRequestPolicyId: allViewerExceptHostHeader,
+      ViewerProtocolPolicy: 'redirect-to-https',
+    })
+    const api = originOf(behavior)
+    expect(api.CustomOriginConfig?.OriginProtocolPolicy).toBe('https-only')
+    expect(JSON.stringify(api.DomainName)).toContain('.execute-api.')
+    expect(behavior.FunctionAssociations).toBeUndefined()
+  })
+
+  it('sends everything else to the site bucket, and only GET, HEAD and OPTIONS', () => {
+    expect(config.CacheBehaviors.map((behavior) => behavior.PathPattern).sort()).toEqual([
+      '/api/*',
+      '/m/*',
+    ])
+    expect(config.DefaultCacheBehavior.AllowedMethods).toEqual(['GET', 'HEAD', 'OPTIONS'])
+    expect(originOf(config.DefaultCacheBehavior).S3OriginConfig).toBeDefined()
+  })
+
+  it('answers client-side routes with index.html, and leaves files and the API alone', () => {
+    // Distribution-wide error pages would also rewrite the API's own 403 and 404 answers.
+    expect(config.CustomErrorResponses).toBeUndefined()
+    const [association] = config.DefaultCacheBehavior.FunctionAssociations ?? []
+    expect(association?.EventType).toBe('viewer-request')
+    const fn = template.findResources('AWS::CloudFront::Function')[
+      association?.FunctionARN['Fn::GetAtt'][0] ?? ''
+    ] as { Properties: { FunctionCode: string; FunctionConfig: { Runtime: string } } }
+    expect(fn.Properties.FunctionConfig.Runtime).toBe('cloudfront-js-2.0')
+    const handler = runInNewContext(`${fn.Properties.FunctionCode}; handler`) as (event: {
+      request: { uri: string }
+    }) => { uri: string }
+    const served = (uri: string) => handler({ request: { uri } }).uri
+    expect(served('/')).toBe('/index.html')
+    expect(served('/admin/webhooks')).toBe('/index.html')
+    expect(served('/editor/')).toBe('/index.html')
+    expect(served('/assets/index-3f2a.js')).toBe('/assets/index-3f2a.js')
+    expect(served('/favicon.ico')).toBe('/favicon.ico')
+  })
+
+  it('sends the SPA with HSTS, nosniff, no framing and a CSP naming the upload bucket', () => {
+    const headers = headersPolicy(config.DefaultCacheBehavior)
+    expect(headers).toMatchObject({
+      StrictTransportSecurity: { AccessControlMaxAgeSec: 31_536_000, Override: true },
+      ContentTypeOptions: { Override: true },
+      FrameOptions: { FrameOption: 'DENY', Override: true },
+      ContentSecurityPolicy: { Override: true },
+    })
+    const csp = JSON.stringify(headers.ContentSecurityPolicy)
+    expect(csp).toContain("frame-ancestors 'none'")
+    expect(csp).toContain(`ExportsOutputFnGetAtt${uploadsId}RegionalDomainName`)
+    expect(csp).toContain("font-src 'self'")
+  })
+
+  it('lets the SPA post to, fetch from and show images from the upload bucket only', () => {
+    const policy = sitePolicy(['https://uploads.s3.eu-west-1.amazonaws.com'])
+    const directives = Object.fromEntries(
+      policy.split('; ').map((directive) => {
+        const [name, ...sources] = directive.split(' ')
+        return [name, sources]
+      }),
+    )
+    expect(directives).toMatchObject({
+      'default-src': ["'self'"],
+      'script-src': ["'self'"],
+      'connect-src': ["'self'", 'https://uploads.s3.eu-west-1.amazonaws.com'],
+      'form-action': ["'self'", 'https://uploads.s3.eu-west-1.amazonaws.com'],
+      'img-src': ["'self'", 'blob:', 'data:', 'https://uploads.s3.eu-west-1.amazonaws.com'],
+      'frame-ancestors': ["'none'"],
+    })
+  })
+
+  it('keeps the share pages’ own CSP and still adds HSTS and nosniff', () => {
+    const api = config.CacheBehaviors.find((behavior) => behavior.PathPattern === '/m/*')
+    if (!api) throw new Error('no /m/* behaviour')
+    const headers = headersPolicy(api)
+    expect(headers).not.toHaveProperty('ContentSecurityPolicy')
+    expect(headers).toMatchObject({
+      StrictTransportSecurity: { Override: true },
+      ContentTypeOptions: { Override: true },
+    })
+  })
+
+  it('deploys the built SPA and invalidates the cache', () => {
+    template.hasResourceProperties('Custom::CDKBucketDeployment', {
+      DistributionPaths: ['/*'],
+      Prune: true,
+    })
+  })
+
+  it('outputs the site URL', () => {
+    template.hasOutput('SiteUrl', {
+      Value: {
+        'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [Match.anyValue(), 'DomainName'] }]],
+      },
+    })
+  })
+
+  it('uses the configured site origin as the site URL', () => {
+    const { web } = buildTestApp({ siteOrigin: 'https://memes.example.com' })
+    Template.fromStack(web).hasOutput('SiteUrl', { Value: 'https://memes.example.com' })
+  })
+
+  it('stops synth with what to run when the web app is not built', () => {
+    const empty = mkdtempSync(join(tmpdir(), 'no-web-dist-'))
+    expect(() => buildTestApp({ webDist: empty })).toThrow(/pnpm build/)
+  })
+})
