@@ -55,8 +55,19 @@ export interface AppConfig {
   github: { webhookSecret?: string; baseUrl: string; token?: string }
   httpsProxy?: string
   discordWebhookUrl?: string
-  events: { accessKeyId?: string; secretAccessKey?: string }
+  events: {
+    /**
+     * `EVENTS_AUTH`: `sigv4` (the app verifies the signature against the keys below) or
+     * `api-gateway-iam` (on Lambda behind API Gateway's IAM authorization, which has already
+     * verified it: the app only checks that the request came with an IAM identity).
+     */
+    auth: EventsAuth
+    accessKeyId?: string
+    secretAccessKey?: string
+  }
 }
+
+export type EventsAuth = 'sigv4' | 'api-gateway-iam'
 
 export class ConfigError extends Error {
   constructor(
@@ -136,6 +147,16 @@ function oneOf<T extends string>(env: Env, name: string, options: readonly T[], 
   return value as T
 }
 
+function eventsAuth(env: Env): EventsAuth {
+  const raw = text(env, 'EVENTS_AUTH')
+  if (raw === undefined) return 'sigv4'
+  const value = raw.toLowerCase()
+  if (value !== 'sigv4' && value !== 'api-gateway-iam') {
+    throw new ConfigError('EVENTS_AUTH', `must be one of sigv4, api-gateway-iam, got "${raw}"`)
+  }
+  return value
+}
+
 export function loadConfig(env: Env): AppConfig {
   const host = text(env, 'HOST') ?? '127.0.0.1'
   const port = integer(env, 'PORT', 3000, 0, 65535)
@@ -195,6 +216,6 @@ export function loadConfig(env: Env): AppConfig {
     },
     httpsProxy: url(env, 'HTTPS_PROXY'),
     discordWebhookUrl: url(env, 'DISCORD_WEBHOOK_URL'),
-    events: { accessKeyId, secretAccessKey },
+    events: { auth: eventsAuth(env), accessKeyId, secretAccessKey },
   }
 }

@@ -5,10 +5,12 @@
 import awsLambdaFastify from '@fastify/aws-lambda'
 import { buildApp } from './app.ts'
 import { loadConfig } from './config.ts'
+import { resolveSecretEnv } from './lambda-secrets.ts'
 
 const TEXT_TYPES = /^(text\/|application\/(json|xml|javascript)|[^;]*\+(json|xml))/i
 
-const config = loadConfig(process.env)
+// Secrets Manager ARNs become values first, so a bad or unreadable secret fails the cold start.
+const config = loadConfig(await resolveSecretEnv(process.env))
 const app = await buildApp(config, { logger: { level: config.logLevel } })
 
 /** Anything that is not text travels base64-encoded, as API Gateway requires. */

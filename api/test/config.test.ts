@@ -66,6 +66,15 @@ describe('loadConfig', () => {
     expect(loadConfig({ MAX_EDGE: '8192' }).maxEdge).toBe(8192)
   })
 
+  it('lets the app verify event signatures unless told to trust API Gateway', () => {
+    expect(loadConfig({}).events.auth).toBe('sigv4')
+    expect(loadConfig({ EVENTS_AUTH: 'SigV4' }).events.auth).toBe('sigv4')
+    expect(loadConfig({ EVENTS_AUTH: 'api-gateway-iam' }).events.auth).toBe('api-gateway-iam')
+    expect(() => loadConfig({ EVENTS_AUTH: 'none' })).toThrow(
+      'EVENTS_AUTH must be one of sigv4, api-gateway-iam, got "none"',
+    )
+  })
+
   it.each([
     ['MAX_EDGE', '255'],
     ['MAX_EDGE', '8193'],
@@ -95,6 +104,7 @@ describe('loadConfig', () => {
     ['GITHUB_BASE_URL', 'github.com'],
     ['DISCORD_WEBHOOK_URL', 'not a url'],
     ['EVENTS_ACCESS_KEY_ID', 'AKID'],
+    ['EVENTS_AUTH', 'iam'],
     ['LOG_LEVEL', 'loud'],
   ])('stops on %s=%j with a message naming the variable', (variable, value) => {
     let error: unknown

@@ -2,6 +2,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyEventV2, Context } from 'aws-
 import { imageSize } from 'image-size'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { signGithubPayload } from '../src/services/github-signature.ts'
+import { secretArn, startFakeSecretsManager } from './support/fake-secrets-manager.ts'
 import { makePicture } from './support/pictures.ts'
 import { putUpload, startTestS3, testConfig } from './support/test-app.ts'
 
@@ -16,24 +17,35 @@ type Handler = (
 }>
 
 let s3: Awaited<ReturnType<typeof startTestS3>>
+let secrets: Awaited<ReturnType<typeof startFakeSecretsManager>>
 let handler: Handler
+const ADMIN_KEY_ARN = secretArn('MemeStudioApi-AdminApiKey')
+const ADMIN_KEY = 'admin-key-from-secrets-manager'
 const KEY = 'uploads/dddddddd-dddd-4ddd-8ddd-dddddddddddd.jpg'
 const WEBHOOK_SECRET = 'lambda-webhook-secret'
 
 beforeAll(async () => {
   s3 = await startTestS3()
-  // Lambda reads its config from the environment at cold start, as on AWS.
+  secrets = await startFakeSecretsManager({ [ADMIN_KEY_ARN]: ADMIN_KEY })
+  // Lambda reads its config from the environment at cold start, as on AWS; the admin key
+  // comes from Secrets Manager, reached through the SDK's standard endpoint override.
   Object.assign(process.env, {
     S3_ENDPOINT: s3.endpoint,
     AWS_ACCESS_KEY_ID: 'S3RVER',
     AWS_SECRET_ACCESS_KEY: 'S3RVER',
+    AWS_REGION: 'us-east-1',
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,
+    ADMIN_API_KEYS_SECRET_ARN: ADMIN_KEY_ARN,
     LOG_LEVEL: 'error',
     GITHUB_WEBHOOK_SECRET: WEBHOOK_SECRET,
   })
   await putUpload(testConfig(s3.endpoint), KEY, await makePicture('jpeg', 300, 200), 'image/jpeg')
   handler = (await import('../src/lambda.ts')).handler as unknown as Handler
 })
-afterAll(() => s3.close())
+afterAll(async () => {
+  await s3.close()
+  await secrets.close()
+})
 
 const context = { awsRequestId: 'test-request', functionName: 'meme-studio-api' } as Context
 
@@ -226,5 +238,73 @@ describe('GitHub webhooks through the Lambda handler', () => {
     )
     expect(result.statusCode).toBe(401)
     expect(JSON.parse(result.body)).toMatchObject({ code: 'SIGNATURE_INVALID' })
+  })
+})
+
+describe('POST /api/events through the Lambda handler with EVENTS_AUTH=api-gateway-iam', () => {
+  let iamHandler: Handler
+  const saved: Record<string, string | undefined> = {}
+
+  beforeAll(async () => {
+    // A second cold start, with API Gateway's IAM check trusted and Discord not set up.
+    for (const name of ['EVENTS_AUTH', 'DISCORD_WEBHOOK_URL']) saved[name] = process.env[name]
+    process.env.EVENTS_AUTH = 'api-gateway-iam'
+    delete process.env.DISCORD_WEBHOOK_URL
+    const { vi } = await import('vitest')
+    vi.resetModules()
+    iamHandler = (await import('../src/lambda.ts')).handler as unknown as Handler
+  })
+  afterAll(() => {
+    for (const [name, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[name]
+      else process.env[name] = value
+    }
+  })
+
+  /** The event as API Gateway hands it over once its IAM authorization has passed (or not). */
+  function eventsRequest(identity: Record<string, unknown>) {
+    const event = restEvent('POST', '/api/events', {
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ id: 'lambda-iam-1', title: 'Deployed' }),
+    })
+    return { ...event, requestContext: { ...event.requestContext, identity } }
+  }
+
+  it('takes an event that API Gateway authorized with an IAM identity', async () => {
+    const result = await iamHandler(
+      eventsRequest({
+        sourceIp: '203.0.113.7',
+        accessKey: 'ASIAEXAMPLECALLER',
+        userArn: 'arn:aws:sts::123456789012:assumed-role/deployer/ci',
+      }),
+      context,
+    )
+    expect(result.statusCode).toBe(202)
+    expect(JSON.parse(result.body)).toMatchObject({
+      id: 'lambda-iam-1',
+      delivery: 'not-forwarded',
+    })
+  })
+
+  it('refuses the same event without an IAM identity: Missing Authentication Token', async () => {
+    const result = await iamHandler(eventsRequest({ sourceIp: '203.0.113.7' }), context)
+    expect(result.statusCode).toBe(403)
+    expect(result.headers['content-type']).toBe('application/json')
+    expect(result.headers['x-amzn-errortype']).toBe('MissingAuthenticationTokenException')
+    expect(result.body).toBe('{"message":"Missing Authentication Token"}')
+  })
+})
+
+describe('secrets at cold start', () => {
+  it('takes ADMIN_API_KEYS from the Secrets Manager secret its ARN names', async () => {
+    // Read at cold start (each cold start in this file reads it once).
+    expect(secrets.requests[0]).toBe(ADMIN_KEY_ARN)
+    const admitted = await handler(
+      restEvent('GET', '/api/admin/usage', { headers: { 'x-api-key': ADMIN_KEY } }),
+      context,
+    )
+    expect(admitted.statusCode).toBe(200)
+    const refused = await handler(restEvent('GET', '/api/admin/usage'), context)
+    expect(refused.statusCode).toBe(403)
   })
 })

@@ -100,9 +100,14 @@ export class ApiStack extends Stack {
         ADMIN_API_KEYS_SECRET_ARN: adminApiKey.secretArn,
         GITHUB_WEBHOOK_SECRET_ARN: githubWebhookSecret.secretArn,
         DISCORD_WEBHOOK_URL_SECRET_ARN: discordWebhookUrl.secretArn,
+        // POST /api/events has IAM authorization: API Gateway has verified the SigV4
+        // signature before the app runs, so the app trusts that check instead of its own.
+        EVENTS_AUTH: 'api-gateway-iam',
         // glibc otherwise keeps an arena per thread and holds on to freed native memory
         // (sharp, Skia): 254 → 194 MB after 500 renders in the bench.
         MALLOC_ARENA_MAX: '2',
+        // Changes with the key, so the function starts again and reads the new secret value.
+        ADMIN_KEY_GENERATION: String(props.config.adminKeyGeneration),
         MALLOC_MMAP_THRESHOLD_: '131072',
       },
     })
@@ -210,7 +215,10 @@ export class ApiStack extends Stack {
       authorizationType: AuthorizationType.IAM,
     })
 
-    const key = new ApiKey(this, 'AdminKey', {
+    // A new generation is a new key (name and logical id), created with the secret's value now.
+    const generation = props.config.adminKeyGeneration
+    const key = new ApiKey(this, generation === 1 ? 'AdminKey' : `AdminKey${generation}`, {
+      apiKeyName: `meme-studio-admin-${generation}`,
       description: 'meme-studio admin key (value in the AdminApiKey secret)',
       value: adminApiKey.secretValue.unsafeUnwrap(),
     })

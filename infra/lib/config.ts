@@ -12,6 +12,12 @@ export interface DeploymentConfig {
   pipeline: boolean
   /** The archive the pipeline watches, `{owner}/{repo}/{branch}.zip`. */
   pipelineSourceKey: string
+  /**
+   * Bumped to rotate the admin API key: API Gateway keeps a key's value for good, and the
+   * template's reference to the secret does not change when the secret does, so a new
+   * generation replaces the key (and restarts the function) with the secret's current value.
+   */
+  adminKeyGeneration: number
 }
 
 function text(app: App, name: string): string | undefined {
@@ -52,5 +58,6 @@ export function loadDeploymentConfig(app: App): DeploymentConfig {
     },
     pipeline: pipeline === 'true' || pipeline === '1',
     pipelineSourceKey: text(app, 'pipelineSourceKey') ?? 'owner/repo/main.zip',
+    adminKeyGeneration: whole(app, 'adminKeyGeneration', 1),
   }
 }

@@ -82,6 +82,7 @@ describe('ApiStack', () => {
           ADMIN_API_KEYS_SECRET_ARN: { Ref: Match.stringLikeRegexp('AdminApiKey') },
           GITHUB_WEBHOOK_SECRET_ARN: { Ref: Match.stringLikeRegexp('GithubWebhookSecret') },
           DISCORD_WEBHOOK_URL_SECRET_ARN: { Ref: Match.stringLikeRegexp('DiscordWebhookUrl') },
+          EVENTS_AUTH: 'api-gateway-iam',
         }),
       },
     })
@@ -138,6 +139,21 @@ describe('ApiStack', () => {
     // The key's value is the admin secret's, resolved by CloudFormation at deploy time.
     const keys = Object.values(template.findResources('AWS::ApiGateway::ApiKey'))
     expect(JSON.stringify(keys)).toMatch(/\{\{resolve:secretsmanager:.*SecretString:::\}\}/)
+  })
+
+  it('replaces the admin key and restarts the function for a new key generation', () => {
+    const keyOf = (t: Template) => Object.entries(t.findResources('AWS::ApiGateway::ApiKey'))
+    const first = keyOf(template)
+    const next = synthApiStack({ ...CONTEXT, adminKeyGeneration: '2' }).template
+    const second = keyOf(next)
+    expect(first).toHaveLength(1)
+    expect(second).toHaveLength(1)
+    // A new logical id and name: CloudFormation creates a key with the secret's value now.
+    expect(second[0]![0]).not.toBe(first[0]![0])
+    expect(second[0]![1].Properties.Name).toBe('meme-studio-admin-2')
+    next.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ ADMIN_KEY_GENERATION: '2' }) },
+    })
   })
 
   it('throttles the stage and writes JSON access logs', () => {

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import type { FastifyReply } from 'fastify'
+import type { FastifyReply, FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
 import { Value } from 'typebox/value'
 import type { AppConfig } from '../config.ts'
@@ -7,6 +7,7 @@ import { errorResponses, GatewayErrorSchema } from '../schemas/errors.ts'
 import { AppError } from '../services/app-error.ts'
 import { EventSchema, type ForwardedEvent } from '../services/discord.ts'
 import {
+  MISSING_AUTHENTICATION_TOKEN,
   refusalBody,
   verifySigV4,
   type GatewayRefusal,
@@ -71,6 +72,36 @@ function parseEvent(body: Buffer): ForwardedEvent {
   throw invalidEvent(first.instancePath, first.message)
 }
 
+interface GatewayIdentity {
+  accessKey?: unknown
+  userArn?: unknown
+}
+
+/**
+ * The IAM identity API Gateway verified for this request, from the Lambda event that
+ * @fastify/aws-lambda keeps on the request (`request.awsLambda`, its `decorateRequest`): the
+ * REST API's (v1) `requestContext.identity` or the HTTP API's (v2)
+ * `requestContext.authorizer.iam`. Only the event counts, never the client's headers; outside
+ * Lambda (no decoration) there is none.
+ */
+function gatewayIdentity(request: FastifyRequest): { userArn?: string } | undefined {
+  const lambda = (request as { awsLambda?: { event?: unknown } }).awsLambda
+  const event = lambda?.event as
+    | {
+        requestContext?: {
+          identity?: GatewayIdentity | null
+          authorizer?: { iam?: GatewayIdentity | null } | null
+        } | null
+      }
+    | undefined
+  const context = event?.requestContext
+  const identity = [context?.identity, context?.authorizer?.iam].find(
+    (candidate) => typeof candidate?.accessKey === 'string' && candidate.accessKey !== '',
+  )
+  if (!identity) return undefined
+  return typeof identity.userArn === 'string' ? { userArn: identity.userArn } : {}
+}
+
 /** API Gateway's 403 as it sends it: a Buffer, so no charset is added to the type. */
 function sendRefusal(reply: FastifyReply, refusal: GatewayRefusal) {
   return reply
@@ -103,7 +134,9 @@ const eventRoutes: FastifyPluginAsyncTypebox<{ config: AppConfig }> = async (app
         description:
           'The request must be signed with AWS SigV4 for the service execute-api in the ' +
           "server's S3_REGION, with EVENTS_ACCESS_KEY_ID and EVENTS_SECRET_ACCESS_KEY, as " +
-          "API Gateway's IAM authorization requires; refusals are its 403s. The body is a JSON " +
+          "API Gateway's IAM authorization requires; refusals are its 403s. With " +
+          "EVENTS_AUTH=api-gateway-iam (on Lambda) API Gateway's IAM check is trusted instead " +
+          'and a request without its IAM identity is refused. The body is a JSON ' +
           'event: {id (1..128 characters), title?, description?, url?, fields?: [{name, value, ' +
           'inline?}]}. The same id twice is one message. The answer comes once Discord has the ' +
           'message or, when its first try failed with a 429, a 5xx or a timeout, once the ' +
@@ -117,13 +150,24 @@ const eventRoutes: FastifyPluginAsyncTypebox<{ config: AppConfig }> = async (app
     },
     async (request, reply) => {
       const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0)
-      const verdict = await verifySigV4(
-        { method: request.method, url: request.url, headers: request.headers, body },
-        { region: config.s3.region, service: 'execute-api', credentials, now: new Date() },
-      )
-      if (!verdict.ok) {
-        request.log.info({ errorType: verdict.refusal.errorType }, 'event signature refused')
-        return sendRefusal(reply, verdict.refusal)
+      if (config.events.auth === 'api-gateway-iam') {
+        // API Gateway's IAM authorization verified the signature before the Lambda ran (over
+        // the host and stage path the client signed, which are not what the app sees).
+        const identity = gatewayIdentity(request)
+        if (!identity) {
+          request.log.info('event without an API Gateway IAM identity refused')
+          return sendRefusal(reply, MISSING_AUTHENTICATION_TOKEN)
+        }
+        request.log.info({ callerArn: identity.userArn }, 'event from an IAM caller')
+      } else {
+        const verdict = await verifySigV4(
+          { method: request.method, url: request.url, headers: request.headers, body },
+          { region: config.s3.region, service: 'execute-api', credentials, now: new Date() },
+        )
+        if (!verdict.ok) {
+          request.log.info({ errorType: verdict.refusal.errorType }, 'event signature refused')
+          return sendRefusal(reply, verdict.refusal)
+        }
       }
       const event = parseEvent(body)
       const result = await app.notifier.forward(event)

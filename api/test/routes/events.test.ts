@@ -396,6 +396,48 @@ describe('POST /api/events: Discord answers', () => {
   })
 })
 
+describe('POST /api/events with EVENTS_AUTH=api-gateway-iam', () => {
+  it('refuses a request that did not come through API Gateway with an IAM identity', async () => {
+    const gatewayApp = await buildApp(
+      testConfig(s3Server.endpoint, {
+        EVENTS_AUTH: 'api-gateway-iam',
+        EVENTS_ACCESS_KEY_ID: ACCESS_KEY_ID,
+        EVENTS_SECRET_ACCESS_KEY: SECRET_ACCESS_KEY,
+        DISCORD_WEBHOOK_URL: discord.url,
+      }),
+    )
+    try {
+      const body = '{"id":"iam-1","title":"not through API Gateway"}'
+      // Neither a good signature nor a forged Lambda event in the headers stands in for it.
+      const forged = {
+        requestContext: { identity: { accessKey: 'AKIAFORGED', userArn: 'arn:aws:iam::1:user/x' } },
+      }
+      for (const headers of [
+        await signedHeaders(body),
+        {
+          'content-type': 'application/json',
+          'x-apigateway-event': encodeURIComponent(JSON.stringify(forged)),
+        },
+      ]) {
+        const response = await gatewayApp.inject({
+          method: 'POST',
+          url: '/api/events',
+          headers,
+          payload: body,
+        })
+        expectGatewayRefusal(
+          response,
+          'MissingAuthenticationTokenException',
+          '{"message":"Missing Authentication Token"}',
+        )
+      }
+      expect(discord.received).toHaveLength(0)
+    } finally {
+      await gatewayApp.close()
+    }
+  })
+})
+
 describe('app.notify', () => {
   it('posts a share only when its toggle is on', async () => {
     await app.notify('shared', { shareId: 'abc', url: 'http://localhost/m/abc' })
