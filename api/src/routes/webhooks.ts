@@ -6,8 +6,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
 import type { AppConfig } from '../config.ts'
 import { errorResponses } from '../schemas/errors.ts'
+import type * as GithubArchive from '../services/github-archive.ts'
 import { AppError } from '../services/app-error.ts'
-import { archivePush, archiveSettings } from '../services/github-archive.ts'
 import { verifyGithubSignature } from '../services/github-signature.ts'
 import {
   DEFAULT_HOOK_ID,
@@ -108,7 +108,10 @@ const webhookRoutes: FastifyPluginAsyncTypebox<{ config: AppConfig; now?: () => 
   { config, now = () => Date.now() },
 ) => {
   const records = config.uploadBucket
-  const archive = archiveSettings(config)
+  // The archive code (undici, yauzl, yazl, lib-storage) loads with the first push, not at
+  // cold start: most requests a function serves are memes.
+  let archiving: Promise<typeof GithubArchive> | undefined
+  const loadArchiving = () => (archiving ??= import('../services/github-archive.ts'))
   const memory = new DeliveryMemory()
   const startedAt = new Date(now())
   let lastReceivedAt = 0
@@ -167,6 +170,7 @@ const webhookRoutes: FastifyPluginAsyncTypebox<{ config: AppConfig; now?: () => 
       branch: plan.branch,
       commit: plan.sha,
     })
+    const { archivePush, archiveSettings } = await loadArchiving()
     const stored = await archivePush(
       app.s3,
       config.archiveBucket,
@@ -183,7 +187,7 @@ const webhookRoutes: FastifyPluginAsyncTypebox<{ config: AppConfig; now?: () => 
           ...(plan.pusher ? { pusher: plan.pusher } : {}),
         },
       },
-      archive,
+      archiveSettings(config),
     )
     if (app.hasDecorator('notify')) {
       void app.notify('archived', {

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { Type, type Static } from 'typebox'
-import { fetch, ProxyAgent, type Dispatcher } from 'undici'
+import type * as Undici from 'undici'
+import type { Dispatcher } from 'undici'
 
 /**
  * Messages to a Discord webhook: what an event or a notification looks like there, and the
@@ -207,11 +208,16 @@ export function executeUrl(webhookUrl: string): string {
   return url.toString()
 }
 
+/** undici loads with the first message, not at cold start (it costs tens of milliseconds). */
+let http: Promise<typeof Undici> | undefined
+const loadHttp = () => (http ??= import('undici'))
+
 const proxies = new Map<string, Dispatcher>()
-function dispatcherFor(proxy: string | undefined): Dispatcher | undefined {
+async function dispatcherFor(proxy: string | undefined): Promise<Dispatcher | undefined> {
   if (!proxy) return undefined
   let agent = proxies.get(proxy)
   if (!agent) {
+    const { ProxyAgent } = await loadHttp()
     agent = new ProxyAgent(proxy)
     proxies.set(proxy, agent)
   }
@@ -224,7 +230,8 @@ async function tryOnce(
   settings: DiscordSettings,
 ): Promise<TryResult> {
   try {
-    const dispatcher = dispatcherFor(settings.proxy)
+    const { fetch } = await loadHttp()
+    const dispatcher = await dispatcherFor(settings.proxy)
     const response = await fetch(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'user-agent': 'meme-studio (events)' },
