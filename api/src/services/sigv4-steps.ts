@@ -19,17 +19,33 @@ type HeaderBag = HttpRequest['headers']
 /** The SDK's SHA-256 for Node, as its clients configure it. */
 export const Sha256 = Hash.bind(null, 'sha256')
 
-/** The SDK's signer, noting the canonical request and string to sign it makes. */
-class SteppedSignatureV4 extends SignatureV4 {
-  canonicalRequest?: string
-  stringToSign?: string
+/**
+ * The SDK's signer, noting the canonical request and string to sign it makes: what the
+ * SigV4 tool shows, and what a refused `/api/events` request is told it should have signed.
+ * With `payloadHash`, that hash is signed whatever the request's headers say (the verifier
+ * pins it to the SHA-256 of the bytes received).
+ */
+export class RecordingSignatureV4 extends SignatureV4 {
+  canonicalRequest = ''
+  stringToSign = ''
+
+  constructor(
+    options: ConstructorParameters<typeof SignatureV4>[0],
+    private readonly payloadHash?: string,
+  ) {
+    super(options)
+  }
 
   protected override createCanonicalRequest(
     request: HttpRequest,
     canonicalHeaders: HeaderBag,
     payloadHash: string,
   ): string {
-    this.canonicalRequest = super.createCanonicalRequest(request, canonicalHeaders, payloadHash)
+    this.canonicalRequest = super.createCanonicalRequest(
+      request,
+      canonicalHeaders,
+      this.payloadHash ?? payloadHash,
+    )
     return this.canonicalRequest
   }
 
@@ -254,7 +270,7 @@ export async function signWithSteps(input: SigV4Input, now: Date): Promise<SigV4
     secretAccessKey: input.secretAccessKey,
     ...(input.sessionToken ? { sessionToken: input.sessionToken } : {}),
   }
-  const signer = new SteppedSignatureV4({
+  const signer = new RecordingSignatureV4({
     service: input.service,
     region: input.region,
     credentials,
@@ -286,10 +302,7 @@ export async function signWithSteps(input: SigV4Input, now: Date): Promise<SigV4
     await getSigningKey(Sha256, credentials, longDate.slice(0, 8), input.region, input.service),
   )
   // Shown steps must be the ones behind the signature; a disagreement is our bug, not a result.
-  const recomputed =
-    stringToSign === undefined
-      ? undefined
-      : createHmac('sha256', signingKey).update(stringToSign).digest('hex')
+  const recomputed = createHmac('sha256', signingKey).update(stringToSign).digest('hex')
   if (!fromHeader || !canonicalRequest || !stringToSign || recomputed !== fromHeader[3]) {
     throw new AppError(500, 'INTERNAL', 'Something went wrong on our side', {
       cause: new Error('SigV4 steps do not reproduce the signature the signer made'),

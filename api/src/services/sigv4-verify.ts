@@ -1,7 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 import type { IncomingHttpHeaders } from 'node:http'
-import { Hash } from '@smithy/hash-node'
-import { SignatureV4 } from '@smithy/signature-v4'
+import { RecordingSignatureV4, Sha256 } from './sigv4-steps.ts'
 
 /**
  * Checks an AWS SigV4 signature the way API Gateway's IAM authorization does, and refuses
@@ -220,49 +219,6 @@ function parseQuery(rawQuery: string): Record<string, string | string[]> {
   return query
 }
 
-type HttpRequest = Parameters<SignatureV4['sign']>[0]
-type HeaderBag = HttpRequest['headers']
-
-/**
- * The SDK's signer with the payload hash pinned to the SHA-256 of the bytes received: an
- * `x-amz-content-sha256` header can name the hash it signed, never stand in for the body.
- * It notes the canonical request and string to sign, for the mismatch message.
- */
-class VerifyingSignatureV4 extends SignatureV4 {
-  canonicalRequest = ''
-  stringToSign = ''
-
-  constructor(
-    options: ConstructorParameters<typeof SignatureV4>[0],
-    private readonly bodyHash: string,
-  ) {
-    super(options)
-  }
-
-  protected override createCanonicalRequest(
-    request: HttpRequest,
-    canonicalHeaders: HeaderBag,
-  ): string {
-    this.canonicalRequest = super.createCanonicalRequest(request, canonicalHeaders, this.bodyHash)
-    return this.canonicalRequest
-  }
-
-  protected override async createStringToSign(
-    longDate: string,
-    credentialScope: string,
-    canonicalRequest: string,
-    algorithmIdentifier: string,
-  ): Promise<string> {
-    this.stringToSign = await super.createStringToSign(
-      longDate,
-      credentialScope,
-      canonicalRequest,
-      algorithmIdentifier,
-    )
-    return this.stringToSign
-  }
-}
-
 function sameSignature(expected: string, given: string): boolean {
   if (!/^[0-9a-f]{64}$/.test(given)) return false
   return timingSafeEqual(Buffer.from(expected, 'hex'), Buffer.from(given, 'hex'))
@@ -339,12 +295,12 @@ export async function verifySigV4(
     if (value !== undefined) headers[name] = value
   }
   const host = header(request.headers, 'host') ?? ''
-  const signer = new VerifyingSignatureV4(
+  const signer = new RecordingSignatureV4(
     {
       service: settings.service,
       region: settings.region,
       credentials,
-      sha256: Hash.bind(null, 'sha256'),
+      sha256: Sha256,
       uriEscapePath: true,
       applyChecksum: false,
     },
