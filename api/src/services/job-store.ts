@@ -1,18 +1,11 @@
 import { randomBytes } from 'node:crypto'
-import type { Readable } from 'node:stream'
-import { setTimeout as sleep } from 'node:timers/promises'
-import {
-  DeleteObjectCommand,
-  GetObjectCommand,
-  PutObjectCommand,
-  type S3Client,
-} from '@aws-sdk/client-s3'
+import { DeleteObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3'
 import { IMAGE_FORMATS } from '@meme-studio/meme-core'
 import type { MemeRequest } from '@meme-studio/meme-core/schema'
 import { Type, type Static } from 'typebox'
 import { Value } from 'typebox/value'
 import { AppError } from './app-error.ts'
-import { isMissing, storageUnavailable } from './s3-errors.ts'
+import { readJsonRecord, storageUnavailable } from './s3-errors.ts'
 import type { RenderedMeme } from './meme-render.ts'
 import { presignGetObject } from './presign.ts'
 
@@ -48,9 +41,6 @@ export const JOB_LOST_AFTER_SECONDS = 10 * 60
 const RENDER_CACHE_CONTROL = 'public, max-age=31536000, immutable'
 /** A record holds the request, itself at most 64 KiB; refuse to read anything much larger. */
 const MAX_RECORD_BYTES = 128 * 1024
-/** Reads of a record that is not whole before it counts as broken (see `readJob`). */
-const RECORD_READS = 3
-const RECORD_REREAD_MS = 25
 
 const JobResultSchema = Type.Object({
   key: Type.String(),
@@ -213,60 +203,18 @@ export async function createJob(
   return job
 }
 
-/**
- * Reads a job's record. An id that is not one we could have issued never reaches S3.
- *
- * S3 replaces an object whole, so a reader sees the old record or the new one; an
- * S3-compatible store need not. s3rver rewrites the file in place and its length after, so a
- * read racing a step's write can get a torn record. One that does not read whole, parse and
- * check is read again, a few times, before it counts as broken.
- */
-export async function readJob(s3: S3Client, bucket: string, jobId: string): Promise<JobRecord> {
-  if (!isJobId(jobId)) throw jobNotFound()
-  for (let attempt = 1; ; attempt += 1) {
-    const read = await readJobOnce(s3, bucket, jobId)
-    if (read.ok) return read.job
-    if (attempt === RECORD_READS) throw read.error
-    await sleep(RECORD_REREAD_MS)
-  }
-}
-
-type RecordRead = { ok: true; job: JobRecord } | { ok: false; error: Error }
-
-async function readJobOnce(s3: S3Client, bucket: string, jobId: string): Promise<RecordRead> {
-  let response
-  try {
-    response = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: jobKey(jobId) }))
-  } catch (error) {
-    throw isMissing(error) ? jobNotFound(error) : storageUnavailable(error)
-  }
-  // On Node the body is a Readable; destroying it frees the connection.
-  const stream = response.Body as unknown as Readable | undefined
-  if ((response.ContentLength ?? 0) > MAX_RECORD_BYTES) {
-    stream?.destroy()
-    throw new Error(`job ${jobId}: the record has ${response.ContentLength} bytes`)
-  }
-  let text: string
-  try {
-    text = (await response.Body?.transformToString('utf-8')) ?? ''
-  } catch (error) {
-    return { ok: false, error: storageUnavailable(error) }
-  }
-  let job: unknown
-  try {
-    job = JSON.parse(text)
-  } catch (cause) {
-    return { ok: false, error: new Error(`job ${jobId}: the record is not JSON`, { cause }) }
-  }
-  // Our own object, but the key it names is what gets presigned: it must be this job's.
-  if (
-    !Value.Check(JobRecordSchema, job) ||
-    job.jobId !== jobId ||
-    (job.status === 'done' && job.result.key !== jobRenderKey(jobId, job.result.meme_type))
-  ) {
-    return { ok: false, error: new Error(`job ${jobId}: the record is not a version 1 job record`) }
-  }
-  return { ok: true, job }
+/** Reads a job's record. An id that is not one we could have issued never reaches S3. */
+export function readJob(s3: S3Client, bucket: string, jobId: string): Promise<JobRecord> {
+  if (!isJobId(jobId)) return Promise.reject(jobNotFound())
+  return readJsonRecord(s3, bucket, jobKey(jobId), {
+    maxBytes: MAX_RECORD_BYTES,
+    notFound: jobNotFound,
+    // Our own object, but the key it names is what gets presigned: it must be this job's.
+    isRecord: (job): job is JobRecord =>
+      Value.Check(JobRecordSchema, job) &&
+      job.jobId === jobId &&
+      (job.status !== 'done' || job.result.key === jobRenderKey(jobId, job.result.meme_type)),
+  })
 }
 
 /** The job for its client: status, and a presigned URL of the image once done. */

@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { GetObjectCommand, S3ServiceException, type S3Client } from '@aws-sdk/client-s3'
 import { AppError } from './app-error.ts'
 
@@ -23,17 +24,49 @@ export function storageUnavailable(cause: unknown): AppError {
   })
 }
 
+/** Reads of a record that is not whole before it counts as broken (see `readJsonRecord`). */
+const RECORD_READS = 3
+const RECORD_REREAD_MS = 25
+
 /**
- * Reads one of the app's own small JSON records (a share's sidecar, a job) and parses it.
- * A missing object is `notFound`; one larger than `maxBytes` or not JSON is a bug of ours
- * (an Error, answered 500); anything else from S3 is `storageUnavailable`.
+ * Reads one of the app's own small JSON records (a share's sidecar, a job) and checks it with
+ * `isRecord`. A missing object is `notFound`; anything else S3 fails with is
+ * `storageUnavailable`; one larger than `maxBytes` is a bug of ours (an Error, answered 500).
+ *
+ * S3 replaces an object whole, so a reader sees the old record or the new one; an
+ * S3-compatible store need not: s3rver rewrites the file in place and its length after, so a
+ * read racing a write can get a torn record. One that does not read whole, parse and check
+ * is read again, a few times, before it counts as broken.
  */
-export async function readJsonRecord(
+export async function readJsonRecord<T = unknown>(
   s3: S3Client,
   bucket: string,
   key: string,
-  options: { maxBytes: number; notFound: (cause: unknown) => AppError },
-): Promise<unknown> {
+  options: {
+    maxBytes: number
+    notFound: (cause: unknown) => AppError
+    /** Unset: any JSON is the record. */
+    isRecord?: (value: unknown) => value is T
+  },
+): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    const read = await readRecordOnce(s3, bucket, key, options)
+    if (read.ok) return read.record
+    if (attempt === RECORD_READS) throw read.error
+    await sleep(RECORD_REREAD_MS)
+  }
+}
+
+async function readRecordOnce<T>(
+  s3: S3Client,
+  bucket: string,
+  key: string,
+  options: {
+    maxBytes: number
+    notFound: (cause: unknown) => AppError
+    isRecord?: (value: unknown) => value is T
+  },
+): Promise<{ ok: true; record: T } | { ok: false; error: Error }> {
   let response
   try {
     response = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))
@@ -50,11 +83,19 @@ export async function readJsonRecord(
   try {
     text = (await response.Body?.transformToString('utf-8')) ?? ''
   } catch (error) {
-    throw storageUnavailable(error)
+    return { ok: false, error: storageUnavailable(error) }
   }
+  let value: unknown
   try {
-    return JSON.parse(text)
+    value = JSON.parse(text)
   } catch (cause) {
-    throw new Error(`${key} is not JSON`, { cause })
+    return { ok: false, error: new Error(`${key} is not JSON`, { cause }) }
   }
+  if (options.isRecord && !options.isRecord(value)) {
+    return {
+      ok: false,
+      error: new Error(`${key} is not a valid record (its schema, or the keys it names)`),
+    }
+  }
+  return { ok: true, record: value as T }
 }

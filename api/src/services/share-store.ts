@@ -156,15 +156,13 @@ export async function saveShare(
 /** Reads a share's sidecar. An id that is not one we could have issued never reaches S3. */
 export async function readShare(s3: S3Client, bucket: string, id: string): Promise<ShareRecord> {
   if (!isShareId(id)) throw shareNotFound()
-  const record = await readJsonRecord(s3, bucket, sidecarKey(id), {
+  return readJsonRecord(s3, bucket, sidecarKey(id), {
     maxBytes: MAX_SIDECAR_BYTES,
     notFound: shareNotFound,
+    // Our own object, but the key it names is what gets presigned: it must be this share's.
+    isRecord: (record): record is ShareRecord =>
+      Value.Check(ShareRecordSchema, record) && record.key === renderKey(id, record.contentType),
   })
-  // Our own object, but the key it names is what gets presigned: it must be this share's.
-  if (!Value.Check(ShareRecordSchema, record) || record.key !== renderKey(id, record.contentType)) {
-    throw new Error(`share ${id}: the sidecar is not a version 1 share record`)
-  }
-  return record
 }
 
 export type PresignedImage = PresignedGet

@@ -315,14 +315,12 @@ export async function putHook(s3: S3Client, bucket: string, hook: StoredHook): P
 /** A hook created in the admin pages. An id we could not have issued never reaches S3. */
 export async function readHook(s3: S3Client, bucket: string, hookId: string): Promise<StoredHook> {
   if (!HOOK_ID_PATTERN.test(hookId)) throw hookNotFound()
-  const hook = await readJsonRecord(s3, bucket, hookKey(hookId), {
+  return readJsonRecord(s3, bucket, hookKey(hookId), {
     maxBytes: MAX_RECORD_BYTES,
     notFound: hookNotFound,
+    isRecord: (hook): hook is StoredHook =>
+      Value.Check(StoredHookSchema, hook) && hook.hookId === hookId,
   })
-  if (!Value.Check(StoredHookSchema, hook) || hook.hookId !== hookId) {
-    throw new Error(`webhook ${hookId}: hook.json is not a version 1 hook record`)
-  }
-  return hook
 }
 
 export async function deleteHook(s3: S3Client, bucket: string, hookId: string): Promise<void> {
@@ -455,15 +453,12 @@ export async function putDelivery(
   }
 }
 
-async function readDelivery(s3: S3Client, bucket: string, key: string): Promise<DeliveryRecord> {
-  const record = await readJsonRecord(s3, bucket, key, {
+function readDelivery(s3: S3Client, bucket: string, key: string): Promise<DeliveryRecord> {
+  return readJsonRecord(s3, bucket, key, {
     maxBytes: MAX_RECORD_BYTES,
     notFound: deliveryNotFound,
+    isRecord: (record): record is DeliveryRecord => Value.Check(DeliveryRecordSchema, record),
   })
-  if (!Value.Check(DeliveryRecordSchema, record)) {
-    throw new Error(`${key} is not a version 1 delivery record`)
-  }
-  return record
 }
 
 /** Record keys of a hook's deliveries, newest first. */

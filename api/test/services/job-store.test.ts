@@ -332,7 +332,7 @@ describe('with S3', () => {
       }),
     )
     await expect(readJob(storage, config.uploadBucket, other.jobId)).rejects.toThrow(
-      'not a version 1 job record',
+      'is not a valid record',
     )
   })
 
