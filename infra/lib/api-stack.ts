@@ -47,6 +47,13 @@ export const API_TIMEOUT = Duration.seconds(29)
 export const STAGE_THROTTLE = { rateLimit: 50, burstLimit: 100 } as const
 
 /** The Fastify app as one Lambda behind a REST API, with its key, usage plan and secrets. */
+/**
+ * The uploads bucket's prefixes the function reads and writes: pictures (written only through
+ * the POST policies it signs), renders and share sidecars, jobs, webhook deliveries, events and
+ * settings. Nothing else in the bucket is its business.
+ */
+export const APP_PREFIXES = ['uploads/', 'renders/', 'jobs/', 'webhooks/', 'events/', 'app/']
+
 export class ApiStack extends Stack {
   readonly restApi: RestApi
   readonly apiUrl: string
@@ -123,15 +130,7 @@ export class ApiStack extends Stack {
         effect: Effect.ALLOW,
         actions: ['s3:GetObject'],
         // renders/: share pages read the sidecar JSON; the rest are the app's own records.
-        resources: objects(
-          uploadBucket,
-          'uploads/',
-          'renders/',
-          'jobs/',
-          'webhooks/',
-          'events/',
-          'app/',
-        ),
+        resources: objects(uploadBucket, ...APP_PREFIXES),
       }),
     )
     fn.addToRolePolicy(
@@ -142,15 +141,7 @@ export class ApiStack extends Stack {
         // uploads/: the browser uploads with a POST policy signed by this role, and S3 grants
         // such a POST only what the signer itself may do; the function never writes there.
         // @see https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-UsingHTTPPOST.html
-        resources: objects(
-          uploadBucket,
-          'uploads/',
-          'renders/',
-          'jobs/',
-          'webhooks/',
-          'events/',
-          'app/',
-        ),
+        resources: objects(uploadBucket, ...APP_PREFIXES),
       }),
     )
     fn.addToRolePolicy(

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Tags, Validations, type App } from 'aws-cdk-lib'
-import { ApiStack } from './api-stack.ts'
+import { ApiStack, APP_PREFIXES } from './api-stack.ts'
 import { loadDeploymentConfig } from './config.ts'
 import { AwsSolutionsChecks } from 'cdk-nag'
 import { PipelineStack } from './pipeline.ts'
@@ -68,10 +68,7 @@ export function buildStacks(app: App): MemeStudioStacks {
 function acknowledgeBucketPrefixes(api: ApiStack): void {
   const uploads = 'MemeStudioStorage:ExportsOutputFnGetAttUploads4F6EB0FDArn5513CBEA'
   const archives = 'MemeStudioStorage:ExportsOutputFnGetAttArchives51DD1BB3Arn090B7FEE'
-  const resources = [
-    ...['uploads', 'renders', 'jobs', 'webhooks', 'events', 'app'].map((p) => `${uploads}/${p}/*`),
-    `${archives}/*`,
-  ]
+  const resources = [...APP_PREFIXES.map((prefix) => `${uploads}/${prefix}*`), `${archives}/*`]
   for (const resource of resources) {
     Validations.of(api).acknowledge({
       id: `AwsSolutions::AwsSolutions-IAM5[Resource::${resource}]`,
