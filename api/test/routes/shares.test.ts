@@ -2,9 +2,8 @@ import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command } from '@aws-
 import type { FastifyInstance } from 'fastify'
 import { imageSize } from 'image-size'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { makePicture } from '../support/pictures.ts'
 import { startS3Proxy } from '../support/s3-proxy.ts'
-import { uploadThroughPolicy } from '../support/signed-upload.ts'
+import { uploadPicture } from '../support/signed-upload.ts'
 import {
   buildApp,
   closedPort,
@@ -40,16 +39,8 @@ function share(target: FastifyInstance, payload: unknown) {
   return target.inject({ method: 'POST', url: '/api/shares', payload: payload as object })
 }
 
-async function upload(format: 'jpeg' | 'png' | 'webp' = 'jpeg', width = 320, height = 240) {
-  const extension = format === 'jpeg' ? 'jpg' : format
-  const { key } = await uploadThroughPolicy(
-    app,
-    await makePicture(format, width, height),
-    `photo.${extension}`,
-    `image/${format}`,
-  )
-  return key
-}
+const upload = (format?: 'jpeg' | 'png' | 'webp', width?: number, height?: number) =>
+  uploadPicture(app, format, width, height)
 
 async function readObject(key: string) {
   const object = await storage.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }))

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify'
+import { makePicture } from './pictures.ts'
 
 /** Does what the browser does: asks for a policy, then POSTs the form with the file last. */
 export async function uploadThroughPolicy(
@@ -23,4 +24,21 @@ export async function uploadThroughPolicy(
   form.append('file', new Blob([new Uint8Array(file)], { type: contentType }), filename)
   const response = await fetch(url, { method: 'POST', body: form })
   return { key, status: response.status, body: await response.text() }
+}
+
+/** Draws a test picture and uploads it through the signed policy; answers its key. */
+export async function uploadPicture(
+  app: FastifyInstance,
+  format: 'jpeg' | 'png' | 'webp' = 'jpeg',
+  width = 320,
+  height = 240,
+): Promise<string> {
+  const extension = format === 'jpeg' ? 'jpg' : format
+  const { key } = await uploadThroughPolicy(
+    app,
+    await makePicture(format, width, height),
+    `photo.${extension}`,
+    `image/${format}`,
+  )
+  return key
 }
