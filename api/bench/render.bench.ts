@@ -29,7 +29,12 @@ import sharp from 'sharp'
 import { loadConfig } from '../src/config.ts'
 import { EMBEDDED_S3_CREDENTIALS, startEmbeddedS3 } from '../src/embedded-s3.ts'
 import { createS3Client } from '../src/plugins/app/storage.ts'
-import { decodePicture, layoutCaptions, renderMeme, drawMeme } from '../src/services/meme-render.ts'
+import {
+  decodePicture,
+  layoutCaptions,
+  renderMeme,
+  drawMeme,
+} from '../src/services/meme/meme-render.ts'
 
 // The SDK's notice that it will need a newer Node is noise between the tables.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'

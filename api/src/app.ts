@@ -17,7 +17,7 @@ import shareRoutes, { sharePageRoutes } from './routes/shares.ts'
 import storageRoutes from './routes/storage.ts'
 import uploadRoutes from './routes/uploads.ts'
 import webhookRoutes from './routes/webhooks.ts'
-import { ErrorSchema } from './schemas/errors.ts'
+import { ErrorSchema } from '@meme-studio/meme-core/schema'
 
 export interface AppOptions {
   /** The built SPA to serve at `/`; the API alone when unset. */

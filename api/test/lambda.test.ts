@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyEventV2, Context } from 'aws-lambda'
 import { imageSize } from 'image-size'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { signGithubPayload } from '../src/services/github-signature.ts'
+import { signGithubPayload } from '../src/services/signatures/github-signature.ts'
 import { secretArn, startFakeSecretsManager } from './support/fake-secrets-manager.ts'
 import { makePicture } from './support/pictures.ts'
 import { putUpload, startTestS3, testConfig } from './support/test-app.ts'

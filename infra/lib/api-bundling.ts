@@ -27,7 +27,7 @@ export const EXTERNAL_PACKAGES = [
 
 /**
  * The caption faces and the weight the server draws them in, as
- * `meme-core/src/caption-fonts.ts` lists them. `api/src/services/caption-fonts.ts` finds
+ * `meme-core/src/caption-fonts.ts` lists them. `api/src/services/meme/caption-fonts.ts` finds
  * them at run time with `require.resolve('<package>/unicode.json')`, so each ships its
  * `package.json` (for `exports`), `unicode.json` and that weight's subset files only.
  */

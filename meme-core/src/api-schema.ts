@@ -46,3 +46,21 @@ export const MemeResponseSchema = Type.Object({
   meme_type: Type.String({ examples: ['image/jpeg'] }),
 })
 export type MemeResponse = Static<typeof MemeResponseSchema>
+
+/** `GET /api/sign-s3-request`'s query. */
+export const SignUploadQuerySchema = Type.Object(
+  {
+    // Length and characters are checked by the service, which answers BAD_FILENAME.
+    filename: Type.String({ maxLength: 4096, description: 'The picture file name' }),
+    contentType: Type.String({ maxLength: 255, description: 'image/jpeg, png, webp or gif' }),
+  },
+  { additionalProperties: false },
+)
+export type SignUploadQuery = Static<typeof SignUploadQuerySchema>
+
+/** `GET /api/health`: 200 when the uploads bucket answers, 503 saying what is wrong. */
+export const HealthSchema = Type.Object({
+  status: Type.Union([Type.Literal('ok'), Type.Literal('error')]),
+  storage: Type.String({ description: '"ok", or what is wrong with the uploads bucket' }),
+})
+export type Health = Static<typeof HealthSchema>

@@ -1,46 +1,25 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import { Type } from 'typebox'
 import { Value } from 'typebox/value'
 import type { AppConfig } from '../config.ts'
-import { errorResponses, GatewayErrorSchema } from '../schemas/errors.ts'
-import { AppError } from '../services/app-error.ts'
-import { EventSchema, type ForwardedEvent } from '../services/discord.ts'
+import {
+  EventSchema,
+  ForwardResultSchema,
+  GatewayErrorSchema,
+  type ForwardedEvent,
+} from '@meme-studio/meme-core/schema'
+import { errorResponses } from '../schemas/errors.ts'
+import { AppError } from '../services/shared/app-error.ts'
 import {
   MISSING_AUTHENTICATION_TOKEN,
   refusalBody,
   verifySigV4,
   type GatewayRefusal,
   type SigV4Credentials,
-} from '../services/sigv4-verify.ts'
+} from '../services/signatures/sigv4-verify.ts'
 
 /** An event is a few KiB of text; Discord takes at most 6000 characters of embed. */
 const EVENT_BODY_LIMIT = 64 * 1024
-
-const ForwardResultSchema = Type.Union([
-  Type.Object({ duplicate: Type.Literal(true) }, { additionalProperties: false }),
-  Type.Object(
-    {
-      id: Type.String(),
-      delivery: Type.Union(
-        [
-          Type.Literal('delivered'),
-          Type.Literal('retrying'),
-          Type.Literal('not-forwarded'),
-          Type.Literal('failed'),
-        ],
-        {
-          description:
-            'delivered: Discord has the message; retrying: its first try failed and the ' +
-            'retries run after this answer; not-forwarded: Discord is not set up or was ' +
-            'disabled (reason); failed: Discord refused the message (reason)',
-        },
-      ),
-      reason: Type.Optional(Type.String()),
-    },
-    { additionalProperties: false },
-  ),
-])
 
 function invalidEvent(instancePath: string, problem: string): AppError {
   return new AppError(400, 'VALIDATION', `body${instancePath} ${problem}`)

@@ -3,8 +3,8 @@ import { MemeRequestSchema } from '@meme-studio/meme-core/schema'
 import type { AppConfig } from '../config.ts'
 import { documentApiKey } from '../plugins/external/swagger.ts'
 import { errorResponses } from '../schemas/errors.ts'
-import { JobCreatedSchema, JobParamsSchema, JobSchema } from '../schemas/jobs.ts'
-import { createJob, describeJob, jobPath, readJob, runJob } from '../services/job-store.ts'
+import { JobCreatedSchema, JobParamsSchema, JobSchema } from '@meme-studio/meme-core/schema'
+import { createJob, describeJob, jobPath, readJob, runJob } from '../services/jobs/job-store.ts'
 
 /** The same body as POST /api/meme, so the same limit. */
 const JOB_BODY_LIMIT = 64 * 1024

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import { ErrorSchema, errorResponses } from '../schemas/errors.ts'
+import { ErrorSchema } from '@meme-studio/meme-core/schema'
+import { errorResponses } from '../schemas/errors.ts'
 import { MemeRequestSchema, MemeResponseSchema } from '@meme-studio/meme-core/schema'
 
 /** Captions, a key and a format fit in a few kilobytes; refuse anything much bigger. */

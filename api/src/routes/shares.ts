@@ -5,15 +5,15 @@ import { MemeRequestSchema } from '@meme-studio/meme-core/schema'
 import type { AppConfig } from '../config.ts'
 import { sharePage, sharePagePolicy, shareProblemPage } from '../pages/share-page.ts'
 import { errorResponses } from '../schemas/errors.ts'
-import { ShareCreatedSchema, ShareParamsSchema, ShareSchema } from '../schemas/share.ts'
-import { AppError } from '../services/app-error.ts'
+import { ShareCreatedSchema, ShareParamsSchema, ShareSchema } from '@meme-studio/meme-core/schema'
+import { AppError } from '../services/shared/app-error.ts'
 import {
   presignShareImage,
   readShare,
   saveShare,
   sharePath,
   shareTitle,
-} from '../services/share-store.ts'
+} from '../services/shares/share-store.ts'
 
 /** The same body as POST /api/meme, so the same limit. */
 const SHARE_BODY_LIMIT = 64 * 1024

@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { IMAGE_TYPES } from '@meme-studio/meme-core'
 import { LimitsSchema } from '@meme-studio/meme-core/schema'
-import { HealthSchema } from '../schemas/storage.ts'
-import { checkBucket } from '../services/upload-store.ts'
+import { HealthSchema } from '@meme-studio/meme-core/schema'
+import { checkBucket } from '../services/storage/upload-store.ts'
 import type { AppConfig } from '../config.ts'
 
 const storageRoutes: FastifyPluginAsyncTypebox<{ config: AppConfig }> = async (app, { config }) => {

@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { errorResponses } from '../schemas/errors.ts'
 import { SignedUploadSchema } from '@meme-studio/meme-core/schema'
-import { SignUploadQuerySchema } from '../schemas/upload.ts'
-import { planUpload, signUploadPolicy } from '../services/upload-policy.ts'
+import { SignUploadQuerySchema } from '@meme-studio/meme-core/schema'
+import { planUpload, signUploadPolicy } from '../services/storage/upload-policy.ts'
 import type { AppConfig } from '../config.ts'
 
 const uploadRoutes: FastifyPluginAsyncTypebox<{ config: AppConfig }> = async (app, { config }) => {

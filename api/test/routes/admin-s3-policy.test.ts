@@ -6,7 +6,7 @@ import {
   planUpload,
   signUploadPolicy,
   type SignedUpload,
-} from '../../src/services/upload-policy.ts'
+} from '../../src/services/storage/upload-policy.ts'
 import { buildApp, closedPort, testConfig } from '../support/test-app.ts'
 
 const API_KEY = 'admin-s3-policy-test-key'

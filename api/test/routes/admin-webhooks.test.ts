@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3'
 import type { FastifyInstance, InjectOptions } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { signGithubPayload } from '../../src/services/github-signature.ts'
+import { signGithubPayload } from '../../src/services/signatures/github-signature.ts'
 import { buildApp, startTestS3, testConfig, testS3Client } from '../support/test-app.ts'
 
 const API_KEY = 'admin-webhooks-test-key-0123456789'

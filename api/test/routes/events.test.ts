@@ -9,7 +9,7 @@ import type { FastifyInstance } from 'fastify'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { eventBody, sendEvent } from '../../scripts/send-event.ts'
 import type { AppConfig } from '../../src/config.ts'
-import { amzDate } from '../../src/services/sigv4-verify.ts'
+import { amzDate } from '../../src/services/signatures/sigv4-verify.ts'
 import { buildApp, startTestS3, testConfig, testS3Client } from '../support/test-app.ts'
 
 const ACCESS_KEY_ID = 'AKIAEVENTSTEST'

@@ -11,7 +11,7 @@ import type { FastifyInstance } from 'fastify'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import yauzl from 'yauzl'
 import yazl from 'yazl'
-import { signGithubPayload } from '../../src/services/github-signature.ts'
+import { signGithubPayload } from '../../src/services/signatures/github-signature.ts'
 import { buildApp, startTestS3, testConfig, testS3Client } from '../support/test-app.ts'
 
 const UPLOADS = 'meme-studio-uploads'

@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import type { AppConfig } from '../../config.ts'
-import { UsagePlan } from '../../services/usage-plan.ts'
+import { UsagePlan } from '../../services/access/usage-plan.ts'
 
 declare module 'fastify' {
   interface FastifyInstance {

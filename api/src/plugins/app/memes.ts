@@ -7,10 +7,10 @@ import {
   renderMeme,
   type Picture,
   type RenderedMeme,
-} from '../../services/meme-render.ts'
-import { PictureCache } from '../../services/picture-cache.ts'
-import { BusyError, RenderLimiter } from '../../services/render-limiter.ts'
-import { readUpload, uploadEtag } from '../../services/upload-store.ts'
+} from '../../services/meme/meme-render.ts'
+import { PictureCache } from '../../services/meme/picture-cache.ts'
+import { BusyError, RenderLimiter } from '../../services/meme/render-limiter.ts'
+import { readUpload, uploadEtag } from '../../services/storage/upload-store.ts'
 
 declare module 'fastify' {
   interface FastifyInstance {

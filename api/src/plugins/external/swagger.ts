@@ -2,7 +2,7 @@ import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import type { RouteOptions } from 'fastify'
 import fp from 'fastify-plugin'
-import { GatewayErrorSchema } from '../../schemas/errors.ts'
+import { GatewayErrorSchema } from '@meme-studio/meme-core/schema'
 
 /** The scheme routes behind the API key name in their `security`. */
 export const API_KEY_SECURITY = [{ apiKey: [] }]

@@ -9,14 +9,14 @@ import {
   GithubSignatureSchema,
   HmacRequestSchema,
   HmacResultSchema,
-} from '../../schemas/admin-tools.ts'
+} from '@meme-studio/meme-core/schema'
 import { errorResponses } from '../../schemas/errors.ts'
 import {
   checkGithubSignature,
   computeHmac,
   signApigee,
   verifyApigee,
-} from '../../services/hmac-tools.ts'
+} from '../../services/signatures/hmac-tools.ts'
 
 /** Two 64 KiB fields and their JSON escaping; the service answers 413 per field beyond that. */
 const HMAC_BODY_LIMIT = 256 * 1024

@@ -3,9 +3,9 @@ import type { AppConfig } from '../../config.ts'
 import {
   S3PolicyInspectionSchema,
   S3PolicyInspectRequestSchema,
-} from '../../schemas/admin-tools.ts'
+} from '@meme-studio/meme-core/schema'
 import { errorResponses } from '../../schemas/errors.ts'
-import { inspectS3Policy } from '../../services/s3-policy-inspect.ts'
+import { inspectS3Policy } from '../../services/signatures/s3-policy-inspect.ts'
 
 /** A 64 KiB policy and a signature; the service answers 413 for a larger policy. */
 const S3_POLICY_BODY_LIMIT = 256 * 1024

@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { AppConfig } from '../../config.ts'
-import { SigV4SignRequestSchema, SigV4StepsSchema } from '../../schemas/admin-tools.ts'
+import { SigV4SignRequestSchema, SigV4StepsSchema } from '@meme-studio/meme-core/schema'
 import { errorResponses } from '../../schemas/errors.ts'
-import { signWithSteps } from '../../services/sigv4-steps.ts'
+import { signWithSteps } from '../../services/signatures/sigv4-steps.ts'
 
 /** A 64 KiB body and 50 headers, JSON-escaped; the service answers 413 for a larger body. */
 const SIGV4_BODY_LIMIT = 512 * 1024

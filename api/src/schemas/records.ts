@@ -1,0 +1,104 @@
+import { deliveryFields, type MemeRequest } from '@meme-studio/meme-core/schema'
+import { Type, type Static } from 'typebox'
+
+/**
+ * What the app keeps in its bucket, as it is read back: every record carries a `version`,
+ * and one that does not match its schema is treated as damaged, never trusted.
+ */
+
+const renderType = Type.Union([
+  Type.Literal('image/jpeg'),
+  Type.Literal('image/png'),
+  Type.Literal('image/webp'),
+])
+
+// ---- Shares --------------------------------------------------------------------------
+
+/** The sidecar `renders/<id>.json`: what the share page needs without reading the image. */
+export const ShareRecordSchema = Type.Object({
+  version: Type.Literal(1),
+  key: Type.String(),
+  contentType: renderType,
+  width: Type.Integer({ minimum: 1 }),
+  height: Type.Integer({ minimum: 1 }),
+  title: Type.String(),
+  createdAt: Type.String(),
+})
+export type ShareRecord = Static<typeof ShareRecordSchema>
+
+// ---- Jobs ----------------------------------------------------------------------------
+
+const JobResultSchema = Type.Object({
+  key: Type.String(),
+  meme_type: renderType,
+  bytes: Type.Integer({ minimum: 1 }),
+  width: Type.Integer({ minimum: 1 }),
+  height: Type.Integer({ minimum: 1 }),
+})
+
+const JobErrorSchema = Type.Object({ code: Type.String(), message: Type.String() })
+/** Why a job failed, as a client may see it: an AppError's code and message. */
+export type JobError = Static<typeof JobErrorSchema>
+
+const jobFields = {
+  version: Type.Literal(1),
+  jobId: Type.String(),
+  // The body as POST /api/jobs accepted it, defaults filled in. Not checked again on read:
+  // the caption schema may have grown since, and a record is never rendered twice.
+  request: Type.Unsafe<MemeRequest>(Type.Object({})),
+  createdAt: Type.String(),
+  updatedAt: Type.String(),
+}
+
+/** The record `jobs/<jobId>.json`. */
+export const JobRecordSchema = Type.Union([
+  Type.Object({
+    ...jobFields,
+    status: Type.Union([Type.Literal('queued'), Type.Literal('running')]),
+  }),
+  Type.Object({ ...jobFields, status: Type.Literal('done'), result: JobResultSchema }),
+  Type.Object({ ...jobFields, status: Type.Literal('failed'), error: JobErrorSchema }),
+])
+export type JobRecord = Static<typeof JobRecordSchema>
+
+// ---- Webhooks ------------------------------------------------------------------------
+
+/** `webhooks/{hookId}/hook.json`: a hook's settings and its secrets. */
+export const StoredHookSchema = Type.Object({
+  version: Type.Literal(1),
+  hookId: Type.String(),
+  name: Type.String(),
+  branches: Type.Array(Type.String()),
+  prefix: Type.String(),
+  stripRoot: Type.Boolean(),
+  createdAt: Type.String(),
+  updatedAt: Type.String(),
+  secret: Type.String(),
+  previousSecret: Type.Optional(Type.String()),
+  previousSecretExpiresAt: Type.Optional(Type.String()),
+})
+export type StoredHook = Static<typeof StoredHookSchema>
+
+/** `webhooks/{hookId}/deliveries/….json`: a delivery as the admin API shows it, and its hook. */
+export const DeliveryRecordSchema = Type.Object({
+  version: Type.Literal(1),
+  hookId: Type.String(),
+  ...deliveryFields,
+})
+export type DeliveryRecord = Static<typeof DeliveryRecordSchema>
+
+// ---- Notifications -------------------------------------------------------------------
+
+/** `app/notifications.json`: the toggles, and what the last Discord delivery found. */
+export const NotificationsRecordSchema = Type.Object({
+  version: Type.Literal(1),
+  notifyOnArchive: Type.Boolean(),
+  notifyOnShare: Type.Boolean(),
+  /** Set when Discord answered 404 for the URL whose hash it names. */
+  discordDisabled: Type.Optional(
+    Type.Object({ urlHash: Type.String(), reason: Type.String(), at: Type.String() }),
+  ),
+  lastDeliveredAt: Type.Optional(Type.String()),
+  lastError: Type.Optional(Type.String()),
+})
+export type NotificationsRecord = Static<typeof NotificationsRecordSchema>

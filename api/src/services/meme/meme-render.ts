@@ -1,0 +1,499 @@
+import { createCanvas, type SKRSContext2D } from '@napi-rs/canvas'
+import {
+  captionBounds,
+  captionText,
+  drawCaptions,
+  fontStack,
+  layoutCaption,
+  outputSize,
+  CAPTION_DEFAULTS,
+  type Caption,
+  type CaptionLayout,
+  type ImageSize,
+  type ImageType,
+  type PixelRect,
+} from '@meme-studio/meme-core'
+import sharp, { type Metadata, type OutputInfo } from 'sharp'
+import { AppError } from '../shared/app-error.ts'
+import { loadCaptionFonts } from './caption-fonts.ts'
+import { probeImage } from './image-probe.ts'
+
+export type OutputFormat = 'jpeg' | 'png' | 'webp'
+
+const OUTPUT_CONTENT_TYPES = {
+  jpeg: 'image/jpeg',
+  png: 'image/png',
+  webp: 'image/webp',
+} as const satisfies Record<OutputFormat, ImageType>
+
+/** A Lambda response carries at most 6 MB; keep room for the JSON and headers around it. */
+export const MAX_OUTPUT_BASE64_BYTES = 6 * 1024 * 1024 - 64 * 1024
+
+/** Lossy qualities tried in turn until the output fits. */
+const QUALITY_LADDER = [85, 70, 55, 40]
+
+/** Without a chosen format the output keeps the input's; a GIF's first frame becomes PNG. */
+const DEFAULT_OUTPUT_FORMATS: Record<ImageType, OutputFormat> = {
+  'image/jpeg': 'jpeg',
+  'image/png': 'png',
+  'image/webp': 'webp',
+  'image/gif': 'png',
+}
+
+/** JPEG has no transparency: transparent parts of a PNG, WebP or GIF become white, as on paper. */
+const JPEG_BACKGROUND = '#ffffff'
+
+export interface RenderedMeme {
+  bytes: Buffer
+  contentType: (typeof OUTPUT_CONTENT_TYPES)[OutputFormat]
+  width: number
+  height: number
+}
+
+/**
+ * A picture decoded, upright and scaled down: raw 8-bit pixels, RGB or, when the upload
+ * has transparency, RGBA (straight alpha). Renders draw onto it and put it back as it was,
+ * so one decoded picture serves many renders.
+ */
+export interface Picture {
+  readonly pixels: Buffer
+  readonly width: number
+  readonly height: number
+  readonly channels: 3 | 4
+  /** The upload's format: the output's unless the request chooses another. */
+  readonly sourceType: ImageType
+  /** Memory it holds, for the cache's budget. */
+  readonly byteLength: number
+}
+
+export interface DecodeOptions {
+  maxPixels: number
+  /** The longer edge a picture is scaled down to (`outputSize`). */
+  maxEdge: number
+}
+
+export interface DrawOptions {
+  format?: OutputFormat
+  maxOutputBase64Bytes?: number
+}
+
+export const base64Length = (bytes: number) => Math.ceil(bytes / 3) * 4
+
+let sharpConfigured = false
+
+/**
+ * libvips keeps a cache of recent operations by default: for a server that never repeats
+ * an operation on the same input it only holds memory. Set once, on first use, so merely
+ * importing this module changes nothing.
+ */
+function configureSharp(): void {
+  if (sharpConfigured) return
+  sharp.cache(false)
+  sharpConfigured = true
+}
+
+function unreadable(cause: unknown): AppError {
+  return new AppError(422, 'IMAGE_UNREADABLE', 'The picture is damaged and cannot be read', {
+    cause,
+  })
+}
+
+/**
+ * The size a picture is drawn at, from its header: upright (EXIF orientation applied, as
+ * browsers do) and scaled down by `outputSize`.
+ */
+async function drawingSize(bytes: Buffer, maxEdge: number): Promise<ImageSize> {
+  let metadata: Metadata
+  try {
+    metadata = await sharp(bytes).metadata()
+  } catch (cause) {
+    throw unreadable(cause)
+  }
+  return outputSize(metadata.autoOrient, maxEdge)
+}
+
+/**
+ * Memory a render of this upload holds at its peak, from its header alone: the decoded
+ * pixels, and libvips's copy of the input at full size, which it needs whole to rotate;
+ * RGBA, in case. Encoders and caption layers add less than the pixels themselves. Refuses
+ * what `probeImage` refuses.
+ */
+export function renderCost(bytes: Buffer, options: DecodeOptions): number {
+  const stored = probeImage(bytes, options.maxPixels)
+  // Orientation swaps width and height, never the area.
+  const drawn = outputSize(stored, options.maxEdge)
+  return (stored.width * stored.height + drawn.width * drawn.height) * 4
+}
+
+/**
+ * Decodes an upload: upright, scaled to `size` if given, 8-bit sRGB with alpha if it has
+ * any. A GIF or animated WebP gives its first frame. None of the file's metadata (EXIF,
+ * GPS, XMP, ICC) survives: only pixels are kept.
+ */
+async function decode(
+  bytes: Buffer,
+  sourceType: ImageType,
+  size: ImageSize | undefined,
+  maxPixels: number,
+): Promise<Picture> {
+  // The header check is ours; libvips's own pixel limit stays on behind it.
+  let pipeline = sharp(bytes, { limitInputPixels: maxPixels, failOn: 'error' }).autoOrient()
+  // The exact size outputSize chose, so the browser's preview and this agree to the pixel;
+  // a JPEG shrinks while it is decoded.
+  if (size) pipeline = pipeline.resize(size.width, size.height, { fit: 'fill' })
+  let decoded: { data: Buffer; info: OutputInfo }
+  try {
+    decoded = await pipeline
+      .toColourspace('srgb')
+      .raw({ depth: 'uchar' })
+      .toBuffer({ resolveWithObject: true })
+  } catch (cause) {
+    throw unreadable(cause)
+  }
+  const { data, info } = decoded
+  if (info.channels !== 3 && info.channels !== 4) {
+    throw unreadable(new Error(`${info.channels} channels after conversion to sRGB`))
+  }
+  return {
+    pixels: data,
+    width: info.width,
+    height: info.height,
+    channels: info.channels,
+    sourceType,
+    byteLength: data.byteLength,
+  }
+}
+
+/**
+ * Decodes an upload into a `Picture`. The bytes are untrusted: the format comes from the
+ * magic bytes and the size from the header, checked against `maxPixels` before anything is
+ * decoded.
+ */
+export async function decodePicture(bytes: Buffer, options: DecodeOptions): Promise<Picture> {
+  configureSharp()
+  const { contentType } = probeImage(bytes, options.maxPixels)
+  return decode(bytes, contentType, await drawingSize(bytes, options.maxEdge), options.maxPixels)
+}
+
+let measureContext: SKRSContext2D | undefined
+
+/** Text width as the browser's canvas measures it, for `layoutCaption`. */
+function measureText(text: string, font: string): number {
+  measureContext ??= createCanvas(1, 1).getContext('2d')
+  if (measureContext.font !== font) measureContext.font = font
+  return measureContext.measureText(text).width
+}
+
+/**
+ * Lays captions out on the picture, loading the font files their text needs first, and
+ * refuses text that does not fit its box at the smallest readable size: a server that
+ * drew it anyway would hand back a meme the person never saw in the preview.
+ */
+export function layoutCaptions(captions: readonly Caption[], size: ImageSize): CaptionLayout[] {
+  return captions.map((caption, i) => {
+    const text = captionText(caption)
+    loadCaptionFonts(fontStack(caption.font ?? CAPTION_DEFAULTS.font, text), text)
+    const layout = layoutCaption(caption, size, measureText)
+    if (layout.overflows) {
+      throw new AppError(
+        422,
+        'TEXT_DOES_NOT_FIT',
+        `Caption ${i + 1} has more text than fits its box at the smallest readable size; make the box larger or the text shorter`,
+      )
+    }
+    return layout
+  })
+}
+
+/**
+ * The pixels a caption's ink can reach, from the measured glyphs of each line: much
+ * smaller than its box, which is what makes drawing into a layer of this size cheap.
+ * Inside `captionBounds`, which bounds it from the layout alone.
+ */
+export function inkBounds(layout: CaptionLayout, size: ImageSize): PixelRect {
+  const outer = captionBounds(layout, size)
+  if (outer.width === 0 || outer.height === 0 || layout.lines.length === 0) return outer
+  measureContext ??= createCanvas(1, 1).getContext('2d')
+  const ctx = measureContext
+  ctx.font = layout.font
+  ctx.textAlign = layout.align
+  ctx.direction = layout.direction
+  ctx.textBaseline = 'alphabetic'
+  let left = Infinity
+  let right = -Infinity
+  let top = Infinity
+  let bottom = -Infinity
+  for (const line of layout.lines) {
+    const m = ctx.measureText(line.text)
+    left = Math.min(left, line.x - m.actualBoundingBoxLeft)
+    right = Math.max(right, line.x + m.actualBoundingBoxRight)
+    top = Math.min(top, line.y - m.actualBoundingBoxAscent)
+    bottom = Math.max(bottom, line.y + m.actualBoundingBoxDescent)
+  }
+  // The outline's round joins reach half its width past the glyphs; antialiasing one more
+  // pixel, and a little more for glyph outlines the metrics round off.
+  const pad = layout.strokeWidth / 2 + 2 + layout.fontSize * 0.02
+  const corners = [
+    [left - pad, top - pad],
+    [right + pad, top - pad],
+    [left - pad, bottom + pad],
+    [right + pad, bottom + pad],
+  ] as const
+  const angle = (layout.box.rotation * Math.PI) / 180
+  const cos = Math.cos(angle)
+  const sin = Math.sin(angle)
+  const xs = corners.map(([x, y]) => layout.box.x + x * cos - y * sin)
+  const ys = corners.map(([x, y]) => layout.box.y + x * sin + y * cos)
+  let minX = Math.min(...xs)
+  let maxX = Math.max(...xs)
+  let minY = Math.min(...ys)
+  let maxY = Math.max(...ys)
+  const { shadow } = layout
+  if (shadow) {
+    // Canvas shadows are offset in picture space, whatever the rotation; a blur of b is a
+    // Gaussian of sigma b/2, gone by three sigmas.
+    const blur = shadow.blur * 1.5 + 1
+    minX += Math.min(0, shadow.offsetX) - blur
+    maxX += Math.max(0, shadow.offsetX) + blur
+    minY += Math.min(0, shadow.offsetY) - blur
+    maxY += Math.max(0, shadow.offsetY) + blur
+  }
+  const l = Math.max(outer.left, Math.floor(minX))
+  const t = Math.max(outer.top, Math.floor(minY))
+  const r = Math.min(outer.left + outer.width, Math.ceil(maxX))
+  const b = Math.min(outer.top + outer.height, Math.ceil(maxY))
+  if (r <= l || b <= t) return { left: 0, top: 0, width: 0, height: 0 }
+  return { left: l, top: t, width: r - l, height: b - t }
+}
+
+/** One caption drawn alone on a transparent layer covering `rect`: premultiplied RGBA. */
+export interface CaptionLayer {
+  rect: PixelRect
+  rgba: Uint8Array
+}
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve))
+
+/**
+ * Lays out and draws each caption on its own layer, as large as its ink. Skia draws on
+ * this thread: between captions the event loop gets a turn, so ten long captions on a big
+ * picture do not hold up other requests.
+ */
+export async function drawCaptionLayers(
+  captions: readonly Caption[],
+  size: ImageSize,
+): Promise<CaptionLayer[]> {
+  const layers: CaptionLayer[] = []
+  for (const layout of layoutCaptions(captions, size)) {
+    const rect = inkBounds(layout, size)
+    if (rect.width === 0 || rect.height === 0) continue
+    if (layers.length > 0) await nextTurn()
+    const canvas = createCanvas(rect.width, rect.height)
+    const ctx = canvas.getContext('2d')
+    ctx.translate(-rect.left, -rect.top)
+    drawCaptions(ctx, [layout])
+    layers.push({ rect, rgba: canvas.data() })
+  }
+  return layers
+}
+
+/**
+ * Source-over of a premultiplied RGBA layer onto raw pixels, in place. Between letters a
+ * layer is transparent and inside them opaque: read as one 32-bit word per pixel, both are
+ * a comparison or two. Words are read little-endian (alpha in the top byte), as on every
+ * CPU Node runs on here (x64, arm64).
+ */
+export function blendLayer(target: Picture, pixels: Buffer, layer: CaptionLayer): void {
+  const { rect } = layer
+  const rgba = layer.rgba.byteOffset % 4 === 0 ? layer.rgba : new Uint8Array(layer.rgba)
+  const words = new Uint32Array(rgba.buffer, rgba.byteOffset, rect.width * rect.height)
+  const { channels, width } = target
+  for (let y = 0; y < rect.height; y++) {
+    let d = ((rect.top + y) * width + rect.left) * channels
+    let p = y * rect.width
+    for (let end = p + rect.width; p < end; p++, d += channels) {
+      const word = words[p]!
+      if (word === 0) continue
+      const a = word >>> 24
+      if (channels === 4) {
+        blendOverStraightAlpha(pixels, d, word)
+      } else if (a === 255) {
+        pixels[d] = word & 255
+        pixels[d + 1] = (word >>> 8) & 255
+        pixels[d + 2] = (word >>> 16) & 255
+      } else {
+        const k = 255 - a
+        pixels[d] = (word & 255) + (((pixels[d]! * k + 127) / 255) | 0)
+        pixels[d + 1] = ((word >>> 8) & 255) + (((pixels[d + 1]! * k + 127) / 255) | 0)
+        pixels[d + 2] = ((word >>> 16) & 255) + (((pixels[d + 2]! * k + 127) / 255) | 0)
+      }
+    }
+  }
+}
+
+/** One premultiplied pixel over one straight-alpha RGBA pixel at `d`. */
+function blendOverStraightAlpha(pixels: Buffer, d: number, word: number): void {
+  const a = word >>> 24
+  const below = (pixels[d + 3]! * (255 - a)) / 255
+  const alpha = a + below
+  for (let c = 0; c < 3; c++) {
+    const premultiplied = ((word >>> (8 * c)) & 255) + (pixels[d + c]! * below) / 255
+    pixels[d + c] = Math.min(255, Math.round((premultiplied * 255) / alpha))
+  }
+  pixels[d + 3] = Math.round(alpha)
+}
+
+/** Rows of a picture as they were before a render drew on them. */
+interface SavedRows {
+  start: number
+  rows: Buffer
+}
+
+/**
+ * Pictures a render has drawn on and is encoding now, with the rows it changed as they
+ * were: a second render of the same picture meanwhile works on a copy with those put back.
+ */
+const borrowed = new WeakMap<Picture, SavedRows[]>()
+
+async function encode(
+  pixels: Buffer,
+  picture: Picture,
+  format: OutputFormat,
+  limit: number,
+): Promise<Buffer> {
+  const image = () =>
+    sharp(pixels, {
+      raw: { width: picture.width, height: picture.height, channels: picture.channels },
+    })
+  if (format === 'png') {
+    const png = await image().png().toBuffer()
+    if (base64Length(png.length) > limit) {
+      throw new AppError(
+        422,
+        'OUTPUT_TOO_LARGE',
+        'The meme is too large as a PNG; choose JPEG or WebP for this picture',
+      )
+    }
+    return png
+  }
+  for (const quality of QUALITY_LADDER) {
+    const encoded =
+      format === 'jpeg'
+        ? await image()
+            .flatten({ background: JPEG_BACKGROUND })
+            // Huffman optimisation saves ~5 % of the bytes for ~15 % of the time; the ladder
+            // below handles the responses that must be smaller.
+            .jpeg({ quality, optimiseCoding: false })
+            .toBuffer()
+        : await image().webp({ quality }).toBuffer()
+    if (base64Length(encoded.length) <= limit) return encoded
+  }
+  throw new AppError(
+    422,
+    'OUTPUT_TOO_LARGE',
+    'The meme is too large to send back even at low quality; use a smaller picture',
+  )
+}
+
+/**
+ * Blends caption layers into a picture and encodes the result. The blending is done in
+ * the picture's own pixels, whose rows are put back afterwards (even when encoding
+ * fails): a cached picture serves the next render unchanged, without a copy of all of it.
+ * Only when another render is drawing on the same picture right now does this work on a
+ * copy.
+ */
+export async function composeMeme(
+  picture: Picture,
+  layers: readonly CaptionLayer[],
+  options: DrawOptions = {},
+): Promise<RenderedMeme> {
+  const format = options.format ?? DEFAULT_OUTPUT_FORMATS[picture.sourceType]
+  const limit = options.maxOutputBase64Bytes ?? MAX_OUTPUT_BASE64_BYTES
+  const otherRender = borrowed.get(picture)
+  let pixels = picture.pixels
+  let saved: SavedRows[] = []
+  if (otherRender) {
+    pixels = Buffer.from(picture.pixels)
+    for (const { start, rows } of otherRender) rows.copy(pixels, start)
+  } else {
+    const rowBytes = picture.width * picture.channels
+    saved = layers.map(({ rect }) => {
+      const start = rect.top * rowBytes
+      return { start, rows: Buffer.from(pixels.subarray(start, start + rect.height * rowBytes)) }
+    })
+    borrowed.set(picture, saved)
+  }
+  try {
+    for (const layer of layers) blendLayer(picture, pixels, layer)
+    const bytes = await encode(pixels, picture, format, limit)
+    return {
+      bytes,
+      contentType: OUTPUT_CONTENT_TYPES[format],
+      width: picture.width,
+      height: picture.height,
+    }
+  } finally {
+    if (!otherRender) {
+      for (const { start, rows } of saved) rows.copy(pixels, start)
+      borrowed.delete(picture)
+    }
+  }
+}
+
+/** Draws captions on a decoded picture (one from the cache) and encodes the meme. */
+export async function drawMeme(
+  picture: Picture,
+  captions: readonly Caption[],
+  options: DrawOptions = {},
+): Promise<RenderedMeme> {
+  return composeMeme(picture, await drawCaptionLayers(captions, picture), options)
+}
+
+export interface UploadRenderOptions extends DecodeOptions, DrawOptions {
+  /** Gets the decoded picture, to keep for the next render; also when the captions are refused. */
+  onDecoded?: (picture: Picture) => void
+}
+
+/**
+ * Decodes an upload and draws captions on it. The bytes are untrusted: the format comes
+ * from the magic bytes and the size from the header, checked against `maxPixels` before
+ * anything is decoded. libvips decodes on a worker thread while Skia draws the captions on
+ * this one; a picture that needs no scaling starts decoding before its header is read.
+ */
+export async function renderMeme(
+  bytes: Buffer,
+  captions: readonly Caption[],
+  options: UploadRenderOptions,
+): Promise<RenderedMeme> {
+  configureSharp()
+  const stored = probeImage(bytes, options.maxPixels)
+  const sized = drawingSize(bytes, options.maxEdge)
+  const fits = Math.max(stored.width, stored.height) <= options.maxEdge
+  const decoding = (
+    fits
+      ? decode(bytes, stored.contentType, undefined, options.maxPixels)
+      : sized.then((size) => decode(bytes, stored.contentType, size, options.maxPixels))
+  ).then((picture) => {
+    options.onDecoded?.(picture)
+    return picture
+  })
+  // Awaited once the captions are drawn; a damaged picture failing before then is not an
+  // unhandled rejection.
+  decoding.catch(() => undefined)
+  let layers: CaptionLayer[]
+  let size: ImageSize
+  try {
+    size = await sized
+    layers = await drawCaptionLayers(captions, size)
+  } catch (error) {
+    // The captions are refused, but the picture is still worth keeping for corrected ones.
+    await decoding.catch(() => undefined)
+    throw error
+  }
+  const picture = await decoding
+  if (picture.width !== size.width || picture.height !== size.height) {
+    // The header and the decoder disagree about orientation: the pixels decide.
+    layers = await drawCaptionLayers(captions, picture)
+  }
+  return composeMeme(picture, layers, options)
+}

@@ -1,0 +1,172 @@
+import { randomBytes } from 'node:crypto'
+import { DeleteObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3'
+import { IMAGE_FORMATS, type Caption } from '@meme-studio/meme-core'
+import { imageSize } from 'image-size'
+import { Value } from 'typebox/value'
+import { ShareRecordSchema, type ShareRecord } from '../../schemas/records.ts'
+import { AppError } from '../shared/app-error.ts'
+import { presignGetObject, type PresignedGet } from '../storage/presign.ts'
+import { readJsonRecord } from '../storage/json-records.ts'
+import { storageUnavailable } from '../storage/s3-errors.ts'
+import type { RenderedMeme } from '../meme/meme-render.ts'
+
+/**
+ * A share is two objects under `renders/`: the image, `renders/<id>.<ext>`, and a sidecar,
+ * `renders/<id>.json`, written last: a share exists once its sidecar does, so a half-written
+ * one is never visible. Nothing here deletes shares; on AWS a lifecycle rule on the prefix
+ * expires them (the infra issue adds it).
+ */
+const SHARE_PREFIX = 'renders/'
+
+/** 128 random bits: ids cannot be guessed, so a share is seen only by who has its link. */
+const SHARE_ID_BYTES = 16
+/** base64url of 16 bytes, unpadded. Checked wherever an id comes in, before any S3 call. */
+const SHARE_ID_PATTERN = /^[A-Za-z0-9_-]{22}$/
+
+/** How long a presigned image URL works. Pages that carry one are cached for far less. */
+export const SHARE_IMAGE_URL_SECONDS = 60 * 60
+
+const MAX_TITLE_LENGTH = 120
+const UNTITLED = 'A meme'
+/** A fresh id for every share: the bytes under a key never change. */
+const RENDER_CACHE_CONTROL = 'public, max-age=31536000, immutable'
+/** A sidecar is a few hundred bytes; refuse to read anything much larger. */
+const MAX_SIDECAR_BYTES = 16 * 1024
+
+export interface Share {
+  id: string
+  record: ShareRecord
+}
+
+export function newShareId(): string {
+  return randomBytes(SHARE_ID_BYTES).toString('base64url')
+}
+
+export function isShareId(value: string): boolean {
+  return SHARE_ID_PATTERN.test(value)
+}
+
+export function renderKey(id: string, contentType: ShareRecord['contentType']): string {
+  return `${SHARE_PREFIX}${id}.${IMAGE_FORMATS[contentType].extension}`
+}
+
+export function sidecarKey(id: string): string {
+  return `${SHARE_PREFIX}${id}.json`
+}
+
+/** The path of a share's public page. */
+export function sharePath(id: string): string {
+  return `/m/${id}`
+}
+
+/**
+ * The captions' text as typed, top to bottom, joined with " / ": the page title and the
+ * image's alt text. Capped by characters as people see them, so no emoji is cut in half.
+ */
+export function shareTitle(captions: readonly Pick<Caption, 'text' | 'y'>[]): string {
+  const joined = [...captions]
+    .sort((a, b) => a.y - b.y)
+    .map((caption) => caption.text.replace(/\s+/g, ' ').trim())
+    .filter(Boolean)
+    .join(' / ')
+  if (!joined) return UNTITLED
+  const graphemes = Array.from(
+    new Intl.Segmenter('en', { granularity: 'grapheme' }).segment(joined),
+    (part) => part.segment,
+  )
+  if (graphemes.length <= MAX_TITLE_LENGTH) return joined
+  return `${graphemes
+    .slice(0, MAX_TITLE_LENGTH - 1)
+    .join('')
+    .trimEnd()}…`
+}
+
+function shareNotFound(cause?: unknown): AppError {
+  return new AppError(404, 'SHARE_NOT_FOUND', 'That meme does not exist or has expired', {
+    cause,
+  })
+}
+
+/** Stores a rendered meme and its sidecar; the image first, so the sidecar never points at nothing. */
+export async function saveShare(
+  s3: S3Client,
+  bucket: string,
+  meme: RenderedMeme,
+  title: string,
+  now = new Date(),
+): Promise<Share> {
+  const { width, height } = imageSize(meme.bytes)
+  const id = newShareId()
+  const record: ShareRecord = {
+    version: 1,
+    key: renderKey(id, meme.contentType),
+    contentType: meme.contentType,
+    width,
+    height,
+    title,
+    createdAt: now.toISOString(),
+  }
+  try {
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: record.key,
+        Body: meme.bytes,
+        ContentType: meme.contentType,
+        CacheControl: RENDER_CACHE_CONTROL,
+        ServerSideEncryption: 'AES256',
+      }),
+    )
+  } catch (error) {
+    throw storageUnavailable(error)
+  }
+  try {
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: sidecarKey(id),
+        Body: JSON.stringify(record),
+        ContentType: 'application/json',
+        ServerSideEncryption: 'AES256',
+      }),
+    )
+  } catch (error) {
+    // Without its sidecar the image can never be shown: remove it now, not at expiry.
+    await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: record.key })).catch(() => {})
+    throw storageUnavailable(error)
+  }
+  return { id, record }
+}
+
+/** Reads a share's sidecar. An id that is not one we could have issued never reaches S3. */
+export async function readShare(s3: S3Client, bucket: string, id: string): Promise<ShareRecord> {
+  if (!isShareId(id)) throw shareNotFound()
+  return readJsonRecord(s3, bucket, sidecarKey(id), {
+    maxBytes: MAX_SIDECAR_BYTES,
+    notFound: shareNotFound,
+    // Our own object, but the key it names is what gets presigned: it must be this share's.
+    isRecord: (record): record is ShareRecord =>
+      Value.Check(ShareRecordSchema, record) && record.key === renderKey(id, record.contentType),
+  })
+}
+
+export type PresignedImage = PresignedGet
+
+/**
+ * A GET URL for a share's image that works for `SHARE_IMAGE_URL_SECONDS`; with `download`,
+ * one that makes browsers save it as `meme.<ext>`.
+ */
+export function presignShareImage(
+  s3: S3Client,
+  bucket: string,
+  record: ShareRecord,
+  options: { download?: boolean; now?: Date } = {},
+): Promise<PresignedImage> {
+  return presignGetObject(s3, bucket, record.key, {
+    expiresInSeconds: SHARE_IMAGE_URL_SECONDS,
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.download
+      ? { downloadAs: `meme.${IMAGE_FORMATS[record.contentType].extension}` }
+      : {}),
+  })
+}

@@ -1,0 +1,358 @@
+import { createHmac, timingSafeEqual } from 'node:crypto'
+import { AppError } from '../shared/app-error.ts'
+
+/** The calculator's cap on `key` and `message`, in UTF-8 bytes as sent. */
+export const MAX_HMAC_FIELD_BYTES = 64 * 1024
+/** Webhook payloads run larger than keys: a push with many commits is tens of kilobytes. */
+export const MAX_GITHUB_PAYLOAD_BYTES = 512 * 1024
+
+export type HmacAlgorithm = 'sha1' | 'sha256' | 'sha384' | 'sha512'
+export type TextEncoding = 'utf8' | 'hex' | 'base64'
+
+function invalid(field: string, problem: string): AppError {
+  return new AppError(400, 'VALIDATION', `body/${field} ${problem}`)
+}
+
+export function refuseOversized(field: string, value: string, maxBytes: number): void {
+  if (Buffer.byteLength(value, 'utf8') > maxBytes) {
+    throw new AppError(413, 'BODY_TOO_LARGE', `body/${field} is larger than ${maxBytes / 1024} KiB`)
+  }
+}
+
+/**
+ * Decodes a field written as text, hex or base64, strictly: Node's own decoders skip what
+ * they do not understand, which would sign different bytes than the person typed.
+ */
+export function decodeField(field: string, value: string, encoding: TextEncoding): Buffer {
+  if (encoding === 'utf8') return Buffer.from(value, 'utf8')
+  if (encoding === 'hex') {
+    if (!/^[0-9A-Fa-f]*$/.test(value)) {
+      throw invalid(field, 'must contain only the hex digits 0-9 and a-f')
+    }
+    if (value.length % 2 !== 0) throw invalid(field, 'has an odd number of hex digits')
+    return Buffer.from(value, 'hex')
+  }
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(value)) {
+    throw invalid(
+      field,
+      'must contain only the base64 characters A-Z, a-z, 0-9, + and /, then = padding',
+    )
+  }
+  if (value.length % 4 !== 0) {
+    throw invalid(field, 'must be base64 padded with = to a multiple of 4 characters')
+  }
+  const bytes = Buffer.from(value, 'base64')
+  // "QR==" decodes like "QQ==": leftover bits that are not zero mean a mistyped value.
+  if (bytes.toString('base64') !== value) throw invalid(field, 'is not canonical base64')
+  return bytes
+}
+
+/** Equal bytes, compared in time that does not depend on where they differ. */
+export function sameBytes(a: Buffer, b: Buffer): boolean {
+  return a.length === b.length && timingSafeEqual(a, b)
+}
+
+function hmac(algorithm: HmacAlgorithm, key: Buffer | string, message: Buffer | string): Buffer {
+  return createHmac(algorithm, key).update(message).digest()
+}
+
+// ---- HMAC calculator -----------------------------------------------------------------
+
+export interface HmacInput {
+  algorithm: HmacAlgorithm
+  key: string
+  keyEncoding?: TextEncoding
+  message: string
+  messageEncoding?: TextEncoding
+  expected?: string
+}
+
+export interface HmacResult {
+  hex: string
+  base64: string
+  matches?: boolean
+}
+
+/** Reads a digest given as hex (when it has the digest's hex length) or base64. */
+function decodeDigest(value: string, digestBytes: number): Buffer {
+  const trimmed = value.trim()
+  if (/^[0-9A-Fa-f]+$/.test(trimmed) && trimmed.length === digestBytes * 2) {
+    return Buffer.from(trimmed, 'hex')
+  }
+  try {
+    return decodeField('expected', trimmed, 'base64')
+  } catch {
+    if (/^[0-9A-Fa-f]+$/.test(trimmed) && trimmed.length % 2 === 0) {
+      return Buffer.from(trimmed, 'hex')
+    }
+    throw invalid('expected', 'must be a digest in hex or base64')
+  }
+}
+
+export function computeHmac(input: HmacInput): HmacResult {
+  refuseOversized('key', input.key, MAX_HMAC_FIELD_BYTES)
+  refuseOversized('message', input.message, MAX_HMAC_FIELD_BYTES)
+  const key = decodeField('key', input.key, input.keyEncoding ?? 'utf8')
+  const message = decodeField('message', input.message, input.messageEncoding ?? 'utf8')
+  const digest = hmac(input.algorithm, key, message)
+  const result: HmacResult = { hex: digest.toString('hex'), base64: digest.toString('base64') }
+  if (input.expected !== undefined) {
+    result.matches = sameBytes(decodeDigest(input.expected, digest.length), digest)
+  }
+  return result
+}
+
+// ---- GitHub X-Hub-Signature-256 ------------------------------------------------------
+
+/**
+ * `sha256=` and the hex HMAC-SHA256 of the raw body, keyed with the webhook's secret.
+ * @see https://docs.github.com/en/webhooks/using-webhooks/validating-webhook-deliveries
+ */
+export function githubSignatureHeader(secret: string, payload: string): string {
+  return `sha256=${hmac('sha256', secret, payload).toString('hex')}`
+}
+
+export type GithubMismatchCause =
+  | 'trailing-newline-added'
+  | 'trailing-newline-removed'
+  | 'json-compact'
+  | 'json-indented'
+  | 'form-encoded'
+  | 'form-decoded'
+  | 'crlf-to-lf'
+  | 'lf-to-crlf'
+
+export interface GithubHint {
+  cause: GithubMismatchCause
+  description: string
+  header: string
+  matches: boolean
+}
+
+export interface GithubSignatureCheck {
+  header: string
+  matches?: boolean
+  hints: GithubHint[]
+}
+
+function parsedJson(text: string): { value: unknown } | undefined {
+  try {
+    return { value: JSON.parse(text) }
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * The bodies a signed delivery is usually mistaken for: what an editor, a framework's body
+ * parser or a copy and paste does to it on the way to the person checking it.
+ */
+function mismatchCandidates(payload: string): [GithubMismatchCause, string, string][] {
+  const candidates: [GithubMismatchCause, string, string | undefined][] = []
+  if (payload.endsWith('\n')) {
+    candidates.push([
+      'trailing-newline-removed',
+      'The payload without its trailing newline',
+      payload.replace(/\r?\n$/, ''),
+    ])
+  } else {
+    candidates.push([
+      'trailing-newline-added',
+      'The payload with a newline added at the end',
+      `${payload}\n`,
+    ])
+  }
+  const json = parsedJson(payload)
+  if (json) {
+    candidates.push([
+      'json-compact',
+      'The payload parsed as JSON and written back compactly (JSON.stringify)',
+      JSON.stringify(json.value),
+    ])
+    candidates.push([
+      'json-indented',
+      'The payload parsed as JSON and written back with 2-space indents',
+      JSON.stringify(json.value, null, 2),
+    ])
+  }
+  if (payload.startsWith('payload=')) {
+    candidates.push([
+      'form-decoded',
+      'The JSON inside the pasted form body (payload=…), URL-decoded',
+      new URLSearchParams(payload).get('payload') ?? undefined,
+    ])
+  } else {
+    candidates.push([
+      'form-encoded',
+      'The payload as GitHub sends it with content type application/x-www-form-urlencoded: payload= and the URL-encoded JSON',
+      new URLSearchParams({ payload }).toString(),
+    ])
+  }
+  if (payload.includes('\r\n')) {
+    candidates.push([
+      'crlf-to-lf',
+      'The payload with CRLF line endings turned into LF',
+      payload.replace(/\r\n/g, '\n'),
+    ])
+  }
+  if (/(^|[^\r])\n/.test(payload)) {
+    candidates.push([
+      'lf-to-crlf',
+      'The payload with LF line endings turned into CRLF',
+      payload.replace(/\r?\n/g, '\r\n'),
+    ])
+  }
+  const seen = new Set([payload])
+  return candidates.flatMap(([cause, description, body]) => {
+    if (body === undefined || seen.has(body)) return []
+    seen.add(body)
+    return [[cause, description, body]]
+  })
+}
+
+/**
+ * The header for a payload and, given the header a delivery carried, whether it matches;
+ * when it does not, which of the usual changes to the body would explain it.
+ */
+export function checkGithubSignature(input: {
+  secret: string
+  payload: string
+  expected?: string
+}): GithubSignatureCheck {
+  refuseOversized('secret', input.secret, MAX_HMAC_FIELD_BYTES)
+  refuseOversized('payload', input.payload, MAX_GITHUB_PAYLOAD_BYTES)
+  const header = githubSignatureHeader(input.secret, input.payload)
+  if (input.expected === undefined) return { header, hints: [] }
+  const expected = Buffer.from(input.expected.replace(/^sha256=/, '').toLowerCase(), 'hex')
+  const digestOf = (value: string) => Buffer.from(value.slice('sha256='.length), 'hex')
+  const matches = sameBytes(digestOf(header), expected)
+  if (matches) return { header, matches, hints: [] }
+  const hints = mismatchCandidates(input.payload).map(([cause, description, body]) => {
+    const candidate = githubSignatureHeader(input.secret, body)
+    return {
+      cause,
+      description,
+      header: candidate,
+      matches: sameBytes(digestOf(candidate), expected),
+    }
+  })
+  return { header, matches, hints }
+}
+
+// ---- Apigee OAuth HMAC ---------------------------------------------------------------
+
+export interface ApigeeInput {
+  callback: string
+  clientid: string
+  clientsecret: string
+  timestamp?: string
+}
+
+export interface ApigeeSignature {
+  callback: string
+  clientid: string
+  timestamp: string
+  signature: string
+  message: string
+}
+
+/**
+ * A secret as it may be shown: from 12 characters on, the first 2 and last 2 stay and the
+ * rest become •; shorter secrets are all •. The length stays, so a stray space shows.
+ */
+export function maskSecret(secret: string): string {
+  const characters = Array.from(secret)
+  if (characters.length < 12) return '•'.repeat(characters.length)
+  return (
+    characters.slice(0, 2).join('') +
+    '•'.repeat(characters.length - 4) +
+    characters.slice(-2).join('')
+  )
+}
+
+function checkCallback(callback: string): void {
+  let url: URL | undefined
+  try {
+    url = new URL(callback)
+  } catch {
+    url = undefined
+  }
+  const absolute =
+    /^https?:\/\//i.test(callback) &&
+    // eslint-disable-next-line no-control-regex -- control characters are what we refuse
+    !/[\s\u0000-\u001f\u007f]/.test(callback) &&
+    url !== undefined &&
+    url.hostname !== ''
+  if (!absolute) throw invalid('callback', 'must be an absolute http(s) URL')
+}
+
+/**
+ * The partner's formula: base64(HMAC-SHA256(key = clientsecret,
+ * message = clientsecret + callback + clientid + timestamp)), timestamp in epoch seconds.
+ * The inputs are signed exactly as given: a normalised URL would be a different message.
+ */
+export function signApigee(input: ApigeeInput, now: Date): ApigeeSignature {
+  checkCallback(input.callback)
+  const timestamp = input.timestamp ?? String(Math.floor(now.getTime() / 1000))
+  const tail = `${input.callback}${input.clientid}${timestamp}`
+  const signature = hmac('sha256', input.clientsecret, `${input.clientsecret}${tail}`).toString(
+    'base64',
+  )
+  return {
+    callback: input.callback,
+    clientid: input.clientid,
+    timestamp,
+    signature,
+    message: `${maskSecret(input.clientsecret)}${tail}`,
+  }
+}
+
+export interface ApigeeVerification extends ApigeeSignature {
+  matches: boolean
+  expected: string
+  given: string
+  hint?: string
+}
+
+/** How a base64 signature is often mangled on its way through URLs and forms. */
+function apigeeHint(given: string, expected: string): string | undefined {
+  let decoded: string | undefined
+  try {
+    decoded = decodeURIComponent(given)
+  } catch {
+    decoded = undefined
+  }
+  if (decoded !== undefined && decoded !== given && decoded === expected) {
+    return 'The given signature is URL-encoded (%2B, %2F, %3D); decoded, it matches.'
+  }
+  if (given.includes(' ') && given.replace(/ /g, '+') === expected) {
+    return 'Each + of the signature became a space, as a query string or form decoder does; with + back, it matches.'
+  }
+  const fromUrlSafe = given.replace(/-/g, '+').replace(/_/g, '/')
+  if (
+    /[-_]/.test(given) &&
+    fromUrlSafe.padEnd(Math.ceil(fromUrlSafe.length / 4) * 4, '=') === expected
+  ) {
+    return 'The given signature is base64url (- and _, maybe unpadded); as standard base64 it matches.'
+  }
+  if (given.toLowerCase() === Buffer.from(expected, 'base64').toString('hex')) {
+    return 'The given signature is the same HMAC written in hex; the formula wants base64.'
+  }
+  return undefined
+}
+
+export function verifyApigee(
+  input: ApigeeInput & { timestamp: string; signature: string },
+): ApigeeVerification {
+  const signed = signApigee(input, new Date(Number(input.timestamp) * 1000))
+  const given = input.signature
+  const matches = sameBytes(Buffer.from(given, 'utf8'), Buffer.from(signed.signature, 'utf8'))
+  const hint = matches ? undefined : apigeeHint(given, signed.signature)
+  return {
+    ...signed,
+    matches,
+    expected: signed.signature,
+    given,
+    ...(hint ? { hint } : {}),
+  }
+}

@@ -1,0 +1,243 @@
+import { randomUUID } from 'node:crypto'
+import type { S3Client } from '@aws-sdk/client-s3'
+import {
+  DEFAULT_GRACE_SECONDS,
+  DEFAULT_HOOK_ID,
+  type Delivery,
+  type DeliverySummary,
+  type Hook,
+  type HookChange,
+  type HookCreate,
+  type HookWithSecret,
+} from '@meme-studio/meme-core/schema'
+import type { AppConfig } from '../../config.ts'
+import type { StoredHook } from '../../schemas/records.ts'
+import { AppError } from '../shared/app-error.ts'
+import { signGithubPayload } from '../signatures/github-signature.ts'
+import { storageUnavailable } from '../storage/s3-errors.ts'
+import {
+  REDELIVERY_HEADER,
+  deliveryDetail,
+  deliverySummary,
+  findDelivery,
+  listDeliveries,
+} from './deliveries.ts'
+import {
+  changedHook,
+  defaultHook,
+  deleteHook,
+  hookNotFound,
+  listHooks,
+  newHook,
+  payloadPath,
+  publicHook,
+  putHook,
+  readHook,
+  rotatedHook,
+} from './hooks.ts'
+
+/** Sends a request to the app's own public webhook route, as GitHub would. */
+export type SendToRoute = (
+  path: string,
+  headers: Record<string, string>,
+  body: string,
+) => Promise<void>
+
+export interface HookAdminDeps {
+  s3: S3Client
+  config: AppConfig
+  send: SendToRoute
+  now?: () => number
+}
+
+function readOnly(): AppError {
+  return new AppError(
+    409,
+    'HOOK_READ_ONLY',
+    'The default webhook is set by GITHUB_WEBHOOK_SECRET and cannot be changed here',
+  )
+}
+
+function notReplayable(message: string): AppError {
+  return new AppError(409, 'DELIVERY_NOT_REPLAYABLE', message)
+}
+
+/** GitHub numbers its hooks; ours get a number from their id for payloads that want one. */
+function hookNumber(hook: StoredHook): number {
+  return hook.hookId === DEFAULT_HOOK_ID ? 0 : Number.parseInt(hook.hookId.slice(0, 8), 16)
+}
+
+/**
+ * A `ping` as GitHub sends it when a hook is created.
+ * @see https://docs.github.com/en/webhooks/webhook-events-and-payloads#ping
+ */
+export function pingPayload(hook: StoredHook, payloadUrl: string, at: Date): string {
+  return JSON.stringify({
+    zen: 'Design for failure.',
+    hook_id: hookNumber(hook),
+    hook: {
+      type: 'Repository',
+      id: hookNumber(hook),
+      name: 'web',
+      active: true,
+      events: ['push'],
+      config: { content_type: 'json', insecure_ssl: '0', url: payloadUrl },
+      updated_at: hook.updatedAt,
+      created_at: hook.createdAt,
+    },
+    sender: { login: 'meme-studio', type: 'Bot' },
+    sent_at: at.toISOString(),
+  })
+}
+
+/**
+ * The admin side of the GitHub webhooks: hooks, their secrets and their deliveries. Ping and
+ * Redeliver send a signed request through the public route itself, so what they show is what
+ * GitHub would get. `origin` is where GitHub reaches this server, for the Payload URL.
+ */
+export class HookAdmin {
+  readonly #s3: S3Client
+  readonly #bucket: string
+  readonly #secret: string | undefined
+  readonly #send: SendToRoute
+  readonly #now: () => number
+  readonly #defaultSince: Date
+
+  constructor({ s3, config, send, now = () => Date.now() }: HookAdminDeps) {
+    this.#s3 = s3
+    this.#bucket = config.uploadBucket
+    this.#secret = config.github.webhookSecret
+    this.#send = send
+    this.#now = now
+    this.#defaultSince = new Date(now())
+  }
+
+  async #find(hookId: string): Promise<StoredHook> {
+    if (hookId === DEFAULT_HOOK_ID) {
+      if (!this.#secret) throw hookNotFound()
+      return defaultHook(this.#secret, this.#defaultSince)
+    }
+    return readHook(this.#s3, this.#bucket, hookId)
+  }
+
+  async #changeable(hookId: string): Promise<StoredHook> {
+    const hook = await this.#find(hookId)
+    if (hook.hookId === DEFAULT_HOOK_ID) throw readOnly()
+    return hook
+  }
+
+  #show(hook: StoredHook, origin: string): Hook {
+    return publicHook(hook, origin, new Date(this.#now()))
+  }
+
+  /** The default hook (when GITHUB_WEBHOOK_SECRET is set) first, then the others by age. */
+  async list(origin: string): Promise<Hook[]> {
+    const hooks = await listHooks(this.#s3, this.#bucket)
+    const all = this.#secret ? [defaultHook(this.#secret, this.#defaultSince), ...hooks] : hooks
+    return all.map((hook) => this.#show(hook, origin))
+  }
+
+  async create(settings: HookCreate, origin: string): Promise<HookWithSecret> {
+    const hook = newHook(settings, new Date(this.#now()))
+    await putHook(this.#s3, this.#bucket, hook)
+    return { hook: this.#show(hook, origin), secret: hook.secret }
+  }
+
+  async get(hookId: string, origin: string): Promise<Hook> {
+    return this.#show(await this.#find(hookId), origin)
+  }
+
+  async change(hookId: string, changes: HookChange, origin: string): Promise<Hook> {
+    const hook = changedHook(await this.#changeable(hookId), changes, new Date(this.#now()))
+    await putHook(this.#s3, this.#bucket, hook)
+    return this.#show(hook, origin)
+  }
+
+  async remove(hookId: string): Promise<void> {
+    const hook = await this.#changeable(hookId)
+    await deleteHook(this.#s3, this.#bucket, hook.hookId)
+  }
+
+  async rotateSecret(
+    hookId: string,
+    origin: string,
+    graceSeconds = DEFAULT_GRACE_SECONDS,
+  ): Promise<HookWithSecret> {
+    const hook = rotatedHook(await this.#changeable(hookId), graceSeconds, new Date(this.#now()))
+    await putHook(this.#s3, this.#bucket, hook)
+    return { hook: this.#show(hook, origin), secret: hook.secret }
+  }
+
+  async deliveries(hookId: string): Promise<DeliverySummary[]> {
+    const hook = await this.#find(hookId)
+    return listDeliveries(this.#s3, this.#bucket, hook.hookId)
+  }
+
+  async delivery(hookId: string, deliveryId: string): Promise<Delivery> {
+    const hook = await this.#find(hookId)
+    return deliveryDetail(await findDelivery(this.#s3, this.#bucket, hook.hookId, deliveryId))
+  }
+
+  /**
+   * Runs a delivery again: its payload, signed anew with the hook's current secret, under a
+   * new delivery id (so it is not a duplicate); its record names the original.
+   */
+  async redeliver(hookId: string, deliveryId: string): Promise<DeliverySummary> {
+    const hook = await this.#find(hookId)
+    const original = await findDelivery(this.#s3, this.#bucket, hook.hookId, deliveryId)
+    if (!original.verified) {
+      throw notReplayable('Only a delivery whose signature matched can be sent again')
+    }
+    if (original.truncated) {
+      throw notReplayable('The payload was cut at 64 KiB when it was kept: it cannot be sent again')
+    }
+    const headers = Object.fromEntries(
+      Object.entries(original.requestHeaders).filter(
+        ([name]) => !name.startsWith('x-hub-signature') && name !== 'x-github-delivery',
+      ),
+    )
+    return this.#deliver(hook, original.event, original.payload, {
+      ...headers,
+      [REDELIVERY_HEADER]: original.deliveryId,
+    })
+  }
+
+  /** Signs a GitHub ping with the hook's secret and sends it to the hook. */
+  async ping(hookId: string, origin: string): Promise<DeliverySummary> {
+    const hook = await this.#find(hookId)
+    const payloadUrl = `${origin}${payloadPath(hook.hookId)}`
+    const payload = pingPayload(hook, payloadUrl, new Date(this.#now()))
+    return this.#deliver(hook, 'ping', payload, { 'x-github-hook-id': String(hookNumber(hook)) })
+  }
+
+  /** Sends a signed delivery through the public route and reads back its record. */
+  async #deliver(
+    hook: StoredHook,
+    event: string,
+    body: string,
+    headers: Record<string, string>,
+  ): Promise<DeliverySummary> {
+    const deliveryId = randomUUID()
+    await this.#send(
+      payloadPath(hook.hookId),
+      {
+        'content-type': 'application/json',
+        'user-agent': 'GitHub-Hookshot/meme-studio',
+        ...headers,
+        'x-github-event': event,
+        'x-github-delivery': deliveryId,
+        'x-hub-signature-256': signGithubPayload(hook.secret, body),
+      },
+      body,
+    )
+    try {
+      return deliverySummary(await findDelivery(this.#s3, this.#bucket, hook.hookId, deliveryId))
+    } catch (error) {
+      // The route answered, but its record could not be written: storage is failing.
+      if (error instanceof AppError && error.code === 'DELIVERY_NOT_FOUND') {
+        throw storageUnavailable(error)
+      }
+      throw error
+    }
+  }
+}

@@ -1,0 +1,235 @@
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { afterEach, describe, expect, it } from 'vitest'
+import {
+  eventMessage,
+  notificationMessage,
+  postToDiscord,
+  type DiscordSettings,
+} from '../../../src/services/notifications/discord.ts'
+
+interface Answer {
+  status: number
+  body?: string
+  headers?: Record<string, string>
+  /** Never answer (a stalled Discord). */
+  stall?: boolean
+}
+
+/** A loopback Discord webhook: answers from a script, records what it was sent. */
+async function startDiscord(script: Answer[]) {
+  const received: { url: string; body: unknown; at: number }[] = []
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = []
+    req.on('data', (chunk: Buffer) => chunks.push(chunk))
+    req.on('end', () => {
+      received.push({
+        url: req.url ?? '',
+        body: JSON.parse(Buffer.concat(chunks).toString('utf8')),
+        at: Date.now(),
+      })
+      const answer = script[Math.min(received.length - 1, script.length - 1)] ?? { status: 500 }
+      if (answer.stall) return
+      res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers })
+      res.end(answer.body ?? '')
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  return {
+    url: `http://127.0.0.1:${port}/api/webhooks/123/token`,
+    received,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections()
+        server.close(() => resolve())
+      }),
+  }
+}
+
+let discord: Awaited<ReturnType<typeof startDiscord>> | undefined
+afterEach(async () => {
+  await discord?.close()
+  discord = undefined
+})
+
+function settings(url: string, overrides: Partial<DiscordSettings> = {}): DiscordSettings {
+  return {
+    webhookUrl: url,
+    tries: 3,
+    backoffMs: [10, 30],
+    timeoutMs: 2000,
+    maxRateLimitWaitMs: 5000,
+    ...overrides,
+  }
+}
+
+const MESSAGE = eventMessage({ id: 'evt-1', title: 'Deployed' }, new Date('2024-05-01T10:00:00Z'))
+const DISCORD_MESSAGE = JSON.stringify({ id: '1234567890', channel_id: '42' })
+
+describe('postToDiscord', () => {
+  it('posts the message with ?wait=true and reads the message id', async () => {
+    discord = await startDiscord([{ status: 200, body: DISCORD_MESSAGE }])
+    const outcome = await postToDiscord(MESSAGE, settings(discord.url))
+    expect(outcome).toEqual({ status: 'delivered', attempts: 1, messageId: '1234567890' })
+    expect(discord.received[0]?.url).toBe('/api/webhooks/123/token?wait=true')
+    expect(discord.received[0]?.body).toEqual({
+      embeds: [
+        {
+          title: 'Deployed',
+          timestamp: '2024-05-01T10:00:00.000Z',
+          footer: { text: 'event evt-1' },
+        },
+      ],
+      allowed_mentions: { parse: [] },
+    })
+  })
+
+  it('waits the retry_after a 429 asks for, then retries', async () => {
+    discord = await startDiscord([
+      {
+        status: 429,
+        body: JSON.stringify({
+          message: 'You are being rate limited.',
+          retry_after: 0.3,
+          global: false,
+        }),
+      },
+      { status: 204 },
+    ])
+    const outcome = await postToDiscord(MESSAGE, settings(discord.url))
+    expect(outcome).toEqual({ status: 'delivered', attempts: 2 })
+    const [first, second] = discord.received
+    expect(second!.at - first!.at).toBeGreaterThanOrEqual(290)
+    expect(second?.body).toEqual(first?.body)
+  })
+
+  it('reads Retry-After when the 429 has no JSON retry_after', async () => {
+    discord = await startDiscord([
+      { status: 429, body: 'slow down', headers: { 'retry-after': '0.2' } },
+      { status: 204 },
+    ])
+    const waits: number[] = []
+    const outcome = await postToDiscord(MESSAGE, settings(discord.url), {
+      wait: async (ms) => waits.push(ms),
+    })
+    expect(outcome.status).toBe('delivered')
+    expect(waits).toEqual([200])
+  })
+
+  it('gives up when the 429 waits would pass the cap', async () => {
+    discord = await startDiscord([{ status: 429, body: JSON.stringify({ retry_after: 3.5 }) }])
+    const outcome = await postToDiscord(MESSAGE, settings(discord.url), { wait: async () => {} })
+    expect(outcome).toMatchObject({ status: 'failed', attempts: 2 })
+    expect(discord.received).toHaveLength(2)
+  })
+
+  it('backs off on 5xx and delivers on the third try', async () => {
+    discord = await startDiscord([
+      { status: 500 },
+      { status: 502 },
+      { status: 200, body: DISCORD_MESSAGE },
+    ])
+    const waits: number[] = []
+    const retries: string[] = []
+    const outcome = await postToDiscord(MESSAGE, settings(discord.url), {
+      wait: async (ms) => waits.push(ms),
+      onRetry: (reason) => retries.push(reason),
+    })
+    expect(outcome).toMatchObject({ status: 'delivered', attempts: 3 })
+    expect(waits).toEqual([10, 30])
+    expect(retries).toEqual(['Discord answered 500', 'Discord answered 502'])
+  })
+
+  it('stops after 3 tries of 5xx', async () => {
+    discord = await startDiscord([{ status: 500 }])
+    const outcome = await postToDiscord(MESSAGE, settings(discord.url))
+    expect(outcome).toEqual({
+      status: 'failed',
+      attempts: 3,
+      error: 'Discord answered 500 (3 tries)',
+    })
+    expect(discord.received).toHaveLength(3)
+  })
+
+  it('retries a try that times out', async () => {
+    discord = await startDiscord([{ status: 0, stall: true }, { status: 204 }])
+    const outcome = await postToDiscord(MESSAGE, settings(discord.url, { timeoutMs: 200 }))
+    expect(outcome).toEqual({ status: 'delivered', attempts: 2 })
+  })
+
+  it('reports 404 as a deleted webhook, without retrying', async () => {
+    discord = await startDiscord([
+      { status: 404, body: JSON.stringify({ message: 'Unknown Webhook', code: 10015 }) },
+    ])
+    const outcome = await postToDiscord(MESSAGE, settings(discord.url))
+    expect(outcome).toEqual({
+      status: 'gone',
+      attempts: 1,
+      reason: 'Discord answered 404: the webhook was deleted',
+    })
+    expect(discord.received).toHaveLength(1)
+  })
+
+  it('does not retry another 4xx', async () => {
+    discord = await startDiscord([
+      { status: 400, body: JSON.stringify({ message: 'Invalid Form Body', code: 50035 }) },
+    ])
+    const outcome = await postToDiscord(MESSAGE, settings(discord.url))
+    expect(outcome).toEqual({
+      status: 'failed',
+      attempts: 1,
+      error: 'Discord answered 400: Invalid Form Body',
+    })
+  })
+})
+
+describe('messages', () => {
+  it('shows an event with its description, link and fields', () => {
+    const message = eventMessage(
+      {
+        id: 'evt-2',
+        title: 'Build failed',
+        description: 'main is red',
+        url: 'https://ci.example.com/42',
+        fields: [{ name: 'Job', value: 'test', inline: true }],
+      },
+      new Date('2024-05-01T10:00:00Z'),
+    )
+    expect(message.embeds[0]).toEqual({
+      title: 'Build failed',
+      description: 'main is red',
+      url: 'https://ci.example.com/42',
+      fields: [{ name: 'Job', value: 'test', inline: true }],
+      timestamp: '2024-05-01T10:00:00.000Z',
+      footer: { text: 'event evt-2' },
+    })
+  })
+
+  it('titles an event without a title by its id', () => {
+    expect(eventMessage({ id: 'x' }, new Date(0)).embeds[0]?.title).toBe('Event x')
+  })
+
+  it('describes an archived push', () => {
+    const message = notificationMessage(
+      'archived',
+      {
+        repo: 'octo/hello',
+        branch: 'feature/x',
+        commit: '0123456789abcdef0123456789abcdef01234567',
+        archiveKey: 'octo/hello/feature/x.zip',
+      },
+      new Date('2024-05-01T10:00:00Z'),
+    )
+    expect(message.embeds[0]).toEqual({
+      title: 'Push archived: octo/hello (feature/x)',
+      fields: [
+        { name: 'Repository', value: 'octo/hello', inline: true },
+        { name: 'Branch', value: 'feature/x', inline: true },
+        { name: 'Commit', value: '0123456789ab', inline: true },
+        { name: 'Archive', value: 'octo/hello/feature/x.zip', inline: false },
+      ],
+      timestamp: '2024-05-01T10:00:00.000Z',
+    })
+  })
+})

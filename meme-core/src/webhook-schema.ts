@@ -1,0 +1,191 @@
+import { Type, type Static } from 'typebox'
+
+/**
+ * The GitHub webhooks pushes are archived for (`/api/admin/webhooks*`) and what the receiver
+ * (`/api/webhooks/github*`) answers GitHub.
+ * @see https://docs.github.com/en/webhooks/webhook-events-and-payloads
+ */
+
+/** The hook GitHub's `GITHUB_WEBHOOK_SECRET` deliveries go to; it can't be changed here. */
+export const DEFAULT_HOOK_ID = 'default'
+/** How long a rotated-out secret keeps working unless the rotation says otherwise. */
+export const DEFAULT_GRACE_SECONDS = 24 * 60 * 60
+export const MAX_GRACE_SECONDS = 7 * 24 * 60 * 60
+
+// ---- Hooks ---------------------------------------------------------------------------
+
+/** A hook as the admin API shows it: never its secrets. */
+export const HookSchema = Type.Object({
+  hookId: Type.String(),
+  name: Type.String(),
+  branches: Type.Array(Type.String(), { description: 'Branches archived; empty: every branch' }),
+  prefix: Type.String({ description: "Put before `{owner}/{repo}/{branch}.zip`: '' or 'path/'" }),
+  stripRoot: Type.Boolean({ description: "Remove GitHub's `<repo>-<sha>/` top folder" }),
+  payloadUrl: Type.String({ description: "What to paste into GitHub's Payload URL" }),
+  contentType: Type.Literal('application/json'),
+  createdAt: Type.String(),
+  updatedAt: Type.String(),
+  previousSecretExpiresAt: Type.Optional(
+    Type.String({ description: 'Until then the secret before the last rotation still works' }),
+  ),
+})
+export type Hook = Static<typeof HookSchema>
+
+const settingFields = {
+  name: Type.String({ minLength: 1, maxLength: 100 }),
+  branches: Type.Array(
+    Type.String({
+      minLength: 1,
+      maxLength: 255,
+      pattern: '^[^\\x00-\\x20\\x7f~^:?\\[\\\\]+$',
+      description: 'a branch name (no spaces or ~ ^ : ? [ \\), where * stands for any text but /',
+    }),
+    { maxItems: 100, description: 'Branches to archive; empty or left out: every branch' },
+  ),
+  prefix: Type.String({
+    maxLength: 200,
+    pattern: '^((?!\\.\\.?/)[A-Za-z0-9_.-]+/)*$',
+    description: "'' or path segments of A-Z a-z 0-9 _ . - each ending in /, such as builds/",
+  }),
+  stripRoot: Type.Boolean({ description: "Remove GitHub's <repo>-<sha>/ top folder (default)" }),
+}
+
+/** `POST /api/admin/webhooks`: `name` alone is required. */
+export const HookCreateSchema = Type.Object(
+  {
+    name: settingFields.name,
+    branches: Type.Optional(settingFields.branches),
+    prefix: Type.Optional(settingFields.prefix),
+    stripRoot: Type.Optional(settingFields.stripRoot),
+  },
+  { additionalProperties: false },
+)
+export type HookCreate = Static<typeof HookCreateSchema>
+
+/** `PATCH /api/admin/webhooks/{hookId}`: any of the settings. */
+export const HookChangeSchema = Type.Partial(Type.Object(settingFields), {
+  additionalProperties: false,
+})
+export type HookChange = Static<typeof HookChangeSchema>
+
+/** `POST /api/admin/webhooks/{hookId}/rotate-secret`. */
+export const RotateSecretSchema = Type.Object(
+  {
+    graceSeconds: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: MAX_GRACE_SECONDS,
+        description: 'How long the previous secret keeps working; default a day',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+)
+export type RotateSecret = Static<typeof RotateSecretSchema>
+
+/** The body of Ping and Redeliver: nothing, or an empty object. */
+export const NoOptionsSchema = Type.Object({}, { additionalProperties: false })
+
+export const HookParamsSchema = Type.Object(
+  { hookId: Type.String() },
+  { additionalProperties: false },
+)
+export const DeliveryParamsSchema = Type.Object(
+  { hookId: Type.String(), deliveryId: Type.String({ description: 'X-GitHub-Delivery' }) },
+  { additionalProperties: false },
+)
+
+export const HookListSchema = Type.Object({ hooks: Type.Array(HookSchema) })
+export type HookList = Static<typeof HookListSchema>
+export const HookAnswerSchema = Type.Object({ hook: HookSchema })
+export type HookAnswer = Static<typeof HookAnswerSchema>
+/** A hook and its secret: answered once, on creation or rotation. */
+export const HookWithSecretSchema = Type.Object({
+  hook: HookSchema,
+  secret: Type.String({
+    minLength: 1,
+    description: "Paste it into GitHub's form now: it is not shown again",
+  }),
+})
+export type HookWithSecret = Static<typeof HookWithSecretSchema>
+
+// ---- Deliveries ----------------------------------------------------------------------
+
+export const DELIVERY_OUTCOMES = [
+  'pong',
+  'archived',
+  'ignored',
+  'duplicate',
+  'rejected',
+  'failed',
+] as const
+export type DeliveryOutcome = (typeof DELIVERY_OUTCOMES)[number]
+
+const summaryFields = {
+  deliveryId: Type.String({ description: 'X-GitHub-Delivery' }),
+  receivedAt: Type.String(),
+  event: Type.String({ description: "X-GitHub-Event ('' when missing)" }),
+  repo: Type.Optional(Type.String({ description: 'owner/repo' })),
+  branch: Type.Optional(Type.String()),
+  commit: Type.Optional(Type.String()),
+  verified: Type.Boolean({ description: "Whether the signature matched the hook's secret" }),
+  status: Type.Integer({ description: 'The HTTP status we answered with' }),
+  outcome: Type.Enum([...DELIVERY_OUTCOMES]),
+  reason: Type.Optional(Type.String({ description: 'Why it was ignored or refused' })),
+  archiveKey: Type.Optional(Type.String()),
+  versionId: Type.Optional(Type.String()),
+  durationMs: Type.Integer({ minimum: 0 }),
+  error: Type.Optional(Type.String()),
+  redeliveryOf: Type.Optional(
+    Type.String({ description: 'The deliveryId this one ran again (admin Redeliver)' }),
+  ),
+}
+
+/** One request GitHub (or Ping, or Redeliver) sent to a hook, and what we answered. */
+export const DeliverySummarySchema = Type.Object(summaryFields)
+export type DeliverySummary = Static<typeof DeliverySummarySchema>
+
+/** The fields of a delivery that a summary shows, in order. */
+export const DELIVERY_SUMMARY_FIELDS = Object.keys(summaryFields) as (keyof DeliverySummary)[]
+
+export const deliveryFields = {
+  ...summaryFields,
+  requestHeaders: Type.Record(Type.String(), Type.String(), {
+    description: 'X-GitHub-*, X-Hub-Signature*, Content-Type and User-Agent as received',
+  }),
+  payload: Type.String({ description: 'The body as received, cut at 64 KiB' }),
+  truncated: Type.Boolean({ description: 'Whether `payload` was cut' }),
+  response: Type.Unknown({ description: 'The body we answered with' }),
+}
+
+/** A delivery with what it carried: the headers (never the secret) and the payload. */
+export const DeliverySchema = Type.Object(deliveryFields)
+export type Delivery = Static<typeof DeliverySchema>
+
+export const DeliveryListSchema = Type.Object({ deliveries: Type.Array(DeliverySummarySchema) })
+export type DeliveryList = Static<typeof DeliveryListSchema>
+/** Ping and Redeliver: the delivery they made. */
+export const DeliverySummaryAnswerSchema = Type.Object({ delivery: DeliverySummarySchema })
+export type DeliverySummaryAnswer = Static<typeof DeliverySummaryAnswerSchema>
+export const DeliveryAnswerSchema = Type.Object({ delivery: DeliverySchema })
+export type DeliveryAnswer = Static<typeof DeliveryAnswerSchema>
+
+// ---- The receiver --------------------------------------------------------------------
+
+/** `POST /api/webhooks/github[/{hookId}]`, 200: archived, a pong, or a duplicate. */
+export const DeliveryReceivedSchema = Type.Object({
+  ok: Type.Optional(Type.Literal(true)),
+  duplicate: Type.Optional(
+    Type.Literal(true, { description: 'This X-GitHub-Delivery was handled before' }),
+  ),
+  archiveKey: Type.Optional(Type.String()),
+  versionId: Type.Optional(Type.String()),
+})
+export type DeliveryReceived = Static<typeof DeliveryReceivedSchema>
+
+/** 202: nothing to archive (another event, a tag, a deleted or unlisted branch). */
+export const DeliveryIgnoredSchema = Type.Object({
+  ok: Type.Literal(true),
+  ignored: Type.String({ description: 'Why nothing was archived' }),
+})
+export type DeliveryIgnored = Static<typeof DeliveryIgnoredSchema>
