@@ -28,5 +28,19 @@ export default defineConfig({
   },
   build: {
     outDir: 'dist',
+    rolldownOptions: {
+      treeshake: {
+        // TypeBox and meme-core's schema files only define values, but neither package says
+        // so (no `sideEffects` in its package.json). Said here, the admin pages' answer checks
+        // take only what they use and share nothing new with the editor: without it the
+        // editor loaded an extra runtime chunk, and meme-core's shared chunk grew.
+        moduleSideEffects: [
+          {
+            test: /\/node_modules\/typebox\/|\/meme-core\/src\/[a-z-]*schema\.ts$/,
+            sideEffects: false,
+          },
+        ],
+      },
+    },
   },
 })

@@ -1,4 +1,7 @@
-import type { WebhookHook, WebhookSettings } from '@/api/admin-api.ts'
+import type { Hook, HookCreate } from '@meme-studio/meme-core/schema'
+
+/** What the New hook and Edit forms send: every setting, so an edit sends them all too. */
+export type WebhookSettings = Required<HookCreate>
 
 /** The New hook / Edit form as typed. */
 export interface WebhookForm {
@@ -16,7 +19,7 @@ export const EMPTY_WEBHOOK_FORM: Readonly<WebhookForm> = {
   stripRoot: true,
 }
 
-export function webhookForm(hook: WebhookHook): WebhookForm {
+export function webhookForm(hook: Hook): WebhookForm {
   return {
     name: hook.name,
     branches: hook.branches.join(', '),

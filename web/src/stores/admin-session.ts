@@ -1,6 +1,7 @@
+import type { KeyUsage } from '@meme-studio/meme-core/schema'
 import { defineStore } from 'pinia'
 import { ref, shallowRef } from 'vue'
-import { fetchUsage, type AdminUsage } from '@/api/admin-api.ts'
+import { fetchUsage } from '@/api/admin-api.ts'
 import { ADMIN_KEY_REFUSED, failureSentence, isKeyRefusal } from '@/api/failure-messages.ts'
 
 /** Where the tab keeps the key: session storage ends with the tab, and no other tab sees it. */
@@ -33,7 +34,7 @@ export const useAdminSessionStore = defineStore('admin-session', () => {
   /** Why the key form is showing again: the sentence for the last refusal. */
   const refusal = ref<string | null>(null)
   /** The key's usage, as last fetched. */
-  const usage = shallowRef<AdminUsage | null>(null)
+  const usage = shallowRef<KeyUsage | null>(null)
   const checking = ref(false)
   const checkError = ref<string | null>(null)
 

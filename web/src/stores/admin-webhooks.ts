@@ -1,3 +1,10 @@
+import type {
+  Delivery,
+  DeliverySummary,
+  Hook,
+  HookChange,
+  HookCreate,
+} from '@meme-studio/meme-core/schema'
 import { defineStore } from 'pinia'
 import { computed, ref, shallowReactive, shallowRef } from 'vue'
 import {
@@ -10,17 +17,13 @@ import {
   redeliver,
   rotateHookSecret,
   updateHook,
-  type DeliverySummary,
-  type WebhookDelivery,
-  type WebhookHook,
-  type WebhookSettings,
 } from '@/api/admin-api.ts'
 import { failureSentence } from '@/api/failure-messages.ts'
 import { useAdminSessionStore } from './admin-session.ts'
 
 /** A secret the server just made: shown once, until the person is done copying it. */
 export interface RevealedSecret {
-  hook: WebhookHook
+  hook: Hook
   secret: string
   /** A new hook, or a new secret for a hook GitHub already sends to. */
   reason: 'created' | 'rotated'
@@ -35,7 +38,7 @@ export interface RevealedSecret {
  */
 export const useAdminWebhooksStore = defineStore('admin-webhooks', () => {
   const session = useAdminSessionStore()
-  const hooks = ref<WebhookHook[]>([])
+  const hooks = ref<Hook[]>([])
   const loaded = ref(false)
   const selectedHookId = ref<string | null>(null)
   const deliveries = ref<DeliverySummary[]>([])
@@ -45,14 +48,14 @@ export const useAdminWebhooksStore = defineStore('admin-webhooks', () => {
   /** Why the deliveries couldn't be fetched, in a sentence. */
   const deliveriesError = ref<string | null>(null)
   /** Deliveries opened, with headers and payload, by delivery id. */
-  const details = shallowReactive(new Map<string, WebhookDelivery>())
+  const details = shallowReactive(new Map<string, Delivery>())
   const revealed = shallowRef<RevealedSecret | null>(null)
 
   const selectedHook = computed(
     () => hooks.value.find((hook) => hook.hookId === selectedHookId.value) ?? null,
   )
 
-  function putHook(hook: WebhookHook): void {
+  function putHook(hook: Hook): void {
     const index = hooks.value.findIndex((known) => known.hookId === hook.hookId)
     if (index < 0) hooks.value.push(hook)
     else hooks.value.splice(index, 1, hook)
@@ -98,7 +101,7 @@ export const useAdminWebhooksStore = defineStore('admin-webhooks', () => {
   }
 
   /** The delivery with its headers and payload, fetched once. */
-  async function openDelivery(deliveryId: string): Promise<WebhookDelivery | undefined> {
+  async function openDelivery(deliveryId: string): Promise<Delivery | undefined> {
     const hookId = selectedHookId.value
     if (hookId === null) return undefined
     const known = details.get(deliveryId)
@@ -108,7 +111,7 @@ export const useAdminWebhooksStore = defineStore('admin-webhooks', () => {
     return answer
   }
 
-  async function create(settings: WebhookSettings): Promise<WebhookHook | undefined> {
+  async function create(settings: HookCreate): Promise<Hook | undefined> {
     const answer = await session.withKey((key) => createHook(key, settings))
     if (!answer) return undefined
     putHook(answer.hook)
@@ -118,10 +121,7 @@ export const useAdminWebhooksStore = defineStore('admin-webhooks', () => {
     return answer.hook
   }
 
-  async function update(
-    hookId: string,
-    changes: Partial<WebhookSettings>,
-  ): Promise<WebhookHook | undefined> {
+  async function update(hookId: string, changes: HookChange): Promise<Hook | undefined> {
     const hook = await session.withKey((key) => updateHook(key, hookId, changes))
     if (hook) putHook(hook)
     return hook

@@ -1,10 +1,12 @@
+import type { KeyUsage } from '@meme-studio/meme-core/schema'
 import { createPinia, setActivePinia } from 'pinia'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { fakeApi, json } from '@/api/__tests__/fake-network.ts'
 import { ADMIN_KEY_REFUSED } from '@/api/failure-messages.ts'
 import { API_KEY_STORAGE_KEY, useAdminSessionStore } from '../admin-session.ts'
 
-const USAGE = {
+const USAGE: KeyUsage = {
+  keyId: '3f9a1c0d',
   period: 'DAY',
   periodStart: '2026-01-01T00:00:00.000Z',
   periodEnd: '2026-01-02T00:00:00.000Z',

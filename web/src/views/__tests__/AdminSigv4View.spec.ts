@@ -1,3 +1,4 @@
+import type { SigV4Steps } from '@meme-studio/meme-core/schema'
 import { type VueWrapper } from '@vue/test-utils'
 import { afterEach, describe, expect, it } from 'vitest'
 import { fakeApi, json } from '@/api/__tests__/fake-network.ts'
@@ -22,19 +23,22 @@ const CANONICAL = [
 ].join('\n')
 const SIGNATURE = '5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31'
 const AUTHORIZATION = `AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, SignedHeaders=host;x-amz-date, Signature=${SIGNATURE}`
-const SIGNED = {
+const SIGNED: SigV4Steps = {
   canonicalRequest: CANONICAL,
   stringToSign:
     'AWS4-HMAC-SHA256\n20150830T123600Z\n20150830/us-east-1/service/aws4_request\nbb579772317eb040ac9ed261061d46c1f17a8133879d6129b6e1c25292927e63',
   signingKey: '938127b5336810ddb6a5d6af445fcac9e371f9ed418ed386b022aed82901be75',
   signature: SIGNATURE,
+  credentialScope: '20150830/us-east-1/service/aws4_request',
   signedHeaders: 'host;x-amz-date',
+  payloadHash: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
   authorization: AUTHORIZATION,
   headers: {
     host: 'example.amazonaws.com',
     'x-amz-date': '20150830T123600Z',
     authorization: AUTHORIZATION,
   },
+  url: 'https://example.amazonaws.com/',
   curl: "curl -X GET 'https://example.amazonaws.com/' -H 'x-amz-date: 20150830T123600Z'",
 }
 const INPUTS = {

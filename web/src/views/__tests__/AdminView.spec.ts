@@ -1,3 +1,4 @@
+import type { KeyUsage } from '@meme-studio/meme-core/schema'
 import { flushPromises, mount, type VueWrapper } from '@vue/test-utils'
 import { createPinia } from 'pinia'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -8,7 +9,8 @@ import { buttonNamed, byLabel, fillAndSubmit } from '@/components/admin/__tests_
 import { routes } from '@/router/index.ts'
 import { API_KEY_STORAGE_KEY } from '@/stores/admin-session.ts'
 
-const USAGE = {
+const USAGE: KeyUsage = {
+  keyId: '3f9a1c0d',
   period: 'DAY',
   periodStart: '2026-01-01T00:00:00.000Z',
   periodEnd: '2026-01-02T00:00:00.000Z',
@@ -59,7 +61,7 @@ describe('admin pages', () => {
     expect(api.requestsTo('/api/admin/usage')).toHaveLength(1)
     expect(api.requests[0]?.headers.get('x-api-key')).toBe('key-5678')
     expect(sessionStorage.getItem(API_KEY_STORAGE_KEY)).toBe('key-5678')
-    expect(view.text()).toContain('Key ending in …5678')
+    expect(view.text()).toContain('Key ID 3f9a1c0d')
     expect(view.text()).toContain('12 of 10,000 requests used today')
     expect(view.get('[role="meter"]').attributes()).toMatchObject({
       'aria-valuenow': '12',

@@ -93,6 +93,7 @@ describe('admin webhooks page', () => {
     fakeApi({
       ...NOTIFICATIONS,
       '/api/admin/usage': json(200, {
+        keyId: '3f9a1c0d',
         period: 'DAY',
         periodStart: '2026-01-01T00:00:00.000Z',
         periodEnd: '2026-01-02T00:00:00.000Z',

@@ -1,3 +1,4 @@
+import type { ApigeeSignature, ApigeeVerification } from '@meme-studio/meme-core/schema'
 import { type VueWrapper } from '@vue/test-utils'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { fakeApi, json } from '@/api/__tests__/fake-network.ts'
@@ -17,13 +18,23 @@ const INPUTS = {
   'Client ID': 'client-123',
   'Client secret': 's3cr3t-value',
 }
-const SIGNED = {
+const SIGNED: ApigeeSignature = {
   callback: 'https://partner.example/callback',
   clientid: 'client-123',
-  timestamp: 1700000000,
+  timestamp: '1700000000',
   signature: 'q1Zk0gO0mPn3+/fvwJaEUBQ1ZXg=',
   message: '************https://partner.example/callbackclient-1231700000000',
 }
+/** A verification of SIGNED's inputs: what the server found, given what was checked. */
+const verification = (
+  found: Pick<ApigeeVerification, 'matches' | 'expected' | 'given' | 'hint'>,
+): ApigeeVerification => ({
+  callback: SIGNED.callback,
+  clientid: SIGNED.clientid,
+  timestamp: SIGNED.timestamp,
+  message: SIGNED.message,
+  ...found,
+})
 
 let wrapper: VueWrapper | undefined
 afterEach(() => wrapper?.unmount())
@@ -92,12 +103,14 @@ describe('Apigee OAuth signature', () => {
 
   it('checks a signature, and shows a mismatch: what was signed and which characters differ', async () => {
     const api = fakeApi({
-      '/api/admin/hmac/apigee/verify': json(200, {
-        matches: false,
-        expected: 'q1Zk0gO0mPn3+/fvwJaEUBQ1ZXg=',
-        given: 'q1Zk0gO0mPn3+/fvwJaEUBQ1ZXh=',
-        message: SIGNED.message,
-      }),
+      '/api/admin/hmac/apigee/verify': json(
+        200,
+        verification({
+          matches: false,
+          expected: 'q1Zk0gO0mPn3+/fvwJaEUBQ1ZXg=',
+          given: 'q1Zk0gO0mPn3+/fvwJaEUBQ1ZXh=',
+        }),
+      ),
     })
     wrapper = mountWithKey(AdminApigeeTool)
     await wrapper.get('input[type="radio"][value="verify"]').setValue(true)
@@ -125,13 +138,15 @@ describe('Apigee OAuth signature', () => {
     const hint =
       'Each + of the signature became a space, as a query string or form decoder does; with + back, it matches.'
     fakeApi({
-      '/api/admin/hmac/apigee/verify': json(200, {
-        matches: false,
-        expected: SIGNED.signature,
-        given: SIGNED.signature.replace('+', ' '),
-        message: SIGNED.message,
-        hint,
-      }),
+      '/api/admin/hmac/apigee/verify': json(
+        200,
+        verification({
+          matches: false,
+          expected: SIGNED.signature,
+          given: SIGNED.signature.replace('+', ' '),
+          hint,
+        }),
+      ),
     })
     wrapper = mountWithKey(AdminApigeeTool)
     await wrapper.get('input[type="radio"][value="verify"]').setValue(true)
@@ -146,12 +161,10 @@ describe('Apigee OAuth signature', () => {
 
   it('says Match for a matching signature', async () => {
     fakeApi({
-      '/api/admin/hmac/apigee/verify': json(200, {
-        matches: true,
-        expected: SIGNED.signature,
-        given: SIGNED.signature,
-        message: SIGNED.message,
-      }),
+      '/api/admin/hmac/apigee/verify': json(
+        200,
+        verification({ matches: true, expected: SIGNED.signature, given: SIGNED.signature }),
+      ),
     })
     wrapper = mountWithKey(AdminApigeeTool)
     await wrapper.get('input[type="radio"][value="verify"]').setValue(true)

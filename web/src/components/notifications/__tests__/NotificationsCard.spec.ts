@@ -1,15 +1,15 @@
+import type { Notifications } from '@meme-studio/meme-core/schema'
 import { flushPromises, type VueWrapper } from '@vue/test-utils'
 import { afterEach, describe, expect, it } from 'vitest'
-import type { NotificationSettings } from '@/api/admin-api.ts'
 import { fakeApi, json } from '@/api/__tests__/fake-network.ts'
 import { buttonNamed, byLabel, mountWithKey } from '@/components/admin/__tests__/admin-test-kit.ts'
 import NotificationsCard from '../NotificationsCard.vue'
 
 const PATH = '/api/admin/notifications'
 const settings = (
-  discord: NotificationSettings['discord'],
-  toggles: Partial<NotificationSettings> = {},
-): NotificationSettings => ({ discord, notifyOnArchive: false, notifyOnShare: false, ...toggles })
+  discord: Notifications['discord'],
+  toggles: Partial<Notifications> = {},
+): Notifications => ({ discord, notifyOnArchive: false, notifyOnShare: false, ...toggles })
 
 let wrapper: VueWrapper | undefined
 afterEach(() => wrapper?.unmount())

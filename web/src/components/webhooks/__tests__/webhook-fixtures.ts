@@ -1,7 +1,7 @@
-import type { DeliverySummary, WebhookDelivery, WebhookHook } from '@/api/admin-api.ts'
+import type { Delivery, DeliverySummary, Hook } from '@meme-studio/meme-core/schema'
 
 /** Hooks and deliveries shaped as the admin webhooks API answers them. */
-export const DEFAULT_HOOK: WebhookHook = {
+export const DEFAULT_HOOK: Hook = {
   hookId: 'default',
   name: 'Default (GITHUB_WEBHOOK_SECRET)',
   branches: [],
@@ -9,9 +9,11 @@ export const DEFAULT_HOOK: WebhookHook = {
   stripRoot: true,
   payloadUrl: 'http://localhost/api/webhooks/github',
   contentType: 'application/json',
+  createdAt: '2026-02-01T09:00:00.000Z',
+  updatedAt: '2026-02-01T09:00:00.000Z',
 }
 
-export const SITE_HOOK: WebhookHook = {
+export const SITE_HOOK: Hook = {
   hookId: 'h1a2b3',
   name: 'Site deploys',
   branches: ['main', 'release/2.x'],
@@ -50,7 +52,7 @@ export const PONG: DeliverySummary = {
   durationMs: 12,
 }
 
-export const PONG_DETAILS: WebhookDelivery = {
+export const PONG_DETAILS: Delivery = {
   ...PONG,
   requestHeaders: {
     'x-github-event': 'ping',
@@ -59,5 +61,6 @@ export const PONG_DETAILS: WebhookDelivery = {
     'content-type': 'application/json',
   },
   payload: '{"zen":"Keep it logically awesome.","hook_id":1}',
+  truncated: false,
   response: { ok: true },
 }
