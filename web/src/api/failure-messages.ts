@@ -1,3 +1,4 @@
+import type { ErrorCode } from '@meme-studio/meme-core/schema'
 import { formatBytes } from '@/picture/picture-check.ts'
 
 /**
@@ -31,7 +32,7 @@ const THROTTLED = 'Too many memes at once! Wait a moment and try again.'
 const QUOTA_REACHED = "Today's limit for making memes has been reached. Please try again later."
 
 /** Sentences for the API's stable error codes (`{statusCode, error, message, code}`). */
-const API_CODE_SENTENCES: Record<string, string> = {
+const API_CODE_SENTENCES: Partial<Record<ErrorCode, string>> = {
   BAD_FILENAME:
     "The picture's file name can't be used. Rename it to something like picture.jpg and try again.",
   UNSUPPORTED_MEDIA: "That file isn't a picture we can use. Choose a JPEG, PNG, WebP or GIF.",
@@ -73,6 +74,14 @@ function describeHttpStatus(status: number): string {
   return "The server didn't accept that request. Check your picture and captions and try again."
 }
 
+/**
+ * The body's `code`, typed as the API's codes so that a sentence or a comparison for a code
+ * the API never sends fails typecheck. Any other string (a proxy's) only misses the lookups.
+ */
+function apiCode(body: Record<string, unknown> | undefined): ErrorCode | undefined {
+  return typeof body?.code === 'string' ? (body.code as ErrorCode) : undefined
+}
+
 function parseJsonObject(text: string): Record<string, unknown> | undefined {
   try {
     const value: unknown = JSON.parse(text)
@@ -87,7 +96,7 @@ function parseJsonObject(text: string): Record<string, unknown> | undefined {
 /** Turns an API error response, JSON or not (a proxy's HTML 502 page), into a sentence. */
 export function apiFailure(status: number, body: string): UserFacingError {
   const parsed = parseJsonObject(body)
-  const code = typeof parsed?.code === 'string' ? parsed.code : undefined
+  const code = apiCode(parsed)
   const codeSentence = code === undefined ? undefined : API_CODE_SENTENCES[code]
   if (codeSentence) return new UserFacingError(codeSentence, code)
   const gatewayMessage = typeof parsed?.message === 'string' ? parsed.message : undefined
@@ -158,7 +167,7 @@ export function adminApiFailure(
   labels: FieldLabels = {},
 ): UserFacingError {
   const parsed = parseJsonObject(body)
-  const code = typeof parsed?.code === 'string' ? parsed.code : undefined
+  const code = apiCode(parsed)
   const message = typeof parsed?.message === 'string' ? parsed.message : undefined
   if (code === undefined && message !== undefined && ADMIN_GATEWAY_SENTENCES[message]) {
     return new UserFacingError(ADMIN_GATEWAY_SENTENCES[message], message)
