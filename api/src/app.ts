@@ -2,7 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import type { AppConfig } from './config.ts'
 import apiKeys from './plugins/app/api-keys.ts'
-import errorHandler from './plugins/app/error-handler.ts'
+import errorHandler, { answerClientError, sendError } from './plugins/app/error-handler.ts'
 import memes from './plugins/app/memes.ts'
 import notifier from './plugins/app/notifier.ts'
 import storage from './plugins/app/storage.ts'
@@ -18,6 +18,7 @@ import storageRoutes from './routes/storage.ts'
 import uploadRoutes from './routes/uploads.ts'
 import webhookRoutes from './routes/webhooks.ts'
 import { ErrorSchema } from '@meme-studio/meme-core/schema'
+import { routeNotFound } from './services/shared/app-error.ts'
 
 export interface AppOptions {
   /** The built SPA to serve at `/`; the API alone when unset. */
@@ -52,6 +53,9 @@ export async function buildApp(
     logger: redactingApiKeys(options.logger),
     // Lambda and API Gateway cap a request at 6 MB / 10 MB; nothing here needs more than 1 MB.
     bodyLimit: 1024 * 1024,
+    // Errors met before a route runs get the same body as every other.
+    frameworkErrors: sendError,
+    clientErrorHandler: answerClientError,
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   app.addSchema(ErrorSchema)
@@ -92,12 +96,7 @@ export async function buildApp(
       path !== '/api' &&
       (request.headers.accept ?? '').includes('text/html')
     if (wantsPage) return reply.header('cache-control', 'no-cache').sendFile('index.html')
-    return reply.status(404).send({
-      statusCode: 404,
-      error: 'Not Found',
-      message: `Route ${request.method} ${path} not found`,
-      code: 'NOT_FOUND',
-    })
+    throw routeNotFound(request)
   })
 
   return app

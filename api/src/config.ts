@@ -2,6 +2,7 @@
  * The app's configuration, read from the environment once at start. Routes never read
  * `process.env`; a bad value stops the process with a message naming the variable.
  */
+import type { S3ClientConfig } from '@aws-sdk/client-s3'
 
 export interface S3Settings {
   /** Unset: the AWS endpoint for the region (or, locally, the embedded S3 fills it in). */
@@ -9,7 +10,7 @@ export interface S3Settings {
   region: string
   forcePathStyle: boolean
   /** Unset: the SDK's default credential chain (Lambda role, profile, env). */
-  credentials?: { accessKeyId: string; secretAccessKey: string }
+  credentials?: S3ClientConfig['credentials']
 }
 
 /**

@@ -1,5 +1,7 @@
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
+import { request as httpRequest } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -60,5 +62,60 @@ describe('serving the web app', () => {
     const response = await app.inject('/../package.json')
     expect(response.statusCode).toBe(404)
     expect(response.body).not.toContain('@meme-studio/api')
+  })
+})
+
+/** A GET sent as the bytes say, over a socket: `inject` would normalise the path first. */
+async function rawGet(path: string, headers: Record<string, string> = {}) {
+  if (!app.server.listening) await app.listen({ host: '127.0.0.1', port: 0 })
+  const { port } = app.server.address() as AddressInfo
+  return new Promise<{ status?: number; body: string }>((resolve, reject) => {
+    const request = httpRequest({ host: '127.0.0.1', port, path, headers }, (response) => {
+      let body = ''
+      response.on('data', (chunk: Buffer) => (body += chunk.toString()))
+      response.on('end', () => resolve({ status: response.statusCode, body }))
+    })
+    request.on('error', reject)
+    request.end()
+  })
+}
+
+describe('the one error body', () => {
+  const NOT_FOUND = { statusCode: 404, error: 'Not Found', code: 'NOT_FOUND' }
+
+  it('answers a malformed %-escape with 400 BAD_URL', async () => {
+    const response = await app.inject('/api/shares/%E0%A4%A')
+    expect(response.statusCode).toBe(400)
+    expect(response.json()).toEqual({
+      statusCode: 400,
+      error: 'Bad Request',
+      message: 'The URL has a malformed %-escape',
+      code: 'BAD_URL',
+    })
+  })
+
+  it('answers a path that climbs out of the web root with 404 NOT_FOUND, not 403', async () => {
+    const answer = await rawGet('/m/../..')
+    expect(answer.status).toBe(404)
+    expect(JSON.parse(answer.body)).toMatchObject(NOT_FOUND)
+  })
+
+  it('keeps unknown paths under /api/admin and /api/jobs behind the key when serving the SPA', async () => {
+    for (const url of ['/api/admin/no-such-tool', '/api/jobs/x/y']) {
+      const response = await app.inject({ url, headers: { accept: 'text/html' } })
+      expect(response.statusCode, url).toBe(403)
+      expect(response.body, url).toBe('{"message":"Forbidden"}')
+    }
+  })
+
+  it('answers headers larger than Node takes with 431 HEADERS_TOO_LARGE', async () => {
+    const answer = await rawGet('/api/health', { 'x-big': 'a'.repeat(20_000) })
+    expect(answer.status).toBe(431)
+    expect(JSON.parse(answer.body)).toEqual({
+      statusCode: 431,
+      error: 'Request Header Fields Too Large',
+      message: 'The request headers are larger than the server takes',
+      code: 'HEADERS_TOO_LARGE',
+    })
   })
 })

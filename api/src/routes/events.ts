@@ -1,85 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import type { FastifyReply, FastifyRequest } from 'fastify'
-import { Value } from 'typebox/value'
+import type { FastifyReply } from 'fastify'
 import type { AppConfig } from '../config.ts'
-import {
-  EventSchema,
-  ForwardResultSchema,
-  GatewayErrorSchema,
-  type ForwardedEvent,
-} from '@meme-studio/meme-core/schema'
+import { ForwardResultSchema, GatewayErrorSchema } from '@meme-studio/meme-core/schema'
 import { errorResponses } from '../schemas/errors.ts'
-import { AppError } from '../services/shared/app-error.ts'
-import {
-  MISSING_AUTHENTICATION_TOKEN,
-  refusalBody,
-  verifySigV4,
-  type GatewayRefusal,
-  type SigV4Credentials,
-} from '../services/signatures/sigv4-verify.ts'
+import { EventIntake } from '../services/notifications/event-intake.ts'
+import { refusalBody, type GatewayRefusal } from '../services/signatures/sigv4-verify.ts'
 
 /** An event is a few KiB of text; Discord takes at most 6000 characters of embed. */
 const EVENT_BODY_LIMIT = 64 * 1024
-
-function invalidEvent(instancePath: string, problem: string): AppError {
-  return new AppError(400, 'VALIDATION', `body${instancePath} ${problem}`)
-}
-
-/** The body, read only once its signature is good: JSON, and an event. */
-function parseEvent(body: Buffer): ForwardedEvent {
-  let value: unknown
-  try {
-    value = JSON.parse(body.toString('utf8'))
-  } catch {
-    throw new AppError(400, 'MALFORMED_JSON', 'The request body is not valid JSON')
-  }
-  if (Value.Check(EventSchema, value)) return value
-  // An unknown property shows first as its own `schema is false`; name it as the app does.
-  const errors = Value.Errors(EventSchema, value).filter((error) => error.keyword !== 'boolean')
-  const first = errors[0]
-  if (!first) throw invalidEvent('', 'is not an event')
-  const params = first.params as { additionalProperties?: unknown[] }
-  if (first.keyword === 'additionalProperties' && params.additionalProperties?.length) {
-    throw invalidEvent(
-      first.instancePath,
-      `has an unknown property "${String(params.additionalProperties[0])}"`,
-    )
-  }
-  if (first.keyword === 'pattern' && first.instancePath === '/url') {
-    throw invalidEvent(first.instancePath, 'must be an http(s) URL')
-  }
-  throw invalidEvent(first.instancePath, first.message)
-}
-
-interface GatewayIdentity {
-  accessKey?: unknown
-  userArn?: unknown
-}
-
-/**
- * The IAM identity API Gateway verified for this request, from the Lambda event that
- * @fastify/aws-lambda keeps on the request (`request.awsLambda`, its `decorateRequest`): the
- * REST API's (v1) `requestContext.identity` or the HTTP API's (v2)
- * `requestContext.authorizer.iam`. Only the event counts, never the client's headers; outside
- * Lambda (no decoration) there is none.
- */
-function gatewayIdentity(request: FastifyRequest): { userArn?: string } | undefined {
-  const lambda = (request as { awsLambda?: { event?: unknown } }).awsLambda
-  const event = lambda?.event as
-    | {
-        requestContext?: {
-          identity?: GatewayIdentity | null
-          authorizer?: { iam?: GatewayIdentity | null } | null
-        } | null
-      }
-    | undefined
-  const context = event?.requestContext
-  const identity = [context?.identity, context?.authorizer?.iam].find(
-    (candidate) => typeof candidate?.accessKey === 'string' && candidate.accessKey !== '',
-  )
-  if (!identity) return undefined
-  return typeof identity.userArn === 'string' ? { userArn: identity.userArn } : {}
-}
 
 /** API Gateway's 403 as it sends it: a Buffer, so no charset is added to the type. */
 function sendRefusal(reply: FastifyReply, refusal: GatewayRefusal) {
@@ -95,9 +23,7 @@ function sendRefusal(reply: FastifyReply, refusal: GatewayRefusal) {
  * checks it, forwarded to Discord. Refusals are API Gateway's, byte for byte.
  */
 const eventRoutes: FastifyPluginAsyncTypebox<{ config: AppConfig }> = async (app, { config }) => {
-  const { accessKeyId, secretAccessKey } = config.events
-  const credentials: SigV4Credentials[] =
-    accessKeyId && secretAccessKey ? [{ accessKeyId, secretAccessKey }] : []
+  const events = new EventIntake(config)
 
   // The signature covers the body's bytes: every body is kept as bytes, whatever its type,
   // and read only after the signature is checked.
@@ -129,27 +55,21 @@ const eventRoutes: FastifyPluginAsyncTypebox<{ config: AppConfig }> = async (app
     },
     async (request, reply) => {
       const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0)
-      if (config.events.auth === 'api-gateway-iam') {
-        // API Gateway's IAM authorization verified the signature before the Lambda ran (over
-        // the host and stage path the client signed, which are not what the app sees).
-        const identity = gatewayIdentity(request)
-        if (!identity) {
-          request.log.info('event without an API Gateway IAM identity refused')
-          return sendRefusal(reply, MISSING_AUTHENTICATION_TOKEN)
-        }
-        request.log.info({ callerArn: identity.userArn }, 'event from an IAM caller')
-      } else {
-        const verdict = await verifySigV4(
-          { method: request.method, url: request.url, headers: request.headers, body },
-          { region: config.s3.region, service: 'execute-api', credentials, now: new Date() },
-        )
-        if (!verdict.ok) {
-          request.log.info({ errorType: verdict.refusal.errorType }, 'event signature refused')
-          return sendRefusal(reply, verdict.refusal)
-        }
+      const intake = await events.admit({
+        method: request.method,
+        url: request.url,
+        headers: request.headers,
+        body,
+        // The Lambda event @fastify/aws-lambda keeps on the request (its `decorateRequest`).
+        lambdaEvent: (request as { awsLambda?: { event?: unknown } }).awsLambda?.event,
+      })
+      if (!intake.ok) {
+        request.log.info({ errorType: intake.refusal.errorType }, 'event refused')
+        return sendRefusal(reply, intake.refusal)
       }
-      const event = parseEvent(body)
-      const result = await app.notifier.forward(event)
+      if (intake.callerArn)
+        request.log.info({ callerArn: intake.callerArn }, 'event from an IAM caller')
+      const result = await app.notifier.forward(intake.event)
       return reply.status(202).send(result)
     },
   )

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import type { FastifyReply } from 'fastify'
+import type { FastifyInstance, FastifyReply } from 'fastify'
 import { Type } from 'typebox'
 import { MemeRequestSchema } from '@meme-studio/meme-core/schema'
 import type { AppConfig } from '../config.ts'
@@ -7,13 +7,8 @@ import { sharePage, sharePagePolicy, shareProblemPage } from '../pages/share-pag
 import { errorResponses } from '../schemas/errors.ts'
 import { ShareCreatedSchema, ShareParamsSchema, ShareSchema } from '@meme-studio/meme-core/schema'
 import { AppError } from '../services/shared/app-error.ts'
-import {
-  presignShareImage,
-  readShare,
-  saveShare,
-  sharePath,
-  shareTitle,
-} from '../services/shares/share-store.ts'
+import { sharePath } from '../services/shares/share-store.ts'
+import { Sharing } from '../services/shares/sharing.ts'
 
 /** The same body as POST /api/meme, so the same limit. */
 const SHARE_BODY_LIMIT = 64 * 1024
@@ -21,8 +16,18 @@ const SHARE_BODY_LIMIT = 64 * 1024
 /** Anything that carries a presigned URL may be kept for a minute, and only by the browser. */
 const SHARE_CACHE_CONTROL = 'private, max-age=60'
 
+function sharing(app: FastifyInstance, config: AppConfig): Sharing {
+  return new Sharing({
+    s3: app.s3,
+    bucket: config.uploadBucket,
+    render: (meme) => app.makeMeme(meme),
+    notify: app.notify,
+  })
+}
+
 /** `/api/shares`: store a render, look one up. */
 const shareRoutes: FastifyPluginAsyncTypebox<{ config: AppConfig }> = async (app, { config }) => {
+  const shares = sharing(app, config)
   app.post(
     '/shares',
     {
@@ -39,25 +44,12 @@ const shareRoutes: FastifyPluginAsyncTypebox<{ config: AppConfig }> = async (app
       },
     },
     async (request, reply) => {
-      const meme = await app.makeMeme(request.body)
-      const { id, record } = await saveShare(
-        app.s3,
-        config.uploadBucket,
-        meme,
-        shareTitle(request.body.captions),
-      )
-      const image = await presignShareImage(app.s3, config.uploadBucket, record)
-      const url = sharePath(id)
-      // Discord, when the admin turned it on; never holds up or fails the answer.
-      void app.notify('shared', {
-        title: record.title,
-        url: `${request.protocol}://${request.host}${url}`,
-      })
+      const share = await shares.create(request.body, `${request.protocol}://${request.host}`)
       return reply
         .status(201)
-        .header('location', url)
+        .header('location', share.url)
         .header('cache-control', 'no-store')
-        .send({ id, url, imageUrl: image.url, expiresAt: image.expiresAt })
+        .send(share)
     },
   )
 
@@ -71,19 +63,9 @@ const shareRoutes: FastifyPluginAsyncTypebox<{ config: AppConfig }> = async (app
       },
     },
     async (request, reply) => {
-      const { id } = request.params
-      const record = await readShare(app.s3, config.uploadBucket, id)
-      const image = await presignShareImage(app.s3, config.uploadBucket, record)
+      const share = await shares.view(request.params.id)
       reply.header('cache-control', SHARE_CACHE_CONTROL)
-      return {
-        id,
-        title: record.title,
-        width: record.width,
-        height: record.height,
-        contentType: record.contentType,
-        imageUrl: image.url,
-        expiresAt: image.expiresAt,
-      }
+      return share
     },
   )
 }
@@ -123,15 +105,7 @@ export const sharePageRoutes: FastifyPluginAsyncTypebox<{ config: AppConfig }> =
   app,
   { config },
 ) => {
-  async function loadShare(id: string) {
-    const record = await readShare(app.s3, config.uploadBucket, id)
-    const now = new Date()
-    const [image, download] = await Promise.all([
-      presignShareImage(app.s3, config.uploadBucket, record, { now }),
-      presignShareImage(app.s3, config.uploadBucket, record, { now, download: true }),
-    ])
-    return { record, image, download }
-  }
+  const shares = sharing(app, config)
 
   app.get(
     '/m/:id',
@@ -151,7 +125,7 @@ export const sharePageRoutes: FastifyPluginAsyncTypebox<{ config: AppConfig }> =
       const { id } = request.params
       let shown
       try {
-        shown = await loadShare(id)
+        shown = await shares.page(id)
       } catch (error) {
         const problem = sharePageProblem(error)
         if (problem.status >= 500) request.log.error({ err: error }, 'share page failed')

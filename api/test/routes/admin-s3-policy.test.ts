@@ -2,11 +2,8 @@ import { S3Client } from '@aws-sdk/client-s3'
 import type { FastifyInstance } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { EMBEDDED_S3_CREDENTIALS } from '../../src/embedded-s3.ts'
-import {
-  planUpload,
-  signUploadPolicy,
-  type SignedUpload,
-} from '../../src/services/storage/upload-policy.ts'
+import type { SignedUpload } from '@meme-studio/meme-core/schema'
+import { planUpload, signUploadPolicy } from '../../src/services/storage/upload-policy.ts'
 import { buildApp, closedPort, testConfig } from '../support/test-app.ts'
 
 const API_KEY = 'admin-s3-policy-test-key'

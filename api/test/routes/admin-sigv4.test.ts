@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildApp, closedPort, testConfig } from '../support/test-app.ts'
-import type { SigV4Steps } from '../../src/services/signatures/sigv4-steps.ts'
+import type { SigV4Steps } from '@meme-studio/meme-core/schema'
 
 const API_KEY = 'admin-sigv4-test-key'
 

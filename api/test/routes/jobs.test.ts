@@ -295,11 +295,16 @@ describe('requests refused before S3 is called', () => {
     ['GET', '/api/jobs/x/y'],
     ['GET', `/api/jobs/${WELL_FORMED_ID}/result`],
     ['POST', '/api/jobs/x/y'],
-  ] as const)('%s %s: 404 {"message":"Not found"}', async (method, url) => {
+  ] as const)('%s %s: 404 NOT_FOUND', async (method, url) => {
     const response = await call(guarded, { method, url })
     expect(response.statusCode).toBe(404)
     expect(response.headers['content-type']).toMatch(/^application\/json/)
-    expect(response.body).toBe('{"message":"Not found"}')
+    expect(response.json()).toEqual({
+      statusCode: 404,
+      error: 'Not Found',
+      message: `Route ${method} ${url} not found`,
+      code: 'NOT_FOUND',
+    })
     expect(fake.requests).toEqual([])
   })
 

@@ -82,3 +82,29 @@ describe('GET /api/sign-s3-request', () => {
     expect(response.json().message).toContain(message)
   })
 })
+
+describe('GET /api/sign-s3-request without credentials', () => {
+  it('answers 503 STORAGE_UNAVAILABLE when the credentials cannot be loaded', async () => {
+    const failing = testConfig(s3.endpoint)
+    // As on Lambda when the role's credentials cannot be fetched.
+    failing.s3.credentials = async () => {
+      throw new Error('Could not load credentials from any providers')
+    }
+    const broken = await buildApp(failing)
+    try {
+      const response = await broken.inject({
+        url: '/api/sign-s3-request',
+        query: { filename: 'cat.png', contentType: 'image/png' },
+      })
+      expect(response.statusCode).toBe(503)
+      expect(response.json()).toEqual({
+        statusCode: 503,
+        error: 'Service Unavailable',
+        message: 'The storage service is not reachable',
+        code: 'STORAGE_UNAVAILABLE',
+      })
+    } finally {
+      await broken.close()
+    }
+  })
+})

@@ -10,6 +10,9 @@ export default fp<{ root: string }>(
     await app.register(fastifyStatic, {
       root,
       cacheControl: false,
+      // A path that climbs out of the root names nothing here: a 404, as any other unknown
+      // path, rather than the 403 the file server would answer.
+      allowedPath: (pathName) => !pathName.split(/[/\\]/).includes('..'),
       setHeaders(res, path) {
         const immutable = /[/\\]assets[/\\]/.test(path)
         res.setHeader(

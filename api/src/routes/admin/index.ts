@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { AppConfig } from '../../config.ts'
 import { documentApiKey } from '../../plugins/external/swagger.ts'
+import { routeNotFound } from '../../services/shared/app-error.ts'
 import hmacRoutes from './hmac.ts'
 import notificationRoutes from './notifications.ts'
 import s3PolicyRoutes from './s3-policy.ts'
@@ -21,14 +22,12 @@ const adminRoutes: FastifyPluginAsyncTypebox<{ config: AppConfig; now?: () => nu
   await admin.register(s3PolicyRoutes, { config })
   await admin.register(webhookAdminRoutes, { config, now })
   await admin.register(notificationRoutes, { config })
-  admin.setNotFoundHandler({ preHandler: admin.apiKeyGuard }, (request, reply) =>
-    reply.status(404).send({
-      statusCode: 404,
-      error: 'Not Found',
-      message: `Route ${request.method} ${request.url.split('?')[0]} not found`,
-      code: 'NOT_FOUND',
-    }),
-  )
+  admin.setNotFoundHandler({ preHandler: admin.apiKeyGuard }, async (request) => {
+    throw routeNotFound(request)
+  })
+  // The web app's file server catches every path no route takes (`/*`); this keeps the paths
+  // under /api/admin in this scope, behind the key, when the app serves the SPA too.
+  admin.all('/*', { schema: { hide: true } }, async (_request, reply) => reply.callNotFound())
 }
 
 export default adminRoutes

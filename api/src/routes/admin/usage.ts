@@ -1,28 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { Type } from 'typebox'
+import { KeyUsageSchema } from '@meme-studio/meme-core/schema'
 import type { AppConfig } from '../../config.ts'
-
-const isoInstant = (description: string) => Type.String({ format: 'date-time', description })
-
-export const KeyUsageSchema = Type.Object(
-  {
-    keyId: Type.String({ description: 'Names the key without being it (a short hash)' }),
-    period: Type.Union([Type.Literal('DAY'), Type.Literal('WEEK'), Type.Literal('MONTH')], {
-      description: 'The quota period: a UTC day, a week from Sunday, or a calendar month',
-    }),
-    periodStart: isoInstant('When this period began (UTC)'),
-    periodEnd: isoInstant('When the quota resets: the next period begins (UTC)'),
-    used: Type.Integer({
-      minimum: 0,
-      description: 'Requests admitted this period, this one included',
-    }),
-    remaining: Type.Integer({ minimum: 0, description: 'Requests left this period' }),
-    quota: Type.Integer({ description: 'Requests allowed per period' }),
-    rate: Type.Number({ description: 'Steady requests per second' }),
-    burst: Type.Integer({ description: 'Requests that may arrive at once' }),
-  },
-  { additionalProperties: false },
-)
 
 /** `GET /api/admin/usage`: the calling key's quota and throttle, as the guard counts them. */
 const usageRoutes: FastifyPluginAsyncTypebox<{ config: AppConfig }> = async (app) => {

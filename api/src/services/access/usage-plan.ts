@@ -27,7 +27,8 @@ export interface UsagePlanLimits {
  */
 export type Admission = 'admitted' | 'throttled' | 'quota-exceeded'
 
-export interface KeyUsage {
+/** What a key has used, as the plan counts it (instants in ms); the route answers it as ISO. */
+export interface UsageCounts {
   period: QuotaPeriod
   /** The period's first instant (ms since the epoch, UTC). */
   periodStart: number
@@ -108,7 +109,7 @@ export class UsagePlan {
     return 'admitted'
   }
 
-  usage(keyId: string): KeyUsage {
+  usage(keyId: string): UsageCounts {
     const state = this.#state(keyId)
     const { rate, burst, quota, quotaPeriod } = this.#limits
     const { end } = quotaPeriodBounds(quotaPeriod, state.periodStart)

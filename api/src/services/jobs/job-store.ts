@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { DeleteObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3'
 import { IMAGE_FORMATS } from '@meme-studio/meme-core'
-import type { MemeRequest } from '@meme-studio/meme-core/schema'
+import type { Job, MemeRequest } from '@meme-studio/meme-core/schema'
 import { Value } from 'typebox/value'
 import { JobRecordSchema, type JobError, type JobRecord } from '../../schemas/records.ts'
 import { AppError } from '../shared/app-error.ts'
@@ -47,14 +47,6 @@ export type JobStatus = JobRecord['status']
 type DoneJob = Extract<JobRecord, { status: 'done' }>
 type FailedJob = Extract<JobRecord, { status: 'failed' }>
 type QueuedJob = Extract<JobRecord, { status: 'queued' | 'running' }> & { status: 'queued' }
-
-/** What `GET /api/jobs/{jobId}` answers. */
-export interface JobView {
-  jobId: string
-  status: JobStatus
-  result?: { url: string; meme_type: DoneJob['result']['meme_type']; bytes: number }
-  error?: JobError
-}
 
 /** Errors that are not AppErrors are bugs or outages: the client learns only that. */
 export const INTERNAL_FAILURE: JobError = {
@@ -188,7 +180,7 @@ export async function describeJob(
   bucket: string,
   job: JobRecord,
   now = new Date(),
-): Promise<JobView> {
+): Promise<Job> {
   const seen = jobAsSeen(job, now)
   const { jobId, status } = seen
   if (seen.status === 'failed') return { jobId, status, error: seen.error }

@@ -17,6 +17,12 @@ export class AppError extends Error {
   }
 }
 
+/** A request that matched no route. */
+export function routeNotFound(request: { method: string; url: string }): AppError {
+  const path = request.url.split('?')[0] ?? ''
+  return new AppError(404, 'NOT_FOUND', `Route ${request.method} ${path} not found`)
+}
+
 /** The message a client gets for anything we did not foresee: never the cause. */
 export const INTERNAL_MESSAGE = 'Something went wrong on our side'
 

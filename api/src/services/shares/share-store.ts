@@ -6,7 +6,7 @@ import { Value } from 'typebox/value'
 import { ShareRecordSchema, type ShareRecord } from '../../schemas/records.ts'
 import { AppError } from '../shared/app-error.ts'
 import { presignGetObject, type PresignedGet } from '../storage/presign.ts'
-import { readJsonRecord } from '../storage/json-records.ts'
+import { putJsonRecord, readJsonRecord } from '../storage/json-records.ts'
 import { storageUnavailable } from '../storage/s3-errors.ts'
 import type { RenderedMeme } from '../meme/meme-render.ts'
 
@@ -121,19 +121,11 @@ export async function saveShare(
     throw storageUnavailable(error)
   }
   try {
-    await s3.send(
-      new PutObjectCommand({
-        Bucket: bucket,
-        Key: sidecarKey(id),
-        Body: JSON.stringify(record),
-        ContentType: 'application/json',
-        ServerSideEncryption: 'AES256',
-      }),
-    )
+    await putJsonRecord(s3, bucket, sidecarKey(id), record)
   } catch (error) {
     // Without its sidecar the image can never be shown: remove it now, not at expiry.
     await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: record.key })).catch(() => {})
-    throw storageUnavailable(error)
+    throw error
   }
   return { id, record }
 }

@@ -1,77 +1,29 @@
-import { createHmac, timingSafeEqual } from 'node:crypto'
-import { AppError } from '../shared/app-error.ts'
+import { createHmac } from 'node:crypto'
+import type {
+  ApigeeSignature,
+  ApigeeSignRequest,
+  ApigeeVerification,
+  ApigeeVerifyRequest,
+  GithubSignature,
+  GithubSignatureHint,
+  GithubSignatureRequest,
+  HmacAlgorithm,
+  HmacRequest,
+  HmacResult,
+} from '@meme-studio/meme-core/schema'
+import { decodeField, invalidField, refuseOversized, sameBytes } from '../shared/byte-fields.ts'
+import { signGithubPayload } from './github-signature.ts'
 
 /** The calculator's cap on `key` and `message`, in UTF-8 bytes as sent. */
 export const MAX_HMAC_FIELD_BYTES = 64 * 1024
 /** Webhook payloads run larger than keys: a push with many commits is tens of kilobytes. */
 export const MAX_GITHUB_PAYLOAD_BYTES = 512 * 1024
 
-export type HmacAlgorithm = 'sha1' | 'sha256' | 'sha384' | 'sha512'
-export type TextEncoding = 'utf8' | 'hex' | 'base64'
-
-function invalid(field: string, problem: string): AppError {
-  return new AppError(400, 'VALIDATION', `body/${field} ${problem}`)
-}
-
-export function refuseOversized(field: string, value: string, maxBytes: number): void {
-  if (Buffer.byteLength(value, 'utf8') > maxBytes) {
-    throw new AppError(413, 'BODY_TOO_LARGE', `body/${field} is larger than ${maxBytes / 1024} KiB`)
-  }
-}
-
-/**
- * Decodes a field written as text, hex or base64, strictly: Node's own decoders skip what
- * they do not understand, which would sign different bytes than the person typed.
- */
-export function decodeField(field: string, value: string, encoding: TextEncoding): Buffer {
-  if (encoding === 'utf8') return Buffer.from(value, 'utf8')
-  if (encoding === 'hex') {
-    if (!/^[0-9A-Fa-f]*$/.test(value)) {
-      throw invalid(field, 'must contain only the hex digits 0-9 and a-f')
-    }
-    if (value.length % 2 !== 0) throw invalid(field, 'has an odd number of hex digits')
-    return Buffer.from(value, 'hex')
-  }
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(value)) {
-    throw invalid(
-      field,
-      'must contain only the base64 characters A-Z, a-z, 0-9, + and /, then = padding',
-    )
-  }
-  if (value.length % 4 !== 0) {
-    throw invalid(field, 'must be base64 padded with = to a multiple of 4 characters')
-  }
-  const bytes = Buffer.from(value, 'base64')
-  // "QR==" decodes like "QQ==": leftover bits that are not zero mean a mistyped value.
-  if (bytes.toString('base64') !== value) throw invalid(field, 'is not canonical base64')
-  return bytes
-}
-
-/** Equal bytes, compared in time that does not depend on where they differ. */
-export function sameBytes(a: Buffer, b: Buffer): boolean {
-  return a.length === b.length && timingSafeEqual(a, b)
-}
-
 function hmac(algorithm: HmacAlgorithm, key: Buffer | string, message: Buffer | string): Buffer {
   return createHmac(algorithm, key).update(message).digest()
 }
 
 // ---- HMAC calculator -----------------------------------------------------------------
-
-export interface HmacInput {
-  algorithm: HmacAlgorithm
-  key: string
-  keyEncoding?: TextEncoding
-  message: string
-  messageEncoding?: TextEncoding
-  expected?: string
-}
-
-export interface HmacResult {
-  hex: string
-  base64: string
-  matches?: boolean
-}
 
 /** Reads a digest given as hex (when it has the digest's hex length) or base64. */
 function decodeDigest(value: string, digestBytes: number): Buffer {
@@ -85,11 +37,11 @@ function decodeDigest(value: string, digestBytes: number): Buffer {
     if (/^[0-9A-Fa-f]+$/.test(trimmed) && trimmed.length % 2 === 0) {
       return Buffer.from(trimmed, 'hex')
     }
-    throw invalid('expected', 'must be a digest in hex or base64')
+    throw invalidField('expected', 'must be a digest in hex or base64')
   }
 }
 
-export function computeHmac(input: HmacInput): HmacResult {
+export function computeHmac(input: HmacRequest): HmacResult {
   refuseOversized('key', input.key, MAX_HMAC_FIELD_BYTES)
   refuseOversized('message', input.message, MAX_HMAC_FIELD_BYTES)
   const key = decodeField('key', input.key, input.keyEncoding ?? 'utf8')
@@ -104,36 +56,7 @@ export function computeHmac(input: HmacInput): HmacResult {
 
 // ---- GitHub X-Hub-Signature-256 ------------------------------------------------------
 
-/**
- * `sha256=` and the hex HMAC-SHA256 of the raw body, keyed with the webhook's secret.
- * @see https://docs.github.com/en/webhooks/using-webhooks/validating-webhook-deliveries
- */
-export function githubSignatureHeader(secret: string, payload: string): string {
-  return `sha256=${hmac('sha256', secret, payload).toString('hex')}`
-}
-
-export type GithubMismatchCause =
-  | 'trailing-newline-added'
-  | 'trailing-newline-removed'
-  | 'json-compact'
-  | 'json-indented'
-  | 'form-encoded'
-  | 'form-decoded'
-  | 'crlf-to-lf'
-  | 'lf-to-crlf'
-
-export interface GithubHint {
-  cause: GithubMismatchCause
-  description: string
-  header: string
-  matches: boolean
-}
-
-export interface GithubSignatureCheck {
-  header: string
-  matches?: boolean
-  hints: GithubHint[]
-}
+type GithubMismatchCause = GithubSignatureHint['cause']
 
 function parsedJson(text: string): { value: unknown } | undefined {
   try {
@@ -214,21 +137,17 @@ function mismatchCandidates(payload: string): [GithubMismatchCause, string, stri
  * The header for a payload and, given the header a delivery carried, whether it matches;
  * when it does not, which of the usual changes to the body would explain it.
  */
-export function checkGithubSignature(input: {
-  secret: string
-  payload: string
-  expected?: string
-}): GithubSignatureCheck {
+export function checkGithubSignature(input: GithubSignatureRequest): GithubSignature {
   refuseOversized('secret', input.secret, MAX_HMAC_FIELD_BYTES)
   refuseOversized('payload', input.payload, MAX_GITHUB_PAYLOAD_BYTES)
-  const header = githubSignatureHeader(input.secret, input.payload)
+  const header = signGithubPayload(input.secret, input.payload)
   if (input.expected === undefined) return { header, hints: [] }
   const expected = Buffer.from(input.expected.replace(/^sha256=/, '').toLowerCase(), 'hex')
   const digestOf = (value: string) => Buffer.from(value.slice('sha256='.length), 'hex')
   const matches = sameBytes(digestOf(header), expected)
   if (matches) return { header, matches, hints: [] }
   const hints = mismatchCandidates(input.payload).map(([cause, description, body]) => {
-    const candidate = githubSignatureHeader(input.secret, body)
+    const candidate = signGithubPayload(input.secret, body)
     return {
       cause,
       description,
@@ -240,21 +159,6 @@ export function checkGithubSignature(input: {
 }
 
 // ---- Apigee OAuth HMAC ---------------------------------------------------------------
-
-export interface ApigeeInput {
-  callback: string
-  clientid: string
-  clientsecret: string
-  timestamp?: string
-}
-
-export interface ApigeeSignature {
-  callback: string
-  clientid: string
-  timestamp: string
-  signature: string
-  message: string
-}
 
 /**
  * A secret as it may be shown: from 12 characters on, the first 2 and last 2 stay and the
@@ -283,7 +187,7 @@ function checkCallback(callback: string): void {
     !/[\s\u0000-\u001f\u007f]/.test(callback) &&
     url !== undefined &&
     url.hostname !== ''
-  if (!absolute) throw invalid('callback', 'must be an absolute http(s) URL')
+  if (!absolute) throw invalidField('callback', 'must be an absolute http(s) URL')
 }
 
 /**
@@ -291,7 +195,7 @@ function checkCallback(callback: string): void {
  * message = clientsecret + callback + clientid + timestamp)), timestamp in epoch seconds.
  * The inputs are signed exactly as given: a normalised URL would be a different message.
  */
-export function signApigee(input: ApigeeInput, now: Date): ApigeeSignature {
+export function signApigee(input: ApigeeSignRequest, now: Date): ApigeeSignature {
   checkCallback(input.callback)
   const timestamp = input.timestamp ?? String(Math.floor(now.getTime() / 1000))
   const tail = `${input.callback}${input.clientid}${timestamp}`
@@ -305,13 +209,6 @@ export function signApigee(input: ApigeeInput, now: Date): ApigeeSignature {
     signature,
     message: `${maskSecret(input.clientsecret)}${tail}`,
   }
-}
-
-export interface ApigeeVerification extends ApigeeSignature {
-  matches: boolean
-  expected: string
-  given: string
-  hint?: string
 }
 
 /** How a base64 signature is often mangled on its way through URLs and forms. */
@@ -341,9 +238,7 @@ function apigeeHint(given: string, expected: string): string | undefined {
   return undefined
 }
 
-export function verifyApigee(
-  input: ApigeeInput & { timestamp: string; signature: string },
-): ApigeeVerification {
+export function verifyApigee(input: ApigeeVerifyRequest): ApigeeVerification {
   const signed = signApigee(input, new Date(Number(input.timestamp) * 1000))
   const given = input.signature
   const matches = sameBytes(Buffer.from(given, 'utf8'), Buffer.from(signed.signature, 'utf8'))

@@ -1,7 +1,8 @@
 import { createHmac } from 'node:crypto'
 import { getSigningKey } from '@smithy/signature-v4'
 import { AppError } from '../shared/app-error.ts'
-import { decodeField, refuseOversized, sameBytes } from './hmac-tools.ts'
+import type { S3PolicyInspection, S3PolicyInspectRequest } from '@meme-studio/meme-core/schema'
+import { decodeField, refuseOversized, sameBytes } from '../shared/byte-fields.ts'
 import { Sha256 } from './sigv4-steps.ts'
 
 /**
@@ -13,42 +14,8 @@ import { Sha256 } from './sigv4-steps.ts'
 
 export const MAX_POLICY_BYTES = 64 * 1024
 
-export interface PolicyCondition {
-  index: number
-  field: string | null
-  match: 'exact' | 'starts-with' | 'range' | 'invalid'
-  value?: string
-  min?: number
-  max?: number
-  explanation: string
-}
-
-export interface PolicyCredential {
-  accessKeyId: string
-  date: string
-  region: string
-  service: string
-}
-
-export interface PolicyInspection {
-  policy: unknown
-  expiration: { expiresAt: string; expired: boolean; inSeconds: number } | null
-  conditions: PolicyCondition[]
-  credential: PolicyCredential | null
-  problems: string[]
-  signature: {
-    status: 'match' | 'mismatch' | 'not-checked'
-    expected?: string
-    given?: string
-    explanation: string
-  }
-}
-
-export interface PolicyInspectInput {
-  policy: string
-  signature?: string
-  credentials?: { secretAccessKey: string }
-}
+type PolicyCondition = S3PolicyInspection['conditions'][number]
+type PolicyCredential = NonNullable<S3PolicyInspection['credential']>
 
 function badPolicy(problem: string): AppError {
   return new AppError(400, 'VALIDATION', `body/policy ${problem}`)
@@ -84,7 +51,7 @@ function readExpiration(
   expiration: unknown,
   now: Date,
   problems: string[],
-): PolicyInspection['expiration'] {
+): S3PolicyInspection['expiration'] {
   if (expiration === undefined) {
     problems.push('The policy has no "expiration"; S3 requires one.')
     return null
@@ -265,11 +232,11 @@ async function postPolicySignature(
 }
 
 async function checkSignature(
-  input: PolicyInspectInput,
+  input: S3PolicyInspectRequest,
   policy: string,
   credential: PolicyCredential | null,
   credentialCount: number,
-): Promise<PolicyInspection['signature']> {
+): Promise<S3PolicyInspection['signature']> {
   const given = input.signature?.toLowerCase()
   const secret = input.credentials?.secretAccessKey
   const withGiven = given === undefined ? {} : { given }
@@ -310,9 +277,9 @@ async function checkSignature(
 }
 
 export async function inspectS3Policy(
-  input: PolicyInspectInput,
+  input: S3PolicyInspectRequest,
   now: Date,
-): Promise<PolicyInspection> {
+): Promise<S3PolicyInspection> {
   refuseOversized('policy', input.policy, MAX_POLICY_BYTES)
   // Form fields carry no surrounding whitespace; pasting often adds some.
   const policyText = input.policy.trim()

@@ -2,7 +2,8 @@ import { createHmac } from 'node:crypto'
 import { Hash } from '@smithy/hash-node'
 import { getSigningKey, SignatureV4 } from '@smithy/signature-v4'
 import { AppError } from '../shared/app-error.ts'
-import { refuseOversized } from './hmac-tools.ts'
+import type { SigV4Method, SigV4SignRequest, SigV4Steps } from '@meme-studio/meme-core/schema'
+import { invalidField, refuseOversized } from '../shared/byte-fields.ts'
 
 /**
  * A SigV4 signature with every intermediate step, made by the AWS SDK's own signer: the
@@ -65,40 +66,6 @@ export class RecordingSignatureV4 extends SignatureV4 {
   }
 }
 
-export type SigV4Method = 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH' | 'HEAD' | 'OPTIONS'
-
-export interface SigV4Input {
-  method: SigV4Method
-  url: string
-  headers?: Record<string, string>
-  body?: string
-  region: string
-  service: string
-  accessKeyId: string
-  secretAccessKey: string
-  sessionToken?: string
-  /** YYYYMMDDTHHMMSSZ; unset: now. */
-  date?: string
-}
-
-export interface SigV4Steps {
-  canonicalRequest: string
-  stringToSign: string
-  signingKey: string
-  signature: string
-  credentialScope: string
-  signedHeaders: string
-  payloadHash: string
-  authorization: string
-  headers: Record<string, string>
-  url: string
-  curl: string
-}
-
-function invalid(field: string, problem: string): AppError {
-  return new AppError(400, 'VALIDATION', `body/${field} ${problem}`)
-}
-
 /** The SDK's `escapeUri`: RFC 3986 unreserved characters stay, everything else is %XX. */
 function escapeUri(value: string): string {
   return encodeURIComponent(value).replace(
@@ -116,12 +83,12 @@ function encodeUnsafe(part: string, allowed: RegExp, what: string): string {
       try {
         encoded += encodeURIComponent(character)
       } catch {
-        throw invalid('url', `has a character that cannot be written as UTF-8 in its ${what}`)
+        throw invalidField('url', `has a character that cannot be written as UTF-8 in its ${what}`)
       }
     }
   }
   if (/%(?![0-9A-Fa-f]{2})/.test(encoded)) {
-    throw invalid('url', `has a % not followed by two hex digits in its ${what}`)
+    throw invalidField('url', `has a % not followed by two hex digits in its ${what}`)
   }
   return encoded
 }
@@ -130,7 +97,7 @@ function decodePart(part: string): string {
   try {
     return decodeURIComponent(part)
   } catch {
-    throw invalid('url', 'has a %-escape that is not UTF-8')
+    throw invalidField('url', 'has a %-escape that is not UTF-8')
   }
 }
 
@@ -163,10 +130,10 @@ function parseTarget(url: string, service: string): Target {
     parsed = undefined
   }
   if (!shape || !parsed || parsed.hostname === '') {
-    throw invalid('url', 'must be an absolute http(s) URL')
+    throw invalidField('url', 'must be an absolute http(s) URL')
   }
   if (parsed.username || parsed.password) {
-    throw invalid('url', 'must not carry a user name or password')
+    throw invalidField('url', 'must not carry a user name or password')
   }
   let path = encodeUnsafe(shape[3] || '/', PATH_CHARACTER, 'path')
   if (service === 's3') {
@@ -203,10 +170,10 @@ function checkHeaders(headers: Record<string, string>): void {
   const seen = new Set<string>()
   for (const name of Object.keys(headers)) {
     if (!HEADER_NAME.test(name) || name.length > 256) {
-      throw invalid('headers', `has ${JSON.stringify(name)}, which is not an HTTP header name`)
+      throw invalidField('headers', `has ${JSON.stringify(name)}, which is not an HTTP header name`)
     }
     const lower = name.toLowerCase()
-    if (seen.has(lower)) throw invalid('headers', `names ${lower} twice`)
+    if (seen.has(lower)) throw invalidField('headers', `names ${lower} twice`)
     seen.add(lower)
   }
 }
@@ -225,7 +192,7 @@ function parseDate(date: string | undefined, now: Date): Date {
       .toISOString()
       .replace(/[-:]/g, '')
       .replace(/\.\d{3}/, '') === date
-  if (!roundTrips) throw invalid('date', 'must be a real UTC time as YYYYMMDDTHHMMSSZ')
+  if (!roundTrips) throw invalidField('date', 'must be a real UTC time as YYYYMMDDTHHMMSSZ')
   return when
 }
 
@@ -256,7 +223,7 @@ function curlCommand(
  * the path normalised and encoded twice; S3 gets it as sent, encoded once, and an
  * x-amz-content-sha256 header (as the SDK's S3 client does).
  */
-export async function signWithSteps(input: SigV4Input, now: Date): Promise<SigV4Steps> {
+export async function signWithSteps(input: SigV4SignRequest, now: Date): Promise<SigV4Steps> {
   if (input.body !== undefined) refuseOversized('body', input.body, MAX_SIGV4_BODY_BYTES)
   const headers = { ...input.headers }
   checkHeaders(headers)

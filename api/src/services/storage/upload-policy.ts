@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto'
 import type { S3Client } from '@aws-sdk/client-s3'
 import { createPresignedPost, type PresignedPostOptions } from '@aws-sdk/s3-presigned-post'
+import type { SignedUpload } from '@meme-studio/meme-core/schema'
 import { AppError } from '../shared/app-error.ts'
+import { storageUnavailable } from './s3-errors.ts'
 import {
   IMAGE_FORMATS,
   imageTypeOfExtension,
@@ -83,14 +85,6 @@ export function uploadPolicyConditions(plan: UploadPlan, maxBytes: number) {
   return { fields, conditions }
 }
 
-export interface SignedUpload {
-  url: string
-  fields: Record<string, string>
-  key: string
-  expiresAt: string
-  maxBytes: number
-}
-
 export async function signUploadPolicy(
   s3: S3Client,
   bucket: string,
@@ -98,13 +92,19 @@ export async function signUploadPolicy(
   maxBytes: number,
 ): Promise<SignedUpload> {
   const { fields, conditions } = uploadPolicyConditions(plan, maxBytes)
-  const post = await createPresignedPost(s3, {
-    Bucket: bucket,
-    Key: plan.key,
-    Fields: fields,
-    Conditions: conditions,
-    Expires: UPLOAD_POLICY_SECONDS,
-  })
+  let post
+  try {
+    post = await createPresignedPost(s3, {
+      Bucket: bucket,
+      Key: plan.key,
+      Fields: fields,
+      Conditions: conditions,
+      Expires: UPLOAD_POLICY_SECONDS,
+    })
+  } catch (error) {
+    // Signing reads credentials (on Lambda, from the role): that is what can fail here.
+    throw storageUnavailable(error)
+  }
   // Report the expiry the policy itself carries, not a second reading of the clock.
   const policy = JSON.parse(Buffer.from(post.fields.Policy ?? '', 'base64').toString('utf8')) as {
     expiration: string
