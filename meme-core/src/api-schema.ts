@@ -56,11 +56,9 @@ export const SignUploadQuerySchema = Type.Object(
   },
   { additionalProperties: false },
 )
-export type SignUploadQuery = Static<typeof SignUploadQuerySchema>
 
 /** `GET /api/health`: 200 when the uploads bucket answers, 503 saying what is wrong. */
 export const HealthSchema = Type.Object({
   status: Type.Union([Type.Literal('ok'), Type.Literal('error')]),
   storage: Type.String({ description: '"ok", or what is wrong with the uploads bucket' }),
 })
-export type Health = Static<typeof HealthSchema>

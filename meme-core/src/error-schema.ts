@@ -60,4 +60,3 @@ export const GatewayErrorSchema = Type.Object(
       'the x-amzn-ErrorType header names it',
   },
 )
-export type GatewayErrorBody = Static<typeof GatewayErrorSchema>

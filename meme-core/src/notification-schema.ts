@@ -16,7 +16,6 @@ export const DiscordStatusSchema = Type.Object(
   },
   { additionalProperties: false },
 )
-export type DiscordStatus = Static<typeof DiscordStatusSchema>
 
 /** `GET`/`PUT /api/admin/notifications`. */
 export const NotificationsSchema = Type.Object(

@@ -96,9 +96,7 @@ export const DeliveryParamsSchema = Type.Object(
 )
 
 export const HookListSchema = Type.Object({ hooks: Type.Array(HookSchema) })
-export type HookList = Static<typeof HookListSchema>
 export const HookAnswerSchema = Type.Object({ hook: HookSchema })
-export type HookAnswer = Static<typeof HookAnswerSchema>
 /** A hook and its secret: answered once, on creation or rotation. */
 export const HookWithSecretSchema = Type.Object({
   hook: HookSchema,
@@ -163,12 +161,9 @@ export const DeliverySchema = Type.Object(deliveryFields)
 export type Delivery = Static<typeof DeliverySchema>
 
 export const DeliveryListSchema = Type.Object({ deliveries: Type.Array(DeliverySummarySchema) })
-export type DeliveryList = Static<typeof DeliveryListSchema>
 /** Ping and Redeliver: the delivery they made. */
 export const DeliverySummaryAnswerSchema = Type.Object({ delivery: DeliverySummarySchema })
-export type DeliverySummaryAnswer = Static<typeof DeliverySummaryAnswerSchema>
 export const DeliveryAnswerSchema = Type.Object({ delivery: DeliverySchema })
-export type DeliveryAnswer = Static<typeof DeliveryAnswerSchema>
 
 // ---- The receiver --------------------------------------------------------------------
 

@@ -1,13 +1,5 @@
-import type { MemeRequest } from '@meme-studio/meme-core/schema'
+import type { MemeRequest, ShareCreated } from '@meme-studio/meme-core/schema'
 import { isRecord, requestJson } from './meme-api.ts'
-
-/** `POST /api/shares`, as the API answers it. */
-interface ShareAnswer {
-  id: string
-  url: string
-  imageUrl: string
-  expiresAt: string
-}
 
 export interface SharedMeme {
   id: string
@@ -15,8 +7,11 @@ export interface SharedMeme {
   link: string
 }
 
-/** Only a page of this site becomes the link we hand out. */
-const isShareAnswer = (value: unknown): value is ShareAnswer =>
+/**
+ * `POST /api/shares`'s answer, checked by hand: the editor's bundle carries no schema
+ * checker. Only a page of this site becomes the link we hand out.
+ */
+const isShareAnswer = (value: unknown): value is ShareCreated =>
   isRecord(value) &&
   typeof value.id === 'string' &&
   /^[A-Za-z0-9_-]+$/.test(value.id) &&

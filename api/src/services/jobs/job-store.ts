@@ -43,7 +43,6 @@ const RENDER_CACHE_CONTROL = 'public, max-age=31536000, immutable'
 /** A record holds the request, itself at most 64 KiB; refuse to read anything much larger. */
 const MAX_RECORD_BYTES = 128 * 1024
 
-export type JobStatus = JobRecord['status']
 type DoneJob = Extract<JobRecord, { status: 'done' }>
 type FailedJob = Extract<JobRecord, { status: 'failed' }>
 type QueuedJob = Extract<JobRecord, { status: 'queued' | 'running' }> & { status: 'queued' }
