@@ -153,6 +153,12 @@ export const deliveryFields = {
   }),
   payload: Type.String({ description: 'The body as received, cut at 64 KiB' }),
   truncated: Type.Boolean({ description: 'Whether `payload` was cut' }),
+  payloadBytes: Type.Optional(
+    Type.Integer({
+      minimum: 0,
+      description: 'The size of the body as received (records kept before it have none)',
+    }),
+  ),
   response: Type.Unknown({ description: 'The body we answered with' }),
 }
 

@@ -241,6 +241,7 @@ describe('ping, deliveries and redelivery', () => {
     expect(detail.statusCode).toBe(200)
     const full = detail.json().delivery
     expect(full).toMatchObject({ ...delivery, truncated: false, response: { ok: true } })
+    expect(full.payloadBytes).toBe(Buffer.byteLength(full.payload))
     expect(full.requestHeaders).toMatchObject({
       'content-type': 'application/json',
       'user-agent': 'GitHub-Hookshot/meme-studio',

@@ -288,7 +288,11 @@ describe('signatures', () => {
     const body = pushPayload({ padding: 'x'.repeat(10_000) })
     await deliver('/api/webhooks/github', { event: 'push', body, deliveryId, secret: 'wrong' })
     const detail = await deliveryDetail('default', deliveryId)
-    expect(detail).toMatchObject({ truncated: true, verified: false })
+    expect(detail).toMatchObject({
+      truncated: true,
+      verified: false,
+      payloadBytes: Buffer.byteLength(body),
+    })
     expect(Buffer.byteLength(detail.payload as string)).toBe(4096)
   })
 

@@ -149,6 +149,7 @@ export class DeliveryReceiver {
         requestHeaders: keptHeaders(headers),
         payload,
         truncated,
+        payloadBytes: body.length,
       }
       // A delivery is answered even when its record cannot be written: the work is done.
       await putDelivery(s3, config.uploadBucket, entry).catch((error: unknown) =>

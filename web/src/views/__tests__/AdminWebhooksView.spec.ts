@@ -264,6 +264,20 @@ describe('admin webhooks page', () => {
     expect(view.text()).toContain('Redelivered: answered 200 (pong).')
   })
 
+  it('says how large a payload was when only part of it was kept', async () => {
+    const cut = { ...PONG_DETAILS, truncated: true, payloadBytes: 812 * 1024 }
+    fakeApi({
+      ...NOTIFICATIONS,
+      [HOOKS]: json(200, { hooks: [SITE_HOOK] }),
+      [`${SITE}/deliveries`]: json(200, { deliveries: [PONG] }),
+      [`${SITE}/deliveries/${PONG.deliveryId}`]: json(200, { delivery: cut }),
+    })
+    const view = await openPage()
+    await deliveryRows(view)[0]!.get('button[aria-expanded]').trigger('click')
+    await flushPromises()
+    expect(view.text()).toContain('The payload was 812 KB: only its first 64 KB were kept.')
+  })
+
   it('rotates a secret after asking how long the old one keeps working', async () => {
     const rotated = { ...SITE_HOOK, previousSecretExpiresAt: '2026-03-02T10:00:00.000Z' }
     const api = fakeApi({
