@@ -46,7 +46,6 @@ export const API_TIMEOUT = Duration.seconds(29)
 /** Whole-stage limits in front of every route; the usage plan limits each admin key further. */
 export const STAGE_THROTTLE = { rateLimit: 50, burstLimit: 100 } as const
 
-/** The Fastify app as one Lambda behind a REST API, with its key, usage plan and secrets. */
 /**
  * The uploads bucket's prefixes the function reads and writes: pictures (written only through
  * the POST policies it signs), renders and share sidecars, jobs, webhook deliveries, events and
@@ -54,6 +53,7 @@ export const STAGE_THROTTLE = { rateLimit: 50, burstLimit: 100 } as const
  */
 export const APP_PREFIXES = ['uploads/', 'renders/', 'jobs/', 'webhooks/', 'events/', 'app/']
 
+/** The Fastify app as one Lambda behind a REST API, with its key, usage plan and secrets. */
 export class ApiStack extends Stack {
   readonly restApi: RestApi
   readonly apiUrl: string
@@ -110,11 +110,15 @@ export class ApiStack extends Stack {
         // POST /api/events has IAM authorization: API Gateway has verified the SigV4
         // signature before the app runs, so the app trusts that check instead of its own.
         EVENTS_AUTH: 'api-gateway-iam',
-        // glibc otherwise keeps an arena per thread and holds on to freed native memory
-        // (sharp, Skia): 254 → 194 MB after 500 renders in the bench.
-        MALLOC_ARENA_MAX: '2',
         // Changes with the key, so the function starts again and reads the new secret value.
         ADMIN_KEY_GENERATION: String(props.config.adminKeyGeneration),
+        // Together these keep glibc from holding on to freed native memory (sharp, Skia):
+        // 254 → 194 MB after 500 renders in the bench. MALLOC_ARENA_MAX: two arenas instead of
+        // one per thread. MALLOC_MMAP_THRESHOLD_: a fixed 128 KiB, so big pixel buffers are
+        // always mapped and given back when freed; by default glibc raises the threshold as
+        // they are freed, and later ones stay in the heap. See mallopt(3), M_ARENA_MAX and
+        // M_MMAP_THRESHOLD.
+        MALLOC_ARENA_MAX: '2',
         MALLOC_MMAP_THRESHOLD_: '131072',
       },
     })
