@@ -59,6 +59,8 @@ export const CAPTION_LIMITS = {
   maxStrokeWidth: 0.25,
 } as const
 
-/** The two captions a new meme starts with. */
-export const DEFAULT_TOP_CAPTION = { x: 0.5, y: 0.15 } as const
-export const DEFAULT_BOTTOM_CAPTION = { x: 0.5, y: 0.85 } as const
+/** The boxes a new meme starts with: the classic top and bottom text. */
+export const STARTING_CAPTION_BOXES = [
+  { x: 0.5, y: 0.12, width: 0.9, height: 0.2, rotation: 0 },
+  { x: 0.5, y: 0.88, width: 0.9, height: 0.2, rotation: 0 },
+] as const satisfies readonly Required<Pick<Caption, 'x' | 'y' | 'width' | 'height' | 'rotation'>>[]

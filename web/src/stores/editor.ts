@@ -5,6 +5,7 @@ import {
   captionText,
   layoutCaption,
   outputSize,
+  STARTING_CAPTION_BOXES,
   type Caption,
   type CaptionLayout,
   type ImageSize,
@@ -49,11 +50,6 @@ export type GeneratePhase = 'idle' | 'uploading' | 'rendering'
 /** Until a picture is chosen the captions show on a stand-in of a common photo shape. */
 export const PLACEHOLDER_SIZE: ImageSize = { width: 1200, height: 900 }
 
-/** The classic top and bottom text every meme starts with. */
-const STARTING_BOXES: readonly CaptionBox[] = [
-  { x: 0.5, y: 0.12, width: 0.9, height: 0.2, rotation: 0 },
-  { x: 0.5, y: 0.88, width: 0.9, height: 0.2, rotation: 0 },
-]
 /** Where "Add text" puts a box: the middle, a little lower for each box already there. */
 const ADDED_BOX: CaptionBox = { x: 0.5, y: 0.5, width: 0.8, height: 0.2, rotation: 0 }
 const ADDED_BOX_OFFSET = 0.05
@@ -136,7 +132,7 @@ export const useEditorStore = defineStore('editor', () => {
   let nextCaptionId = 1
   const newCaption = (box: CaptionBox): EditorCaption => ({ id: nextCaptionId++, text: '', ...box })
 
-  const captions = ref<EditorCaption[]>(STARTING_BOXES.map(newCaption))
+  const captions = ref<EditorCaption[]>(STARTING_CAPTION_BOXES.map(newCaption))
   const selectedId = ref<number | null>(captions.value[0]?.id ?? null)
   const format = ref<OutputFormat | undefined>()
   /** The box whose last edit was refused for not fitting, until it is edited again. */

@@ -1,4 +1,4 @@
-import { CAPTION_LIMITS, type MeasureText } from '@meme-studio/meme-core'
+import { CAPTION_LIMITS, STARTING_CAPTION_BOXES, type MeasureText } from '@meme-studio/meme-core'
 import { createPinia, setActivePinia } from 'pinia'
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { FakeXhr, fakeApi, heldReply, json } from '@/api/__tests__/fake-network.ts'
@@ -291,6 +291,14 @@ describe('caption boxes', () => {
       { text: '', x: 0.5, y: 0.88, width: 0.9, height: 0.2, rotation: 0 },
     ])
     expect(editor.selectedId).toBe(editor.captions[0]!.id)
+  })
+
+  it("starts its boxes where meme-core's STARTING_CAPTION_BOXES says, the one source of them", () => {
+    const editor = useEditorStore()
+    expect(editor.captions.map(({ id: _id, text: _text, ...box }) => box)).toEqual(
+      STARTING_CAPTION_BOXES,
+    )
+    expect(STARTING_CAPTION_BOXES.map(({ y }) => y)).toEqual([0.12, 0.88])
   })
 
   it('adds boxes in the middle, each selected, up to the limit, then refuses', () => {
