@@ -1,10 +1,16 @@
 import { test as base, expect } from '@playwright/test'
+import { AdminPage } from './pages/admin-page.ts'
+import { AdminWebhooksPage } from './pages/admin-webhooks-page.ts'
 import { EditorPage } from './pages/editor-page.ts'
 import { writeSourcePicture, type SourcePicture } from './support/source-picture.ts'
 
 interface MemeStudioFixtures {
   /** The editor, opened at `/`. */
   editorPage: EditorPage
+  /** The admin pages, not opened yet: a test opens the page it needs, with the key or without. */
+  adminPage: AdminPage
+  /** `/admin/webhooks`, opened with the e2e key accepted. */
+  adminWebhooksPage: AdminWebhooksPage
   /** A freshly drawn 800x600 JPEG, written to the test's output folder. */
   sourcePicture: SourcePicture
   /** Every request the page made, its response status and the console errors, attached as `network.txt`. */
@@ -35,6 +41,14 @@ export const test = base.extend<MemeStudioFixtures>({
     const editor = new EditorPage(page)
     await editor.goto()
     await use(editor)
+  },
+  adminPage: async ({ page }, use) => {
+    await use(new AdminPage(page))
+  },
+  adminWebhooksPage: async ({ page }, use) => {
+    const webhooks = new AdminWebhooksPage(page)
+    await webhooks.open()
+    await use(webhooks)
   },
   // eslint-disable-next-line no-empty-pattern -- Playwright reads a fixture's dependencies from this pattern
   sourcePicture: async ({}, use, testInfo) => {

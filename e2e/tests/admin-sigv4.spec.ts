@@ -1,5 +1,5 @@
 import { expect, test } from '../fixtures.ts'
-import { AdminPage } from '../pages/admin-page.ts'
+import type { AdminPage } from '../pages/admin-page.ts'
 import { attachScreenshot } from '../support/screenshots.ts'
 
 // get-vanilla, from the AWS SigV4 test suite (awslabs/aws-c-auth,
@@ -26,39 +26,41 @@ const GET_VANILLA = {
   ].join('\n'),
 }
 
-async function fillGetVanilla(admin: AdminPage): Promise<void> {
-  const { page } = admin
-  await admin.field(page, 'Method').selectOption('GET')
-  await admin.field(page, 'URL').fill(GET_VANILLA.url)
-  await admin.field(page, 'Headers').fill(GET_VANILLA.headers)
-  await admin.field(page, 'Region').fill(GET_VANILLA.region)
-  await admin.field(page, 'Service').fill(GET_VANILLA.service)
-  await admin.field(page, 'Access key ID').fill(GET_VANILLA.accessKeyId)
-  await admin.field(page, 'Secret access key').fill(GET_VANILLA.secretAccessKey)
-  await admin.field(page, 'Date').fill(GET_VANILLA.date)
+async function fillGetVanilla(adminPage: AdminPage): Promise<void> {
+  const { page } = adminPage
+  await adminPage.field(page, 'Method').selectOption('GET')
+  await adminPage.field(page, 'URL').fill(GET_VANILLA.url)
+  await adminPage.field(page, 'Headers').fill(GET_VANILLA.headers)
+  await adminPage.field(page, 'Region').fill(GET_VANILLA.region)
+  await adminPage.field(page, 'Service').fill(GET_VANILLA.service)
+  await adminPage.field(page, 'Access key ID').fill(GET_VANILLA.accessKeyId)
+  await adminPage.field(page, 'Secret access key').fill(GET_VANILLA.secretAccessKey)
+  await adminPage.field(page, 'Date').fill(GET_VANILLA.date)
 }
 
-test.beforeEach(async ({ page }) => {
-  await new AdminPage(page).openWithKey('/admin/sigv4')
+test.beforeEach(async ({ adminPage }) => {
+  await adminPage.openWithKey('/admin/sigv4')
 })
 
 test("SigV4 reproduces the AWS test suite's get-vanilla, step by step", async ({
   page,
+  adminPage,
 }, testInfo) => {
-  const admin = new AdminPage(page)
-  await fillGetVanilla(admin)
-  await admin.field(page, 'Expected signature').fill(GET_VANILLA.signature)
-  await admin.field(page, 'Expected canonical request').fill(GET_VANILLA.canonicalRequest)
+  await fillGetVanilla(adminPage)
+  await adminPage.field(page, 'Expected signature').fill(GET_VANILLA.signature)
+  await adminPage.field(page, 'Expected canonical request').fill(GET_VANILLA.canonicalRequest)
   await page.getByRole('button', { name: 'Sign request' }).click()
 
-  await expect(admin.stepValue('Canonical request')).toHaveText(GET_VANILLA.canonicalRequest)
-  await expect(admin.stepValue('Signing key')).toHaveText(GET_VANILLA.signingKey)
-  await expect(admin.stepValue('Signature')).toHaveText(GET_VANILLA.signature)
-  await expect(admin.stepValue('Authorization header')).toHaveText(
+  await expect(adminPage.stepValue('Canonical request')).toHaveText(GET_VANILLA.canonicalRequest)
+  await expect(adminPage.stepValue('Signing key')).toHaveText(GET_VANILLA.signingKey)
+  await expect(adminPage.stepValue('Signature')).toHaveText(GET_VANILLA.signature)
+  await expect(adminPage.stepValue('Authorization header')).toHaveText(
     `AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, SignedHeaders=host;x-amz-date, Signature=${GET_VANILLA.signature}`,
   )
-  await expect(admin.step('Signature').getByText('Match', { exact: true })).toBeVisible()
-  await expect(admin.step('Canonical request').getByText('Match', { exact: true })).toBeVisible()
+  await expect(adminPage.step('Signature').getByText('Match', { exact: true })).toBeVisible()
+  await expect(
+    adminPage.step('Canonical request').getByText('Match', { exact: true }),
+  ).toBeVisible()
   const titles = page.getByRole('region').getByRole('heading', { level: 2 })
   await expect(titles).toHaveText([
     '1 Canonical request',
@@ -68,18 +70,18 @@ test("SigV4 reproduces the AWS test suite's get-vanilla, step by step", async ({
     '5 Authorization header',
     '6 curl',
   ])
-  await expect(admin.stepValue('curl')).toContainText('curl')
+  await expect(adminPage.stepValue('curl')).toContainText('curl')
   await attachScreenshot(page, testInfo, 'admin-sigv4-get-vanilla')
 })
 
 test('SigV4 marks a wrong expected signature and a differing canonical request', async ({
   page,
+  adminPage,
 }, testInfo) => {
-  const admin = new AdminPage(page)
-  await fillGetVanilla(admin)
+  await fillGetVanilla(adminPage)
   const wrong = `${GET_VANILLA.signature.slice(0, -4)}0000`
-  await admin.field(page, 'Expected signature').fill(wrong)
-  await admin
+  await adminPage.field(page, 'Expected signature').fill(wrong)
+  await adminPage
     .field(page, 'Expected canonical request')
     .fill(
       GET_VANILLA.canonicalRequest.replace(
@@ -89,13 +91,15 @@ test('SigV4 marks a wrong expected signature and a differing canonical request',
     )
   await page.getByRole('button', { name: 'Sign request' }).click()
 
-  const signature = admin.step('Signature')
+  const signature = adminPage.step('Signature')
   await expect(signature.getByText('Mismatch', { exact: true })).toBeVisible()
-  await expect(admin.output(signature, 'Expected signature').locator('mark')).toHaveText(['0000'])
-  await expect(admin.output(signature, 'This signature').locator('mark')).toHaveText([
+  await expect(adminPage.output(signature, 'Expected signature').locator('mark')).toHaveText([
+    '0000',
+  ])
+  await expect(adminPage.output(signature, 'This signature').locator('mark')).toHaveText([
     GET_VANILLA.signature.slice(-4),
   ])
-  const canonical = admin.step('Canonical request')
+  const canonical = adminPage.step('Canonical request')
   await expect(canonical.getByText('Mismatch', { exact: true })).toBeVisible()
   await expect(canonical.getByRole('listitem')).toHaveText([
     '− 1 line only in the expected one',
