@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { buildApp, closedPort, startTestS3, testConfig } from '../support/test-app.ts'
+import { buildApp, closedPort, startFakeS3, startTestS3, testConfig } from '../support/test-app.ts'
 
 let s3: Awaited<ReturnType<typeof startTestS3>>
 beforeAll(async () => {
@@ -14,6 +14,52 @@ describe('GET /api/health', () => {
     await app.close()
     expect(response.statusCode).toBe(200)
     expect(response.json()).toEqual({ status: 'ok', storage: 'ok' })
+  })
+
+  it('lists one key under app/, which a role with prefix-conditioned s3:ListBucket may do', async () => {
+    // S3 as the function's role sees it: a listing under app/ is allowed, anything else about
+    // the bucket itself (HeadBucket, an unconditioned listing) is 403 AccessDenied.
+    const denied =
+      '<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>'
+    const fake = await startFakeS3((req) => {
+      const url = new URL(req.url ?? '/', 'http://s3')
+      const allowed =
+        req.method === 'GET' &&
+        url.pathname.replace(/\/$/, '') === '/meme-studio-uploads' &&
+        url.searchParams.get('list-type') === '2' &&
+        url.searchParams.get('prefix') === 'app/'
+      return allowed
+        ? {
+            status: 200,
+            body: '<?xml version="1.0" encoding="UTF-8"?><ListBucketResult><Name>meme-studio-uploads</Name><Prefix>app/</Prefix><KeyCount>0</KeyCount><MaxKeys>1</MaxKeys><IsTruncated>false</IsTruncated></ListBucketResult>',
+          }
+        : { status: 403, body: denied }
+    })
+    const app = await buildApp(testConfig(fake.endpoint))
+    const response = await app.inject('/api/health')
+    await app.close()
+    await fake.close()
+    expect(response.statusCode).toBe(200)
+    expect(response.json()).toEqual({ status: 'ok', storage: 'ok' })
+    expect(fake.requests).toHaveLength(1)
+    const sent = new URL(fake.requests[0]?.url ?? '', 'http://s3')
+    expect(sent.searchParams.get('max-keys')).toBe('1')
+  })
+
+  it('is 503 saying access is denied when the role may not list app/', async () => {
+    const fake = await startFakeS3(() => ({
+      status: 403,
+      body: '<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>',
+    }))
+    const app = await buildApp(testConfig(fake.endpoint))
+    const response = await app.inject('/api/health')
+    await app.close()
+    await fake.close()
+    expect(response.statusCode).toBe(503)
+    expect(response.json()).toEqual({
+      status: 'error',
+      storage: 'access to bucket meme-studio-uploads is denied',
+    })
   })
 
   it('is 503 naming the bucket when it does not exist', async () => {

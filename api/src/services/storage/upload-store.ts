@@ -1,8 +1,8 @@
 import type { Readable } from 'node:stream'
 import {
   GetObjectCommand,
-  HeadBucketCommand,
   HeadObjectCommand,
+  ListObjectsV2Command,
   type S3Client,
 } from '@aws-sdk/client-s3'
 import { AppError } from '../shared/app-error.ts'
@@ -80,16 +80,27 @@ export async function uploadEtag(s3: S3Client, bucket: string, key: string): Pro
 
 export type StorageStatus = { ok: true } | { ok: false; problem: string }
 
-/** Whether the uploads bucket answers, and if not, a sentence saying why. */
+/**
+ * The prefix the health check lists. HeadBucket would need `s3:ListBucket` on the whole
+ * bucket; the functions' roles grant it only under `s3:prefix` conditions, and `app/` is one
+ * of them. Nothing is stored there: an empty listing is a healthy answer.
+ */
+const HEALTH_CHECK_PREFIX = 'app/'
+
+/**
+ * Whether the uploads bucket answers, and if not, a sentence saying why: a one-key listing
+ * under {@link HEALTH_CHECK_PREFIX}, which the role may make and which reads no object.
+ */
 export async function checkBucket(
   s3: S3Client,
   bucket: string,
   timeoutMs = 3000,
 ): Promise<StorageStatus> {
   try {
-    await s3.send(new HeadBucketCommand({ Bucket: bucket }), {
-      abortSignal: AbortSignal.timeout(timeoutMs),
-    })
+    await s3.send(
+      new ListObjectsV2Command({ Bucket: bucket, Prefix: HEALTH_CHECK_PREFIX, MaxKeys: 1 }),
+      { abortSignal: AbortSignal.timeout(timeoutMs) },
+    )
     return { ok: true }
   } catch (error) {
     const status = statusOf(error)
