@@ -63,7 +63,7 @@ export type JobRecord = Static<typeof JobRecordSchema>
 
 // ---- Webhooks ------------------------------------------------------------------------
 
-/** `webhooks/{hookId}/hook.json`: a hook's settings and its secrets. */
+/** `hooks/{hookId}.json`: a hook's settings and its secrets. */
 export const StoredHookSchema = Type.Object({
   version: Type.Literal(1),
   hookId: Type.String(),

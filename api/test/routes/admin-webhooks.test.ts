@@ -1,5 +1,10 @@
-import { randomUUID } from 'node:crypto'
-import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3'
+import { randomBytes, randomUUID } from 'node:crypto'
+import {
+  GetObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3'
 import type { FastifyInstance, InjectOptions } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { signGithubPayload } from '../../src/services/signatures/github-signature.ts'
@@ -141,6 +146,88 @@ describe('hooks', () => {
       }),
     )
     expect(kept.KeyCount).toBe(1)
+  })
+
+  it('keeps a hook at hooks/<hookId>.json, outside the expiring webhooks/ prefix', async () => {
+    const { hook, secret } = await create()
+    const stored = await storage.send(
+      new ListObjectsV2Command({ Bucket: 'meme-studio-uploads', Prefix: 'hooks/' }),
+    )
+    expect(stored.Contents?.map((item) => item.Key)).toContain(`hooks/${hook.hookId}.json`)
+    const record = await storage.send(
+      new GetObjectCommand({ Bucket: 'meme-studio-uploads', Key: `hooks/${hook.hookId}.json` }),
+    )
+    expect(JSON.parse(await record.Body!.transformToString())).toMatchObject({
+      hookId: hook.hookId,
+      secret,
+    })
+    const underWebhooks = await storage.send(
+      new ListObjectsV2Command({
+        Bucket: 'meme-studio-uploads',
+        Prefix: `webhooks/${hook.hookId}/`,
+      }),
+    )
+    expect(underWebhooks.KeyCount).toBe(0)
+
+    const deleted = await admin({ method: 'DELETE', url: `/api/admin/webhooks/${hook.hookId}` })
+    expect(deleted.statusCode).toBe(204)
+    const left = await storage.send(
+      new ListObjectsV2Command({ Bucket: 'meme-studio-uploads', Prefix: `hooks/${hook.hookId}` }),
+    )
+    expect(left.KeyCount).toBe(0)
+  })
+
+  it('moves a hook kept the old way (webhooks/<hookId>/hook.json) to hooks/ on first read', async () => {
+    const hookId = randomBytes(8).toString('hex')
+    const legacy = {
+      version: 1,
+      hookId,
+      name: 'Old site',
+      branches: ['main'],
+      prefix: 'old/',
+      stripRoot: true,
+      createdAt: '2026-01-02T03:04:05.000Z',
+      updatedAt: '2026-01-02T03:04:05.000Z',
+      secret: 'a'.repeat(64),
+    }
+    await storage.send(
+      new PutObjectCommand({
+        Bucket: 'meme-studio-uploads',
+        Key: `webhooks/${hookId}/hook.json`,
+        Body: JSON.stringify(legacy),
+        ContentType: 'application/json',
+      }),
+    )
+
+    const listed = await admin({ method: 'GET', url: '/api/admin/webhooks' })
+    expect(listed.json().hooks).toContainEqual(
+      expect.objectContaining({ hookId, name: 'Old site', branches: ['main'] }),
+    )
+    const moved = await storage.send(
+      new GetObjectCommand({ Bucket: 'meme-studio-uploads', Key: `hooks/${hookId}.json` }),
+    )
+    expect(JSON.parse(await moved.Body!.transformToString())).toEqual(legacy)
+    const old = await storage.send(
+      new ListObjectsV2Command({ Bucket: 'meme-studio-uploads', Prefix: `webhooks/${hookId}/` }),
+    )
+    expect(old.KeyCount).toBe(0)
+
+    // GitHub's deliveries keep verifying with the hook's secret after the move.
+    const body = JSON.stringify({ zen: 'Keep it logically awesome.', hook_id: 1 })
+    const delivered = await app.inject({
+      method: 'POST',
+      url: `/api/webhooks/github/${hookId}`,
+      headers: {
+        'content-type': 'application/json',
+        'x-github-event': 'ping',
+        'x-github-delivery': randomUUID(),
+        'x-hub-signature-256': signGithubPayload(legacy.secret, body),
+      },
+      payload: body,
+    })
+    expect(delivered.statusCode).toBe(200)
+    const got = await admin({ method: 'GET', url: `/api/admin/webhooks/${hookId}` })
+    expect(got.json().hook).toMatchObject({ hookId, name: 'Old site', prefix: 'old/' })
   })
 
   it('answers 404 for a hook that is not there', async () => {

@@ -9,7 +9,6 @@ import { DeliveryRecordSchema, type DeliveryRecord } from '../../schemas/records
 import { AppError } from '../shared/app-error.ts'
 import { listKeys, putJsonRecord, readJsonRecord } from '../storage/json-records.ts'
 import { isMissing, storageUnavailable } from '../storage/s3-errors.ts'
-import { HOOKS_PREFIX } from './hooks.ts'
 
 /**
  * A hook's deliveries, as records beside it in the upload bucket:
@@ -20,7 +19,8 @@ import { HOOKS_PREFIX } from './hooks.ts'
  *   handled (answered, archived or ignored), so that the same `X-GitHub-Delivery` is known
  *   after a restart or in another Lambda instance without listing the deliveries.
  *
- * Deleting a hook keeps its deliveries.
+ * Deleting a hook keeps its deliveries. `webhooks/` may expire (a lifecycle rule keeps
+ * deliveries 30 days on AWS); the hooks themselves are kept under `hooks/` (see `hooks.ts`).
  * @see https://docs.github.com/en/webhooks/webhook-events-and-payloads
  */
 
@@ -44,16 +44,18 @@ export const DELIVERIES_LISTED = 50
 const MAX_RECORD_BYTES = 512 * 1024
 const MAX_HEADER_VALUE_KEPT = 1024
 
+const DELIVERIES_PREFIX = 'webhooks/'
+
 export function isDeliveryId(value: string): boolean {
   return DELIVERY_ID_PATTERN.test(value)
 }
 
 function deliveriesPrefix(hookId: string): string {
-  return `${HOOKS_PREFIX}${hookId}/deliveries/`
+  return `${DELIVERIES_PREFIX}${hookId}/deliveries/`
 }
 
 function handledKey(hookId: string, deliveryId: string): string {
-  return `${HOOKS_PREFIX}${hookId}/handled/${deliveryId}`
+  return `${DELIVERIES_PREFIX}${hookId}/handled/${deliveryId}`
 }
 
 /** ISO 8601 basic format with milliseconds, `20250102T030405.678Z`: keys sort by time. */

@@ -9,14 +9,22 @@ import { storageUnavailable } from '../storage/s3-errors.ts'
 
 /**
  * The GitHub webhooks deliveries are archived for, as records in the upload bucket:
- * `webhooks/{hookId}/hook.json` holds a hook's settings and secrets (the current one, and the
+ * `hooks/{hookId}.json` holds a hook's settings and secrets (the current one, and the
  * previous one while a rotation's grace lasts). Secrets leave only in the answers of create
- * and rotate.
+ * and rotate. `hooks/` lasts: no lifecycle rule expires it, unlike `webhooks/`, where the
+ * deliveries are kept for a while (see `deliveries.ts`).
  *
- * The hook `default` is the server's own (`GITHUB_WEBHOOK_SECRET`): it has no hook.json and
- * cannot be changed, but its deliveries are kept like any other's (see `deliveries.ts`).
+ * The hook `default` is the server's own (`GITHUB_WEBHOOK_SECRET`): it has no record and
+ * cannot be changed, but its deliveries are kept like any other's.
  */
-export const HOOKS_PREFIX = 'webhooks/'
+const HOOKS_PREFIX = 'hooks/'
+
+/**
+ * Where hooks were kept before they had a prefix of their own: `webhooks/{hookId}/hook.json`,
+ * beside the deliveries, which a lifecycle rule expires. A hook still there is moved to
+ * `hooks/` the first time it is read.
+ */
+const LEGACY_HOOKS_PREFIX = 'webhooks/'
 
 export const DEFAULT_HOOK_NAME = 'Default (GITHUB_WEBHOOK_SECRET)'
 
@@ -36,7 +44,11 @@ export function newHookId(): string {
 }
 
 function hookKey(hookId: string): string {
-  return `${HOOKS_PREFIX}${hookId}/hook.json`
+  return `${HOOKS_PREFIX}${hookId}.json`
+}
+
+function legacyHookKey(hookId: string): string {
+  return `${LEGACY_HOOKS_PREFIX}${hookId}/hook.json`
 }
 
 export function hookNotFound(cause?: unknown): AppError {
@@ -144,10 +156,8 @@ export function putHook(s3: S3Client, bucket: string, hook: StoredHook): Promise
   return putJsonRecord(s3, bucket, hookKey(hook.hookId), hook)
 }
 
-/** A hook created in the admin pages. An id we could not have issued never reaches S3. */
-export async function readHook(s3: S3Client, bucket: string, hookId: string): Promise<StoredHook> {
-  if (!HOOK_ID_PATTERN.test(hookId)) throw hookNotFound()
-  return readJsonRecord(s3, bucket, hookKey(hookId), {
+function readHookAt(s3: S3Client, bucket: string, key: string, hookId: string) {
+  return readJsonRecord(s3, bucket, key, {
     maxBytes: MAX_HOOK_BYTES,
     notFound: hookNotFound,
     isRecord: (hook): hook is StoredHook =>
@@ -155,26 +165,68 @@ export async function readHook(s3: S3Client, bucket: string, hookId: string): Pr
   })
 }
 
-export async function deleteHook(s3: S3Client, bucket: string, hookId: string): Promise<void> {
+function isHookNotFound(error: unknown): boolean {
+  return error instanceof AppError && error.code === 'HOOK_NOT_FOUND'
+}
+
+async function deleteObject(s3: S3Client, bucket: string, key: string): Promise<void> {
   try {
-    await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: hookKey(hookId) }))
+    await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }))
   } catch (error) {
     throw storageUnavailable(error)
   }
 }
 
-/** Every hook created in the admin pages (deleted ones leave deliveries but no hook.json). */
+/**
+ * A hook created in the admin pages. An id we could not have issued never reaches S3. A hook
+ * found only where it was kept before is moved: written to `hooks/`, then deleted there.
+ */
+export async function readHook(s3: S3Client, bucket: string, hookId: string): Promise<StoredHook> {
+  if (!HOOK_ID_PATTERN.test(hookId)) throw hookNotFound()
+  try {
+    return await readHookAt(s3, bucket, hookKey(hookId), hookId)
+  } catch (error) {
+    if (!isHookNotFound(error)) throw error
+  }
+  const hook = await readHookAt(s3, bucket, legacyHookKey(hookId), hookId)
+  await putHook(s3, bucket, hook)
+  await deleteObject(s3, bucket, legacyHookKey(hookId))
+  return hook
+}
+
+/**
+ * Deletes a hook's record, and its old one too: a copy left under `webhooks/` by a move
+ * that did not finish would otherwise bring the hook back on its next read.
+ */
+export async function deleteHook(s3: S3Client, bucket: string, hookId: string): Promise<void> {
+  await deleteObject(s3, bucket, hookKey(hookId))
+  await deleteObject(s3, bucket, legacyHookKey(hookId))
+}
+
+/**
+ * Every hook created in the admin pages: those under `hooks/`, and those still kept the old
+ * way (moved as they are read). Deleted hooks leave deliveries under `webhooks/` but no record.
+ */
 export async function listHooks(s3: S3Client, bucket: string): Promise<StoredHook[]> {
-  const ids = (await listKeys(s3, bucket, HOOKS_PREFIX, '/'))
-    .map((prefix) => prefix.slice(HOOKS_PREFIX.length, -1))
-    .filter((id) => HOOK_ID_PATTERN.test(id))
+  const [keys, legacyPrefixes] = await Promise.all([
+    listKeys(s3, bucket, HOOKS_PREFIX),
+    listKeys(s3, bucket, LEGACY_HOOKS_PREFIX, '/'),
+  ])
+  const ids = new Set(
+    keys
+      .filter((key) => key.endsWith('.json'))
+      .map((key) => key.slice(HOOKS_PREFIX.length, -'.json'.length)),
+  )
+  for (const prefix of legacyPrefixes) ids.add(prefix.slice(LEGACY_HOOKS_PREFIX.length, -1))
   const hooks = await Promise.all(
-    ids.map((id) =>
-      readHook(s3, bucket, id).catch((error: unknown) => {
-        if (error instanceof AppError && error.code === 'HOOK_NOT_FOUND') return undefined
-        throw error
-      }),
-    ),
+    [...ids]
+      .filter((id) => HOOK_ID_PATTERN.test(id))
+      .map((id) =>
+        readHook(s3, bucket, id).catch((error: unknown) => {
+          if (isHookNotFound(error)) return undefined
+          throw error
+        }),
+      ),
   )
   return hooks
     .filter((hook): hook is StoredHook => hook !== undefined)
