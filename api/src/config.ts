@@ -51,6 +51,13 @@ export interface AppConfig {
   /** Empty: the local runner generates one and keeps it in `dataDir`. */
   adminApiKeys: string[]
   usage: { rate: number; burst: number; quota: number; quotaPeriod: QuotaPeriod }
+  /**
+   * `PUBLIC_ORIGIN`: where people and GitHub reach the site (`https://memes.example`), the one
+   * source of every public link the app builds: share pages, the Discord share link, webhook
+   * Payload URLs. Never the request's Host: behind CloudFront that is API Gateway's own host,
+   * without the stage.
+   */
+  publicOrigin: string
   /** Origins allowed to upload to the embedded S3 from a browser. */
   appOrigins: string[]
   github: { webhookSecret?: string; baseUrl: string; token?: string }
@@ -122,6 +129,33 @@ function url(env: Env, name: string, fallback?: string): string | undefined {
   return raw.replace(/\/+$/, '')
 }
 
+/** An absolute http(s) origin: scheme, host and port, no path, query or credentials. */
+function origin(env: Env, name: string, fallback: string): string {
+  const raw = text(env, name) ?? fallback
+  let parsed: URL
+  try {
+    parsed = new URL(raw)
+  } catch {
+    throw new ConfigError(name, `must be an absolute http(s) origin, got "${raw}"`)
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new ConfigError(name, `must be an http(s) origin, got "${raw}"`)
+  }
+  if (
+    parsed.pathname !== '/' ||
+    parsed.search ||
+    parsed.hash ||
+    parsed.username ||
+    parsed.password
+  ) {
+    throw new ConfigError(
+      name,
+      `must be an origin alone (scheme, host, port), without a path, got "${raw}"`,
+    )
+  }
+  return parsed.origin
+}
+
 function list(env: Env, name: string): string[] {
   return (text(env, name) ?? '')
     .split(',')
@@ -176,6 +210,7 @@ export function loadConfig(env: Env): AppConfig {
     throw new ConfigError('ARCHIVE_BUCKET', 'must differ from S3_BUCKET')
   }
   const localOrigins = [`http://127.0.0.1:${port}`, `http://localhost:${port}`]
+  const localOrigin = `http://${host.includes(':') ? `[${host}]` : host}:${port}`
 
   return {
     logLevel: oneOf(
@@ -209,6 +244,7 @@ export function loadConfig(env: Env): AppConfig {
       quota: integer(env, 'USAGE_QUOTA', 10_000, 1, 1_000_000_000),
       quotaPeriod: oneOf(env, 'USAGE_QUOTA_PERIOD', ['DAY', 'WEEK', 'MONTH'], 'DAY'),
     },
+    publicOrigin: origin(env, 'PUBLIC_ORIGIN', localOrigin),
     appOrigins: list(env, 'APP_ORIGINS').length ? list(env, 'APP_ORIGINS') : localOrigins,
     github: {
       webhookSecret: text(env, 'GITHUB_WEBHOOK_SECRET'),

@@ -23,6 +23,27 @@ describe('loadConfig', () => {
     expect(config.s3.endpoint).toBeUndefined()
   })
 
+  it('links to the local server unless PUBLIC_ORIGIN says where the site is', () => {
+    expect(loadConfig({}).publicOrigin).toBe('http://127.0.0.1:3000')
+    expect(loadConfig({ HOST: '::1', PORT: '8080' }).publicOrigin).toBe('http://[::1]:8080')
+    expect(loadConfig({ PUBLIC_ORIGIN: 'https://Memes.Example/' }).publicOrigin).toBe(
+      'https://memes.example',
+    )
+    expect(loadConfig({ PUBLIC_ORIGIN: 'https://memes.example:8443' }).publicOrigin).toBe(
+      'https://memes.example:8443',
+    )
+  })
+
+  it.each([
+    ['memes.example', 'must be an absolute http(s) origin'],
+    ['ftp://memes.example', 'must be an http(s) origin'],
+    ['https://memes.example/prod', 'without a path'],
+    ['https://memes.example/?x=1', 'without a path'],
+    ['https://user:pw@memes.example', 'without a path'],
+  ])('refuses PUBLIC_ORIGIN %s', (value, problem) => {
+    expect(() => loadConfig({ PUBLIC_ORIGIN: value })).toThrow(problem)
+  })
+
   it('uses path-style addressing when an endpoint is given', () => {
     const config = loadConfig({ S3_ENDPOINT: 'http://127.0.0.1:9000/' })
     expect(config.s3).toMatchObject({ endpoint: 'http://127.0.0.1:9000', forcePathStyle: true })

@@ -7,7 +7,6 @@ import { sharePage, sharePagePolicy, shareProblemPage } from '../pages/share-pag
 import { errorResponses } from '../schemas/errors.ts'
 import { ShareCreatedSchema, ShareParamsSchema, ShareSchema } from '@meme-studio/meme-core/schema'
 import { AppError } from '../services/shared/app-error.ts'
-import { sharePath } from '../services/shares/share-store.ts'
 import { Sharing } from '../services/shares/sharing.ts'
 
 /** The same body as POST /api/meme, so the same limit. */
@@ -20,6 +19,7 @@ function sharing(app: FastifyInstance, config: AppConfig): Sharing {
   return new Sharing({
     s3: app.s3,
     bucket: config.uploadBucket,
+    publicOrigin: config.publicOrigin,
     render: (meme) => app.makeMeme(meme),
     notify: app.notify,
   })
@@ -44,7 +44,7 @@ const shareRoutes: FastifyPluginAsyncTypebox<{ config: AppConfig }> = async (app
       },
     },
     async (request, reply) => {
-      const share = await shares.create(request.body, `${request.protocol}://${request.host}`)
+      const share = await shares.create(request.body)
       return reply
         .status(201)
         .header('location', share.url)
@@ -132,11 +132,11 @@ export const sharePageRoutes: FastifyPluginAsyncTypebox<{ config: AppConfig }> =
         reply.header('cache-control', problem.status === 404 ? SHARE_CACHE_CONTROL : 'no-store')
         return sendPage(reply, problem.status, problem.html, sharePagePolicy())
       }
-      const { record, image, download } = shown
+      const { record, pageUrl, image, download } = shown
       reply.header('cache-control', SHARE_CACHE_CONTROL)
       const html = sharePage({
         title: record.title,
-        pageUrl: `${request.protocol}://${request.host}${sharePath(id)}`,
+        pageUrl,
         imageUrl: image.url,
         downloadUrl: download.url,
         contentType: record.contentType,

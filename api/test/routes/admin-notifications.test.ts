@@ -4,6 +4,7 @@ import { GetObjectCommand } from '@aws-sdk/client-s3'
 import type { FastifyInstance } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { AppConfig } from '../../src/config.ts'
+import { BEHIND_CLOUDFRONT, PUBLIC_ORIGIN } from '../support/behind-cloudfront.ts'
 import { makePicture } from '../support/pictures.ts'
 import { uploadThroughPolicy } from '../support/signed-upload.ts'
 import { buildApp, startTestS3, testConfig, testS3Client } from '../support/test-app.ts'
@@ -12,7 +13,7 @@ const API_KEY = 'notifications-test-admin-key'
 
 /** A loopback Discord webhook that takes every message and records it. */
 async function startDiscord() {
-  const received: { embeds: { title: string }[] }[] = []
+  const received: { embeds: { title: string; url?: string }[] }[] = []
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = []
     req.on('data', (chunk: Buffer) => chunks.push(chunk))
@@ -41,6 +42,7 @@ beforeAll(async () => {
   config = testConfig(s3Server.endpoint, {
     ADMIN_API_KEYS: API_KEY,
     DISCORD_WEBHOOK_URL: discord.url,
+    PUBLIC_ORIGIN,
   })
   app = await buildApp(config)
 })
@@ -136,18 +138,20 @@ describe('GET/PUT /api/admin/notifications', () => {
     expect((await get()).json().discord.lastDeliveredAt).toEqual(expect.any(String))
   })
 
-  it('posts a shared meme when notifyOnShare is on, from POST /api/shares', async () => {
+  it('posts a shared meme when notifyOnShare is on, linked at PUBLIC_ORIGIN', async () => {
     await put({ notifyOnShare: true })
     discord.received.length = 0
     const { key } = await uploadThroughPolicy(app, await makePicture('png'), 'a.png', 'image/png')
     const shared = await app.inject({
       method: 'POST',
       url: '/api/shares',
+      headers: BEHIND_CLOUDFRONT,
       payload: { image: key, captions: [{ text: 'Shared', x: 0.5, y: 0.2 }] },
     })
     expect(shared.statusCode).toBe(201)
     await app.notifier.settled()
     expect(discord.received.map((m) => m.embeds[0]?.title)).toEqual(['A meme was shared: Shared'])
+    expect(discord.received[0]?.embeds[0]?.url).toBe(`${PUBLIC_ORIGIN}${shared.json().url}`)
     await put({ notifyOnShare: false })
   })
 

@@ -8,11 +8,11 @@ import {
 import type { FastifyInstance, InjectOptions } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { signGithubPayload } from '../../src/services/signatures/github-signature.ts'
+import { BEHIND_CLOUDFRONT, PUBLIC_ORIGIN } from '../support/behind-cloudfront.ts'
 import { buildApp, startTestS3, testConfig, testS3Client } from '../support/test-app.ts'
 
 const API_KEY = 'admin-webhooks-test-key-0123456789'
 const DEFAULT_SECRET = 'default-hook-secret'
-const ORIGIN = { host: 'memes.example', 'x-forwarded-proto': 'https' }
 
 let s3: Awaited<ReturnType<typeof startTestS3>>
 let app: FastifyInstance
@@ -26,6 +26,7 @@ beforeAll(async () => {
       USAGE_RATE: '10000',
       USAGE_BURST: '10000',
       GITHUB_WEBHOOK_SECRET: DEFAULT_SECRET,
+      PUBLIC_ORIGIN,
     }),
   )
   storage = testS3Client(testConfig(s3.endpoint))
@@ -39,7 +40,7 @@ afterAll(async () => {
 function admin(options: InjectOptions) {
   return app.inject({
     ...options,
-    headers: { 'x-api-key': API_KEY, ...ORIGIN, ...options.headers },
+    headers: { 'x-api-key': API_KEY, ...BEHIND_CLOUDFRONT, ...options.headers },
   })
 }
 
@@ -71,7 +72,7 @@ describe('the API key', () => {
 })
 
 describe('hooks', () => {
-  it('creates a hook with defaults and shows its secret once', async () => {
+  it('creates a hook with defaults, its Payload URL at PUBLIC_ORIGIN, and shows its secret once', async () => {
     const { hook, secret } = await create()
     expect(secret).toMatch(/^[0-9a-f]{64}$/)
     expect(hook).toEqual({
@@ -80,7 +81,7 @@ describe('hooks', () => {
       branches: [],
       prefix: '',
       stripRoot: true,
-      payloadUrl: `https://memes.example/api/webhooks/github/${hook.hookId}`,
+      payloadUrl: `${PUBLIC_ORIGIN}/api/webhooks/github/${hook.hookId}`,
       contentType: 'application/json',
       createdAt: expect.any(String),
       updatedAt: expect.any(String),
@@ -97,7 +98,7 @@ describe('hooks', () => {
       hookId: 'default',
       name: 'Default (GITHUB_WEBHOOK_SECRET)',
       prefix: '',
-      payloadUrl: 'https://memes.example/api/webhooks/github',
+      payloadUrl: `${PUBLIC_ORIGIN}/api/webhooks/github`,
     })
     expect(hooks).toContainEqual(hook)
   })
@@ -339,7 +340,13 @@ describe('ping, deliveries and redelivery', () => {
     expect(JSON.parse(full.payload)).toMatchObject({
       zen: expect.any(String),
       hook_id: expect.any(Number),
-      hook: { type: 'Repository', config: { content_type: 'json', url: hook.payloadUrl } },
+      hook: {
+        type: 'Repository',
+        config: {
+          content_type: 'json',
+          url: `${PUBLIC_ORIGIN}/api/webhooks/github/${hook.hookId}`,
+        },
+      },
     })
     expect(detail.body).not.toContain(secret)
   })

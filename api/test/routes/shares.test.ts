@@ -2,6 +2,7 @@ import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command } from '@aws-
 import type { FastifyInstance } from 'fastify'
 import { imageSize } from 'image-size'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { BEHIND_CLOUDFRONT, PUBLIC_ORIGIN } from '../support/behind-cloudfront.ts'
 import { startS3Proxy } from '../support/s3-proxy.ts'
 import { uploadPicture } from '../support/signed-upload.ts'
 import {
@@ -26,7 +27,7 @@ let storage: ReturnType<typeof testS3Client>
 
 beforeAll(async () => {
   s3 = await startTestS3()
-  app = await buildApp(testConfig(s3.endpoint))
+  app = await buildApp(testConfig(s3.endpoint, { PUBLIC_ORIGIN }))
   storage = testS3Client(testConfig(s3.endpoint))
 })
 afterAll(async () => {
@@ -217,14 +218,14 @@ describe('POST /api/shares', () => {
 })
 
 describe('GET /m/:id', () => {
-  it('shows the meme with its title, Open Graph tags and working links', async () => {
+  it('links to itself at PUBLIC_ORIGIN, not at the Host it was asked on', async () => {
     const image = await upload('png', 400, 300)
     const { id } = (await share(app, { image, captions: CAPTIONS, format: 'png' })).json()
 
     const page = await app.inject({
       method: 'GET',
       url: `/m/${id}`,
-      headers: { host: 'memes.example', accept: 'text/html' },
+      headers: { ...BEHIND_CLOUDFRONT, accept: 'text/html' },
     })
     expect(page.statusCode).toBe(200)
     expect(page.headers['content-type']).toBe('text/html; charset=utf-8')
@@ -239,7 +240,8 @@ describe('GET /m/:id', () => {
     expect(html).toContain('<title>Top text / Bottom text — meme-studio</title>')
     expect(meta(html, 'og:title')).toBe('Top text / Bottom text')
     expect(meta(html, 'og:type')).toBe('website')
-    expect(meta(html, 'og:url')).toBe(`http://memes.example/m/${id}`)
+    expect(meta(html, 'og:url')).toBe(`${PUBLIC_ORIGIN}/m/${id}`)
+    expect(html).not.toContain(BEHIND_CLOUDFRONT.host)
     expect(meta(html, 'og:image:type')).toBe('image/png')
     expect(meta(html, 'og:image:width')).toBe('400')
     expect(meta(html, 'og:image:height')).toBe('300')

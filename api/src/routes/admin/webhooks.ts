@@ -13,19 +13,10 @@ import {
   NoOptionsSchema,
   RotateSecretSchema,
 } from '@meme-studio/meme-core/schema'
-import type { FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
 import type { AppConfig } from '../../config.ts'
 import { errorResponses } from '../../schemas/errors.ts'
 import { HookAdmin } from '../../services/webhooks/hook-admin.ts'
-
-/** The origin GitHub reaches this server at, as the request that asks for it came. */
-function origin(request: FastifyRequest): string {
-  const forwarded = request.headers['x-forwarded-proto']
-  const proto = typeof forwarded === 'string' ? forwarded.split(',')[0]?.trim() : undefined
-  const protocol = proto === 'https' || proto === 'http' ? proto : request.protocol
-  return `${protocol}://${request.host}`
-}
 
 /** `/api/admin/webhooks*`: the GitHub webhooks, their secrets and their deliveries. */
 const webhookAdminRoutes: FastifyPluginAsyncTypebox<{
@@ -54,7 +45,7 @@ const webhookAdminRoutes: FastifyPluginAsyncTypebox<{
         response: { 200: HookListSchema, ...errorResponses(503) },
       },
     },
-    async (request) => ({ hooks: await hooks.list(origin(request)) }),
+    async () => ({ hooks: await hooks.list() }),
   )
 
   app.post(
@@ -66,8 +57,7 @@ const webhookAdminRoutes: FastifyPluginAsyncTypebox<{
         response: { 201: HookWithSecretSchema, ...errorResponses(400, 415, 503) },
       },
     },
-    async (request, reply) =>
-      reply.status(201).send(await hooks.create(request.body, origin(request))),
+    async (request, reply) => reply.status(201).send(await hooks.create(request.body)),
   )
 
   app.get(
@@ -79,7 +69,7 @@ const webhookAdminRoutes: FastifyPluginAsyncTypebox<{
         response: { 200: HookAnswerSchema, ...errorResponses(404, 503) },
       },
     },
-    async (request) => ({ hook: await hooks.get(request.params.hookId, origin(request)) }),
+    async (request) => ({ hook: await hooks.get(request.params.hookId) }),
   )
 
   app.patch(
@@ -93,7 +83,7 @@ const webhookAdminRoutes: FastifyPluginAsyncTypebox<{
       },
     },
     async (request) => ({
-      hook: await hooks.change(request.params.hookId, request.body, origin(request)),
+      hook: await hooks.change(request.params.hookId, request.body),
     }),
   )
 
@@ -122,8 +112,7 @@ const webhookAdminRoutes: FastifyPluginAsyncTypebox<{
         response: { 200: HookWithSecretSchema, ...errorResponses(400, 404, 409, 415, 503) },
       },
     },
-    async (request) =>
-      hooks.rotateSecret(request.params.hookId, origin(request), request.body.graceSeconds),
+    async (request) => hooks.rotateSecret(request.params.hookId, request.body.graceSeconds),
   )
 
   app.get(
@@ -182,7 +171,7 @@ const webhookAdminRoutes: FastifyPluginAsyncTypebox<{
         response: { 200: DeliverySummaryAnswerSchema, ...errorResponses(404, 415, 503) },
       },
     },
-    async (request) => ({ delivery: await hooks.ping(request.params.hookId, origin(request)) }),
+    async (request) => ({ delivery: await hooks.ping(request.params.hookId) }),
   )
 }
 

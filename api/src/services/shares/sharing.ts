@@ -9,13 +9,19 @@ import { presignShareImage, readShare, saveShare, sharePath, shareTitle } from '
 export interface SharingDeps {
   s3: S3Client
   bucket: string
+  /** `PUBLIC_ORIGIN`: where a share's page is, for the links to it. */
+  publicOrigin: string
   render: (request: MemeRequest) => Promise<RenderedMeme>
   notify: (kind: NotificationKind, details: Record<string, unknown>) => Promise<void>
 }
 
-/** What a share's page shows: the record, a URL to show the image and one to download it. */
+/**
+ * What a share's page shows: the record, its own public URL, a URL to show the image and one
+ * to download it.
+ */
 export interface SharePageData {
   record: ShareRecord
+  pageUrl: string
   image: PresignedGet
   download: PresignedGet
 }
@@ -27,15 +33,15 @@ export interface SharePageData {
 export class Sharing {
   constructor(private readonly deps: SharingDeps) {}
 
-  /** Renders and stores a share; `origin` is where its page is linked from in Discord. */
-  async create(request: MemeRequest, origin: string): Promise<ShareCreated> {
-    const { s3, bucket, render, notify } = this.deps
+  /** Renders and stores a share; Discord gets a link to its page at the public origin. */
+  async create(request: MemeRequest): Promise<ShareCreated> {
+    const { s3, bucket, publicOrigin, render, notify } = this.deps
     const meme = await render(request)
     const { id, record } = await saveShare(s3, bucket, meme, shareTitle(request.captions))
     const image = await presignShareImage(s3, bucket, record)
     const url = sharePath(id)
     // Discord, when the admin turned it on; never holds up or fails the answer.
-    void notify('shared', { title: record.title, url: `${origin}${url}` })
+    void notify('shared', { title: record.title, url: `${publicOrigin}${url}` })
     return { id, url, imageUrl: image.url, expiresAt: image.expiresAt }
   }
 
@@ -57,13 +63,13 @@ export class Sharing {
 
   /** What `/m/{id}` shows, both URLs signed at the same instant. */
   async page(id: string): Promise<SharePageData> {
-    const { s3, bucket } = this.deps
+    const { s3, bucket, publicOrigin } = this.deps
     const record = await readShare(s3, bucket, id)
     const now = new Date()
     const [image, download] = await Promise.all([
       presignShareImage(s3, bucket, record, { now }),
       presignShareImage(s3, bucket, record, { now, download: true }),
     ])
-    return { record, image, download }
+    return { record, pageUrl: `${publicOrigin}${sharePath(id)}`, image, download }
   }
 }

@@ -93,12 +93,13 @@ export function pingPayload(hook: StoredHook, payloadUrl: string, at: Date): str
 /**
  * The admin side of the GitHub webhooks: hooks, their secrets and their deliveries. Ping and
  * Redeliver send a signed request through the public route itself, so what they show is what
- * GitHub would get. `origin` is where GitHub reaches this server, for the Payload URL.
+ * GitHub would get. Payload URLs are at `PUBLIC_ORIGIN`, where GitHub reaches this server.
  */
 export class HookAdmin {
   readonly #s3: S3Client
   readonly #bucket: string
   readonly #secret: string | undefined
+  readonly #publicOrigin: string
   readonly #send: SendToRoute
   readonly #now: () => number
   readonly #defaultSince: Date
@@ -107,6 +108,7 @@ export class HookAdmin {
     this.#s3 = s3
     this.#bucket = config.uploadBucket
     this.#secret = config.github.webhookSecret
+    this.#publicOrigin = config.publicOrigin
     this.#send = send
     this.#now = now
     this.#defaultSince = new Date(now())
@@ -126,31 +128,31 @@ export class HookAdmin {
     return hook
   }
 
-  #show(hook: StoredHook, origin: string): Hook {
-    return publicHook(hook, origin, new Date(this.#now()))
+  #show(hook: StoredHook): Hook {
+    return publicHook(hook, this.#publicOrigin, new Date(this.#now()))
   }
 
   /** The default hook (when GITHUB_WEBHOOK_SECRET is set) first, then the others by age. */
-  async list(origin: string): Promise<Hook[]> {
+  async list(): Promise<Hook[]> {
     const hooks = await listHooks(this.#s3, this.#bucket)
     const all = this.#secret ? [defaultHook(this.#secret, this.#defaultSince), ...hooks] : hooks
-    return all.map((hook) => this.#show(hook, origin))
+    return all.map((hook) => this.#show(hook))
   }
 
-  async create(settings: HookCreate, origin: string): Promise<HookWithSecret> {
+  async create(settings: HookCreate): Promise<HookWithSecret> {
     const hook = newHook(settings, new Date(this.#now()))
     await putHook(this.#s3, this.#bucket, hook)
-    return { hook: this.#show(hook, origin), secret: hook.secret }
+    return { hook: this.#show(hook), secret: hook.secret }
   }
 
-  async get(hookId: string, origin: string): Promise<Hook> {
-    return this.#show(await this.#find(hookId), origin)
+  async get(hookId: string): Promise<Hook> {
+    return this.#show(await this.#find(hookId))
   }
 
-  async change(hookId: string, changes: HookChange, origin: string): Promise<Hook> {
+  async change(hookId: string, changes: HookChange): Promise<Hook> {
     const hook = changedHook(await this.#changeable(hookId), changes, new Date(this.#now()))
     await putHook(this.#s3, this.#bucket, hook)
-    return this.#show(hook, origin)
+    return this.#show(hook)
   }
 
   async remove(hookId: string): Promise<void> {
@@ -160,12 +162,11 @@ export class HookAdmin {
 
   async rotateSecret(
     hookId: string,
-    origin: string,
     graceSeconds = DEFAULT_GRACE_SECONDS,
   ): Promise<HookWithSecret> {
     const hook = rotatedHook(await this.#changeable(hookId), graceSeconds, new Date(this.#now()))
     await putHook(this.#s3, this.#bucket, hook)
-    return { hook: this.#show(hook, origin), secret: hook.secret }
+    return { hook: this.#show(hook), secret: hook.secret }
   }
 
   async deliveries(hookId: string): Promise<DeliverySummary[]> {
@@ -203,9 +204,9 @@ export class HookAdmin {
   }
 
   /** Signs a GitHub ping with the hook's secret and sends it to the hook. */
-  async ping(hookId: string, origin: string): Promise<DeliverySummary> {
+  async ping(hookId: string): Promise<DeliverySummary> {
     const hook = await this.#find(hookId)
-    const payloadUrl = `${origin}${payloadPath(hook.hookId)}`
+    const payloadUrl = `${this.#publicOrigin}${payloadPath(hook.hookId)}`
     const payload = pingPayload(hook, payloadUrl, new Date(this.#now()))
     return this.#deliver(hook, 'ping', payload, { 'x-github-hook-id': String(hookNumber(hook)) })
   }
