@@ -4,9 +4,14 @@
  *
  *   pnpm --filter @meme-studio/api send-event '{"id":"deploy-42","title":"Deployed"}'
  *
- * Reads EVENTS_ACCESS_KEY_ID, EVENTS_SECRET_ACCESS_KEY and S3_REGION (the app's own
- * settings) and EVENTS_URL (default http://127.0.0.1:3000/api/events). An event without an
- * `id` gets a random one. Prints the status and the body; exits 1 unless the answer is 2xx.
+ * Signs with EVENTS_ACCESS_KEY_ID and EVENTS_SECRET_ACCESS_KEY (the app's own settings), or
+ * else the AWS CLI's AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, with AWS_SESSION_TOKEN when
+ * set (temporary credentials: SSO, an assumed role), for the region S3_REGION. Sends to
+ * EVENTS_URL (default http://127.0.0.1:3000/api/events). On AWS that is API Gateway's own URL,
+ * which the stack outputs, not the CloudFront URL: a SigV4 signature covers the host and the
+ * path, and both change between CloudFront and API Gateway. An event without an `id` gets a
+ * random one. Prints the status and the body; exits 1 unless the answer is 2xx.
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html
  */
 import { randomUUID } from 'node:crypto'
 import { pathToFileURL } from 'node:url'
@@ -21,6 +26,8 @@ export interface SendEventOptions {
   region: string
   accessKeyId: string
   secretAccessKey: string
+  /** Temporary credentials' token: sent as `X-Amz-Security-Token`, and signed. */
+  sessionToken?: string
   /** The signing time; unset: now. */
   signingDate?: Date
 }
@@ -52,7 +59,11 @@ export async function sendEvent(body: string, options: SendEventOptions): Promis
   const signer = new SignatureV4({
     service: 'execute-api',
     region: options.region,
-    credentials: { accessKeyId: options.accessKeyId, secretAccessKey: options.secretAccessKey },
+    credentials: {
+      accessKeyId: options.accessKeyId,
+      secretAccessKey: options.secretAccessKey,
+      ...(options.sessionToken ? { sessionToken: options.sessionToken } : {}),
+    },
     sha256: Hash.bind(null, 'sha256'),
   })
   const query: Record<string, string> = {}
@@ -90,17 +101,24 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
     return 2
   }
   const config = loadConfig(env)
-  const { accessKeyId, secretAccessKey } = config.events
+  const own = config.events
+  const accessKeyId = own.accessKeyId ?? env.AWS_ACCESS_KEY_ID?.trim()
+  const secretAccessKey = own.secretAccessKey ?? env.AWS_SECRET_ACCESS_KEY?.trim()
   if (!accessKeyId || !secretAccessKey) {
-    console.error('Set EVENTS_ACCESS_KEY_ID and EVENTS_SECRET_ACCESS_KEY to sign the event.')
+    console.error(
+      'Set EVENTS_ACCESS_KEY_ID and EVENTS_SECRET_ACCESS_KEY (or AWS_ACCESS_KEY_ID and ' +
+        'AWS_SECRET_ACCESS_KEY) to sign the event.',
+    )
     return 2
   }
+  const sessionToken = env.AWS_SESSION_TOKEN?.trim() || undefined
   const url = env.EVENTS_URL?.trim() || DEFAULT_EVENTS_URL
   const result = await sendEvent(eventBody(json), {
     url,
     region: config.s3.region,
     accessKeyId,
     secretAccessKey,
+    sessionToken,
   })
   console.log(`POST ${url}: ${result.status}`)
   console.log(result.body)

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process'
-import { createServer, type Server } from 'node:http'
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3'
@@ -511,6 +511,35 @@ describe('send-event (the CLI)', () => {
       `POST ${origin}/api/events: 202\n{"id":"cli-2","delivery":"delivered"}\n`,
     )
     expect(result.code).toBe(0)
+  })
+
+  it('signs with AWS_SESSION_TOKEN when set, as X-Amz-Security-Token', async () => {
+    const seen: IncomingHttpHeaders[] = []
+    const capture = createServer((req, res) => {
+      seen.push(req.headers)
+      req.resume()
+      req.on('end', () => res.writeHead(202, { 'content-type': 'application/json' }).end('{}'))
+    })
+    await new Promise<void>((resolve) => capture.listen(0, '127.0.0.1', resolve))
+    const url = `http://127.0.0.1:${(capture.address() as AddressInfo).port}/api/events`
+    try {
+      const result = await runCli(['{"id":"cli-4","title":"Temporary"}'], {
+        AWS_ACCESS_KEY_ID: 'ASIAEXAMPLETEMPORARY',
+        AWS_SECRET_ACCESS_KEY: SECRET_ACCESS_KEY,
+        AWS_SESSION_TOKEN: 'session-token-from-sts',
+        S3_REGION: 'eu-west-1',
+        EVENTS_URL: url,
+      })
+      expect(result.stderr).toBe('')
+      expect(result.code).toBe(0)
+    } finally {
+      await new Promise<void>((resolve) => capture.close(() => resolve()))
+    }
+    const headers = seen[0] ?? {}
+    expect(headers['x-amz-security-token']).toBe('session-token-from-sts')
+    expect(headers.authorization).toMatch(
+      /^AWS4-HMAC-SHA256 Credential=ASIAEXAMPLETEMPORARY\/\d{8}\/eu-west-1\/execute-api\/aws4_request, SignedHeaders=[a-z0-9;-]*x-amz-security-token/,
+    )
   })
 
   it('exits 1 when the server refuses the signature', async () => {
