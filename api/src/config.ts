@@ -3,6 +3,7 @@
  * `process.env`; a bad value stops the process with a message naming the variable.
  */
 import type { S3ClientConfig } from '@aws-sdk/client-s3'
+import type { SecretsManagerClientConfig } from '@aws-sdk/client-secrets-manager'
 
 export interface S3Settings {
   /** Unset: the AWS endpoint for the region (or, locally, the embedded S3 fills it in). */
@@ -11,6 +12,16 @@ export interface S3Settings {
   forcePathStyle: boolean
   /** Unset: the SDK's default credential chain (Lambda role, profile, env). */
   credentials?: S3ClientConfig['credentials']
+}
+
+/** Where secrets are read again while the app runs (see `discordWebhookUrlSecretArn`). */
+export interface SecretsManagerSettings {
+  /** `SECRETS_MANAGER_ENDPOINT`; unset: AWS's, for the region the SDK finds (Lambda's). */
+  endpoint?: string
+  /** Unset: the SDK's (`AWS_REGION`, which Lambda sets). */
+  region?: string
+  /** Unset: the SDK's default credential chain (the Lambda role). */
+  credentials?: SecretsManagerClientConfig['credentials']
 }
 
 /**
@@ -63,6 +74,13 @@ export interface AppConfig {
   github: { webhookSecret?: string; baseUrl: string; token?: string }
   httpsProxy?: string
   discordWebhookUrl?: string
+  /**
+   * `DISCORD_WEBHOOK_URL_SECRET_ARN`, when the URL came from that secret (on Lambda): the
+   * notifier reads it again when its value is a minute old, so a new URL takes effect without
+   * a cold start. Unset when `DISCORD_WEBHOOK_URL` was given directly.
+   */
+  discordWebhookUrlSecretArn?: string
+  secretsManager: SecretsManagerSettings
   events: {
     /**
      * `EVENTS_AUTH`: `sigv4` (the app verifies the signature against the keys below) or
@@ -196,6 +214,7 @@ export function loadConfig(env: Env): AppConfig {
   const host = text(env, 'HOST') ?? '127.0.0.1'
   const port = integer(env, 'PORT', 3000, 0, 65535)
   const endpoint = url(env, 'S3_ENDPOINT')
+  const secretsManagerEndpoint = url(env, 'SECRETS_MANAGER_ENDPOINT')
   const accessKeyId = text(env, 'EVENTS_ACCESS_KEY_ID')
   const secretAccessKey = text(env, 'EVENTS_SECRET_ACCESS_KEY')
   if (Boolean(accessKeyId) !== Boolean(secretAccessKey)) {
@@ -253,6 +272,8 @@ export function loadConfig(env: Env): AppConfig {
     },
     httpsProxy: url(env, 'HTTPS_PROXY'),
     discordWebhookUrl: url(env, 'DISCORD_WEBHOOK_URL'),
+    discordWebhookUrlSecretArn: text(env, 'DISCORD_WEBHOOK_URL_SECRET_ARN'),
+    secretsManager: secretsManagerEndpoint ? { endpoint: secretsManagerEndpoint } : {},
     events: { auth: eventsAuth(env), accessKeyId, secretAccessKey },
   }
 }

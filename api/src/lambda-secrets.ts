@@ -1,13 +1,16 @@
 /**
  * On Lambda the stack hands the app Secrets Manager ARNs, not secret values
- * (`ADMIN_API_KEYS_SECRET_ARN`, `GITHUB_WEBHOOK_SECRET_ARN`, `DISCORD_WEBHOOK_URL_SECRET_ARN`).
- * `resolveSecretEnv` reads them once at cold start, before `loadConfig`, and fills in the
- * variables they stand for. A variable set directly wins over its ARN, and its secret is not
- * read. Secrets are plain strings, used as stored (the stack's secrets are; a JSON key/value
+ * (`ADMIN_API_KEYS_SECRET_ARN`, `GITHUB_WEBHOOK_SECRET_ARN`, `DISCORD_WEBHOOK_URL_SECRET_ARN`,
+ * `GITHUB_TOKEN_SECRET_ARN`). `resolveSecretEnv` reads them once at cold start, before
+ * `loadConfig`, and fills in the variables they stand for. A variable set directly wins over
+ * its ARN: its secret is not read, and the ARN is left out of the environment it returns, so
+ * nothing reads it later either. The Discord URL is also read again while the function runs
+ * (`RefreshingSecret`), so a new URL takes effect within a minute. Secrets are plain strings, used as stored (the stack's secrets are; a JSON key/value
  * secret is not unpacked). A secret that cannot be read fails the cold start, naming the
  * variable and the secret but never a value, rather than running without admin keys.
  */
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager'
+import type { SecretsManagerSettings } from './config.ts'
 
 type Env = Record<string, string | undefined>
 
@@ -20,9 +23,10 @@ export const SECRET_VARIABLES = {
   ADMIN_API_KEYS: 'ADMIN_API_KEYS_SECRET_ARN',
   GITHUB_WEBHOOK_SECRET: 'GITHUB_WEBHOOK_SECRET_ARN',
   DISCORD_WEBHOOK_URL: 'DISCORD_WEBHOOK_URL_SECRET_ARN',
+  GITHUB_TOKEN: 'GITHUB_TOKEN_SECRET_ARN',
 } as const
 
-type SecretVariable = keyof typeof SECRET_VARIABLES
+export type SecretVariable = keyof typeof SECRET_VARIABLES
 
 /** `arn:aws:secretsmanager:<region>:<account>:secret:<name>-<suffix>` → `<name>-<suffix>`. */
 function secretName(secretId: string): string {
@@ -31,12 +35,19 @@ function secretName(secretId: string): string {
   return at === -1 ? secretId : secretId.slice(at + marker.length)
 }
 
-function isHttpsUrl(value: string): boolean {
+/**
+ * A Discord webhook URL: https, or http to this machine (a local stand-in). The secret the
+ * stack creates holds a random placeholder until someone stores the URL: that is none.
+ */
+function isDiscordUrl(value: string): boolean {
+  let url: URL
   try {
-    return new URL(value).protocol === 'https:'
+    url = new URL(value)
   } catch {
     return false
   }
+  const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname)
+  return url.protocol === 'https:' || (url.protocol === 'http:' && loopback)
 }
 
 async function readSecret(
@@ -60,23 +71,25 @@ async function readSecret(
  * A copy of `env` with each secret-backed variable filled in from its ARN, read in parallel.
  * Makes no request (and no client) when there is nothing to read. The Discord secret starts
  * as a generated placeholder until someone stores the webhook URL in it: any value that is
- * not an absolute https URL leaves `DISCORD_WEBHOOK_URL` unset, with a one-line notice.
+ * not an absolute https URL (or http to loopback) leaves `DISCORD_WEBHOOK_URL` unset, with a
+ * one-line notice.
  */
 export async function resolveSecretEnv(env: Env, client?: SecretsManagerClient): Promise<Env> {
   const names = Object.keys(SECRET_VARIABLES) as SecretVariable[]
+  const resolved: Env = { ...env }
+  for (const name of names) if (env[name]?.trim()) delete resolved[SECRET_VARIABLES[name]]
   const pending = names.flatMap((name) => {
     const secretId = env[SECRET_VARIABLES[name]]?.trim()
     return secretId && !env[name]?.trim() ? [{ name, secretId }] : []
   })
-  if (pending.length === 0) return { ...env }
+  if (pending.length === 0) return resolved
 
   const sm = client ?? new SecretsManagerClient({})
   const values = await Promise.all(pending.map((s) => readSecret(sm, s.name, s.secretId)))
 
-  const resolved: Env = { ...env }
   pending.forEach(({ name, secretId }, i) => {
     const value = values[i] as string
-    if (name === 'DISCORD_WEBHOOK_URL' && !isHttpsUrl(value.trim())) {
+    if (name === 'DISCORD_WEBHOOK_URL' && !isDiscordUrl(value.trim())) {
       process.stderr.write(
         `DISCORD_WEBHOOK_URL: secret "${secretName(secretId)}" holds no https URL yet; ` +
           'Discord forwarding stays off\n',
@@ -86,4 +99,70 @@ export async function resolveSecretEnv(env: Env, client?: SecretsManagerClient):
     resolved[name] = value
   })
   return resolved
+}
+
+/** A client for reading secrets while the app runs, as `config.secretsManager` says. */
+export function secretsManagerClient(settings: SecretsManagerSettings): SecretsManagerClient {
+  // A stalled read holds up a delivery: give up soon and keep the value in hand.
+  return new SecretsManagerClient({
+    ...settings,
+    maxAttempts: 2,
+    requestHandler: { connectionTimeout: 2000, requestTimeout: 3000 },
+  })
+}
+
+/** The Discord secret's value as a webhook URL, or none (the placeholder). */
+export function discordUrlFromSecret(value: string): string | undefined {
+  const trimmed = value.trim()
+  return isDiscordUrl(trimmed) ? trimmed.replace(/\/+$/, '') : undefined
+}
+
+/**
+ * A secret read again, before its next use, once the value in hand is older than `ttlMs`: a
+ * value changed in Secrets Manager takes effect within that time, without a cold start. The
+ * value read at cold start is the first one. A read that fails keeps the last value (and is
+ * tried again after `ttlMs`): Secrets Manager being slow is no reason to stop delivering.
+ */
+export class RefreshingSecret<T> {
+  #value: T
+  #readAt: number
+  #reading?: Promise<T>
+
+  constructor(
+    private readonly options: {
+      client: () => SecretsManagerClient
+      name: SecretVariable
+      secretId: string
+      /** What the secret's text means, e.g. {@link discordUrlFromSecret}. */
+      parse: (value: string) => T
+      initial: T
+      ttlMs: number
+      now?: () => number
+      onError?: (error: Error) => void
+    },
+  ) {
+    this.#value = options.initial
+    this.#readAt = this.#now()
+  }
+
+  #now(): number {
+    return (this.options.now ?? Date.now)()
+  }
+
+  async value(): Promise<T> {
+    if (this.#now() - this.#readAt < this.options.ttlMs) return this.#value
+    this.#reading ??= this.#read().finally(() => (this.#reading = undefined))
+    return this.#reading
+  }
+
+  async #read(): Promise<T> {
+    const { client, name, secretId, parse, onError } = this.options
+    try {
+      this.#value = parse(await readSecret(client(), name, secretId))
+    } catch (error) {
+      onError?.(error as Error)
+    }
+    this.#readAt = this.#now()
+    return this.#value
+  }
 }

@@ -1,12 +1,13 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
-import { resolveSecretEnv } from '../src/lambda-secrets.ts'
+import { RefreshingSecret, discordUrlFromSecret, resolveSecretEnv } from '../src/lambda-secrets.ts'
 import { secretArn, startFakeSecretsManager } from './support/fake-secrets-manager.ts'
 
 const ADMIN = secretArn('MemeStudioApi-AdminApiKey')
 const GITHUB = secretArn('MemeStudioApi-GithubWebhookSecret')
 const DISCORD = secretArn('MemeStudioApi-DiscordWebhookUrl')
 const PLACEHOLDER = secretArn('Placeholder-DiscordWebhookUrl')
+const TOKEN = secretArn('MemeStudioApi-GithubToken')
 const DISCORD_URL = 'https://discord.com/api/webhooks/123/abc'
 
 let sm: Awaited<ReturnType<typeof startFakeSecretsManager>>
@@ -18,6 +19,7 @@ beforeAll(async () => {
     [GITHUB]: 'github-secret-from-secret',
     [DISCORD]: DISCORD_URL,
     [PLACEHOLDER]: 'Xq3vGgk2LrT9pW0aZcY7hJ1mN4bD8eF6sUoQiKlE',
+    [TOKEN]: 'github_pat_from_secret',
   })
   client = new SecretsManagerClient({
     endpoint: sm.endpoint,
@@ -50,6 +52,21 @@ describe('resolveSecretEnv', () => {
     expect(resolved).not.toBe(env)
     expect(env).not.toHaveProperty('ADMIN_API_KEYS')
     expect([...sm.requests].sort()).toEqual([ADMIN, DISCORD, GITHUB].sort())
+  })
+
+  it('fills in GITHUB_TOKEN from GITHUB_TOKEN_SECRET_ARN', async () => {
+    const resolved = await resolveSecretEnv({ GITHUB_TOKEN_SECRET_ARN: TOKEN }, client)
+    expect(resolved.GITHUB_TOKEN).toBe('github_pat_from_secret')
+    expect(sm.requests).toEqual([TOKEN])
+  })
+
+  it('leaves out the ARN of a value set directly, so nothing reads that secret later', async () => {
+    const resolved = await resolveSecretEnv(
+      { DISCORD_WEBHOOK_URL: DISCORD_URL, DISCORD_WEBHOOK_URL_SECRET_ARN: DISCORD },
+      client,
+    )
+    expect(resolved).toEqual({ DISCORD_WEBHOOK_URL: DISCORD_URL })
+    expect(sm.requests).toEqual([])
   })
 
   it('keeps a value set directly and does not read its secret', async () => {
@@ -87,5 +104,70 @@ describe('resolveSecretEnv', () => {
     const env = { ADMIN_API_KEYS: 'k1,k2', LOG_LEVEL: 'warn' }
     expect(await resolveSecretEnv(env, client)).toEqual(env)
     expect(sm.requests).toEqual([])
+  })
+})
+
+describe('RefreshingSecret', () => {
+  function discordSecret(secretId: string, clock: { now: number }, initial?: string) {
+    return new RefreshingSecret({
+      client: () => client,
+      name: 'DISCORD_WEBHOOK_URL',
+      secretId,
+      parse: discordUrlFromSecret,
+      initial,
+      ttlMs: 60_000,
+      now: () => clock.now,
+    })
+  }
+
+  it('keeps the value it has for a minute, then reads the secret again before answering', async () => {
+    const clock = { now: 0 }
+    const secret = discordSecret(DISCORD, clock, 'https://discord.com/api/webhooks/1/old')
+    expect(await secret.value()).toBe('https://discord.com/api/webhooks/1/old')
+    clock.now = 59_999
+    expect(await secret.value()).toBe('https://discord.com/api/webhooks/1/old')
+    expect(sm.requests).toEqual([])
+    clock.now = 60_000
+    expect(await secret.value()).toBe(DISCORD_URL)
+    expect(await secret.value()).toBe(DISCORD_URL)
+    expect(sm.requests).toEqual([DISCORD])
+  })
+
+  it('reads once for callers that ask together', async () => {
+    const clock = { now: 0 }
+    const secret = discordSecret(DISCORD, clock)
+    clock.now = 60_000
+    const values = await Promise.all([secret.value(), secret.value(), secret.value()])
+    expect(values).toEqual([DISCORD_URL, DISCORD_URL, DISCORD_URL])
+    expect(sm.requests).toEqual([DISCORD])
+  })
+
+  it('treats a placeholder as no URL', async () => {
+    const clock = { now: 60_000 }
+    const secret = discordSecret(PLACEHOLDER, clock, DISCORD_URL)
+    clock.now = 120_000
+    expect(await secret.value()).toBeUndefined()
+  })
+
+  it('keeps the last value when the secret cannot be read, and tries again a minute later', async () => {
+    const clock = { now: 0 }
+    const errors: Error[] = []
+    const secret = new RefreshingSecret({
+      client: () => client,
+      name: 'DISCORD_WEBHOOK_URL',
+      secretId: secretArn('MemeStudioApi-Gone'),
+      parse: discordUrlFromSecret,
+      initial: DISCORD_URL,
+      ttlMs: 60_000,
+      now: () => clock.now,
+      onError: (error) => errors.push(error),
+    })
+    clock.now = 60_000
+    expect(await secret.value()).toBe(DISCORD_URL)
+    expect(errors.map((error) => error.message)).toEqual([
+      expect.stringContaining('DISCORD_WEBHOOK_URL: could not read secret "MemeStudioApi-Gone'),
+    ])
+    expect(await secret.value()).toBe(DISCORD_URL)
+    expect(sm.requests).toHaveLength(1)
   })
 })

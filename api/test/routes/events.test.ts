@@ -3,13 +3,16 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3'
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager'
 import { Hash } from '@smithy/hash-node'
 import { SignatureV4 } from '@smithy/signature-v4'
 import type { FastifyInstance } from 'fastify'
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import { eventBody, sendEvent } from '../../scripts/send-event.ts'
 import type { AppConfig } from '../../src/config.ts'
+import { resolveSecretEnv } from '../../src/lambda-secrets.ts'
 import { amzDate } from '../../src/services/signatures/sigv4-verify.ts'
+import { secretArn, startFakeSecretsManager } from '../support/fake-secrets-manager.ts'
 import { buildApp, startTestS3, testConfig, testS3Client } from '../support/test-app.ts'
 
 const ACCESS_KEY_ID = 'AKIAEVENTSTEST'
@@ -435,6 +438,58 @@ describe('POST /api/events with EVENTS_AUTH=api-gateway-iam', () => {
     } finally {
       await gatewayApp.close()
     }
+  })
+})
+
+describe('a Discord URL kept in Secrets Manager, as on Lambda', () => {
+  it('takes a new URL within a minute of the secret changing, without a restart', async () => {
+    const next = await startDiscord()
+    const arn = secretArn('DISCORD_WEBHOOK_URL')
+    const secrets = { [arn]: discord.url }
+    const sm = await startFakeSecretsManager(secrets)
+    const smSettings = {
+      endpoint: sm.endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    }
+    // The cold start, as the Lambda entry point runs it.
+    const coldStart = new SecretsManagerClient(smSettings)
+    const env = await resolveSecretEnv({ DISCORD_WEBHOOK_URL_SECRET_ARN: arn }, coldStart)
+    coldStart.destroy()
+    const lambdaConfig = testConfig(s3Server.endpoint, {
+      ...(env as Record<string, string>),
+      EVENTS_ACCESS_KEY_ID: ACCESS_KEY_ID,
+      EVENTS_SECRET_ACCESS_KEY: SECRET_ACCESS_KEY,
+    })
+    lambdaConfig.secretsManager = smSettings
+    const lambdaApp = await buildApp(lambdaConfig)
+    const send = async (id: string) => {
+      const body = JSON.stringify({ id, title: id })
+      const response = await lambdaApp.inject({
+        method: 'POST',
+        url: '/api/events',
+        headers: await signedHeaders(body),
+        payload: body,
+      })
+      expect(response.json()).toEqual({ id, delivery: 'delivered' })
+    }
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() })
+    try {
+      await send('secret-1')
+      secrets[arn] = next.url
+      vi.setSystemTime(Date.now() + 30_000)
+      await send('secret-2')
+      vi.setSystemTime(Date.now() + 31_000)
+      await send('secret-3')
+    } finally {
+      vi.useRealTimers()
+      await lambdaApp.close()
+      await sm.close()
+      await next.close()
+    }
+    expect(discord.received.map((m) => m.body.embeds[0]?.title)).toEqual(['secret-1', 'secret-2'])
+    expect(next.received.map((m) => m.body.embeds[0]?.title)).toEqual(['secret-3'])
+    expect(sm.requests).toEqual([arn, arn])
   })
 })
 

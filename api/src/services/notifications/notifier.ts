@@ -46,18 +46,25 @@ function urlHash(url: string): string {
   return createHash('sha256').update(url).digest('hex').slice(0, 16)
 }
 
+/**
+ * Where Discord is, asked before each delivery: fixed when `DISCORD_WEBHOOK_URL` is given, or
+ * read again from its secret on Lambda, so a new URL takes effect without a restart.
+ * Undefined: Discord is not used.
+ */
+export type DiscordSource = () => Promise<DiscordSettings | undefined>
+
 export class Notifier {
   private cached?: { record: NotificationsRecord; readAt: number }
   private readonly sent = new Set<string>()
   private readonly inFlight = new Set<string>()
   private readonly background = new Set<Promise<unknown>>()
-  /** Disabled in this process even if the record could not be written. */
-  private disabledReason?: string
+  /** Disabled in this process even if the record could not be written: the URL, and why. */
+  private disabledHere?: { urlHash: string; reason: string }
 
   constructor(
     private readonly s3: S3Client,
     private readonly bucket: string,
-    private readonly discord: DiscordSettings | undefined,
+    private readonly discordSource: DiscordSource,
     private readonly log: FastifyBaseLogger,
     private readonly now: () => Date = () => new Date(),
   ) {}
@@ -88,10 +95,12 @@ export class Notifier {
     return record
   }
 
-  /** Records what a delivery found out; a failure to record is only logged. */
-  private async recordOutcome(outcome: DiscordOutcome): Promise<void> {
+  /** Records what a delivery to `webhookUrl` found out; a failure to record is only logged. */
+  private async recordOutcome(outcome: DiscordOutcome, webhookUrl: string): Promise<void> {
     const at = this.now().toISOString()
-    if (outcome.status === 'gone') this.disabledReason = outcome.reason
+    if (outcome.status === 'gone') {
+      this.disabledHere = { urlHash: urlHash(webhookUrl), reason: outcome.reason }
+    }
     try {
       await this.writeRecord((record) => {
         if (outcome.status === 'delivered') return { ...record, lastDeliveredAt: at }
@@ -101,7 +110,7 @@ export class Notifier {
           ...record,
           lastError,
           discordDisabled: {
-            urlHash: urlHash(this.discord?.webhookUrl ?? ''),
+            urlHash: urlHash(webhookUrl),
             reason: outcome.reason,
             at,
           },
@@ -112,23 +121,28 @@ export class Notifier {
     }
   }
 
-  /** Why Discord is not used, if it is not. */
-  private whyNotDiscord(record: NotificationsRecord): string | undefined {
-    if (!this.discord) return 'DISCORD_WEBHOOK_URL is not set'
-    if (this.disabledReason) return this.disabledReason
-    if (record.discordDisabled?.urlHash === urlHash(this.discord.webhookUrl)) {
-      return record.discordDisabled.reason
-    }
+  /**
+   * Why Discord is not used, if it is not. A 404 disables one URL: a new one (a changed
+   * secret) is used again.
+   */
+  private whyNotDiscord(
+    record: NotificationsRecord,
+    discord: DiscordSettings | undefined,
+  ): string | undefined {
+    if (!discord) return 'DISCORD_WEBHOOK_URL is not set'
+    const hash = urlHash(discord.webhookUrl)
+    if (this.disabledHere?.urlHash === hash) return this.disabledHere.reason
+    if (record.discordDisabled?.urlHash === hash) return record.discordDisabled.reason
     return undefined
   }
 
   async view(): Promise<Notifications> {
-    const record = await this.readRecord()
-    const disabled = this.discord ? this.whyNotDiscord(record) : undefined
+    const [record, discord] = await Promise.all([this.readRecord(), this.discordSource()])
+    const disabled = discord ? this.whyNotDiscord(record, discord) : undefined
     return {
       discord: {
-        configured: this.discord !== undefined,
-        state: !this.discord ? 'unused' : disabled ? 'disabled' : 'ok',
+        configured: discord !== undefined,
+        state: !discord ? 'unused' : disabled ? 'disabled' : 'ok',
         ...(disabled ? { reason: disabled } : {}),
         ...(record.lastDeliveredAt ? { lastDeliveredAt: record.lastDeliveredAt } : {}),
         ...(record.lastError ? { lastError: record.lastError } : {}),
@@ -139,7 +153,7 @@ export class Notifier {
   }
 
   async update(change: NotificationsChange): Promise<Notifications> {
-    if (change.resetDiscord) this.disabledReason = undefined
+    if (change.resetDiscord) this.disabledHere = undefined
     await this.writeRecord((record) => {
       const next: NotificationsRecord = {
         ...record,
@@ -183,15 +197,16 @@ export class Notifier {
     if (await this.deliveredBefore(id)) return { duplicate: true }
     // Another request with this id may have started while S3 answered.
     if (this.inFlight.has(id)) return { duplicate: true }
-    const reason = this.whyNotDiscord(await this.readRecord())
-    if (reason || !this.discord) return { id, delivery: 'not-forwarded', reason }
+    const [record, discord] = await Promise.all([this.readRecord(), this.discordSource()])
+    const reason = this.whyNotDiscord(record, discord)
+    if (reason || !discord) return { id, delivery: 'not-forwarded', reason }
 
     this.inFlight.add(id)
     let signalRetrying: (reason: string) => void = () => {}
     const retrying = new Promise<{ retrying: string }>((resolve) => {
       signalRetrying = (why) => resolve({ retrying: why })
     })
-    const delivery = this.deliver(eventMessage(event, this.now()), signalRetrying).then(
+    const delivery = this.deliver(discord, eventMessage(event, this.now()), signalRetrying).then(
       async (outcome) => {
         if (outcome.status === 'delivered') {
           await this.recordEvent(id, outcome)
@@ -227,10 +242,10 @@ export class Notifier {
   }
 
   private async deliver(
+    settings: DiscordSettings,
     message: DiscordMessage,
     onRetry: (reason: string) => void = () => {},
   ): Promise<DiscordOutcome> {
-    const settings = this.discord as DiscordSettings
     const outcome = await postToDiscord(message, settings, {
       onRetry: (reason) => {
         this.log.info({ reason }, 'Discord delivery will be retried')
@@ -240,7 +255,7 @@ export class Notifier {
     if (outcome.status !== 'delivered') {
       this.log.warn({ outcome }, 'Discord did not take the message')
     }
-    await this.recordOutcome(outcome)
+    await this.recordOutcome(outcome, settings.webhookUrl)
     return outcome
   }
 
@@ -256,8 +271,10 @@ export class Notifier {
       try {
         const record = await this.readRecord()
         const wanted = kind === 'archived' ? record.notifyOnArchive : record.notifyOnShare
-        if (!wanted || this.whyNotDiscord(record)) return
-        await this.deliver(notificationMessage(kind, details, this.now()))
+        if (!wanted) return
+        const discord = await this.discordSource()
+        if (!discord || this.whyNotDiscord(record, discord)) return
+        await this.deliver(discord, notificationMessage(kind, details, this.now()))
       } catch (error) {
         this.log.warn({ err: error, kind }, 'notification not sent')
       }
