@@ -18,7 +18,9 @@ type Handler = (
 
 let s3: Awaited<ReturnType<typeof startTestS3>>
 let secrets: Awaited<ReturnType<typeof startFakeSecretsManager>>
-let handler: Handler
+/** The two functions' handlers, each from its own entry point, as the stack deploys them. */
+let render: Handler
+let control: Handler
 const ADMIN_KEY_ARN = secretArn('MemeStudioApi-AdminApiKey')
 const ADMIN_KEY = 'admin-key-from-secrets-manager'
 const KEY = 'uploads/dddddddd-dddd-4ddd-8ddd-dddddddddddd.jpg'
@@ -40,7 +42,8 @@ beforeAll(async () => {
     GITHUB_WEBHOOK_SECRET: WEBHOOK_SECRET,
   })
   await putUpload(testConfig(s3.endpoint), KEY, await makePicture('jpeg', 300, 200), 'image/jpeg')
-  handler = (await import('../src/lambda.ts')).handler as unknown as Handler
+  render = (await import('../src/lambda-render.ts')).handler as unknown as Handler
+  control = (await import('../src/lambda-control.ts')).handler as unknown as Handler
 })
 afterAll(async () => {
   await s3.close()
@@ -79,16 +82,16 @@ const memeRequest = JSON.stringify({
   captions: [{ text: 'From Lambda', x: 0.5, y: 0.15 }],
 })
 
-describe('the Lambda handler behind a REST API (v1)', () => {
+describe('the Lambda handlers behind a REST API (v1)', () => {
   it('answers GET /api/health as text JSON, not base64', async () => {
-    const result = await handler(restEvent('GET', '/api/health'), context)
+    const result = await control(restEvent('GET', '/api/health'), context)
     expect(result.statusCode).toBe(200)
     expect(result.isBase64Encoded).toBe(false)
     expect(JSON.parse(result.body)).toEqual({ status: 'ok', storage: 'ok' })
   })
 
   it('reads multi-value query strings for the signing endpoint', async () => {
-    const result = await handler(
+    const result = await control(
       restEvent('GET', '/api/sign-s3-request', {
         queryStringParameters: { filename: 'cat.png', contentType: 'image/png' },
         multiValueQueryStringParameters: { filename: ['cat.png'], contentType: ['image/png'] },
@@ -100,7 +103,7 @@ describe('the Lambda handler behind a REST API (v1)', () => {
   })
 
   it('renders a meme as base64 JSON in a text body', async () => {
-    const result = await handler(
+    const result = await render(
       restEvent('POST', '/api/meme', {
         headers: { 'content-type': 'application/json' },
         body: memeRequest,
@@ -118,7 +121,7 @@ describe('the Lambda handler behind a REST API (v1)', () => {
   })
 
   it('returns raw image bytes base64-encoded for API Gateway when Accept asks', async () => {
-    const result = await handler(
+    const result = await render(
       restEvent('POST', '/api/meme', {
         headers: { 'content-type': 'application/json', accept: 'image/jpeg' },
         // binaryMediaTypes */* makes API Gateway hand even JSON bodies over as base64.
@@ -134,7 +137,7 @@ describe('the Lambda handler behind a REST API (v1)', () => {
   })
 
   it('answers errors in the API shape', async () => {
-    const result = await handler(
+    const result = await render(
       restEvent('POST', '/api/meme', {
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ image: 'https://evil.example/x.png', captions: [] }),
@@ -147,7 +150,37 @@ describe('the Lambda handler behind a REST API (v1)', () => {
   })
 })
 
-describe('the Lambda handler behind an HTTP API (v2)', () => {
+describe('one function per workload', () => {
+  it('the render function answers a control path with the usual 404', async () => {
+    const result = await render(restEvent('GET', '/api/health'), context)
+    expect(result.statusCode).toBe(404)
+    expect(JSON.parse(result.body)).toEqual({
+      statusCode: 404,
+      error: 'Not Found',
+      message: 'Route GET /api/health not found',
+      code: 'NOT_FOUND',
+    })
+  })
+
+  it('the control function answers a render path with the usual 404', async () => {
+    const result = await control(
+      restEvent('POST', '/api/meme', {
+        headers: { 'content-type': 'application/json' },
+        body: memeRequest,
+      }),
+      context,
+    )
+    expect(result.statusCode).toBe(404)
+    expect(JSON.parse(result.body)).toEqual({
+      statusCode: 404,
+      error: 'Not Found',
+      message: 'Route POST /api/meme not found',
+      code: 'NOT_FOUND',
+    })
+  })
+})
+
+describe('the Lambda handlers behind an HTTP API (v2)', () => {
   it('answers GET /api/health', async () => {
     const event: Partial<APIGatewayProxyEventV2> = {
       version: '2.0',
@@ -167,7 +200,7 @@ describe('the Lambda handler behind an HTTP API (v2)', () => {
       } as APIGatewayProxyEventV2['requestContext'],
       isBase64Encoded: false,
     }
-    const result = await handler(event, context)
+    const result = await control(event, context)
     expect(result.statusCode).toBe(200)
     expect(JSON.parse(result.body)).toEqual({ status: 'ok', storage: 'ok' })
   })
@@ -188,7 +221,7 @@ const pingHeaders = (deliveryId: string) => ({
 
 describe('GitHub webhooks through the Lambda handler', () => {
   it('verifies a base64-encoded body over its exact bytes behind a REST API (v1)', async () => {
-    const result = await handler(
+    const result = await control(
       restEvent('POST', '/api/webhooks/github', {
         headers: pingHeaders('6e4e5c1a-0000-4000-8000-000000000001'),
         body: Buffer.from(pingBody).toString('base64'),
@@ -223,13 +256,13 @@ describe('GitHub webhooks through the Lambda handler', () => {
       body: Buffer.from(pingBody).toString('base64'),
       isBase64Encoded: true,
     }
-    const result = await handler(event, context)
+    const result = await control(event, context)
     expect(result.statusCode).toBe(200)
     expect(JSON.parse(result.body)).toEqual({ ok: true })
   })
 
   it('refuses the same body once its bytes changed in transit', async () => {
-    const result = await handler(
+    const result = await control(
       restEvent('POST', '/api/webhooks/github', {
         headers: pingHeaders('6e4e5c1a-0000-4000-8000-000000000003'),
         body: JSON.stringify(JSON.parse(pingBody)),
@@ -252,7 +285,7 @@ describe('POST /api/events through the Lambda handler with EVENTS_AUTH=api-gatew
     delete process.env.DISCORD_WEBHOOK_URL
     const { vi } = await import('vitest')
     vi.resetModules()
-    iamHandler = (await import('../src/lambda.ts')).handler as unknown as Handler
+    iamHandler = (await import('../src/lambda-control.ts')).handler as unknown as Handler
   })
   afterAll(() => {
     for (const [name, value] of Object.entries(saved)) {
@@ -299,12 +332,12 @@ describe('secrets at cold start', () => {
   it('takes ADMIN_API_KEYS from the Secrets Manager secret its ARN names', async () => {
     // Read at cold start (each cold start in this file reads it once).
     expect(secrets.requests[0]).toBe(ADMIN_KEY_ARN)
-    const admitted = await handler(
+    const admitted = await control(
       restEvent('GET', '/api/admin/usage', { headers: { 'x-api-key': ADMIN_KEY } }),
       context,
     )
     expect(admitted.statusCode).toBe(200)
-    const refused = await handler(restEvent('GET', '/api/admin/usage'), context)
+    const refused = await control(restEvent('GET', '/api/admin/usage'), context)
     expect(refused.statusCode).toBe(403)
   })
 })

@@ -1,4 +1,5 @@
-import { Ajv, type Options } from 'ajv'
+import { SerializerSelector, type SerializerFactory } from '@fastify/fast-json-stringify-compiler'
+import { Ajv, type Options, type ValidateFunction } from 'ajv'
 import addFormats from 'ajv-formats'
 import fp from 'fastify-plugin'
 
@@ -21,6 +22,27 @@ function buildAjv(options: Options): Ajv {
 }
 
 /**
+ * A validator that compiles its schema the first time a request needs it. Fastify compiles
+ * every route's schemas when the app gets ready, which is most of a cold start's app building
+ * (a Lambda function answers a handful of its routes before it is recycled); compiled on first
+ * use, each costs the same once, and only if it is used. Fastify reads `errors` after a
+ * `false`, so they are passed on.
+ */
+function validateOnFirstUse(compile: () => ValidateFunction) {
+  let validate: ValidateFunction | undefined
+  const lazy = Object.assign(
+    (data: unknown) => {
+      validate ??= compile()
+      const valid = validate(data)
+      lazy.errors = validate.errors
+      return valid
+    },
+    { errors: null as ValidateFunction['errors'] },
+  )
+  return lazy
+}
+
+/**
  * Validation by part of the request. JSON bodies are taken as sent: no type coercion,
  * no silently dropped properties (an unknown one is refused). Query strings are text,
  * and API Gateway's REST events deliver them as one-item arrays, so they are coerced.
@@ -30,8 +52,24 @@ export default fp(
     const strict = buildAjv({ coerceTypes: false })
     const lenient = buildAjv({ coerceTypes: 'array' })
     app.setValidatorCompiler(({ schema, httpPart }) =>
-      (httpPart === 'body' ? strict : lenient).compile(schema),
+      validateOnFirstUse(() => (httpPart === 'body' ? strict : lenient).compile(schema)),
     )
   },
   { name: 'validation' },
 )
+
+/**
+ * Fastify's own response serializers (fast-json-stringify, with the shared schemas), each
+ * compiled the first time its route answers with that status, for the reason above. For the
+ * `schemaController` server option: only a factory sees the schemas added with `addSchema`.
+ */
+export function serializersOnFirstUse(): SerializerFactory {
+  const buildDefault = SerializerSelector()
+  return (externalSchemas, serializerOptions) => {
+    const compile = buildDefault(externalSchemas, serializerOptions)
+    return (route) => {
+      let serialize: ((data: unknown) => string) | undefined
+      return (data: unknown) => (serialize ??= compile(route))(data)
+    }
+  }
+}

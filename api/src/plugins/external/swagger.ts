@@ -1,5 +1,3 @@
-import swagger from '@fastify/swagger'
-import swaggerUi from '@fastify/swagger-ui'
 import type { RouteOptions } from 'fastify'
 import fp from 'fastify-plugin'
 import { GatewayErrorSchema } from '@meme-studio/meme-core/schema'
@@ -17,9 +15,17 @@ export function documentApiKey(route: RouteOptions): void {
   route.schema = { ...route.schema, security: API_KEY_SECURITY, response }
 }
 
-/** OpenAPI generated from the route schemas; the UI at /api/docs. */
+/**
+ * OpenAPI generated from the route schemas; the UI at /api/docs. Both packages load here, not
+ * with this module: the routes that import `documentApiKey` run where the docs are not served
+ * (the render function), and there they cost nothing.
+ */
 export default fp(
   async (app) => {
+    const [{ default: swagger }, { default: swaggerUi }] = await Promise.all([
+      import('@fastify/swagger'),
+      import('@fastify/swagger-ui'),
+    ])
     await app.register(swagger, {
       openapi: {
         info: {

@@ -1,12 +1,13 @@
-import fastifyStatic from '@fastify/static'
 import fp from 'fastify-plugin'
 
 /**
  * Serves the built SPA, as it is on disk now (a rebuild needs no restart). Hashed assets are cached for good; any other GET that wants HTML
- * gets index.html, so the client-side router owns the paths.
+ * gets index.html, so the client-side router owns the paths. The file server loads only when
+ * there is an SPA to serve: never on Lambda, where CloudFront serves it from S3.
  */
 export default fp<{ root: string }>(
   async (app, { root }) => {
+    const { default: fastifyStatic } = await import('@fastify/static')
     await app.register(fastifyStatic, {
       root,
       cacheControl: false,

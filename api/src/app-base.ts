@@ -1,0 +1,96 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import Fastify, {
+  type FastifyInstance,
+  type FastifyPluginCallback,
+  type FastifyServerOptions,
+} from 'fastify'
+import type { AppConfig } from './config.ts'
+import apiKeys from './plugins/app/api-keys.ts'
+import errorHandler, { answerClientError, sendError } from './plugins/app/error-handler.ts'
+import notifier from './plugins/app/notifier.ts'
+import storage from './plugins/app/storage.ts'
+import validation, { serializersOnFirstUse } from './plugins/app/validation.ts'
+import webApp from './plugins/external/web-app.ts'
+import { ErrorSchema } from '@meme-studio/meme-core/schema'
+import { routeNotFound } from './services/shared/app-error.ts'
+
+/** What each function's routes are registered with. */
+export interface FunctionOptions {
+  config: AppConfig
+  /** The clock the usage plan counts by. */
+  now?: () => number
+}
+
+/** One Lambda function's routes (`functions/render.ts`, `functions/control.ts`): a plugin. */
+export type FunctionRoutes = FastifyPluginCallback<FunctionOptions>
+
+export interface AppOptions {
+  /** The built SPA to serve at `/`; the API alone when unset. */
+  webRoot?: string
+  logger?: FastifyServerOptions['logger']
+  /** The clock the usage plan counts by (ms since the epoch); tests pass a fake one. */
+  now?: () => number
+}
+
+/** Request headers never reach the logs with an API key in them, whatever the serializers. */
+function redactingApiKeys(logger: AppOptions['logger']): AppOptions['logger'] {
+  if (!logger) return false
+  const options = logger === true ? {} : logger
+  const { redact } = options
+  const paths = ['req.headers["x-api-key"]']
+  return {
+    ...options,
+    redact: Array.isArray(redact)
+      ? [...redact, ...paths]
+      : redact
+        ? { ...redact, paths: [...redact.paths, ...paths] }
+        : paths,
+  }
+}
+
+/**
+ * The app with the routes of the functions given: the plugins every function has (validation,
+ * errors, S3, Discord, API keys), then each function's routes, then the 404. Each Lambda entry
+ * imports only its own function's routes, so its bundle holds nothing of the other's.
+ */
+export async function buildAppWith(
+  config: AppConfig,
+  functions: FunctionRoutes[],
+  options: AppOptions = {},
+): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: redactingApiKeys(options.logger),
+    // Lambda and API Gateway cap a request at 6 MB / 10 MB; nothing here needs more than 1 MB.
+    bodyLimit: 1024 * 1024,
+    // Errors met before a route runs get the same body as every other.
+    frameworkErrors: sendError,
+    clientErrorHandler: answerClientError,
+    schemaController: { compilersFactory: { buildSerializer: serializersOnFirstUse() } },
+  }).withTypeProvider<TypeBoxTypeProvider>()
+
+  app.addSchema(ErrorSchema)
+  // The API speaks JSON; any other body type is a 415, not a string to validate.
+  app.removeContentTypeParser('text/plain')
+  await app.register(validation)
+  await app.register(errorHandler)
+  await app.register(storage, { settings: config.s3 })
+  await app.register(notifier, { config })
+  await app.register(apiKeys, { config, now: options.now })
+  for (const routes of functions) await app.register(routes, { config, now: options.now })
+
+  if (options.webRoot) await app.register(webApp, { root: options.webRoot })
+
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0] ?? ''
+    const wantsPage =
+      options.webRoot &&
+      (request.method === 'GET' || request.method === 'HEAD') &&
+      !path.startsWith('/api/') &&
+      path !== '/api' &&
+      (request.headers.accept ?? '').includes('text/html')
+    if (wantsPage) return reply.header('cache-control', 'no-cache').sendFile('index.html')
+    throw routeNotFound(request)
+  })
+
+  return app
+}

@@ -1,0 +1,26 @@
+/**
+ * Which Lambda function serves which route. The app is one Fastify app; each function's entry
+ * point registers only its own route plugins, and API Gateway sends each path to its function.
+ *
+ * - `render` carries sharp, Skia and the fonts: memes, shares and their pages, jobs (a job
+ *   renders in the process that accepted it until jobs move to a queue).
+ * - `control` carries no native package: everything else (health and limits, upload policies,
+ *   the admin and signature tools, webhooks, events).
+ *
+ * The local server is one process with every route (`all`).
+ */
+export type LambdaFunction = 'render' | 'control'
+
+/** Path prefixes the render function serves; every other path under `/api` is control's. */
+export const RENDER_PATHS = ['/api/meme', '/api/shares', '/api/jobs', '/m/'] as const
+
+/** The function that serves a request path (no query string). */
+export function functionForPath(path: string): LambdaFunction {
+  return RENDER_PATHS.some((prefix) =>
+    prefix.endsWith('/')
+      ? path.startsWith(prefix)
+      : path === prefix || path.startsWith(`${prefix}/`),
+  )
+    ? 'render'
+    : 'control'
+}

@@ -1,0 +1,28 @@
+/**
+ * What both Lambda entry points share: the app behind API Gateway (REST payload v1 and HTTP
+ * API payload v2), built at module load so a cold start pays for it once.
+ */
+import awsLambdaFastify from '@fastify/aws-lambda'
+import { buildAppWith, type FunctionRoutes } from './app-base.ts'
+import { loadConfig } from './config.ts'
+import { resolveSecretEnv } from './lambda-secrets.ts'
+
+const TEXT_TYPES = /^(text\/|application\/(json|xml|javascript)|[^;]*\+(json|xml))/i
+
+/** A Lambda handler for the app with one function's routes, its app built and ready. */
+export async function lambdaHandler(routes: FunctionRoutes) {
+  // Secrets Manager ARNs become values first, so a bad or unreadable secret fails the cold start.
+  const config = loadConfig(await resolveSecretEnv(process.env))
+  const app = await buildAppWith(config, [routes], { logger: { level: config.logLevel } })
+
+  /** Anything that is not text travels base64-encoded, as API Gateway requires. */
+  const handler = awsLambdaFastify(app, {
+    enforceBase64: (response) => {
+      const type = String(response.headers['content-type'] ?? '')
+      const encoded = String(response.headers['content-encoding'] ?? 'identity') !== 'identity'
+      return encoded || (type !== '' && !TEXT_TYPES.test(type))
+    },
+  })
+  await app.ready()
+  return handler
+}
