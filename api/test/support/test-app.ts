@@ -7,10 +7,11 @@ import type { S3Client } from '@aws-sdk/client-s3'
 import type { FastifyInstance } from 'fastify'
 import { afterAll, beforeAll } from 'vitest'
 import { PutObjectCommand } from '@aws-sdk/client-s3'
-import { buildApp } from '../../src/app.ts'
+import { buildApp as buildAppFromConfig } from '../../src/app.ts'
 import { loadConfig, type AppConfig } from '../../src/config.ts'
 import { EMBEDDED_S3_CREDENTIALS, startEmbeddedS3 } from '../../src/embedded-s3.ts'
 import { createS3Client } from '../../src/plugins/app/storage.ts'
+import { rememberAwsNames } from './aws-names.ts'
 
 /** A real S3 protocol server (s3rver) in a temporary directory, with the app's buckets. */
 export async function startTestS3() {
@@ -58,7 +59,14 @@ export async function putUpload(config: AppConfig, key: string, body: Buffer, co
   }
 }
 
-export { buildApp }
+/** The app, its buckets and secrets known to the AWS call recorder by their roles. */
+export function buildApp(
+  config: AppConfig,
+  options?: Parameters<typeof buildAppFromConfig>[1],
+): Promise<FastifyInstance> {
+  rememberAwsNames(config)
+  return buildAppFromConfig(config, options)
+}
 
 /**
  * An HTTP server on loopback standing in for S3 where s3rver cannot misbehave on cue:
