@@ -9,14 +9,18 @@
  * 2. re-render: the same picture, decoded before (a cache hit), with new text (`drawMeme`);
  * 3. 500 renders in a row through the app's own `makeMeme` (S3 reads, cache, limiter):
  *    RSS at the start, at its peak and at the end;
- * 4. cold start: a fresh `node` process loads the bundled app (as deployed), builds it and answers one
- *    render; the same from the TypeScript sources through tsx, for comparison.
+ * 4. cold starts, as each Lambda function has them: its entry bundled as infra bundles it
+ *    (`lambda-bundle.ts`), a fresh `node` that loads the bundle, builds the app and answers the
+ *    first request (render: the standard job's POST /api/meme against the embedded S3; control:
+ *    GET /api/health, which reads the bucket), median of 5, beside the floor: bare Fastify
+ *    behind @fastify/aws-lambda with one trivial route, bundled and started the same way.
  *
- * Prints a table; writes nothing but temporary files.
+ * `pnpm bench -- --cold-start-only` (or BENCH_COLD_START_ONLY=1) runs part 4 alone, in seconds.
+ * Prints tables; writes nothing but temporary files and the bundles under node_modules/.cache.
  */
 import { spawn } from 'node:child_process'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
-import { cpus, tmpdir } from 'node:os'
+import { cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setImmediate as nextTurn } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
@@ -24,11 +28,12 @@ import { createRequire } from 'node:module'
 import { PutObjectCommand } from '@aws-sdk/client-s3'
 import { createCanvas } from '@napi-rs/canvas'
 import type { Caption } from '@meme-studio/meme-core'
-import { build } from 'esbuild'
 import sharp from 'sharp'
 import { loadConfig } from '../src/config.ts'
 import { EMBEDDED_S3_CREDENTIALS, startEmbeddedS3 } from '../src/embedded-s3.ts'
 import { createS3Client } from '../src/plugins/app/storage.ts'
+import { coldStarts, restEvent } from './cold-start.ts'
+import { bundleLambdaEntry } from './lambda-bundle.ts'
 import {
   decodePicture,
   layoutCaptions,
@@ -43,6 +48,8 @@ const RUNS = 100
 const WARMUP = 5
 const SUSTAINED_RENDERS = 500
 const COLD_STARTS = 5
+/** The issue's targets for each function's cold start, in ms. */
+const COLD_START_TARGETS = { render: 300, control: 200 } as const
 const SIZES = [
   { width: 1024, height: 768 },
   { width: 2000, height: 1500 },
@@ -186,30 +193,12 @@ interface AppProcess {
   }
 }
 
-/** Runs bench/app-process.ts in a fresh `node` and reads what it measured. */
 /**
- * The app as it is deployed: one minified ES module bundled by esbuild, as the Lambda
- * function's bundling does, with the native and file-reading packages left outside. It is
- * written under node_modules, so those resolve as they would beside the function's code.
+ * The app process bundled as the functions are (`lambda-bundle.ts`), for the memory runs: the
+ * whole app in one process, as the local server has it, in the code the render function runs.
  */
 async function bundleAppProcess(): Promise<string> {
-  const outfile = join(here, '..', 'node_modules', '.cache', 'meme-studio-bench', 'app-process.mjs')
-  await build({
-    entryPoints: [join(here, 'app-process.ts')],
-    outfile,
-    bundle: true,
-    minify: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    external: ['sharp', '@napi-rs/canvas', '@fastify/static', '@fastify/swagger-ui'],
-    // Bundled CommonJS calls require(); an ES module has to make one.
-    banner: {
-      js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-    },
-    logLevel: 'error',
-  })
-  return outfile
+  return (await bundleLambdaEntry('bench/app-process.ts', 'app-process', 'render')).outfile
 }
 
 /** Runs the app process, from its bundle or, without one, its TypeScript through tsx. */
@@ -227,22 +216,100 @@ const ms = (value: number) => value.toFixed(1).padStart(7)
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`.padStart(8)
 const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED')
 
+const coldStartOnly =
+  process.argv.includes('--cold-start-only') || process.env.BENCH_COLD_START_ONLY === '1'
+
+/**
+ * Part 4: both functions' cold starts and the floor, from their bundles, with the verdicts.
+ * The Lambda's environment as the stack sets it, S3 aside (the embedded one).
+ */
+async function lambdaColdStarts(env: NodeJS.ProcessEnv, key: string): Promise<string[]> {
+  const meme = restEvent('POST', '/api/meme', {
+    headers: { 'content-type': 'application/json', accept: 'image/jpeg' },
+    body: JSON.stringify({ image: key, captions: standardCaptions('start cold') }),
+  })
+  const health = restEvent('GET', '/api/health')
+  const results = await coldStarts(
+    [
+      { name: 'floor', entry: 'bench/floor-lambda.ts', fn: 'control', event: health },
+      { name: 'render', entry: 'src/lambda-render.ts', fn: 'render', event: meme },
+      { name: 'control', entry: 'src/lambda-control.ts', fn: 'control', event: health },
+    ],
+    {
+      ...process.env,
+      ...env,
+      AWS_REGION: 'us-east-1',
+      ...ALLOCATORS['MALLOC_ARENA_MAX=2 MALLOC_MMAP_THRESHOLD_=131072'],
+    },
+    COLD_STARTS,
+  )
+  console.log(
+    `\ncold starts, as each function has them: a fresh node loads the bundled entry (minified ESM, as infra bundles it), ` +
+      `builds the app and answers its first request; median of ${COLD_STARTS}, taken in turn (ms since the process started):`,
+  )
+  console.log(
+    [
+      'function'.padEnd(36),
+      ' bundle',
+      ' loaded',
+      '  ready',
+      'answered',
+      'CPU time',
+      'range (answered)',
+    ].join('  '),
+  )
+  const labels: Record<string, string> = {
+    floor: 'floor: bare Fastify, one route',
+    render: 'render: POST /api/meme (1024×768)',
+    control: 'control: GET /api/health',
+  }
+  for (const [name, result] of results) {
+    const { median, medianCpu, all, bytes } = result
+    console.log(
+      [
+        labels[name]!.padEnd(36),
+        `${(bytes / 1024).toFixed(0)} KiB`.padStart(7),
+        ms(median.loaded).trim().padStart(7),
+        ms(median.initialized).trim().padStart(7),
+        ms(median.answered).trim().padStart(8),
+        ms(medianCpu).trim().padStart(8),
+        `${all[0]!.answered.toFixed(0)}–${all.at(-1)!.answered.toFixed(0)}`,
+      ].join('  '),
+    )
+  }
+  const floor = results.get('floor')!.median.answered
+  return (['render', 'control'] as const).map((name) => {
+    const { answered } = results.get(name)!.median
+    const target = COLD_START_TARGETS[name]
+    return (
+      `${name} cold start ≤ ${target} ms: ${answered.toFixed(0)} ms ` +
+      `(floor ${floor.toFixed(0)} ms, +${(answered - floor).toFixed(0)} ms) — ${verdict(answered <= target)}`
+    )
+  })
+}
+
 async function main() {
   const dir = await mkdtemp(join(tmpdir(), 'meme-studio-bench-'))
   const skipPillow = await pillowAvailable()
   const versions = sharp.versions as { vips?: string; sharp?: string }
   console.log(
     `meme-studio render bench — node ${process.version}, sharp ${versions.sharp} (libvips ${versions.vips}), ` +
-      `${cpus().length} CPUs, sharp.concurrency ${sharp.concurrency()}`,
+      `${cpus().length} CPUs, sharp.concurrency ${sharp.concurrency()}; ` +
+      // Cold starts on a machine that others are using run long: the load says how busy.
+      `load average ${loadavg()
+        .map((load) => load.toFixed(2))
+        .join(' ')}`,
   )
-  console.log(
-    `standard job: decode JPEG, two outlined caption lines, encode JPEG q85; ${RUNS} runs after ${WARMUP} warm-up, a turn of the event loop between\n`,
-  )
+  if (!coldStartOnly) {
+    console.log(
+      `standard job: decode JPEG, two outlined caption lines, encode JPEG q85; ${RUNS} runs after ${WARMUP} warm-up, a turn of the event loop between\n`,
+    )
+  }
 
   const rows: string[][] = []
   const targets: string[] = []
   try {
-    for (const size of SIZES) {
+    for (const size of coldStartOnly ? [] : SIZES) {
       const label = `${size.width}×${size.height}`
       const jpeg = await makePhoto(size.width, size.height)
       const input = join(dir, `photo-${size.width}.jpg`)
@@ -287,20 +354,22 @@ async function main() {
         )
       }
     }
-    console.log(
-      [
-        'engine'.padEnd(26),
-        'size'.padEnd(10),
-        '    p50',
-        '    p95',
-        'peak RSS',
-        'ours/Pillow (p50)',
-      ].join('  '),
-    )
-    for (const row of rows) {
-      console.log([row[0]!.padEnd(26), row[1]!.padEnd(10), ...row.slice(2)].join('  '))
+    if (!coldStartOnly) {
+      console.log(
+        [
+          'engine'.padEnd(26),
+          'size'.padEnd(10),
+          '    p50',
+          '    p95',
+          'peak RSS',
+          'ours/Pillow (p50)',
+        ].join('  '),
+      )
+      for (const row of rows) {
+        console.log([row[0]!.padEnd(26), row[1]!.padEnd(10), ...row.slice(2)].join('  '))
+      }
+      if (skipPillow) console.log(`\nPillow skipped: ${skipPillow}`)
     }
-    if (skipPillow) console.log(`\nPillow skipped: ${skipPillow}`)
 
     const s3 = await startEmbeddedS3({
       host: '127.0.0.1',
@@ -313,7 +382,7 @@ async function main() {
       config.s3.credentials = EMBEDDED_S3_CREDENTIALS
       const client = createS3Client(config.s3)
       const keys: string[] = []
-      for (let i = 0; i < 16; i++) {
+      for (let i = 0; i < (coldStartOnly ? 1 : 16); i++) {
         const size = SIZES[i % 2]!
         const key = `uploads/00000000-0000-4000-8000-${String(i).padStart(12, '0')}.jpg`
         const body = await makePhoto(size.width, size.height, i)
@@ -335,52 +404,47 @@ async function main() {
         AWS_SECRET_ACCESS_KEY: EMBEDDED_S3_CREDENTIALS.secretAccessKey,
         BENCH_KEYS: keys.join(','),
       }
-      const bundle = await bundleAppProcess()
-      console.log(
-        `\n${SUSTAINED_RENDERS} renders in a row in a fresh server process (the bundled app), through makeMeme (S3 reads, cache, limiter; ` +
-          `16 uploads of both sizes, 5 texts each in turn; cache ${mb(config.render.cacheBytes).trim()}):`,
-      )
-      for (const [label, allocator] of Object.entries(ALLOCATORS)) {
-        const { sustained } = await appProcess(
-          { ...env, ...allocator, BENCH_RENDERS: String(SUSTAINED_RENDERS) },
-          bundle,
-          ['--expose-gc'],
-        )
-        if (!sustained) throw new Error('the app process made no memes')
+      if (!coldStartOnly) {
+        const bundle = await bundleAppProcess()
         console.log(
-          `  ${label}: RSS after warm-up ${mb(sustained.startRss).trim()}, peak ${mb(sustained.peakRss).trim()}, ` +
-            `end ${mb(sustained.endRss).trim()}, after a full GC ${mb(sustained.endAfterGcRss ?? sustained.endRss).trim()}; ` +
-            `${sustained.cacheHits} cache hits`,
+          `\n${SUSTAINED_RENDERS} renders in a row in a fresh server process (the bundled app), through makeMeme (S3 reads, cache, limiter; ` +
+            `16 uploads of both sizes, 5 texts each in turn; cache ${mb(config.render.cacheBytes).trim()}):`,
         )
-        const ok =
-          sustained.endRss <= 300 * 1024 * 1024 &&
-          sustained.endRss - sustained.startRss <= 32 * 1024 * 1024
-        targets.push(
-          `RSS after ${SUSTAINED_RENDERS} renders ≤ 300 MB and back near its start (${label}): ` +
-            `${mb(sustained.endRss).trim()}, start ${mb(sustained.startRss).trim()} — ${verdict(ok)}`,
-        )
+        for (const [label, allocator] of Object.entries(ALLOCATORS)) {
+          const { sustained } = await appProcess(
+            { ...env, ...allocator, BENCH_RENDERS: String(SUSTAINED_RENDERS) },
+            bundle,
+            ['--expose-gc'],
+          )
+          if (!sustained) throw new Error('the app process made no memes')
+          console.log(
+            `  ${label}: RSS after warm-up ${mb(sustained.startRss).trim()}, peak ${mb(sustained.peakRss).trim()}, ` +
+              `end ${mb(sustained.endRss).trim()}, after a full GC ${mb(sustained.endAfterGcRss ?? sustained.endRss).trim()}; ` +
+              `${sustained.cacheHits} cache hits`,
+          )
+          const ok =
+            sustained.endRss <= 300 * 1024 * 1024 &&
+            sustained.endRss - sustained.startRss <= 32 * 1024 * 1024
+          targets.push(
+            `RSS after ${SUSTAINED_RENDERS} renders ≤ 300 MB and back near its start (${label}): ` +
+              `${mb(sustained.endRss).trim()}, start ${mb(sustained.startRss).trim()} — ${verdict(ok)}`,
+          )
+        }
       }
 
-      const coldStart = async (label: string, from?: string) => {
+      targets.push(...(await lambdaColdStarts(env, keys[0]!)))
+
+      if (!coldStartOnly) {
         const colds: Awaited<ReturnType<typeof appProcess>>[] = []
-        for (let i = 0; i < COLD_STARTS; i++) colds.push(await appProcess(env, from))
+        for (let i = 0; i < COLD_STARTS; i++) colds.push(await appProcess(env))
         colds.sort((a, b) => a.answered - b.answered)
         const cold = colds[Math.floor(COLD_STARTS / 2)]!
         console.log(
-          `  ${label}: ${cold.answered.toFixed(0)} ms since the process started: imports done at ${cold.imported.toFixed(0)} ms, ` +
-            `app ready at ${cold.built.toFixed(0)} ms, first meme ${(cold.answered - cold.built).toFixed(0)} ms later; ` +
-            `range ${colds[0]!.answered.toFixed(0)}–${colds.at(-1)!.answered.toFixed(0)} ms`,
+          `\nfor comparison, the whole app from the TypeScript sources through tsx, as \`pnpm start\` runs it: ` +
+            `${cold.answered.toFixed(0)} ms to the first meme (imports done at ${cold.imported.toFixed(0)} ms, ` +
+            `app ready at ${cold.built.toFixed(0)} ms; median of ${COLD_STARTS})`,
         )
-        return cold
       }
-      console.log(
-        `\ncold start (a fresh node process imports the app, builds it, answers one 1024×768 render; median of ${COLD_STARTS}):`,
-      )
-      const cold = await coldStart('the bundled app, as deployed', bundle)
-      await coldStart('the TypeScript sources through tsx, as in development (for comparison)')
-      targets.push(
-        `cold start ≤ 500 ms (the bundled app): ${cold.answered.toFixed(0)} ms — ${verdict(cold.answered <= 500)}`,
-      )
     } finally {
       await s3.close()
     }

@@ -7,7 +7,7 @@
  * - `control` carries no native package: everything else (health and limits, upload policies,
  *   the admin and signature tools, webhooks, events).
  *
- * The local server is one process with every route (`all`).
+ * The local server is one process with every route (`all`) and the OpenAPI at /api/docs.
  */
 export type LambdaFunction = 'render' | 'control'
 

@@ -79,7 +79,6 @@ const REQUESTS: { fn: LambdaFunction; method: 'GET' | 'POST'; url: string; body?
   { fn: 'control', method: 'GET', url: '/api/admin/usage' },
   { fn: 'control', method: 'POST', url: '/api/webhooks/github', body: {} },
   { fn: 'control', method: 'POST', url: '/api/events', body: {} },
-  { fn: 'control', method: 'GET', url: '/api/docs/json' },
 ]
 
 /** The app's 404 for a path no route takes. */
@@ -119,6 +118,10 @@ describe.each(['render', 'control'] as const)('the %s function', (name) => {
     },
   )
 
+  it('serves no /api/docs: the local server does', async () => {
+    expect((await app.inject('/api/docs/json')).statusCode).toBe(404)
+  })
+
   it.each(REQUESTS.filter(({ fn }) => fn !== name))(
     "answers the other function's $method $url with the usual 404",
     async (request) => {
@@ -130,7 +133,7 @@ describe.each(['render', 'control'] as const)('the %s function', (name) => {
 })
 
 describe('the local server', () => {
-  it('has every route of both functions', async () => {
+  it('has every route of both functions, and the OpenAPI of them all', async () => {
     const app = await buildApp(config)
     try {
       for (const request of REQUESTS) {
@@ -142,6 +145,10 @@ describe('the local server', () => {
         })
         expect(answeredByRoute(response, request), `${request.method} ${request.url}`).toBe(true)
       }
+      const spec = (await app.inject('/api/docs/json')).json()
+      expect(Object.keys(spec.paths)).toEqual(
+        expect.arrayContaining(['/api/meme', '/api/health', '/api/admin/usage', '/api/jobs']),
+      )
     } finally {
       await app.close()
     }

@@ -19,8 +19,8 @@ let control: ReturnType<typeof contents>
 beforeAll(async () => {
   // Bundled as infra bundles the functions (esbuild, minified ESM).
   const [r, c] = await Promise.all([
-    bundleLambdaEntry('src/lambda-render.ts', 'test-render'),
-    bundleLambdaEntry('src/lambda-control.ts', 'test-control'),
+    bundleLambdaEntry('src/lambda-render.ts', 'test-render', 'render'),
+    bundleLambdaEntry('src/lambda-control.ts', 'test-control', 'control'),
   ])
   render = contents(r.metafile)
   control = contents(c.metafile)

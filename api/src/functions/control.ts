@@ -1,10 +1,9 @@
 /**
  * The control function's routes: health and limits, upload policies, the admin and signature
- * tools, webhooks, events, and the OpenAPI at /api/docs. Nothing here loads a native package.
+ * tools, webhooks, events. Nothing here loads a native package.
  */
 import fp from 'fastify-plugin'
 import type { FunctionOptions } from '../app-base.ts'
-import swagger from '../plugins/external/swagger.ts'
 import adminRoutes from '../routes/admin/index.ts'
 import eventRoutes from '../routes/events.ts'
 import storageRoutes from '../routes/storage.ts'
@@ -13,7 +12,6 @@ import webhookRoutes from '../routes/webhooks.ts'
 
 export default fp<FunctionOptions>(
   async (app, { config, now }) => {
-    await app.register(swagger)
     await app.register(
       async (api) => {
         await api.register(storageRoutes, { config })
