@@ -2,9 +2,10 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { GetObjectCommand } from '@aws-sdk/client-s3'
 import type { FastifyInstance } from 'fastify'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import type { AppConfig } from '../../src/config.ts'
 import { BEHIND_CLOUDFRONT, PUBLIC_ORIGIN } from '../support/behind-cloudfront.ts'
+import { secretArn, startFakeSecretsManager } from '../support/fake-secrets-manager.ts'
 import { makePicture } from '../support/pictures.ts'
 import { uploadThroughPolicy } from '../support/signed-upload.ts'
 import { buildApp, startTestS3, testConfig, testS3Client } from '../support/test-app.ts'
@@ -153,6 +154,54 @@ describe('GET/PUT /api/admin/notifications', () => {
     expect(discord.received.map((m) => m.embeds[0]?.title)).toEqual(['A meme was shared: Shared'])
     expect(discord.received[0]?.embeds[0]?.url).toBe(`${PUBLIC_ORIGIN}${shared.json().url}`)
     await put({ notifyOnShare: false })
+  })
+
+  it('posts a shared meme to the URL its secret holds now, read again when a minute old', async () => {
+    const next = await startDiscord()
+    const arn = secretArn('DISCORD_WEBHOOK_URL')
+    const secrets = { [arn]: discord.url }
+    const sm = await startFakeSecretsManager(secrets)
+    const smSettings = {
+      endpoint: sm.endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    }
+    const lambdaConfig = testConfig(s3Server.endpoint, {
+      ADMIN_API_KEYS: API_KEY,
+      DISCORD_WEBHOOK_URL: discord.url,
+      DISCORD_WEBHOOK_URL_SECRET_ARN: arn,
+    })
+    lambdaConfig.secretsManager = smSettings
+    const lambdaApp = await buildApp(lambdaConfig)
+    await put({ notifyOnShare: true })
+    discord.received.length = 0
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() })
+    try {
+      const { key } = await uploadThroughPolicy(
+        lambdaApp,
+        await makePicture('png'),
+        'a.png',
+        'image/png',
+      )
+      secrets[arn] = next.url
+      vi.setSystemTime(Date.now() + 61_000)
+      const shared = await lambdaApp.inject({
+        method: 'POST',
+        url: '/api/shares',
+        payload: { image: key, captions: [{ text: 'Rotated', x: 0.5, y: 0.2 }] },
+      })
+      expect(shared.statusCode).toBe(201)
+      await lambdaApp.notifier.settled()
+    } finally {
+      vi.useRealTimers()
+      await put({ notifyOnShare: false })
+      await lambdaApp.close()
+      await sm.close()
+      await next.close()
+    }
+    expect(discord.received).toHaveLength(0)
+    expect(next.received.map((m) => m.embeds[0]?.title)).toEqual(['A meme was shared: Rotated'])
+    expect(sm.requests).toEqual([arn])
   })
 
   it('says Discord is unused without DISCORD_WEBHOOK_URL, and notify does nothing', async () => {

@@ -24,7 +24,7 @@ describe('the AWS call record', () => {
     const health = {
       function: 'control',
       route: 'GET /api/health',
-      action: 's3:ListBucket',
+      action: 's3:ListBucket' as const,
       bucket: 'uploads' as const,
       prefix: 'app/',
     }

@@ -1,7 +1,6 @@
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager'
 import type { FastifyBaseLogger } from 'fastify'
 import fp from 'fastify-plugin'
-import type { RefreshingSecret } from '../../lambda-secrets.ts'
 import type { AppConfig } from '../../config.ts'
 import {
   DEFAULT_DISCORD_SETTINGS,
@@ -27,38 +26,34 @@ declare module 'fastify' {
 /**
  * The Discord URL, asked before each delivery: `DISCORD_WEBHOOK_URL` as given, or on Lambda
  * its secret's value, read again when a minute old (the first value is the one read at cold
- * start). Secrets Manager's client loads only when there is a secret to read.
+ * start, as old as the app). Secrets Manager's client loads only when there is a secret to read.
  */
-function discordUrlSource(
+async function discordUrlSource(
   config: AppConfig,
   log: FastifyBaseLogger,
   clients: SecretsManagerClient[],
-): () => Promise<string | undefined> {
+): Promise<() => Promise<string | undefined>> {
   const secretId = config.discordWebhookUrlSecretArn
   if (!secretId) return async () => config.discordWebhookUrl
-  let secret: Promise<RefreshingSecret<string | undefined>> | undefined
-  return async () => {
-    secret ??= import('../../lambda-secrets.ts').then(
-      ({ RefreshingSecret, discordUrlFromSecret, secretsManagerClient }) =>
-        new RefreshingSecret({
-          client: () => (clients[0] ??= secretsManagerClient(config.secretsManager)),
-          name: 'DISCORD_WEBHOOK_URL',
-          secretId,
-          parse: discordUrlFromSecret,
-          initial: config.discordWebhookUrl,
-          ttlMs: DISCORD_SECRET_TTL_MS,
-          onError: (error) => log.warn({ err: error }, 'keeping the Discord URL read before'),
-        }),
-    )
-    return (await secret).value()
-  }
+  const { RefreshingSecret, discordUrlFromSecret, secretsManagerClient } =
+    await import('../../lambda-secrets.ts')
+  const secret = new RefreshingSecret({
+    client: () => (clients[0] ??= secretsManagerClient(config.secretsManager)),
+    name: 'DISCORD_WEBHOOK_URL',
+    secretId,
+    parse: discordUrlFromSecret,
+    initial: config.discordWebhookUrl,
+    ttlMs: DISCORD_SECRET_TTL_MS,
+    onError: (error) => log.warn({ err: error }, 'keeping the Discord URL read before'),
+  })
+  return () => secret.value()
 }
 
 /** `app.notify` and `app.notifier`: Discord deliveries with their settings and state. */
 export default fp<{ config: AppConfig }>(
   async (app, { config }) => {
     const clients: SecretsManagerClient[] = []
-    const webhookUrl = discordUrlSource(config, app.log, clients)
+    const webhookUrl = await discordUrlSource(config, app.log, clients)
     const discord: DiscordSource = async () => {
       const url = await webhookUrl()
       return url
