@@ -44,6 +44,18 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ PUBLIC_ORIGIN: value })).toThrow(problem)
   })
 
+  it('knows the Discord secret to read again, and where Secrets Manager is', () => {
+    const arn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:discord-AbCdEf'
+    expect(loadConfig({})).toMatchObject({ secretsManager: {} })
+    expect(loadConfig({}).discordWebhookUrlSecretArn).toBeUndefined()
+    const config = loadConfig({
+      DISCORD_WEBHOOK_URL_SECRET_ARN: arn,
+      SECRETS_MANAGER_ENDPOINT: 'http://127.0.0.1:4566/',
+    })
+    expect(config.discordWebhookUrlSecretArn).toBe(arn)
+    expect(config.secretsManager).toEqual({ endpoint: 'http://127.0.0.1:4566' })
+  })
+
   it('uses path-style addressing when an endpoint is given', () => {
     const config = loadConfig({ S3_ENDPOINT: 'http://127.0.0.1:9000/' })
     expect(config.s3).toMatchObject({ endpoint: 'http://127.0.0.1:9000', forcePathStyle: true })
