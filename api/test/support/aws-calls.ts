@@ -4,8 +4,9 @@
  * the buckets' lifecycle rules. `aws-call-recorder.ts` records them in each test file;
  * `aws-calls-global-setup.ts` merges them into `infra/test/fixtures/aws-calls.json`.
  *
- * Presigned URLs are not calls: the browser makes the request they sign (the signer's role
- * must allow it all the same, which the infra tests check from the routes that presign).
+ * Presigned URLs are not calls and are not recorded: the browser makes the request they sign.
+ * The signing role must allow that request all the same (s3:PutObject on `uploads/*` for the
+ * upload policy of `GET /api/sign-s3-request`, s3:GetObject on `renders/*` for share images).
  */
 import { readFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
