@@ -10,20 +10,28 @@ const API_ROOT = join(REPO_ROOT, 'api')
 
 export type LambdaArchitecture = 'arm64' | 'x86_64'
 
+/** The app's two Lambda functions (`api/src/entry-points.ts`). */
+export type Workload = 'render' | 'control'
+
+/** Each function's entry point: the same Fastify app, its route plugins chosen by entry. */
+export const ENTRY_POINTS: Record<Workload, string> = {
+  render: join(API_ROOT, 'src', 'lambda-render.ts'),
+  control: join(API_ROOT, 'src', 'lambda-control.ts'),
+}
+
 /**
- * Packages the bundle cannot hold, so they ship as real packages beside `index.mjs`: sharp
- * and canvas load native `.node` binaries; @fastify/static and @fastify/swagger-ui read
- * their own files from disk at run time. The same list as the bench's bundled app process
- * (`api/bench/render.bench.ts`), the build whose cold start and memory the README reports.
- * Everything else is bundled, the AWS SDK included, so the SDK is the version the app was
- * tested with rather than whatever the Lambda runtime carries.
+ * Packages a bundle cannot hold, so they ship as real packages beside `index.mjs`, per
+ * function: sharp and canvas load native `.node` binaries (render only, the control entry
+ * never imports them); @fastify/static and @fastify/swagger-ui read their own files from disk
+ * at run time. The render list is the bench's bundled app process (`api/bench/`), the build
+ * whose cold start and memory the README reports. Everything else is bundled, the AWS SDK
+ * included, so the SDK is the version the app was tested with rather than whatever the
+ * Lambda runtime carries.
  */
-export const EXTERNAL_PACKAGES = [
-  'sharp',
-  '@napi-rs/canvas',
-  '@fastify/static',
-  '@fastify/swagger-ui',
-] as const
+export const EXTERNAL_PACKAGES: Record<Workload, readonly string[]> = {
+  render: ['sharp', '@napi-rs/canvas', '@fastify/static', '@fastify/swagger-ui'],
+  control: ['@fastify/static', '@fastify/swagger-ui'],
+}
 
 /**
  * The caption faces and the weight the server draws them in, as
@@ -95,7 +103,10 @@ export interface PackageCopy {
  * architecture) are taken. pnpm installs the arm64 ones here too (`supportedArchitectures`
  * in `pnpm-workspace.yaml`), so an x86 machine builds the arm64 asset.
  */
-export function externalPackageCopies(architecture: LambdaArchitecture): PackageCopy[] {
+export function externalPackageCopies(
+  architecture: LambdaArchitecture,
+  packages: readonly string[],
+): PackageCopy[] {
   const copies: PackageCopy[] = []
   const hoisted = new Map<string, string>()
   const seen = new Set<string>()
@@ -126,21 +137,28 @@ export function externalPackageCopies(architecture: LambdaArchitecture): Package
     for (const dep of Object.keys(pkg.optionalDependencies ?? {})) visit(dep, dir, to, true)
   }
 
-  for (const name of EXTERNAL_PACKAGES) visit(name, API_ROOT, '', false)
+  for (const name of packages) visit(name, API_ROOT, '', false)
   return copies
 }
 
 const quote = (path: string) => `'${path.replace(/'/g, `'\\''`)}'`
 
-/** Shell commands that put the external packages and the font files beside the bundle. */
+/**
+ * Shell commands that put a function's external packages beside its bundle, and for the
+ * render function the font files too (the control function draws nothing).
+ */
 export function afterBundlingCommands(
   outputDir: string,
   architecture: LambdaArchitecture,
+  workload: Workload,
 ): string[] {
-  const commands = externalPackageCopies(architecture).map(({ from, to }) => {
-    const dest = join(outputDir, to)
-    return `mkdir -p ${quote(dirname(dest))} && cp -RL ${quote(from)} ${quote(dest)}`
-  })
+  const commands = externalPackageCopies(architecture, EXTERNAL_PACKAGES[workload]).map(
+    ({ from, to }) => {
+      const dest = join(outputDir, to)
+      return `mkdir -p ${quote(dirname(dest))} && cp -RL ${quote(from)} ${quote(dest)}`
+    },
+  )
+  if (workload === 'control') return commands
   for (const [name, weight] of Object.entries(FONT_PACKAGES)) {
     const from = findPackage(name, API_ROOT)
     if (!from) throw new Error(`${name} is not installed; run pnpm install`)
@@ -162,11 +180,12 @@ export function afterBundlingCommands(
 }
 
 /**
- * How `NodejsFunction` builds the API: the esbuild settings of the bench's bundled app (one
- * minified ES module, `require` made for the bundled CommonJS), built here without Docker,
- * then the native and file-reading packages copied in for the target architecture.
+ * How `NodejsFunction` builds one of the app's functions: the esbuild settings of the bench's
+ * bundled app (one minified ES module, `require` made for the bundled CommonJS), built here
+ * without Docker, then that function's native and file-reading packages copied in for the
+ * target architecture.
  */
-export function apiBundling(architecture: LambdaArchitecture): BundlingOptions {
+export function apiBundling(architecture: LambdaArchitecture, workload: Workload): BundlingOptions {
   return {
     format: OutputFormat.ESM,
     target: 'node22',
@@ -174,7 +193,7 @@ export function apiBundling(architecture: LambdaArchitecture): BundlingOptions {
     sourceMap: false,
     banner:
       "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-    externalModules: [...EXTERNAL_PACKAGES],
+    externalModules: [...EXTERNAL_PACKAGES[workload]],
     forceDockerBundling: false,
     // esbuild is a dependency of infra, not of the workspace root where bundling runs
     // (`pnpm exec esbuild` in projectRoot): its bin folder goes on the PATH.
@@ -184,7 +203,8 @@ export function apiBundling(architecture: LambdaArchitecture): BundlingOptions {
     commandHooks: {
       beforeBundling: () => [],
       beforeInstall: () => [],
-      afterBundling: (_inputDir, outputDir) => afterBundlingCommands(outputDir, architecture),
+      afterBundling: (_inputDir, outputDir) =>
+        afterBundlingCommands(outputDir, architecture, workload),
     },
   }
 }

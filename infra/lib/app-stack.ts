@@ -1,4 +1,3 @@
-import { join } from 'node:path'
 import {
   CfnOutput,
   Duration,
@@ -15,51 +14,111 @@ import {
   LogGroupLogDestination,
   Period,
   RestApi,
+  type IResource as IApiResource,
 } from 'aws-cdk-lib/aws-apigateway'
-import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam'
-import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda'
+import { Alarm, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch'
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions'
+import { Effect, ManagedPolicy, PolicyStatement } from 'aws-cdk-lib/aws-iam'
+import { Architecture, Runtime, Tracing, type IFunction } from 'aws-cdk-lib/aws-lambda'
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs'
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs'
 import type { IBucket } from 'aws-cdk-lib/aws-s3'
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager'
+import { Topic } from 'aws-cdk-lib/aws-sns'
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions'
 import type { Construct, IConstruct } from 'constructs'
-import { apiBundling, REPO_ROOT } from './api-bundling.ts'
+import { RENDER_PATHS } from '../../api/src/entry-points.ts'
+import { apiBundling, ENTRY_POINTS, REPO_ROOT, type Workload } from './api-bundling.ts'
 import type { DeploymentConfig } from './config.ts'
+import { acknowledgeLibraryFunctions } from './nag-suppressions.ts'
+import { Site } from './site.ts'
 
-export interface ApiStackProps extends StackProps {
+export interface AppStackProps extends StackProps {
   config: DeploymentConfig
   uploadBucket: IBucket
   archiveBucket: IBucket
+  /** The built SPA (`web/dist`): a directory with `index.html`. */
+  siteAssets: string
 }
 
 /**
- * Sizing from `pnpm bench` (README, Performance): the bundled app holds ~250 MB RSS after 500
- * renders (~195 MB with the malloc settings below), a 40-megapixel upload may take 160 MiB
- * more while libvips decodes it, and Lambda gives CPU in proportion to memory (one full vCPU
- * at 1769 MB). 1536 MB leaves room for the largest decode beside the render budget and buys
- * ~0.9 vCPU, so a 2000×1500 render stays near the bench's ~20 ms instead of being throttled.
+ * Each function's size, from measurement (README, Performance, and `pnpm bench`).
+ *
+ * render: the bundled app holds ~250 MB RSS after 500 renders (~195 MB with the malloc
+ * settings below), a 40-megapixel upload may take 160 MiB more while libvips decodes it, and
+ * Lambda gives CPU in proportion to memory (one full vCPU at 1769 MB). 1536 MB leaves room for
+ * the largest decode beside the render budget (`RENDER_MEMORY_BYTES`, 256 MiB) and buys ~0.9
+ * vCPU, so a 2000×1500 render stays near the bench's ~20 ms instead of being throttled.
+ *
+ * control: no sharp, Skia or fonts; it signs, verifies, lists and streams archives to S3 in
+ * 5 MiB parts. Node and the app without native packages hold well under 150 MB; 512 MB is
+ * that with room for the upload's part buffers, at a third of render's price per millisecond.
  */
-export const API_MEMORY_MB = 1536
+export const FUNCTION_SIZES: Record<Workload, { memoryMb: number; description: string }> = {
+  render: { memoryMb: 1536, description: 'meme-studio render: memes, shares, jobs (sharp, Skia)' },
+  control: {
+    memoryMb: 512,
+    description: 'meme-studio control: health, uploads, admin, webhooks, events',
+  },
+}
 /** API Gateway (REST) gives up on an integration after 29 s; running longer buys nothing. */
 export const API_TIMEOUT = Duration.seconds(29)
+
+/** The REST API's one stage; the site's origin path and the events URL name it literally. */
+export const API_STAGE = 'prod'
 
 /** Whole-stage limits in front of every route; the usage plan limits each admin key further. */
 export const STAGE_THROTTLE = { rateLimit: 50, burstLimit: 100 } as const
 
 /**
- * The uploads bucket's prefixes the function reads and writes: pictures (written only through
- * the POST policies it signs), renders and share sidecars, jobs, webhook deliveries, events and
- * settings. Nothing else in the bucket is its business.
+ * The uploads bucket's prefixes each function may touch, by what it does there. `uploads/` is
+ * written only by the browser, with a POST policy signed by the control function's role: S3
+ * grants such a POST only what the signer itself may do.
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-UsingHTTPPOST.html
+ *
+ * Lasting records: `hooks/` (hook settings and secrets) and `app/` (settings). Expiring ones
+ * (storage-stack.ts): `uploads/`, `renders/`, `jobs/`, `webhooks/` (deliveries), `events/`.
  */
-export const APP_PREFIXES = ['uploads/', 'renders/', 'jobs/', 'webhooks/', 'events/', 'app/']
+export const BUCKET_ACCESS: Record<
+  Workload,
+  { read: string[]; write: string[]; remove: string[]; list: string[] }
+> = {
+  render: {
+    read: ['uploads/', 'renders/', 'jobs/', 'app/'],
+    // app/: a share that is forwarded to Discord records the outcome in the settings record.
+    write: ['renders/', 'jobs/', 'app/'],
+    remove: ['renders/'],
+    list: [],
+  },
+  control: {
+    read: ['hooks/', 'webhooks/', 'events/', 'app/'],
+    write: ['uploads/', 'hooks/', 'webhooks/', 'events/', 'app/'],
+    // webhooks/: hooks kept at the old `webhooks/<id>/hook.json` are removed with the hook.
+    remove: ['hooks/', 'webhooks/'],
+    list: ['app/', 'hooks/', 'webhooks/'],
+  },
+}
 
-/** The Fastify app as one Lambda behind a REST API, with its key, usage plan and secrets. */
-export class ApiStack extends Stack {
+/** Every uploads-bucket prefix some function is granted (cdk-nag's wildcard findings). */
+export const APP_PREFIXES = [
+  ...new Set(Object.values(BUCKET_ACCESS).flatMap((a) => [...a.read, ...a.write, ...a.remove])),
+]
+
+/**
+ * The app on AWS: the render and control functions behind one REST API, its key, usage plan
+ * and secrets, and the site (CloudFront) in front of both. API and site share a stack because
+ * each needs the other: the functions' `PUBLIC_ORIGIN` is the site's URL and the site's API
+ * origin is the REST API; across two stacks that is a cycle of exports CloudFormation refuses.
+ */
+export class AppStack extends Stack {
   readonly restApi: RestApi
-  readonly apiUrl: string
-  readonly webhookPayloadUrl: string
+  readonly functions: Record<Workload, NodejsFunction>
+  readonly site: Site
+  readonly siteUrl: string
+  readonly eventsInvokeArn: string
+  readonly eventsUrl: string
 
-  constructor(scope: Construct, id: string, props: ApiStackProps) {
+  constructor(scope: Construct, id: string, props: AppStackProps) {
     super(scope, id, props)
     const { config, uploadBucket, archiveBucket } = props
 
@@ -76,105 +135,14 @@ export class ApiStack extends Stack {
     const discordWebhookUrl = new Secret(this, 'DiscordWebhookUrl', {
       description: 'meme-studio: Discord webhook URL events are forwarded to (put the URL here)',
     })
-
-    const logGroup = new LogGroup(this, 'ApiFunctionLogs', {
-      retention: RetentionDays.ONE_MONTH,
-      removalPolicy: RemovalPolicy.DESTROY,
+    const githubToken = new Secret(this, 'GithubToken', {
+      description:
+        'meme-studio: GitHub token for private repositories’ archives (put it here, then ' +
+        'deploy with -c githubToken=true)',
     })
-    const fn = new NodejsFunction(this, 'ApiFunction', {
-      description: 'meme-studio API (Fastify)',
-      entry: join(REPO_ROOT, 'api', 'src', 'lambda.ts'),
-      handler: 'handler',
-      projectRoot: REPO_ROOT,
-      depsLockFilePath: join(REPO_ROOT, 'pnpm-lock.yaml'),
-      runtime: Runtime.NODEJS_22_X,
-      architecture: config.architecture === 'arm64' ? Architecture.ARM_64 : Architecture.X86_64,
-      memorySize: API_MEMORY_MB,
-      timeout: API_TIMEOUT,
-      tracing: Tracing.ACTIVE,
-      logGroup,
-      bundling: apiBundling(config.architecture),
-      environment: {
-        S3_BUCKET: uploadBucket.bucketName,
-        ARCHIVE_BUCKET: archiveBucket.bucketName,
-        S3_REGION: this.region,
-        DATA_DIR: '/tmp/meme-studio',
-        USAGE_RATE: String(config.usage.rate),
-        USAGE_BURST: String(config.usage.burst),
-        USAGE_QUOTA: String(config.usage.quota),
-        USAGE_QUOTA_PERIOD: config.usage.period,
-        ...(config.siteOrigin ? { APP_ORIGINS: config.siteOrigin } : {}),
-        ADMIN_API_KEYS_SECRET_ARN: adminApiKey.secretArn,
-        GITHUB_WEBHOOK_SECRET_ARN: githubWebhookSecret.secretArn,
-        DISCORD_WEBHOOK_URL_SECRET_ARN: discordWebhookUrl.secretArn,
-        // POST /api/events has IAM authorization: API Gateway has verified the SigV4
-        // signature before the app runs, so the app trusts that check instead of its own.
-        EVENTS_AUTH: 'api-gateway-iam',
-        // Changes with the key, so the function starts again and reads the new secret value.
-        ADMIN_KEY_GENERATION: String(props.config.adminKeyGeneration),
-        // Together these keep glibc from holding on to freed native memory (sharp, Skia):
-        // 254 → 194 MB after 500 renders in the bench. MALLOC_ARENA_MAX: two arenas instead of
-        // one per thread. MALLOC_MMAP_THRESHOLD_: a fixed 128 KiB, so big pixel buffers are
-        // always mapped and given back when freed; by default glibc raises the threshold as
-        // they are freed, and later ones stay in the heap. See mallopt(3), M_ARENA_MAX and
-        // M_MMAP_THRESHOLD.
-        MALLOC_ARENA_MAX: '2',
-        MALLOC_MMAP_THRESHOLD_: '131072',
-      },
-    })
-    for (const secret of [adminApiKey, githubWebhookSecret, discordWebhookUrl]) {
-      secret.grantRead(fn)
-    }
 
-    const objects = (bucket: IBucket, ...prefixes: string[]) =>
-      prefixes.map((prefix) => bucket.arnForObjects(`${prefix}*`))
-    fn.addToRolePolicy(
-      new PolicyStatement({
-        sid: 'ReadUploadsAndAppRecords',
-        effect: Effect.ALLOW,
-        actions: ['s3:GetObject'],
-        // renders/: share pages read the sidecar JSON; the rest are the app's own records.
-        resources: objects(uploadBucket, ...APP_PREFIXES),
-      }),
-    )
-    fn.addToRolePolicy(
-      new PolicyStatement({
-        sid: 'WriteRendersAndAppRecords',
-        effect: Effect.ALLOW,
-        actions: ['s3:PutObject'],
-        // uploads/: the browser uploads with a POST policy signed by this role, and S3 grants
-        // such a POST only what the signer itself may do; the function never writes there.
-        // @see https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-UsingHTTPPOST.html
-        resources: objects(uploadBucket, ...APP_PREFIXES),
-      }),
-    )
-    fn.addToRolePolicy(
-      new PolicyStatement({
-        sid: 'CleanUpShares',
-        effect: Effect.ALLOW,
-        actions: ['s3:DeleteObject'],
-        resources: objects(uploadBucket, 'renders/'),
-      }),
-    )
-    fn.addToRolePolicy(
-      new PolicyStatement({
-        sid: 'ListWebhookDeliveries',
-        effect: Effect.ALLOW,
-        actions: ['s3:ListBucket'],
-        resources: [uploadBucket.bucketArn],
-        conditions: { StringLike: { 's3:prefix': ['webhooks/*'] } },
-      }),
-    )
-    fn.addToRolePolicy(
-      new PolicyStatement({
-        sid: 'StoreArchives',
-        effect: Effect.ALLOW,
-        // Archives are streamed up in parts; a failed download aborts its upload.
-        actions: ['s3:PutObject', 's3:AbortMultipartUpload'],
-        resources: [archiveBucket.arnForObjects('*')],
-      }),
-    )
-
+    // API Gateway first, without its methods: the site needs only its id, and the functions
+    // need the site's URL.
     const accessLogs = new LogGroup(this, 'ApiAccessLogs', {
       retention: RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,
@@ -184,9 +152,11 @@ export class ApiStack extends Stack {
     const api = new RestApi(this, 'Api', {
       description: 'meme-studio API',
       binaryMediaTypes: ['*/*'],
-      cloudWatchRole: false,
+      // Access logging needs the account's API Gateway CloudWatch role; without
+      // `-c apiGatewayAccountRole=true` it must exist already (infra/README.md, Prerequisites).
+      cloudWatchRole: config.apiGatewayAccountRole,
       deployOptions: {
-        stageName: 'prod',
+        stageName: API_STAGE,
         throttlingRateLimit: STAGE_THROTTLE.rateLimit,
         throttlingBurstLimit: STAGE_THROTTLE.burstLimit,
         accessLogDestination: new LogGroupLogDestination(accessLogs),
@@ -196,24 +166,101 @@ export class ApiStack extends Stack {
     })
     this.restApi = api
 
-    const app = new LambdaIntegration(fn)
-    const withKey = { apiKeyRequired: true }
-    api.root.addMethod('ANY', app)
-    api.root.addResource('{proxy+}').addMethod('ANY', app)
-    const apiPath = api.root.addResource('api')
-    apiPath.addResource('{proxy+}').addMethod('ANY', app)
-    apiPath.addResource('admin').addResource('{proxy+}').addMethod('ANY', app, withKey)
-    const jobs = apiPath.addResource('jobs')
-    jobs.addMethod('ANY', app, withKey)
-    jobs.addResource('{proxy+}').addMethod('ANY', app, withKey)
-    apiPath.addResource('events').addMethod('POST', app, {
-      authorizationType: AuthorizationType.IAM,
+    this.site = new Site(this, 'Web', {
+      siteAssets: props.siteAssets,
+      uploadBucket,
+      restApi: api,
+      apiStageName: API_STAGE,
     })
+    this.siteUrl = config.siteOrigin ?? `https://${this.site.distribution.distributionDomainName}`
+
+    const environment: Record<string, string> = {
+      S3_BUCKET: uploadBucket.bucketName,
+      ARCHIVE_BUCKET: archiveBucket.bucketName,
+      S3_REGION: this.region,
+      // Lambda's only writable folder; the app keeps nothing there that must last.
+      DATA_DIR: '/tmp/meme-studio',
+      PUBLIC_ORIGIN: this.siteUrl,
+      APP_ORIGINS: this.siteUrl,
+      USAGE_RATE: String(config.usage.rate),
+      USAGE_BURST: String(config.usage.burst),
+      USAGE_QUOTA: String(config.usage.quota),
+      USAGE_QUOTA_PERIOD: config.usage.period,
+      ADMIN_API_KEYS_SECRET_ARN: adminApiKey.secretArn,
+      GITHUB_WEBHOOK_SECRET_ARN: githubWebhookSecret.secretArn,
+      DISCORD_WEBHOOK_URL_SECRET_ARN: discordWebhookUrl.secretArn,
+      ...(config.githubToken ? { GITHUB_TOKEN_SECRET_ARN: githubToken.secretArn } : {}),
+      ...(config.githubBaseUrl ? { GITHUB_BASE_URL: config.githubBaseUrl } : {}),
+      ...(config.httpsProxy ? { HTTPS_PROXY: config.httpsProxy } : {}),
+      // POST /api/events has IAM authorization: API Gateway has verified the SigV4
+      // signature before the app runs, so the app trusts that check instead of its own.
+      EVENTS_AUTH: 'api-gateway-iam',
+      // Changes with the key, so the function starts again and reads the new secret value.
+      ADMIN_KEY_GENERATION: String(config.adminKeyGeneration),
+    }
+    // Together these keep glibc from holding on to freed native memory (sharp, Skia): 254 →
+    // 194 MB after 500 renders in the bench. MALLOC_ARENA_MAX: two arenas instead of one per
+    // thread. MALLOC_MMAP_THRESHOLD_: a fixed 128 KiB, so big pixel buffers are always mapped
+    // and given back when freed; by default glibc raises the threshold as they are freed, and
+    // later ones stay in the heap. See mallopt(3), M_ARENA_MAX and M_MMAP_THRESHOLD.
+    const renderMemory = { MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '131072' }
+
+    const makeFunction = (workload: Workload, extra: Record<string, string>) => {
+      const id = workload === 'render' ? 'RenderFunction' : 'ControlFunction'
+      const logGroup = new LogGroup(this, `${id}Logs`, {
+        retention: RetentionDays.ONE_MONTH,
+        removalPolicy: RemovalPolicy.DESTROY,
+      })
+      return new NodejsFunction(this, id, {
+        description: FUNCTION_SIZES[workload].description,
+        entry: ENTRY_POINTS[workload],
+        handler: 'handler',
+        projectRoot: REPO_ROOT,
+        depsLockFilePath: `${REPO_ROOT}/pnpm-lock.yaml`,
+        runtime: Runtime.NODEJS_22_X,
+        architecture: config.architecture === 'arm64' ? Architecture.ARM_64 : Architecture.X86_64,
+        memorySize: FUNCTION_SIZES[workload].memoryMb,
+        timeout: API_TIMEOUT,
+        tracing: Tracing.ACTIVE,
+        logGroup,
+        bundling: apiBundling(config.architecture, workload),
+        environment: { ...environment, ...extra },
+        // Reserved concurrency both guarantees and caps; unset by default because an account
+        // must keep 10 unreserved, and new accounts may have only 10 in all (README).
+        ...(workload === 'render' && config.renderConcurrency > 0
+          ? { reservedConcurrentExecutions: config.renderConcurrency }
+          : {}),
+      })
+    }
+    const render = makeFunction('render', renderMemory)
+    const control = makeFunction('control', {})
+    this.functions = { render, control }
+
+    // Secrets are read at cold start and again at any time (the Discord URL is re-read when it
+    // changes), so the grant is GetSecretValue on each, not a value baked into the template.
+    for (const secret of [adminApiKey, discordWebhookUrl]) secret.grantRead(render)
+    for (const secret of [adminApiKey, githubWebhookSecret, discordWebhookUrl, githubToken]) {
+      secret.grantRead(control)
+    }
+    for (const workload of ['render', 'control'] as const) {
+      grantBucketAccess(this.functions[workload], uploadBucket, BUCKET_ACCESS[workload])
+    }
+    control.addToRolePolicy(
+      new PolicyStatement({
+        sid: 'StoreArchives',
+        effect: Effect.ALLOW,
+        // Archives are streamed up in parts; a failed download aborts its upload.
+        actions: ['s3:PutObject', 's3:AbortMultipartUpload'],
+        resources: [archiveBucket.arnForObjects('*')],
+      }),
+    )
+
+    this.routeByFunction(api, { render, control })
 
     // A new generation is a new key (name and logical id), created with the secret's value now.
-    const generation = props.config.adminKeyGeneration
+    const generation = config.adminKeyGeneration
     const key = new ApiKey(this, generation === 1 ? 'AdminKey' : `AdminKey${generation}`, {
-      apiKeyName: `meme-studio-admin-${generation}`,
+      apiKeyName: `meme-studio-${config.stage}-admin-${generation}`,
       description: 'meme-studio admin key (value in the AdminApiKey secret)',
       value: adminApiKey.secretValue.unsafeUnwrap(),
     })
@@ -225,19 +272,163 @@ export class ApiStack extends Stack {
     })
     plan.addApiKey(key)
 
-    this.apiUrl = api.url
-    this.webhookPayloadUrl = `${api.url}api/webhooks/github`
-    new CfnOutput(this, 'ApiUrl', { value: this.apiUrl, description: 'The REST API stage URL' })
-    new CfnOutput(this, 'WebhookPayloadUrl', {
-      value: this.webhookPayloadUrl,
-      description: 'GitHub webhook payload URL (content type application/json)',
-    })
-    new CfnOutput(this, 'AdminApiKeySecretArn', {
-      value: adminApiKey.secretArn,
-      description: 'Secret holding the admin API key',
+    // Events are signed with SigV4 for API Gateway's own host and the stage's path: a
+    // signature made for the CloudFront URL breaks, since host and path change on the way.
+    const apiHost = `${api.restApiId}.execute-api.${this.region}.${this.urlSuffix}`
+    this.eventsUrl = `https://${apiHost}/${API_STAGE}/api/events`
+    this.eventsInvokeArn = api.arnForExecuteApi('POST', '/api/events', API_STAGE)
+    const eventsCaller = new ManagedPolicy(this, 'EventsCallerPolicy', {
+      description: 'meme-studio: may POST /api/events (attach to the sender’s user or role)',
+      statements: [
+        new PolicyStatement({
+          effect: Effect.ALLOW,
+          actions: ['execute-api:Invoke'],
+          resources: [this.eventsInvokeArn],
+        }),
+      ],
     })
 
-    acknowledge(fn, [
+    this.addAlarms(api, { render, control }, config.alarmEmail)
+    acknowledgeLibraryFunctions(this, this.site.bucket)
+
+    const outputs: Record<string, { value: string; description: string }> = {
+      SiteUrl: { value: this.siteUrl, description: 'The studio' },
+      ApiUrl: { value: api.urlForPath('/'), description: 'The REST API stage URL' },
+      WebhookPayloadUrl: {
+        value: `${this.siteUrl}/api/webhooks/github`,
+        description: 'GitHub webhook payload URL (content type application/json)',
+      },
+      EventsUrl: {
+        value: this.eventsUrl,
+        description: 'The URL send-event signs and posts to (API Gateway’s host, not CloudFront’s)',
+      },
+      EventsInvokeArn: {
+        value: this.eventsInvokeArn,
+        description: 'execute-api:Invoke resource of POST /api/events',
+      },
+      EventsCallerPolicyArn: {
+        value: eventsCaller.managedPolicyArn,
+        description: 'Managed policy to attach to whoever sends events',
+      },
+      AdminApiKeySecretArn: {
+        value: adminApiKey.secretArn,
+        description: 'Secret holding the admin API key',
+      },
+      AdminApiKeyCommand: {
+        value: `aws secretsmanager get-secret-value --region ${this.region} --secret-id ${adminApiKey.secretArn} --query SecretString --output text`,
+        description: 'Prints the admin API key',
+      },
+      GithubWebhookSecretArn: {
+        value: githubWebhookSecret.secretArn,
+        description: 'Secret of the default GitHub webhook',
+      },
+      DiscordWebhookUrlSecretArn: {
+        value: discordWebhookUrl.secretArn,
+        description: 'Put the Discord webhook URL in this secret',
+      },
+      GithubTokenSecretArn: {
+        value: githubToken.secretArn,
+        description: 'Put a GitHub token here for private repositories (-c githubToken=true)',
+      },
+      DistributionId: {
+        value: this.site.distribution.distributionId,
+        description: 'For cache invalidations',
+      },
+    }
+    for (const [name, output] of Object.entries(outputs)) new CfnOutput(this, name, output)
+
+    this.acknowledgeFindings(
+      [render, control],
+      [adminApiKey, githubWebhookSecret, discordWebhookUrl, githubToken],
+      api,
+    )
+  }
+
+  /**
+   * API Gateway sends each path to the function that serves it (`RENDER_PATHS`, the api's
+   * one list): a resource per render path, everything else to control. Admin and jobs
+   * require the API key; `POST /api/events` requires AWS_IAM.
+   */
+  private routeByFunction(api: RestApi, fns: Record<Workload, IFunction>): void {
+    const integrations = {
+      render: new LambdaIntegration(fns.render),
+      control: new LambdaIntegration(fns.control),
+    }
+    const keyed = (path: string) => path === '/api/admin' || path === '/api/jobs'
+    const route = (resource: IApiResource, path: string, workload: Workload, own: boolean) => {
+      const options = keyed(path) ? { apiKeyRequired: true } : {}
+      if (own) resource.addMethod('ANY', integrations[workload], options)
+      resource.addResource('{proxy+}').addMethod('ANY', integrations[workload], options)
+    }
+    route(api.root, '', 'control', true)
+    const apiPath = api.root.addResource('api')
+    route(apiPath, '/api', 'control', false)
+    for (const prefix of RENDER_PATHS) {
+      // `/m/` serves only what is under it; `/api/meme` is itself a route too.
+      const path = prefix.replace(/\/$/, '')
+      const parts = path.split('/').filter(Boolean)
+      let resource: IApiResource = api.root
+      for (const part of parts) resource = resource.getResource(part) ?? resource.addResource(part)
+      route(resource, path, 'render', !prefix.endsWith('/'))
+    }
+    route(apiPath.addResource('admin'), '/api/admin', 'control', false)
+    apiPath.addResource('events').addMethod('POST', integrations.control, {
+      authorizationType: AuthorizationType.IAM,
+    })
+  }
+
+  /** Errors and throttles per function, the API's 5XX and p99 latency, to one SNS topic. */
+  private addAlarms(api: RestApi, fns: Record<Workload, IFunction>, email?: string): void {
+    const topic = new Topic(this, 'Alarms', {
+      displayName: 'meme-studio alarms',
+      enforceSSL: true,
+    })
+    if (email) topic.addSubscription(new EmailSubscription(email))
+    const action = new SnsAction(topic)
+    const fiveMinutes = Duration.minutes(5)
+    const alarms = [
+      ...(['render', 'control'] as const).flatMap((workload) => [
+        new Alarm(this, `${workload}Errors`, {
+          alarmDescription: `The ${workload} function threw or timed out`,
+          metric: fns[workload].metricErrors({ period: fiveMinutes }),
+          threshold: 5,
+          evaluationPeriods: 1,
+          treatMissingData: TreatMissingData.NOT_BREACHING,
+        }),
+        new Alarm(this, `${workload}Throttles`, {
+          alarmDescription: `The ${workload} function was throttled (concurrency limit)`,
+          metric: fns[workload].metricThrottles({ period: fiveMinutes }),
+          threshold: 1,
+          evaluationPeriods: 1,
+          treatMissingData: TreatMissingData.NOT_BREACHING,
+        }),
+      ]),
+      new Alarm(this, 'Api5xx', {
+        alarmDescription: 'The API answered 5XX (storage down, function errors, timeouts)',
+        metric: api.metricServerError({ period: fiveMinutes }),
+        threshold: 5,
+        evaluationPeriods: 1,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }),
+      new Alarm(this, 'ApiLatencyP99', {
+        alarmDescription: 'p99 latency over 3 s for 15 minutes (cold starts are ~0.5 s)',
+        metric: api.metricLatency({ period: fiveMinutes, statistic: 'p99' }),
+        threshold: 3000,
+        evaluationPeriods: 3,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }),
+    ]
+    for (const alarm of alarms) alarm.addAlarmAction(action)
+    Validations.of(topic).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-SNS2',
+      reason:
+        'Alarm notifications carry alarm names and metric values, nothing secret; a KMS key ' +
+        'would cost $1 a month and need a key policy for CloudWatch.',
+    })
+  }
+
+  private acknowledgeFindings(fns: IConstruct[], secrets: IConstruct[], api: RestApi): void {
+    acknowledge(fns, [
       {
         id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
         reason: 'AWSLambdaBasicExecutionRole only lets the function write its own CloudWatch logs.',
@@ -255,17 +446,14 @@ export class ApiStack extends Stack {
           'to a newer runtime is a tested change, not a default.',
       },
     ])
-    acknowledge(
-      [adminApiKey, githubWebhookSecret, discordWebhookUrl],
-      [
-        {
-          id: 'AwsSolutions-SMG4',
-          reason:
-            'Rotating these needs a person on the other side (GitHub hook settings, Discord, ' +
-            'admin clients); infra/README.md describes the manual rotation.',
-        },
-      ],
-    )
+    acknowledge(secrets, [
+      {
+        id: 'AwsSolutions-SMG4',
+        reason:
+          'Rotating these needs a person on the other side (GitHub hook settings, Discord, ' +
+          'admin clients); infra/README.md describes the manual rotation.',
+      },
+    ])
     acknowledge(api, [
       {
         id: 'AwsSolutions-APIG2',
@@ -291,11 +479,48 @@ export class ApiStack extends Stack {
       {
         id: 'AwsSolutions-APIG6',
         reason:
-          'Execution logging needs an account-wide CloudWatch role; access logs (JSON) and ' +
-          'X-Ray tracing are on, and the function logs every request.',
+          'Execution logging writes every request and response body to CloudWatch; access logs ' +
+          '(JSON) and X-Ray tracing are on, and the functions log every request.',
+      },
+      {
+        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+        reason:
+          'With -c apiGatewayAccountRole=true: the account role API Gateway writes access logs ' +
+          'with; the AWS-managed policy is the one API Gateway documents for it.',
       },
     ])
   }
+}
+
+/** The function's S3 grants on one bucket, prefix by prefix, by what it does there. */
+function grantBucketAccess(
+  fn: IFunction,
+  bucket: IBucket,
+  access: (typeof BUCKET_ACCESS)[Workload],
+): void {
+  const objects = (prefixes: string[]) => prefixes.map((p) => bucket.arnForObjects(`${p}*`))
+  const statements = [
+    { sid: 'ReadAppObjects', actions: ['s3:GetObject'], prefixes: access.read },
+    { sid: 'WriteAppObjects', actions: ['s3:PutObject'], prefixes: access.write },
+    { sid: 'DeleteAppObjects', actions: ['s3:DeleteObject'], prefixes: access.remove },
+  ]
+  for (const { sid, actions, prefixes } of statements) {
+    fn.addToRolePolicy(
+      new PolicyStatement({ sid, effect: Effect.ALLOW, actions, resources: objects(prefixes) }),
+    )
+  }
+  if (access.list.length === 0) return
+  // ListObjectsV2 is ListBucket on the bucket, narrowed by the `s3:prefix` it is asked for;
+  // `app/*` also matches the health check's `Prefix: 'app/'` (`*` matches nothing too).
+  fn.addToRolePolicy(
+    new PolicyStatement({
+      sid: 'ListAppPrefixes',
+      effect: Effect.ALLOW,
+      actions: ['s3:ListBucket'],
+      resources: [bucket.bucketArn],
+      conditions: { StringLike: { 's3:prefix': access.list.map((p) => `${p}*`) } },
+    }),
+  )
 }
 
 /** cdk-nag findings accepted on purpose, each with the reason a reviewer would want. */

@@ -14,7 +14,7 @@ import {
   type IBucket,
 } from 'aws-cdk-lib/aws-s3'
 import { Construct } from 'constructs'
-import { acknowledgeLibraryFunctions } from './nag-suppressions.ts'
+import { acknowledgeLibraryFunctions, nagEnvironment } from './nag-suppressions.ts'
 
 export interface ArchivePipelineProps {
   /** The versioned bucket the GitHub webhook archives pushes into (EventBridge enabled). */
@@ -121,6 +121,7 @@ export class ArchivePipeline extends Construct {
       targets: [new CodePipelineTarget(this.pipeline)],
     })
 
+    const { partition, region, account } = nagEnvironment(Stack.of(this))
     const families =
       'one of the read/write action families CDK grants the pipeline, source and build ' +
       'roles, on this pipeline’s artifact bucket, the one archive key and this key only'
@@ -141,11 +142,11 @@ export class ArchivePipeline extends Construct {
           'pipeline’s own artifact bucket, nothing else.',
       },
       {
-        id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/codebuild/<ArchivePipelineBuild03CC822F>:*]',
+        id: `AwsSolutions-IAM5[Resource::arn:${partition}:logs:${region}:${account}:log-group:/aws/codebuild/<ArchivePipelineBuild03CC822F>:*]`,
         reason: 'Log streams are named per build, inside this project’s own log group.',
       },
       {
-        id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:codebuild:<AWS::Region>:<AWS::AccountId>:report-group/<ArchivePipelineBuild03CC822F>-*]',
+        id: `AwsSolutions-IAM5[Resource::arn:${partition}:codebuild:${region}:${account}:report-group/<ArchivePipelineBuild03CC822F>-*]`,
         reason: 'Test report groups the buildspec may declare, all prefixed with this project.',
       },
     )

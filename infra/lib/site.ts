@@ -1,14 +1,7 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import {
-  CfnOutput,
-  Duration,
-  RemovalPolicy,
-  Stack,
-  Validations,
-  type StackProps,
-} from 'aws-cdk-lib'
-import type { RestApi } from 'aws-cdk-lib/aws-apigateway'
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib'
+import type { IRestApi } from 'aws-cdk-lib/aws-apigateway'
 import {
   AllowedMethods,
   CachePolicy,
@@ -26,7 +19,7 @@ import {
   ViewerProtocolPolicy,
   type BehaviorOptions,
 } from 'aws-cdk-lib/aws-cloudfront'
-import { RestApiOrigin, S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins'
+import { HttpOrigin, S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins'
 import {
   BlockPublicAccess,
   Bucket,
@@ -35,17 +28,16 @@ import {
   type IBucket,
 } from 'aws-cdk-lib/aws-s3'
 import { BucketDeployment, Source } from 'aws-cdk-lib/aws-s3-deployment'
-import type { Construct } from 'constructs'
-import type { DeploymentConfig } from './config.ts'
-import { acknowledgeLibraryFunctions } from './nag-suppressions.ts'
+import { Construct } from 'constructs'
 
-export interface WebStackProps extends StackProps {
-  config: DeploymentConfig
+export interface SiteProps {
   /** The built SPA (`web/dist`): a directory with `index.html`. */
   siteAssets: string
   /** Where the browser uploads pictures and fetches presigned renders from. */
   uploadBucket: IBucket
-  restApi: RestApi
+  /** The API behind `/api/*` and `/m/*`, reached at its stage `apiStageName`. */
+  restApi: IRestApi
+  apiStageName: string
 }
 
 /** Paths the API answers behind the site's domain: the JSON API and the share pages. */
@@ -85,13 +77,20 @@ const spaFallbackCode = `function handler(event) {
   return request;
 }`
 
-/** The SPA in a private bucket behind CloudFront, with `/api/*` and `/m/*` sent to the API. */
-export class WebStack extends Stack {
+/**
+ * The SPA in a private bucket behind CloudFront, with `/api/*` and `/m/*` sent to the API.
+ *
+ * The API's origin is built from the REST API's id and the stage's literal name, not from
+ * the stage resource: the functions' `PUBLIC_ORIGIN` is the distribution's domain, the
+ * distribution would otherwise wait on the stage, the stage on the methods and the methods on
+ * the functions, and CloudFormation would refuse the cycle.
+ */
+export class Site extends Construct {
   readonly distribution: Distribution
-  readonly siteUrl: string
+  readonly bucket: IBucket
 
-  constructor(scope: Construct, id: string, props: WebStackProps) {
-    super(scope, id, props)
+  constructor(scope: Construct, id: string, props: SiteProps) {
+    super(scope, id)
     if (!existsSync(join(props.siteAssets, 'index.html'))) {
       throw new Error(
         `The web app is not built: ${props.siteAssets} has no index.html. ` +
@@ -127,6 +126,7 @@ export class WebStack extends Stack {
       autoDeleteObjects: true,
     })
 
+    this.bucket = siteBucket
     const { uploadBucket } = props
     const storageOrigins = [
       `https://${uploadBucket.bucketRegionalDomainName}`,
@@ -168,7 +168,10 @@ export class WebStack extends Stack {
     })
 
     const apiBehavior: BehaviorOptions = {
-      origin: new RestApiOrigin(props.restApi),
+      origin: new HttpOrigin(
+        `${props.restApi.restApiId}.execute-api.${Stack.of(this).region}.${Stack.of(this).urlSuffix}`,
+        { originPath: `/${props.apiStageName}` },
+      ),
       viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
       allowedMethods: AllowedMethods.ALLOW_ALL,
       cachePolicy: CachePolicy.CACHING_DISABLED,
@@ -232,14 +235,6 @@ export class WebStack extends Stack {
       distribution: this.distribution,
       distributionPaths: ['/*'],
       memoryLimit: 512,
-    })
-    acknowledgeLibraryFunctions(this)
-
-    this.siteUrl = props.config.siteOrigin ?? `https://${this.distribution.distributionDomainName}`
-    new CfnOutput(this, 'SiteUrl', { value: this.siteUrl, description: 'The studio' })
-    new CfnOutput(this, 'DistributionId', {
-      value: this.distribution.distributionId,
-      description: 'For cache invalidations',
     })
   }
 }

@@ -1,7 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { App } from 'aws-cdk-lib'
+import { App, Stack } from 'aws-cdk-lib'
+import type { Template } from 'aws-cdk-lib/assertions'
+import type { CfnFunction, IFunction } from 'aws-cdk-lib/aws-lambda'
 import { buildStacks } from '../lib/meme-studio.ts'
 
 /** A stand-in for `web/dist`, so synth needs no web build. */
@@ -10,6 +12,12 @@ export function siteAssetsFixture(): string {
   writeFileSync(join(dir, 'index.html'), '<!doctype html><title>meme-studio</title>')
   return dir
 }
+
+const cdkJsonContext = (
+  JSON.parse(readFileSync(new URL('../cdk.json', import.meta.url), 'utf8')) as {
+    context: Record<string, unknown>
+  }
+).context
 
 /**
  * The whole app as `bin/` builds it, from `context`. cdk-nag findings are written to the
@@ -20,10 +28,46 @@ export function buildTestApp(context: Record<string, unknown> = {}) {
   const app = new App({
     outdir: mkdtempSync(join(tmpdir(), 'meme-studio-cdk-out-')),
     context: {
+      // cdk.json's feature flags and defaults, as the CLI hands them to bin/.
+      ...cdkJsonContext,
       webDist: siteAssetsFixture(),
       '@aws-cdk/core:failSynthOnValidationErrors': false,
       ...context,
     },
   })
   return { app, ...buildStacks(app) }
+}
+
+/** A function's logical id, to find its role policy and environment in a template. */
+export function logicalIdOf(fn: IFunction): string {
+  return Stack.of(fn).getLogicalId(fn.node.defaultChild as CfnFunction)
+}
+
+interface PolicyResource {
+  Properties: {
+    PolicyDocument: { Statement: PolicyStatementJson[] }
+    Roles: { Ref: string }[]
+  }
+}
+
+/** An IAM statement as it stands in the template. */
+export interface PolicyStatementJson {
+  Sid?: string
+  Effect: 'Allow' | 'Deny'
+  Action: string | string[]
+  Resource: unknown
+  Condition?: Record<string, Record<string, string | string[]>>
+}
+
+/** Every statement of the inline policies attached to `fn`'s role. */
+export function roleStatements(template: Template, fn: IFunction): PolicyStatementJson[] {
+  const role = fn.role
+  if (!role) throw new Error(`${fn.node.path} has no role`)
+  const roleId = Stack.of(fn).getLogicalId(role.node.defaultChild as never)
+  const policies = Object.values(
+    template.findResources('AWS::IAM::Policy') as Record<string, PolicyResource>,
+  )
+  return policies
+    .filter((policy) => policy.Properties.Roles.some((r) => r.Ref === roleId))
+    .flatMap((policy) => policy.Properties.PolicyDocument.Statement)
 }

@@ -9,35 +9,29 @@ import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
-import { App, Stack } from 'aws-cdk-lib'
-import { Bucket } from 'aws-cdk-lib/aws-s3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { REPO_ROOT } from '../lib/api-bundling.ts'
-import { ApiStack } from '../lib/api-stack.ts'
-import { loadDeploymentConfig } from '../lib/config.ts'
+import { REPO_ROOT, type Workload } from '../lib/api-bundling.ts'
+import { buildTestApp, logicalIdOf } from './app-fixture.ts'
 
 const run = promisify(execFile)
 const UPLOADS = 'bundle-test-uploads'
 const ARCHIVES = 'bundle-test-archives'
 const ADMIN_KEY = 'bundle-test-key'
 
-/** Synthesises the API stack for `architecture` and answers the function's asset folder. */
-async function synthAsset(architecture: string, outdir: string): Promise<string> {
-  const app = new App({ outdir, context: { architecture } })
-  const storage = new Stack(app, 'Storage')
-  const stack = new ApiStack(app, 'Api', {
-    config: loadDeploymentConfig(app),
-    uploadBucket: new Bucket(storage, 'Uploads'),
-    archiveBucket: new Bucket(storage, 'Archives'),
-  })
+/** Synthesises the app for `architecture` and answers each function's asset folder. */
+function synthAssets(architecture: string): Record<Workload, string> {
+  const { app, appStack } = buildTestApp({ architecture })
   const assembly = app.synth()
-  const template = assembly.getStackByName(stack.stackName).template as {
-    Resources: Record<string, { Type: string; Properties: { Code?: { S3Key?: string } } }>
+  const template = assembly.getStackByName(appStack.stackName).template as {
+    Resources: Record<string, { Properties: { Code?: { S3Key?: string } } }>
   }
-  const fn = Object.values(template.Resources).find((r) => r.Type === 'AWS::Lambda::Function')
-  const hash = fn?.Properties.Code?.S3Key?.replace(/\.zip$/, '')
-  if (!hash) throw new Error('no Lambda asset in the template')
-  return join(outdir, `asset.${hash}`)
+  const assetOf = (workload: Workload) => {
+    const fn = template.Resources[logicalIdOf(appStack.functions[workload])]
+    const hash = fn?.Properties.Code?.S3Key?.replace(/\.zip$/, '')
+    if (!hash) throw new Error(`no Lambda asset for ${workload} in the template`)
+    return join(assembly.directory, `asset.${hash}`)
+  }
+  return { render: assetOf('render'), control: assetOf('control') }
 }
 
 async function folderBytes(dir: string): Promise<number> {
@@ -105,20 +99,22 @@ for (const event of events) results.push(await handler(event, context))
 process.stdout.write('\\n' + JSON.stringify(results))
 `
 
-describe('the synthesised Lambda asset', () => {
+describe('the synthesised Lambda assets', () => {
   let work: string
-  let bundle: string
-  let arm64Asset: string
+  let bundles: Record<Workload, string>
+  let arm64Assets: Record<Workload, string>
   let endpoint: string
   let closeS3: () => Promise<unknown>
 
   beforeAll(async () => {
     work = await mkdtemp(join(tmpdir(), 'meme-studio-bundle-'))
-    const asset = await synthAsset('x86_64', join(work, 'cdk.out-x86_64'))
-    arm64Asset = await synthAsset('arm64', join(work, 'cdk.out-arm64'))
-    bundle = join(work, 'lambda')
-    await cp(asset, bundle, { recursive: true })
-    await writeFile(join(bundle, 'run-handler.mjs'), RUNNER)
+    const assets = synthAssets('x86_64')
+    arm64Assets = synthAssets('arm64')
+    bundles = { render: join(work, 'render'), control: join(work, 'control') }
+    for (const workload of ['render', 'control'] as const) {
+      await cp(assets[workload], bundles[workload], { recursive: true })
+      await writeFile(join(bundles[workload], 'run-handler.mjs'), RUNNER)
+    }
 
     // The S3 side only comes from the repository: the same s3rver the api tests use.
     const S3rver = createRequire(join(REPO_ROOT, 'api', 'package.json'))('s3rver') as new (
@@ -141,9 +137,9 @@ describe('the synthesised Lambda asset', () => {
   })
 
   /** A fresh Node process, cwd the copied asset, environment as the function's. */
-  async function invoke(events: object[]): Promise<ProxyResult[]> {
+  async function invoke(workload: Workload, events: object[]): Promise<ProxyResult[]> {
     const { stdout } = await run(process.execPath, ['run-handler.mjs', JSON.stringify(events)], {
-      cwd: bundle,
+      cwd: bundles[workload],
       maxBuffer: 64 * 1024 * 1024,
       env: {
         PATH: process.env.PATH,
@@ -155,6 +151,7 @@ describe('the synthesised Lambda asset', () => {
         AWS_SECRET_ACCESS_KEY: 'S3RVER',
         ADMIN_API_KEYS: ADMIN_KEY,
         DATA_DIR: join(work, 'data'),
+        PUBLIC_ORIGIN: 'https://d111111abcdef8.cloudfront.net',
         LOG_LEVEL: 'error',
         MALLOC_ARENA_MAX: '2',
       },
@@ -162,12 +159,13 @@ describe('the synthesised Lambda asset', () => {
     return JSON.parse(stdout.slice(stdout.lastIndexOf('\n') + 1)) as ProxyResult[]
   }
 
-  it('answers health, signs an upload and renders the uploaded picture', async () => {
-    const [health, signed] = await invoke([
+  it('answers health and signs an upload (control), renders the picture (render)', async () => {
+    const [health, signed, admin] = await invoke('control', [
       restEvent('GET', '/api/health'),
       restEvent('GET', '/api/sign-s3-request', {
         query: { filename: 'cat.jpg', contentType: 'image/jpeg' },
       }),
+      restEvent('GET', '/api/admin/usage'),
     ])
     expect(health?.statusCode).toBe(200)
     expect(JSON.parse(health!.body)).toEqual({ status: 'ok', storage: 'ok' })
@@ -180,7 +178,7 @@ describe('the synthesised Lambda asset', () => {
     expect(upload.key).toMatch(/^uploads\/[0-9a-f-]{36}\.jpg$/)
 
     // A picture made by the bundle's own sharp, posted under the signed policy.
-    const sharp = createRequire(join(bundle, 'index.mjs'))('sharp') as SharpLike
+    const sharp = createRequire(join(bundles.render, 'index.mjs'))('sharp') as SharpLike
     const picture = await sharp({
       create: { width: 320, height: 240, channels: 3, background: '#3a7' },
     })
@@ -192,7 +190,7 @@ describe('the synthesised Lambda asset', () => {
     const posted = await fetch(upload.url, { method: 'POST', body: form })
     expect(posted.status).toBeLessThan(300)
 
-    const [meme, admin] = await invoke([
+    const [meme] = await invoke('render', [
       restEvent('POST', '/api/meme', {
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({
@@ -200,7 +198,6 @@ describe('the synthesised Lambda asset', () => {
           captions: [{ text: 'Bundled 🚀 Ünïcödé', x: 0.5, y: 0.15 }],
         }),
       }),
-      restEvent('GET', '/api/admin/usage'),
     ])
     expect(meme?.statusCode).toBe(200)
     const body = JSON.parse(meme!.body) as { meme_type: string; meme_data: string }
@@ -213,7 +210,8 @@ describe('the synthesised Lambda asset', () => {
     expect(admin?.body).toBe('{"message":"Forbidden"}')
   })
 
-  it('carries the arm64 binaries and the fonts in the arm64 asset', async () => {
+  it('carries the arm64 binaries and the fonts in the arm64 render asset', async () => {
+    const arm64Asset = arm64Assets.render
     const modules = join(arm64Asset, 'node_modules')
     const present = async (path: string) => (await stat(join(modules, path))).isFile()
     expect(await present('@img/sharp-linux-arm64/package.json')).toBe(true)
@@ -231,5 +229,25 @@ describe('the synthesised Lambda asset', () => {
     console.log(`arm64 Lambda asset: ${(bytes / 1024 / 1024).toFixed(1)} MiB unzipped`)
     // Lambda's limit for an unzipped package is 250 MB.
     expect(bytes).toBeLessThan(200 * 1024 * 1024)
+  })
+
+  it('keeps sharp, Skia and the fonts out of the control asset', async () => {
+    const modules = await readdir(join(arm64Assets.control, 'node_modules'), { recursive: true })
+    const native = modules.filter((path) =>
+      /^(sharp|@img|@napi-rs|@fontsource|twemoji-colr-font)(\/|$)/.test(path),
+    )
+    expect(native).toEqual([])
+    const index = await readFile(join(arm64Assets.control, 'index.mjs'), 'utf8')
+    expect(index).not.toMatch(/require\(["'](sharp|@napi-rs\/canvas)["']\)|from ?["']sharp["']/)
+    const bytes = await folderBytes(arm64Assets.control)
+    console.log(`arm64 control asset: ${(bytes / 1024 / 1024).toFixed(1)} MiB unzipped`)
+    expect(bytes).toBeLessThan(30 * 1024 * 1024)
+  })
+
+  it('answers render paths only in render and the rest only in control', async () => {
+    const [notRendered] = await invoke('control', [restEvent('POST', '/api/meme', { body: '{}' })])
+    expect(notRendered?.statusCode).toBe(404)
+    const [noHealth] = await invoke('render', [restEvent('GET', '/api/health')])
+    expect(noHealth?.statusCode).toBe(404)
   })
 })

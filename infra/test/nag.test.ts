@@ -12,7 +12,7 @@ interface ValidationReport {
   }[]
 }
 
-const stackNames = ['MemeStudioStorage', 'MemeStudioApi', 'MemeStudioWeb', 'MemeStudioPipeline']
+const stackNames = ['dev-MemeStudioStorage', 'dev-MemeStudioApp', 'dev-MemeStudioPipeline']
 let report: ValidationReport
 let root: IConstruct
 

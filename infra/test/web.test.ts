@@ -6,7 +6,7 @@ import { Stack } from 'aws-cdk-lib'
 import { Match, Template } from 'aws-cdk-lib/assertions'
 import type { CfnBucket } from 'aws-cdk-lib/aws-s3'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { sitePolicy } from '../lib/web-stack.ts'
+import { sitePolicy } from '../lib/site.ts'
 import { buildTestApp } from './app-fixture.ts'
 
 /** CloudFront's managed policies, by the ids AWS publishes. */
@@ -59,7 +59,7 @@ function headersPolicy(behavior: Behavior): Record<string, unknown> {
 }
 
 beforeAll(() => {
-  const { web, storage } = buildTestApp()
+  const { appStack: web, storage } = buildTestApp()
   template = Template.fromStack(web)
   const distributions = Object.values(template.findResources('AWS::CloudFront::Distribution'))
   expect(distributions).toHaveLength(1)
@@ -207,7 +207,7 @@ describe('web stack', () => {
   })
 
   it('uses the configured site origin as the site URL', () => {
-    const { web } = buildTestApp({ siteOrigin: 'https://memes.example.com' })
+    const { appStack: web } = buildTestApp({ siteOrigin: 'https://memes.example.com' })
     Template.fromStack(web).hasOutput('SiteUrl', { Value: 'https://memes.example.com' })
   })
 
