@@ -83,7 +83,8 @@ export type StorageStatus = { ok: true } | { ok: false; problem: string }
 /**
  * The prefix the health check lists. HeadBucket would need `s3:ListBucket` on the whole
  * bucket; the functions' roles grant it only under `s3:prefix` conditions, and `app/` is one
- * of them. Nothing is stored there: an empty listing is a healthy answer.
+ * of them. It holds only the small settings record (app/notifications.json), so the listing
+ * is one key at most, and an empty one is a healthy answer too.
  */
 const HEALTH_CHECK_PREFIX = 'app/'
 
