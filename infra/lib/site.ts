@@ -20,6 +20,7 @@ import {
   type BehaviorOptions,
 } from 'aws-cdk-lib/aws-cloudfront'
 import { HttpOrigin, S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins'
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs'
 import {
   BlockPublicAccess,
   Bucket,
@@ -27,7 +28,7 @@ import {
   ObjectOwnership,
   type IBucket,
 } from 'aws-cdk-lib/aws-s3'
-import { BucketDeployment, Source } from 'aws-cdk-lib/aws-s3-deployment'
+import { BucketDeployment, CacheControl, Source } from 'aws-cdk-lib/aws-s3-deployment'
 import { Construct } from 'constructs'
 
 export interface SiteProps {
@@ -39,6 +40,20 @@ export interface SiteProps {
   restApi: IRestApi
   apiStageName: string
 }
+
+/**
+ * The files Vite fingerprints: `assets/` holds only names with a content hash
+ * (`index-3f2a9c.js`), so a name never changes content and browsers may keep it for a year.
+ * Everything else in the build (`index.html`, `favicon.svg` from `public/`) keeps its name
+ * across builds and must be revalidated, or a browser would run last week's `index.html`
+ * against chunks that are gone.
+ * @see https://vite.dev/guide/build#public-base-path
+ */
+export const HASHED_ASSETS = 'assets/*'
+export const cacheControl = {
+  hashed: 'public, max-age=31536000, immutable',
+  named: 'no-cache',
+} as const
 
 /** Paths the API answers behind the site's domain: the JSON API and the share pages. */
 export const apiPathPatterns = ['/api/*', '/m/*'] as const
@@ -229,12 +244,42 @@ export class Site extends Construct {
       },
     )
 
-    new BucketDeployment(this, 'SiteDeployment', {
-      sources: [Source.asset(props.siteAssets)],
-      destinationBucket: siteBucket,
+    this.deploy(props.siteAssets, siteBucket)
+  }
+
+  /**
+   * Uploads the build in two passes, each with its own Cache-Control: the hashed assets first,
+   * then the named files that point at them, so a new `index.html` never names a chunk that is
+   * not there yet. Old hashed assets are kept (no prune): a page loaded before the deploy still
+   * fetches its lazy chunks by their old names. The invalidation comes with the named files.
+   */
+  private deploy(siteAssets: string, bucket: IBucket): void {
+    // One copier function serves both deployments; its logs are kept a month.
+    const logGroup = new LogGroup(this, 'SiteDeploymentLogs', {
+      retention: RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    })
+    const source = Source.asset(siteAssets)
+    const hashed = new BucketDeployment(this, 'HashedAssets', {
+      sources: [source],
+      destinationBucket: bucket,
+      exclude: ['*'],
+      include: [HASHED_ASSETS],
+      prune: false,
+      cacheControl: [CacheControl.fromString(cacheControl.hashed)],
+      memoryLimit: 512,
+      logGroup,
+    })
+    const named = new BucketDeployment(this, 'NamedFiles', {
+      sources: [source],
+      destinationBucket: bucket,
+      exclude: [HASHED_ASSETS],
+      cacheControl: [CacheControl.fromString(cacheControl.named)],
       distribution: this.distribution,
       distributionPaths: ['/*'],
       memoryLimit: 512,
+      logGroup,
     })
+    named.node.addDependency(hashed)
   }
 }

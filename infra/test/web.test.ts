@@ -191,13 +191,6 @@ describe('web stack', () => {
     })
   })
 
-  it('deploys the built SPA and invalidates the cache', () => {
-    template.hasResourceProperties('Custom::CDKBucketDeployment', {
-      DistributionPaths: ['/*'],
-      Prune: true,
-    })
-  })
-
   it('outputs the site URL', () => {
     template.hasOutput('SiteUrl', {
       Value: {
@@ -214,5 +207,107 @@ describe('web stack', () => {
   it('stops synth with what to run when the web app is not built', () => {
     const empty = mkdtempSync(join(tmpdir(), 'no-web-dist-'))
     expect(() => buildTestApp({ webDist: empty })).toThrow(/pnpm build/)
+  })
+})
+
+interface BucketDeployment {
+  Properties: {
+    ServiceToken: { 'Fn::GetAtt': [string, string] }
+    Exclude?: string[]
+    Include?: string[]
+    SystemMetadata?: Record<string, string>
+    Prune: boolean
+    DistributionPaths?: string[]
+  }
+  DependsOn?: string[]
+}
+
+/**
+ * Whether `aws s3 sync` uploads (and may prune) `path` under a deployment's filters. CDK's
+ * handler passes every Exclude and then every Include; the last filter that matches a path
+ * decides, none matching means included, and `*` matches `/` too.
+ * @see https://docs.aws.amazon.com/cli/latest/reference/s3/#use-of-exclude-and-include-filters
+ */
+function syncs(deployment: BucketDeployment, path: string): boolean {
+  const { Exclude = [], Include = [] } = deployment.Properties
+  const filters = [
+    ...Exclude.map((pattern) => ({ pattern, include: false })),
+    ...Include.map((pattern) => ({ pattern, include: true })),
+  ]
+  const matches = (pattern: string) =>
+    new RegExp(
+      `^${pattern
+        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+        .replace(/\*/g, '.*')
+        .replace(/\?/g, '.')}$`,
+    ).test(path)
+  return filters.reduce(
+    (included, filter) => (matches(filter.pattern) ? filter.include : included),
+    true,
+  )
+}
+
+describe('cache headers', () => {
+  /** What `vite build` writes: hashed names under assets/, public/ copied as it is. */
+  const build = [
+    'index.html',
+    'favicon.svg',
+    'assets/index-3f2a9c1d.js',
+    'assets/EditorView-b81e0c2a.js',
+    'assets/index-5d0e7f3a.css',
+    'assets/anton-latin-400-normal-c1d2e3f4.woff2',
+  ]
+  let deployments: Record<string, BucketDeployment>
+  beforeAll(() => {
+    deployments = template.findResources('Custom::CDKBucketDeployment') as Record<
+      string,
+      BucketDeployment
+    >
+  })
+
+  it('uploads each file once: hashed assets cached for a year, the rest revalidated', () => {
+    const headers = Object.fromEntries(
+      build.map((path) => [
+        path,
+        Object.values(deployments)
+          .filter((deployment) => syncs(deployment, path))
+          .map((deployment) => deployment.Properties.SystemMetadata?.['cache-control']),
+      ]),
+    )
+    const year = 'public, max-age=31536000, immutable'
+    expect(headers).toEqual({
+      'index.html': ['no-cache'],
+      'favicon.svg': ['no-cache'],
+      'assets/index-3f2a9c1d.js': [year],
+      'assets/EditorView-b81e0c2a.js': [year],
+      'assets/index-5d0e7f3a.css': [year],
+      'assets/anton-latin-400-normal-c1d2e3f4.woff2': [year],
+    })
+  })
+
+  it('uploads assets before the index that names them, keeps old ones, then invalidates', () => {
+    const [hashedId, hashed] = Object.entries(deployments).find(([, d]) =>
+      syncs(d, 'assets/index-3f2a9c1d.js'),
+    )!
+    const [, named] = Object.entries(deployments).find(([, d]) => syncs(d, 'index.html'))!
+    // A page loaded before the deploy still fetches its lazy chunks by their old names.
+    expect(hashed.Properties.Prune).toBe(false)
+    expect(hashed.Properties).not.toHaveProperty('DistributionPaths')
+    expect(named.Properties).toMatchObject({ Prune: true, DistributionPaths: ['/*'] })
+    expect(named.DependsOn).toContain(hashedId)
+  })
+
+  it('gives both uploads one copier, whose logs are kept a month', () => {
+    const copiers = [
+      ...new Set(Object.values(deployments).map((d) => d.Properties.ServiceToken['Fn::GetAtt'][0])),
+    ]
+    expect(copiers).toHaveLength(1)
+    const copier = template.findResources('AWS::Lambda::Function')[copiers[0]!] as {
+      Properties: { LoggingConfig: { LogGroup: { Ref: string } } }
+    }
+    const logGroup = template.findResources('AWS::Logs::LogGroup')[
+      copier.Properties.LoggingConfig.LogGroup.Ref
+    ] as { Properties: { RetentionInDays: number } }
+    expect(logGroup.Properties.RetentionInDays).toBe(30)
   })
 })
