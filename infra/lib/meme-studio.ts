@@ -1,9 +1,10 @@
 import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { Tags, Validations, type App } from 'aws-cdk-lib'
+import { Stack, Tags, Validations, type App } from 'aws-cdk-lib'
 import { AwsSolutionsChecks } from 'cdk-nag'
 import { APP_PREFIXES, AppStack } from './app-stack.ts'
 import { loadDeploymentConfig } from './config.ts'
+import { retainLibraryFunctionLogs } from './library-function-logs.ts'
 import { PipelineStack } from './pipeline.ts'
 import { StorageStack } from './storage-stack.ts'
 
@@ -54,6 +55,7 @@ export function buildStacks(app: App): MemeStudioStacks {
       })
     : undefined
 
+  for (const stack of app.node.children.filter(Stack.isStack)) retainLibraryFunctionLogs(stack)
   Tags.of(app).add('app', 'meme-studio')
   Tags.of(app).add('stage', config.stage)
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }))
