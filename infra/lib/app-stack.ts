@@ -22,6 +22,7 @@ import { Effect, ManagedPolicy, PolicyStatement } from 'aws-cdk-lib/aws-iam'
 import { Architecture, Runtime, Tracing, type IFunction } from 'aws-cdk-lib/aws-lambda'
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs'
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs'
+import { HostedZone } from 'aws-cdk-lib/aws-route53'
 import type { IBucket } from 'aws-cdk-lib/aws-s3'
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager'
 import { Topic } from 'aws-cdk-lib/aws-sns'
@@ -29,9 +30,10 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions'
 import type { Construct, IConstruct } from 'constructs'
 import { RENDER_PATHS } from '../../api/src/entry-points.ts'
 import { apiBundling, ENTRY_POINTS, REPO_ROOT, type Workload } from './api-bundling.ts'
+import { siteCertificate, type SiteCertificateSource } from './certificate-stack.ts'
 import type { DeploymentConfig } from './config.ts'
 import { acknowledgeLibraryFunctions } from './nag-suppressions.ts'
-import { Site } from './site.ts'
+import { Site, type SiteDomainProps } from './site.ts'
 
 export interface AppStackProps extends StackProps {
   config: DeploymentConfig
@@ -39,6 +41,8 @@ export interface AppStackProps extends StackProps {
   archiveBucket: IBucket
   /** The built SPA (`web/dist`): a directory with `index.html`. */
   siteAssets: string
+  /** With `config.domain`: the certificate's ARN, or the certificate stack's parameter. */
+  siteCertificate?: SiteCertificateSource
 }
 
 /**
@@ -171,6 +175,7 @@ export class AppStack extends Stack {
       uploadBucket,
       restApi: api,
       apiStageName: API_STAGE,
+      ...(config.domain ? { domain: this.siteDomain(config.domain, props.siteCertificate) } : {}),
     })
     this.siteUrl = config.siteOrigin ?? `https://${this.site.distribution.distributionDomainName}`
 
@@ -334,6 +339,10 @@ export class AppStack extends Stack {
         value: this.site.distribution.distributionId,
         description: 'For cache invalidations',
       },
+      DistributionDomainName: {
+        value: this.site.distribution.distributionDomainName,
+        description: 'CloudFront’s own host: where a custom domain’s CNAME or alias points',
+      },
     }
     for (const [name, output] of Object.entries(outputs)) new CfnOutput(this, name, output)
 
@@ -342,6 +351,25 @@ export class AppStack extends Stack {
       [adminApiKey, githubWebhookSecret, discordWebhookUrl, githubToken],
       api,
     )
+  }
+
+  private siteDomain(
+    domain: NonNullable<DeploymentConfig['domain']>,
+    certificate: SiteCertificateSource | undefined,
+  ): SiteDomainProps {
+    if (!certificate) throw new Error(`AppStack: domain ${domain.name} needs siteCertificate`)
+    return {
+      name: domain.name,
+      certificate: siteCertificate(this, certificate),
+      ...(domain.hostedZone
+        ? {
+            hostedZone: HostedZone.fromHostedZoneAttributes(this, 'SiteZone', {
+              hostedZoneId: domain.hostedZone.id,
+              zoneName: domain.hostedZone.name,
+            }),
+          }
+        : {}),
+    }
   }
 
   /**

@@ -9,7 +9,12 @@ export interface DeploymentConfig {
   stage: string
   /** `account`/`region`, else `CDK_DEFAULT_ACCOUNT`/`CDK_DEFAULT_REGION` (the CLI's profile). */
   env: { account?: string; region?: string }
-  /** The site's origin, e.g. `https://memes.example.com`; unset: the CloudFront domain. */
+  /** `domainName` and where its certificate and DNS records come from; unset: no custom domain. */
+  domain?: SiteDomain
+  /**
+   * The site's origin, `https://<domainName>`: the functions' `PUBLIC_ORIGIN` and the uploads
+   * bucket's CORS origin. Unset without a domain: the CloudFront domain, known only at deploy.
+   */
   siteOrigin?: string
   /** Lambda architecture: `arm64` (deployed) or `x86_64` (a bundle this machine can run). */
   architecture: 'arm64' | 'x86_64'
@@ -43,6 +48,23 @@ export interface DeploymentConfig {
   renderConcurrency: number
 }
 
+/** The site's own host name (`-c domainName=`) and how it gets a certificate and DNS records. */
+export interface SiteDomain {
+  /** `domainName`: the host name the site answers on, e.g. `memes.example.com`. */
+  name: string
+  /**
+   * `hostedZoneId` and `hostedZoneName`: the Route 53 zone holding `name`. The stack adds A and
+   * AAAA alias records to the distribution there and, without `certificateArn`, validates the
+   * certificate it makes through the zone.
+   */
+  hostedZone?: { id: string; name: string }
+  /** `certificateArn`: a certificate for `name` in us-east-1 to use instead of making one. */
+  certificateArn?: string
+}
+
+/** The only region CloudFront takes certificates from. */
+export const CERTIFICATE_REGION = 'us-east-1'
+
 function text(app: App, name: string): string | undefined {
   const value: unknown = app.node.tryGetContext(name)
   return value === undefined || value === null || value === '' ? undefined : String(value)
@@ -74,6 +96,89 @@ function httpUrl(app: App, name: string): string | undefined {
   return raw.replace(/\/+$/, '')
 }
 
+const HOST_NAME =
+  /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/
+
+function hostName(app: App, name: string, example: string): string | undefined {
+  const raw = text(app, name)
+  if (raw === undefined) return undefined
+  const host = raw.toLowerCase().replace(/\.$/, '')
+  if (!HOST_NAME.test(host)) {
+    throw new Error(
+      `context ${name} must be a host name such as ${example} (no https://, no path), got "${raw}"`,
+    )
+  }
+  return host
+}
+
+/**
+ * `domainName` with `hostedZoneId` + `hostedZoneName` (the stack makes the certificate and the
+ * records) and/or `certificateArn` (one you made, in us-east-1). Any of them without
+ * `domainName`, or a domain with no way to get a certificate, stops synth.
+ */
+function siteDomain(app: App): SiteDomain | undefined {
+  if (text(app, 'siteOrigin') !== undefined) {
+    throw new Error(
+      'context siteOrigin is replaced by domainName: the site answers on a custom domain only ' +
+        'when CloudFront has it as an alias with a certificate. Use -c domainName=memes.example.com ' +
+        'with -c hostedZoneId=… -c hostedZoneName=… or -c certificateArn=… (infra/README.md, ' +
+        'Custom domain)',
+    )
+  }
+  const name = hostName(app, 'domainName', 'memes.example.com')
+  const zoneId = text(app, 'hostedZoneId')
+  const zoneName = hostName(app, 'hostedZoneName', 'example.com')
+  const certificateArn = text(app, 'certificateArn')
+  if (name === undefined) {
+    const given = Object.entries({ hostedZoneId: zoneId, hostedZoneName: zoneName, certificateArn })
+      .filter(([, value]) => value !== undefined)
+      .map(([key]) => key)
+    if (given.length > 0) {
+      throw new Error(`context ${given.join(' and ')} needs domainName, the site's host name`)
+    }
+    return undefined
+  }
+  if ((zoneId === undefined) !== (zoneName === undefined)) {
+    throw new Error(
+      'context hostedZoneId and hostedZoneName go together: the zone’s id (Z…) and its name ' +
+        '(example.com), as Route 53 lists them',
+    )
+  }
+  if (zoneId !== undefined && !/^Z[A-Z0-9]{1,32}$/.test(zoneId)) {
+    throw new Error(
+      `context hostedZoneId must be a Route 53 zone id such as Z0123456789ABC, got "${zoneId}"`,
+    )
+  }
+  if (zoneName !== undefined && name !== zoneName && !name.endsWith(`.${zoneName}`)) {
+    throw new Error(`context domainName ${name} is not in the hosted zone ${zoneName}`)
+  }
+  if (certificateArn !== undefined) {
+    const region = /^arn:aws[a-z-]*:acm:([a-z0-9-]+):\d{12}:certificate\/[0-9a-f-]+$/.exec(
+      certificateArn,
+    )?.[1]
+    if (region !== CERTIFICATE_REGION) {
+      throw new Error(
+        `context certificateArn must be an ACM certificate in ${CERTIFICATE_REGION} ` +
+          `(CloudFront takes certificates from no other region), got "${certificateArn}"`,
+      )
+    }
+  }
+  if (zoneId === undefined && certificateArn === undefined) {
+    throw new Error(
+      `context domainName ${name} needs a certificate: give -c hostedZoneId=… -c hostedZoneName=… ` +
+        '(the stack makes one, validated through the zone) or -c certificateArn=' +
+        `arn:aws:acm:${CERTIFICATE_REGION}:… (one you made)`,
+    )
+  }
+  return {
+    name,
+    ...(zoneId !== undefined && zoneName !== undefined
+      ? { hostedZone: { id: zoneId, name: zoneName } }
+      : {}),
+    ...(certificateArn !== undefined ? { certificateArn } : {}),
+  }
+}
+
 /** Reads and checks the context once; a bad value stops synth with a message naming it. */
 export function loadDeploymentConfig(app: App): DeploymentConfig {
   const stage = text(app, 'stage') ?? 'dev'
@@ -90,12 +195,7 @@ export function loadDeploymentConfig(app: App): DeploymentConfig {
   if (period !== 'DAY' && period !== 'WEEK' && period !== 'MONTH') {
     throw new Error(`context usagePeriod must be DAY, WEEK or MONTH, got "${period}"`)
   }
-  const siteOrigin = text(app, 'siteOrigin')
-  if (siteOrigin !== undefined && !/^https:\/\/[^/]+$/.test(siteOrigin)) {
-    throw new Error(
-      `context siteOrigin must be an https origin without a path, got "${siteOrigin}"`,
-    )
-  }
+  const domain = siteDomain(app)
   const account = text(app, 'account') ?? process.env.CDK_DEFAULT_ACCOUNT
   const region = text(app, 'region') ?? process.env.CDK_DEFAULT_REGION
   const githubBaseUrl = httpUrl(app, 'githubBaseUrl')
@@ -107,7 +207,7 @@ export function loadDeploymentConfig(app: App): DeploymentConfig {
   return {
     stage,
     env: { ...(account ? { account } : {}), ...(region ? { region } : {}) },
-    ...(siteOrigin ? { siteOrigin } : {}),
+    ...(domain ? { domain, siteOrigin: `https://${domain.name}` } : {}),
     architecture,
     usage: {
       rate: whole(app, 'usageRate', 10),

@@ -15,7 +15,7 @@ export const LIBRARY_FUNCTION_LOG_RETENTION = RetentionDays.ONE_MONTH
  * notifications are plain `AWS::Lambda::Function` resources with no logging options. Left alone, Lambda makes `/aws/lambda/<name>` on their
  * first run and keeps it forever; here each writes to a log group of its own instead
  * (`LoggingConfig`), which the stack owns and deletes. Functions built as `lambda.Function`
- * (ours, `BucketDeployment`'s) are given a log group where they are
+ * (ours, `BucketDeployment`'s, `AwsCustomResource`'s) are given a log group where they are
  * made; `test/log-retention.test.ts` checks every function of every stack.
  *
  * Run once every construct of the stack exists.

@@ -3,7 +3,8 @@ import { fileURLToPath } from 'node:url'
 import { Stack, Tags, Validations, type App } from 'aws-cdk-lib'
 import { AwsSolutionsChecks } from 'cdk-nag'
 import { APP_PREFIXES, AppStack } from './app-stack.ts'
-import { loadDeploymentConfig } from './config.ts'
+import { CertificateStack, type SiteCertificateSource } from './certificate-stack.ts'
+import { CERTIFICATE_REGION, loadDeploymentConfig } from './config.ts'
 import { retainLibraryFunctionLogs } from './library-function-logs.ts'
 import { PipelineStack } from './pipeline.ts'
 import { StorageStack } from './storage-stack.ts'
@@ -13,6 +14,8 @@ export interface MemeStudioStacks {
   appStack: AppStack
   /** Present only with context `pipeline=true`. */
   pipeline?: PipelineStack
+  /** Present only with `domainName` and a hosted zone but no `certificateArn`. */
+  certificate?: CertificateStack
 }
 
 /** The built SPA: context `webDist` (relative to the working directory), else `web/dist`. */
@@ -37,6 +40,20 @@ export function buildStacks(app: App): MemeStudioStacks {
     env,
     config,
   })
+  const { domain } = config
+  // CloudFront takes certificates from us-east-1 only, wherever the app stack is.
+  const certificate =
+    domain?.hostedZone && !domain.certificateArn
+      ? new CertificateStack(app, name('Certificate'), {
+          description: `meme-studio ${config.stage}: the certificate of ${domain.name} (us-east-1, for CloudFront)`,
+          env: { ...env, region: CERTIFICATE_REGION },
+          stage: config.stage,
+          domain: { ...domain, hostedZone: domain.hostedZone },
+        })
+      : undefined
+  const siteCertificate: SiteCertificateSource | undefined = domain?.certificateArn
+    ? { arn: domain.certificateArn }
+    : certificate && { parameterName: certificate.parameterName }
   const site = new AppStack(app, name('App'), {
     description: `meme-studio ${config.stage}: the render and control functions behind API Gateway, the SPA behind CloudFront`,
     env,
@@ -44,7 +61,11 @@ export function buildStacks(app: App): MemeStudioStacks {
     siteAssets: siteAssetsDirectory(app),
     uploadBucket: storage.uploadBucket,
     archiveBucket: storage.archiveBucket,
+    ...(siteCertificate ? { siteCertificate } : {}),
   })
+  if (certificate) {
+    site.addStackDependency(certificate, 'the site reads its certificate’s ARN from that stack')
+  }
   acknowledgeBucketPrefixes(site, storage.stackName)
   const pipeline = config.pipeline
     ? new PipelineStack(app, name('Pipeline'), {
@@ -59,7 +80,12 @@ export function buildStacks(app: App): MemeStudioStacks {
   Tags.of(app).add('app', 'meme-studio')
   Tags.of(app).add('stage', config.stage)
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }))
-  return { storage, appStack: site, ...(pipeline ? { pipeline } : {}) }
+  return {
+    storage,
+    appStack: site,
+    ...(pipeline ? { pipeline } : {}),
+    ...(certificate ? { certificate } : {}),
+  }
 }
 
 /**

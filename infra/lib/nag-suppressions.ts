@@ -3,14 +3,17 @@ import type { CfnBucket, IBucket } from 'aws-cdk-lib/aws-s3'
 
 /**
  * Functions that aws-cdk-lib itself adds to a stack, by the id prefix it gives them: the
- * `BucketDeployment` copier, the `autoDeleteObjects` cleaner and the handler that turns on a
- * bucket's EventBridge notifications. Their code, runtime and role come from the library; we
- * can neither pick their runtime nor scope their policies further.
+ * `BucketDeployment` copier, the `autoDeleteObjects` cleaner, the handler that turns on a
+ * bucket's EventBridge notifications, and `AwsCustomResource`'s (the site certificate's ARN read
+ * from us-east-1). Their code, runtime
+ * and role come from the library; we can neither pick their runtime nor scope their policies
+ * further.
  */
 const libraryFunctionPrefixes = [
   'Custom::CDKBucketDeployment',
   'Custom::S3AutoDeleteObjects',
   'BucketNotificationsHandler',
+  'AWS679f53fac002430cb0da5b7982bd2287',
 ]
 
 /**

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib'
 import type { IRestApi } from 'aws-cdk-lib/aws-apigateway'
+import type { ICertificate } from 'aws-cdk-lib/aws-certificatemanager'
 import {
   AllowedMethods,
   CachePolicy,
@@ -16,11 +17,14 @@ import {
   OriginRequestPolicy,
   PriceClass,
   ResponseHeadersPolicy,
+  SecurityPolicyProtocol,
   ViewerProtocolPolicy,
   type BehaviorOptions,
 } from 'aws-cdk-lib/aws-cloudfront'
 import { HttpOrigin, S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins'
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs'
+import { AaaaRecord, ARecord, RecordTarget, type IHostedZone } from 'aws-cdk-lib/aws-route53'
+import { CloudFrontTarget } from 'aws-cdk-lib/aws-route53-targets'
 import {
   BlockPublicAccess,
   Bucket,
@@ -39,6 +43,16 @@ export interface SiteProps {
   /** The API behind `/api/*` and `/m/*`, reached at its stage `apiStageName`. */
   restApi: IRestApi
   apiStageName: string
+  /** A custom domain: CloudFront answers on it with `certificate` (us-east-1). */
+  domain?: SiteDomainProps
+}
+
+export interface SiteDomainProps {
+  /** The host name, e.g. `memes.example.com`. */
+  name: string
+  certificate: ICertificate
+  /** The Route 53 zone holding `name`: A and AAAA alias records to the distribution go there. */
+  hostedZone?: IHostedZone
 }
 
 /**
@@ -195,8 +209,16 @@ export class Site extends Construct {
       responseHeadersPolicy: apiHeaders,
     }
 
+    const { domain } = props
     this.distribution = new Distribution(this, 'Distribution', {
       comment: 'meme-studio',
+      ...(domain
+        ? {
+            domainNames: [domain.name],
+            certificate: domain.certificate,
+            minimumProtocolVersion: SecurityPolicyProtocol.TLS_V1_2_2021,
+          }
+        : {}),
       defaultRootObject: 'index.html',
       httpVersion: HttpVersion.HTTP2_AND_3,
       priceClass: PriceClass.PRICE_CLASS_100,
@@ -235,14 +257,22 @@ export class Site extends Construct {
           'throttled by API Gateway (stage throttling and per-key usage plans), uploads are ' +
           'bounded by the signed POST policy, and renders by the app’s memory admission.',
       },
-      {
+    )
+    if (!domain) {
+      Validations.of(this.distribution).acknowledge({
         id: 'AwsSolutions-CFR4',
         reason:
           'Without a custom domain the distribution serves the default *.cloudfront.net ' +
-          'certificate, whose minimum TLS version CloudFront fixes; a custom domain with its ' +
-          'own certificate is what lets the policy be raised to TLSv1.2_2021.',
-      },
-    )
+          'certificate, whose minimum TLS version CloudFront fixes; with -c domainName the ' +
+          'distribution has its own certificate and TLSv1.2_2021.',
+      })
+    }
+    if (domain?.hostedZone) {
+      const target = RecordTarget.fromAlias(new CloudFrontTarget(this.distribution))
+      const record = { zone: domain.hostedZone, recordName: domain.name, target }
+      new ARecord(this, 'AliasIpv4', record)
+      new AaaaRecord(this, 'AliasIpv6', record)
+    }
 
     this.deploy(props.siteAssets, siteBucket)
   }

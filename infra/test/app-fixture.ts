@@ -38,6 +38,23 @@ export function buildTestApp(context: Record<string, unknown> = {}) {
   return { app, ...buildStacks(app) }
 }
 
+/** A custom domain whose zone is in Route 53: the stack makes the certificate and records. */
+export const DOMAIN_WITH_ZONE = {
+  domainName: 'memes.example.com',
+  hostedZoneId: 'Z0123456789EXAMPLE',
+  hostedZoneName: 'example.com',
+}
+
+/** A custom domain with a certificate made elsewhere, and DNS kept elsewhere. */
+export const DOMAIN_WITH_CERTIFICATE = {
+  domainName: 'memes.example.com',
+  certificateArn:
+    'arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789',
+}
+
+/** Every option that adds a stack or resources: the pipeline, the domain. */
+export const EVERY_OPTION = { pipeline: 'true', ...DOMAIN_WITH_ZONE }
+
 /** A function's logical id, to find its role policy and environment in a template. */
 export function logicalIdOf(fn: IFunction): string {
   return Stack.of(fn).getLogicalId(fn.node.defaultChild as CfnFunction)

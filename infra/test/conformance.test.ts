@@ -6,7 +6,7 @@
  * - lifecycle: no lasting record under an expiring rule;
  * - environment: every variable the api's `loadConfig` reads is set on each function, comes
  *   from a secret, or has a default that is right on Lambda;
- * - links: `PUBLIC_ORIGIN` is the site's URL.
+ * - links: `PUBLIC_ORIGIN` is the site's URL, the custom domain's when there is one.
  * Each check is a pure function, and each is also run against a stack with one thing taken
  * away, to show it fails and says what is missing.
  */
@@ -20,6 +20,7 @@ import type { AppStack } from '../lib/app-stack.ts'
 import type { StorageStack } from '../lib/storage-stack.ts'
 import {
   buildTestApp,
+  DOMAIN_WITH_ZONE,
   logicalIdOf,
   roleStatements,
   type PolicyStatementJson,
@@ -355,9 +356,11 @@ describe('links: PUBLIC_ORIGIN is the site’s URL', () => {
     expect(flatten(siteUrl)).toMatch(/^https:\/\/\{WebDistribution\w+\.DomainName\}$/)
   })
 
-  it('links to the custom origin when one is set', () => {
-    const { appStack: custom } = buildTestApp({ siteOrigin: 'https://memes.example.com' })
-    const functions = Template.fromStack(custom).findResources('AWS::Lambda::Function')
+  it('links to the custom domain when one is set', () => {
+    const { appStack: custom } = buildTestApp(DOMAIN_WITH_ZONE)
+    const customTemplate = Template.fromStack(custom)
+    const functions = customTemplate.findResources('AWS::Lambda::Function')
+    customTemplate.hasOutput('SiteUrl', { Value: 'https://memes.example.com' })
     for (const workload of ['render', 'control'] as const) {
       const fn = functions[logicalIdOf(custom.functions[workload])] as {
         Properties: { Environment: { Variables: Record<string, unknown> } }

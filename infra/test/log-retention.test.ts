@@ -4,7 +4,7 @@
  * and keep it forever.
  */
 import { beforeAll, describe, expect, it } from 'vitest'
-import { buildTestApp } from './app-fixture.ts'
+import { buildTestApp, EVERY_OPTION } from './app-fixture.ts'
 
 interface Resource {
   Type: string
@@ -51,8 +51,7 @@ function functionsWithoutRetention(resources: Resources): string[] {
 let templates: Record<string, Resources>
 
 beforeAll(() => {
-  // The pipeline adds the one stack that is off by default.
-  const { app } = buildTestApp({ pipeline: 'true' })
+  const { app } = buildTestApp(EVERY_OPTION)
   const assembly = app.synth()
   templates = Object.fromEntries(
     assembly.stacks.map((stack) => [
@@ -66,17 +65,19 @@ describe('log retention', () => {
   it('synthesizes every stack, with functions from the app and from aws-cdk-lib', () => {
     expect(Object.keys(templates).sort()).toEqual([
       'dev-MemeStudioApp',
+      'dev-MemeStudioCertificate',
       'dev-MemeStudioPipeline',
       'dev-MemeStudioStorage',
     ])
     const functions = Object.values(templates).flatMap((resources) =>
       Object.keys(resources).filter((id) => resources[id]!.Type === 'AWS::Lambda::Function'),
     )
-    // render, control, the site copier, and autoDeleteObjects (in two stacks) and bucket
-    // notifications (custom resource providers).
-    expect(functions.length).toBeGreaterThanOrEqual(6)
+    // render, control, the site copier, AwsCustomResource, and autoDeleteObjects (in two
+    // stacks) and bucket notifications (custom resource providers).
+    expect(functions.length).toBeGreaterThanOrEqual(7)
     for (const helper of [
       /^CustomCDKBucketDeployment/,
+      /^AWS679f53fac002430cb0da5b7982bd2287/,
       /^CustomS3AutoDeleteObjectsCustomResourceProviderHandler/,
       /^BucketNotificationsHandler/,
     ]) {
@@ -87,12 +88,14 @@ describe('log retention', () => {
     }
   })
 
-  it.each(['dev-MemeStudioStorage', 'dev-MemeStudioApp', 'dev-MemeStudioPipeline'])(
-    'gives every function in %s a log group with a retention',
-    (stack) => {
-      expect(functionsWithoutRetention(templates[stack]!)).toEqual([])
-    },
-  )
+  it.each([
+    'dev-MemeStudioCertificate',
+    'dev-MemeStudioStorage',
+    'dev-MemeStudioApp',
+    'dev-MemeStudioPipeline',
+  ])('gives every function in %s a log group with a retention', (stack) => {
+    expect(functionsWithoutRetention(templates[stack]!)).toEqual([])
+  })
 
   it('fails on a function with no log group, or with one kept forever', () => {
     const fn: Resource = { Type: 'AWS::Lambda::Function', Properties: {} }

@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { Validations } from 'aws-cdk-lib'
 import type { IConstruct } from 'constructs'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { buildTestApp } from './app-fixture.ts'
+import { buildTestApp, EVERY_OPTION } from './app-fixture.ts'
 
 interface ValidationReport {
   pluginReports: {
@@ -12,13 +12,19 @@ interface ValidationReport {
   }[]
 }
 
-const stackNames = ['dev-MemeStudioStorage', 'dev-MemeStudioApp', 'dev-MemeStudioPipeline']
+const stackNames = [
+  'dev-MemeStudioCertificate',
+  'dev-MemeStudioStorage',
+  'dev-MemeStudioApp',
+  'dev-MemeStudioPipeline',
+]
 let report: ValidationReport
 let root: IConstruct
 
 beforeAll(() => {
-  // With the pipeline, so every stack is checked; synth runs the AwsSolutions plugin.
-  const { app } = buildTestApp({ pipeline: 'true' })
+  // With every option, so every stack and resource is checked; synth runs the AwsSolutions
+  // plugin. synth.test.ts checks each combination the README deploys.
+  const { app } = buildTestApp(EVERY_OPTION)
   const assembly = app.synth()
   report = JSON.parse(
     readFileSync(join(assembly.directory, 'validation-report.json'), 'utf8'),

@@ -2,9 +2,9 @@ import { Stack } from 'aws-cdk-lib'
 import { Match, Template } from 'aws-cdk-lib/assertions'
 import type { CfnBucket, IBucket } from 'aws-cdk-lib/aws-s3'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { buildTestApp } from './app-fixture.ts'
+import { buildTestApp, DOMAIN_WITH_ZONE } from './app-fixture.ts'
 
-const siteOrigin = 'https://memes.example.com'
+const siteOrigin = `https://${DOMAIN_WITH_ZONE.domainName}`
 let template: Template
 let uploads: string
 let archives: string
@@ -15,7 +15,7 @@ function logicalId(bucket: IBucket): string {
 }
 
 beforeAll(() => {
-  const { storage } = buildTestApp({ siteOrigin })
+  const { storage } = buildTestApp(DOMAIN_WITH_ZONE)
   template = Template.fromStack(storage)
   uploads = logicalId(storage.uploadBucket)
   archives = logicalId(storage.archiveBucket)

@@ -36,6 +36,7 @@ interface DistributionConfig {
   DefaultCacheBehavior: Behavior
   CacheBehaviors: Behavior[]
   CustomErrorResponses?: unknown
+  Aliases?: string[]
 }
 
 let template: Template
@@ -191,17 +192,18 @@ describe('web stack', () => {
     })
   })
 
+  it('answers on its CloudFront domain only, with no DNS records, when no domain is set', () => {
+    expect(config).not.toHaveProperty('Aliases')
+    expect(config).not.toHaveProperty('ViewerCertificate.AcmCertificateArn')
+    template.resourceCountIs('AWS::Route53::RecordSet', 0)
+  })
+
   it('outputs the site URL', () => {
     template.hasOutput('SiteUrl', {
       Value: {
         'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [Match.anyValue(), 'DomainName'] }]],
       },
     })
-  })
-
-  it('uses the configured site origin as the site URL', () => {
-    const { appStack: web } = buildTestApp({ siteOrigin: 'https://memes.example.com' })
-    Template.fromStack(web).hasOutput('SiteUrl', { Value: 'https://memes.example.com' })
   })
 
   it('stops synth with what to run when the web app is not built', () => {
