@@ -1,6 +1,7 @@
 import {
   CfnOutput,
   Duration,
+  Fn,
   RemovalPolicy,
   Stack,
   Validations,
@@ -32,6 +33,7 @@ import { RENDER_PATHS } from '../../api/src/entry-points.ts'
 import { apiBundling, ENTRY_POINTS, REPO_ROOT, type Workload } from './api-bundling.ts'
 import { siteCertificate, type SiteCertificateSource } from './certificate-stack.ts'
 import type { DeploymentConfig } from './config.ts'
+import { EgressNetwork } from './egress-network.ts'
 import { acknowledgeLibraryFunctions } from './nag-suppressions.ts'
 import { Site, type SiteDomainProps } from './site.ts'
 
@@ -121,6 +123,8 @@ export class AppStack extends Stack {
   readonly siteUrl: string
   readonly eventsInvokeArn: string
   readonly eventsUrl: string
+  /** With `-c fixedEgressIp=true`: the control function's network and its Elastic IP. */
+  readonly egress?: EgressNetwork
 
   constructor(scope: Construct, id: string, props: AppStackProps) {
     super(scope, id, props)
@@ -210,6 +214,14 @@ export class AppStack extends Stack {
     // later ones stay in the heap. See mallopt(3), M_ARENA_MAX and M_MMAP_THRESHOLD.
     const renderMemory = { MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '131072' }
 
+    // Control is what downloads from GitHub and forwards events to Discord. Render stays out:
+    // it is the hot path, and in the one-zone VPC it would share the NAT gateway's fate; its
+    // one call out, a Discord notice per share, does not need the fixed address (README).
+    this.egress = config.fixedEgressIp ? new EgressNetwork(this, 'Egress') : undefined
+    const network = this.egress
+      ? { vpc: this.egress.vpc, vpcSubnets: this.egress.functionSubnets }
+      : {}
+
     const makeFunction = (workload: Workload, extra: Record<string, string>) => {
       const id = workload === 'render' ? 'RenderFunction' : 'ControlFunction'
       const logGroup = new LogGroup(this, `${id}Logs`, {
@@ -235,6 +247,7 @@ export class AppStack extends Stack {
         ...(workload === 'render' && config.renderConcurrency > 0
           ? { reservedConcurrentExecutions: config.renderConcurrency }
           : {}),
+        ...(workload === 'control' ? network : {}),
       })
     }
     const render = makeFunction('render', renderMemory)
@@ -343,6 +356,14 @@ export class AppStack extends Stack {
         value: this.site.distribution.distributionDomainName,
         description: 'CloudFront’s own host: where a custom domain’s CNAME or alias points',
       },
+      ...(this.egress
+        ? {
+            EgressIp: {
+              value: this.egress.egressIp.attrPublicIp,
+              description: 'The address the control function’s GitHub and Discord calls come from',
+            },
+          }
+        : {}),
     }
     for (const [name, output] of Object.entries(outputs)) new CfnOutput(this, name, output)
 
@@ -351,6 +372,25 @@ export class AppStack extends Stack {
       [adminApiKey, githubWebhookSecret, discordWebhookUrl, githubToken],
       api,
     )
+    if (this.egress) {
+      acknowledge(control, [
+        {
+          id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
+          reason:
+            'With -c fixedEgressIp=true: the AWS-managed policy Lambda documents for a function ' +
+            'in a VPC, letting it create and delete its own network interfaces.',
+        },
+      ])
+    }
+  }
+
+  /**
+   * The zones the stack places subnets in: the region's first two, looked up by CloudFormation
+   * (`Fn::GetAZs`) when it deploys. CDK would otherwise look them up at synth whenever the
+   * account and region are known, which needs credentials and writes `cdk.context.json`.
+   */
+  override get availabilityZones(): string[] {
+    return [0, 1].map((index) => Fn.select(index, Fn.getAzs()))
   }
 
   private siteDomain(

@@ -16,6 +16,11 @@ export interface DeploymentConfig {
    * bucket's CORS origin. Unset without a domain: the CloudFront domain, known only at deploy.
    */
   siteOrigin?: string
+  /**
+   * `fixedEgressIp`: the control function runs in a VPC whose one NAT gateway has an Elastic IP,
+   * so its GitHub downloads and Discord deliveries leave from one known address.
+   */
+  fixedEgressIp: boolean
   /** Lambda architecture: `arm64` (deployed) or `x86_64` (a bundle this machine can run). */
   architecture: 'arm64' | 'x86_64'
   /** Per-key usage plan, as the app's USAGE_* settings. */
@@ -208,6 +213,7 @@ export function loadDeploymentConfig(app: App): DeploymentConfig {
     stage,
     env: { ...(account ? { account } : {}), ...(region ? { region } : {}) },
     ...(domain ? { domain, siteOrigin: `https://${domain.name}` } : {}),
+    fixedEgressIp: flag(app, 'fixedEgressIp'),
     architecture,
     usage: {
       rate: whole(app, 'usageRate', 10),

@@ -11,8 +11,9 @@ export const LIBRARY_FUNCTION_LOG_RETENTION = RetentionDays.ONE_MONTH
 /**
  * Gives each of aws-cdk-lib's bare helper functions in `stack` a log group with a retention.
  *
- * The custom resource providers behind `autoDeleteObjects` and a bucket's EventBridge
- * notifications are plain `AWS::Lambda::Function` resources with no logging options. Left alone, Lambda makes `/aws/lambda/<name>` on their
+ * The custom resource providers behind `autoDeleteObjects`, a bucket's EventBridge
+ * notifications and the VPC's default security group are plain `AWS::Lambda::Function`
+ * resources with no logging options. Left alone, Lambda makes `/aws/lambda/<name>` on their
  * first run and keeps it forever; here each writes to a log group of its own instead
  * (`LoggingConfig`), which the stack owns and deletes. Functions built as `lambda.Function`
  * (ours, `BucketDeployment`'s, `AwsCustomResource`'s) are given a log group where they are

@@ -4,8 +4,8 @@ import type { CfnBucket, IBucket } from 'aws-cdk-lib/aws-s3'
 /**
  * Functions that aws-cdk-lib itself adds to a stack, by the id prefix it gives them: the
  * `BucketDeployment` copier, the `autoDeleteObjects` cleaner, the handler that turns on a
- * bucket's EventBridge notifications, and `AwsCustomResource`'s (the site certificate's ARN read
- * from us-east-1). Their code, runtime
+ * bucket's EventBridge notifications, the one that empties a VPC's default security group, and
+ * `AwsCustomResource`'s (the site certificate's ARN read from us-east-1). Their code, runtime
  * and role come from the library; we can neither pick their runtime nor scope their policies
  * further.
  */
@@ -13,6 +13,7 @@ const libraryFunctionPrefixes = [
   'Custom::CDKBucketDeployment',
   'Custom::S3AutoDeleteObjects',
   'BucketNotificationsHandler',
+  'Custom::VpcRestrictDefaultSG',
   'AWS679f53fac002430cb0da5b7982bd2287',
 ]
 

@@ -92,6 +92,15 @@ describe('AppStack', () => {
     }
   })
 
+  it('builds no network and keeps both functions out of a VPC unless fixedEgressIp is set', () => {
+    template.resourceCountIs('AWS::EC2::VPC', 0)
+    template.resourceCountIs('AWS::EC2::NatGateway', 0)
+    for (const workload of ['render', 'control'] as const) {
+      expect(fnProps(workload)).not.toHaveProperty('VpcConfig')
+    }
+    expect(template.findOutputs('EgressIp')).toEqual({})
+  })
+
   it('reserves render concurrency only when asked', () => {
     expect(fnProps('render')).not.toHaveProperty('ReservedConcurrentExecutions')
     const { stack: reserved, template: t } = synthAppStack({ ...CONTEXT, renderConcurrency: '25' })

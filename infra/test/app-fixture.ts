@@ -52,8 +52,8 @@ export const DOMAIN_WITH_CERTIFICATE = {
     'arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789',
 }
 
-/** Every option that adds a stack or resources: the pipeline, the domain. */
-export const EVERY_OPTION = { pipeline: 'true', ...DOMAIN_WITH_ZONE }
+/** Every option that adds a stack or resources: the pipeline, the domain, the fixed egress IP. */
+export const EVERY_OPTION = { pipeline: 'true', ...DOMAIN_WITH_ZONE, fixedEgressIp: 'true' }
 
 /** A function's logical id, to find its role policy and environment in a template. */
 export function logicalIdOf(fn: IFunction): string {

@@ -72,3 +72,14 @@ describe('custom domain context', () => {
     expect(() => load(context)).toThrow(message)
   })
 })
+
+describe('fixedEgressIp context', () => {
+  it('is off by default and on with true', () => {
+    expect(load({}).fixedEgressIp).toBe(false)
+    expect(load({ fixedEgressIp: 'true' }).fixedEgressIp).toBe(true)
+  })
+
+  it('refuses a value that is not true or false', () => {
+    expect(() => load({ fixedEgressIp: 'yes' })).toThrow(/fixedEgressIp must be true or false/)
+  })
+})

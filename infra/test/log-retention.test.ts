@@ -72,12 +72,13 @@ describe('log retention', () => {
     const functions = Object.values(templates).flatMap((resources) =>
       Object.keys(resources).filter((id) => resources[id]!.Type === 'AWS::Lambda::Function'),
     )
-    // render, control, the site copier, AwsCustomResource, and autoDeleteObjects (in two
-    // stacks) and bucket notifications (custom resource providers).
-    expect(functions.length).toBeGreaterThanOrEqual(7)
+    // render, control, the site copier, AwsCustomResource, the VPC's security-group cleaner,
+    // and autoDeleteObjects and bucket notifications (custom resource providers).
+    expect(functions.length).toBeGreaterThanOrEqual(8)
     for (const helper of [
       /^CustomCDKBucketDeployment/,
       /^AWS679f53fac002430cb0da5b7982bd2287/,
+      /^CustomVpcRestrictDefaultSGCustomResourceProviderHandler/,
       /^CustomS3AutoDeleteObjectsCustomResourceProviderHandler/,
       /^BucketNotificationsHandler/,
     ]) {
