@@ -4,8 +4,21 @@
  * few, beside the floor (bare Fastify behind @fastify/aws-lambda, bundled the same way).
  */
 import { spawn } from 'node:child_process'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { bundleLambda, startupOutputs, type LambdaBundle } from '../scripts/bundle-lambda.ts'
 import type { LambdaFunction } from '../src/entry-points.ts'
-import { bundleLambdaEntry } from './lambda-bundle.ts'
+
+/**
+ * Where the bench's bundles go: under `api/node_modules`, so the external packages resolve
+ * from there as they do beside a function's code.
+ */
+const BUNDLES = fileURLToPath(new URL('../node_modules/.cache/meme-studio-bench/', import.meta.url))
+
+/** `entry` bundled as function `fn` is (the same build, splitting and externals) into `name`. */
+export function benchBundle(entry: string, name: string, fn: LambdaFunction): Promise<LambdaBundle> {
+  return bundleLambda(fn, join(BUNDLES, name), entry)
+}
 
 export interface ColdStart {
   /** ms since the process started: the bundle is loaded (Fastify's first instance). */
@@ -16,35 +29,6 @@ export interface ColdStart {
   answered: number
   /** CPU time (user + system) spent by then: what a busy machine cannot inflate much. */
   cpu: number
-}
-
-/** An API Gateway REST API (payload v1) proxy event, as `test/lambda.test.ts` sends them. */
-export function restEvent(
-  method: string,
-  path: string,
-  init: { headers?: Record<string, string>; body?: string } = {},
-) {
-  return {
-    resource: '/{proxy+}',
-    path,
-    httpMethod: method,
-    headers: { Host: 'abc123.execute-api.us-east-1.amazonaws.com', ...init.headers },
-    multiValueHeaders: {},
-    queryStringParameters: null,
-    multiValueQueryStringParameters: null,
-    pathParameters: { proxy: path.slice(1) },
-    stageVariables: null,
-    requestContext: {
-      resourcePath: '/{proxy+}',
-      httpMethod: method,
-      path: `/prod${path}`,
-      stage: 'prod',
-      requestId: 'bench',
-      identity: { sourceIp: '203.0.113.7' },
-    },
-    body: init.body ?? null,
-    isBase64Encoded: false,
-  }
 }
 
 function runNode(args: string[], env: NodeJS.ProcessEnv) {
@@ -75,8 +59,10 @@ export interface ColdStarts {
   medianCpu: number
   /** Every run, fastest first. */
   all: ColdStart[]
-  /** The bundle's size. */
+  /** What a cold start reads: the entry and the chunks it imports statically. */
   bytes: number
+  /** Every file of the bundle, the chunks loaded only when used included. */
+  totalBytes: number
 }
 
 /**
@@ -88,14 +74,14 @@ export async function coldStarts(
   env: NodeJS.ProcessEnv,
   runs: number,
 ): Promise<Map<string, ColdStarts>> {
-  const runner = await bundleLambdaEntry('bench/lambda-process.ts', 'lambda-process', 'control')
+  const runner = await benchBundle('bench/lambda-process.ts', 'lambda-process', 'control')
   const bundles = await Promise.all(
-    subjects.map((subject) => bundleLambdaEntry(subject.entry, subject.name, subject.fn)),
+    subjects.map((subject) => benchBundle(subject.entry, subject.name, subject.fn)),
   )
   const times = subjects.map((): ColdStart[] => [])
   for (let i = 0; i < runs; i++) {
     for (const [j, subject] of subjects.entries()) {
-      const args = [runner.outfile, bundles[j]!.outfile, JSON.stringify(subject.event)]
+      const args = [runner.entry, bundles[j]!.entry, JSON.stringify(subject.event)]
       const child = await runNode(args, env)
       const line = child.stdout.split('\n').find((l) => l.startsWith('cold-start '))
       if (child.code !== 0 || !line) {
@@ -109,8 +95,15 @@ export async function coldStarts(
     subjects.map((subject, j) => {
       const all = times[j]!.sort((a, b) => a.answered - b.answered)
       const cpu = all.map((run) => run.cpu).sort((a, b) => a - b)
-      const bytes = Object.values(bundles[j]!.metafile.outputs)[0]?.bytes ?? 0
-      return [subject.name, { median: all[middle]!, medianCpu: cpu[middle]!, all, bytes }]
+      const { metafile } = bundles[j]!
+      const size = (files: string[]) =>
+        files.reduce((sum, file) => sum + metafile.outputs[file]!.bytes, 0)
+      const bytes = size(startupOutputs(metafile))
+      const totalBytes = size(Object.keys(metafile.outputs))
+      return [
+        subject.name,
+        { median: all[middle]!, medianCpu: cpu[middle]!, all, bytes, totalBytes },
+      ]
     }),
   )
 }

@@ -10,7 +10,7 @@
  * 3. 500 renders in a row through the app's own `makeMeme` (S3 reads, cache, limiter):
  *    RSS at the start, at its peak and at the end;
  * 4. cold starts, as each Lambda function has them: its entry bundled as infra bundles it
- *    (`lambda-bundle.ts`), a fresh `node` that loads the bundle, builds the app and answers the
+ *    (`scripts/bundle-lambda.ts`), a fresh `node` that loads the bundle, builds the app and answers the
  *    first request (render: the standard job's POST /api/meme against the embedded S3; control:
  *    GET /api/health, which reads the bucket), median of 5, beside the floor: bare Fastify
  *    behind @fastify/aws-lambda with one trivial route, bundled and started the same way.
@@ -32,8 +32,8 @@ import sharp from 'sharp'
 import { loadConfig } from '../src/config.ts'
 import { EMBEDDED_S3_CREDENTIALS, startEmbeddedS3 } from '../src/embedded-s3.ts'
 import { createS3Client } from '../src/plugins/app/storage.ts'
-import { coldStarts, restEvent } from './cold-start.ts'
-import { bundleLambdaEntry } from './lambda-bundle.ts'
+import { restEvent } from '../test/support/api-gateway-events.ts'
+import { benchBundle, coldStarts } from './cold-start.ts'
 import {
   decodePicture,
   layoutCaptions,
@@ -194,11 +194,11 @@ interface AppProcess {
 }
 
 /**
- * The app process bundled as the functions are (`lambda-bundle.ts`), for the memory runs: the
+ * The app process bundled as the functions are (`scripts/bundle-lambda.ts`), for the memory runs: the
  * whole app in one process, as the local server has it, in the code the render function runs.
  */
 async function bundleAppProcess(): Promise<string> {
-  return (await bundleLambdaEntry('bench/app-process.ts', 'app-process', 'render')).outfile
+  return (await benchBundle('bench/app-process.ts', 'app-process', 'render')).entry
 }
 
 /** Runs the app process, from its bundle or, without one, its TypeScript through tsx. */
@@ -245,12 +245,13 @@ async function lambdaColdStarts(env: NodeJS.ProcessEnv, key: string): Promise<st
   )
   console.log(
     `\ncold starts, as each function has them: a fresh node loads the bundled entry (minified ESM, as infra bundles it), ` +
-      `builds the app and answers its first request; median of ${COLD_STARTS}, taken in turn (ms since the process started):`,
+      `builds the app and answers its first request; bundle: every file, at start: the entry and the chunks it imports statically; median of ${COLD_STARTS}, taken in turn (ms since the process started):`,
   )
   console.log(
     [
       'function'.padEnd(36),
-      ' bundle',
+      '  bundle',
+      ' at start',
       ' loaded',
       '  ready',
       'answered',
@@ -264,11 +265,12 @@ async function lambdaColdStarts(env: NodeJS.ProcessEnv, key: string): Promise<st
     control: 'control: GET /api/health',
   }
   for (const [name, result] of results) {
-    const { median, medianCpu, all, bytes } = result
+    const { median, medianCpu, all, bytes, totalBytes } = result
     console.log(
       [
         labels[name]!.padEnd(36),
-        `${(bytes / 1024).toFixed(0)} KiB`.padStart(7),
+        `${(totalBytes / 1024).toFixed(0)} KiB`.padStart(8),
+        `${(bytes / 1024).toFixed(0)} KiB`.padStart(9),
         ms(median.loaded).trim().padStart(7),
         ms(median.initialized).trim().padStart(7),
         ms(median.answered).trim().padStart(8),

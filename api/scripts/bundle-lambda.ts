@@ -109,25 +109,24 @@ export async function bundleLambda(
   return { entry: join(outdir, 'index.mjs'), metafile: result.metafile }
 }
 
-/** The bytes a cold start reads: the entry and the chunks it imports statically. */
-export function startupBytes(metafile: Metafile, outdir: string): number {
+/**
+ * The files a cold start reads, as keys of `metafile.outputs`: the entry and the chunks it
+ * imports statically (a chunk imported with `import()` is read when first used).
+ */
+export function startupOutputs(metafile: Metafile): string[] {
   const outputs = metafile.outputs
-  const byPath = new Map(Object.keys(outputs).map((path) => [resolve(path), path]))
   const seen = new Set<string>()
-  const pending = [resolve(outdir, 'index.mjs')]
-  let total = 0
-  for (let file = pending.pop(); file; file = pending.pop()) {
-    const key = byPath.get(file)
-    if (!key || seen.has(key)) continue
-    seen.add(key)
-    total += outputs[key]!.bytes
-    for (const imported of outputs[key]!.imports) {
-      if (imported.kind === 'import-statement' && !imported.external) {
-        pending.push(resolve(imported.path))
-      }
+  // The handler's module; `import()` targets are entry points to esbuild too, under chunks/.
+  const pending = Object.keys(outputs).filter((path) => /(^|\/)index\.mjs$/.test(path))
+  for (let file = pending.pop(); file !== undefined; file = pending.pop()) {
+    const output = outputs[file]
+    if (seen.has(file) || !output) continue
+    seen.add(file)
+    for (const imported of output.imports) {
+      if (imported.kind === 'import-statement' && !imported.external) pending.push(imported.path)
     }
   }
-  return total
+  return [...seen]
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -24,3 +24,9 @@ export function functionForPath(path: string): LambdaFunction {
     ? 'render'
     : 'control'
 }
+
+/** Each function's entry module, under `api/`: the same app, its routes chosen by entry. */
+export const LAMBDA_ENTRIES: Record<LambdaFunction, string> = {
+  render: 'src/lambda-render.ts',
+  control: 'src/lambda-control.ts',
+}

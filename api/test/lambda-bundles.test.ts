@@ -1,13 +1,24 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { builtinModules } from 'node:module'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import type { Metafile } from 'esbuild'
-import { beforeAll, describe, expect, it } from 'vitest'
-import { bundleLambdaEntry } from '../bench/lambda-bundle.ts'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { bundleLambda, startupOutputs } from '../scripts/bundle-lambda.ts'
 
-/** What a bundle is made of: the files bundled in, and the packages it loads from outside. */
+/**
+ * What a bundle is made of, over all its files (the entry and every chunk): the files bundled
+ * in, and the packages it loads from outside.
+ */
 function contents(metafile: Metafile) {
-  const output = Object.values(metafile.outputs)[0]!
+  const outputs = Object.values(metafile.outputs)
   return {
-    inputs: Object.keys(output.inputs),
-    externals: output.imports.filter((i) => i.external).map((i) => i.path),
+    inputs: [...new Set(outputs.flatMap((output) => Object.keys(output.inputs)))],
+    externals: [
+      ...new Set(
+        outputs.flatMap((output) => output.imports.filter((i) => i.external).map((i) => i.path)),
+      ),
+    ],
   }
 }
 
@@ -15,16 +26,24 @@ const NATIVE_OR_FONTS = /(^|\/)(sharp|@napi-rs\/canvas|@fontsource\/[^/]+|twemoj
 
 let render: ReturnType<typeof contents>
 let control: ReturnType<typeof contents>
+const metafiles = {} as Record<'render' | 'control', Metafile>
+
+let dir: string
 
 beforeAll(async () => {
-  // Bundled as infra bundles the functions (esbuild, minified ESM).
+  // The build the stack deploys (scripts/bundle-lambda.ts).
+  dir = await mkdtemp(join(tmpdir(), 'lambda-bundles-'))
   const [r, c] = await Promise.all([
-    bundleLambdaEntry('src/lambda-render.ts', 'test-render', 'render'),
-    bundleLambdaEntry('src/lambda-control.ts', 'test-control', 'control'),
+    bundleLambda('render', join(dir, 'render')),
+    bundleLambda('control', join(dir, 'control')),
   ])
   render = contents(r.metafile)
   control = contents(c.metafile)
+  metafiles.render = r.metafile
+  metafiles.control = c.metafile
 }, 60_000)
+
+afterAll(() => rm(dir, { recursive: true, force: true }))
 
 describe("the control function's bundle", () => {
   it('loads neither sharp nor Skia', () => {
@@ -50,5 +69,39 @@ describe("the render function's bundle", () => {
     expect(
       render.inputs.filter((path) => /src\/routes\/(admin|webhooks|events)/.test(path)),
     ).toEqual([])
+  })
+})
+
+/** The inputs of the files a cold start reads: the entry and the chunks it imports statically. */
+function readAtStart(metafile: Metafile): string[] {
+  return startupOutputs(metafile).flatMap((file) => Object.keys(metafile.outputs[file]!.inputs))
+}
+
+describe.each(['render', 'control'] as const)("the %s function's cold start", (fn) => {
+  it('reads neither undici nor the archive code: they load with the first webhook or message', () => {
+    const inputs = readAtStart(metafiles[fn])
+    expect(inputs).toContain(`src/lambda-${fn}.ts`)
+    expect(
+      inputs.filter((path) => /node_modules\/(undici|yauzl|yazl)\/|github-archive\.ts$/.test(path)),
+    ).toEqual([])
+  })
+
+  it('reads only the environment credential provider of the SDK', () => {
+    expect(
+      readAtStart(metafiles[fn]).filter((path) =>
+        /@aws-sdk\/(credential-provider-(sso|ini|process|web-identity|login)|nested-clients)\//.test(path),
+      ),
+    ).toEqual([])
+  })
+
+  it('imports Node built-ins through require, never as ES modules (node:http\'s costs 90 ms)', () => {
+    const builtins = new RegExp(`^(node:)?(${builtinModules.join('|')})$`)
+    const esImports = Object.values(metafiles[fn].outputs).flatMap((output) =>
+      output.imports
+        .filter((i) => i.external && builtins.test(i.path) && i.kind !== 'require-call')
+        .map((i) => `${i.kind} ${i.path}`),
+    )
+    // The banner's own `import { createRequire } from 'node:module'` is the one allowed.
+    expect(esImports.filter((line) => line !== 'import-statement node:module')).toEqual([])
   })
 })

@@ -1,7 +1,8 @@
-import type { APIGatewayProxyEvent, APIGatewayProxyEventV2, Context } from 'aws-lambda'
+import type { APIGatewayProxyEventV2, Context } from 'aws-lambda'
 import { imageSize } from 'image-size'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { signGithubPayload } from '../src/services/signatures/github-signature.ts'
+import { restEvent } from './support/api-gateway-events.ts'
 import { secretArn, startFakeSecretsManager } from './support/fake-secrets-manager.ts'
 import { makePicture } from './support/pictures.ts'
 import { putUpload, startTestS3, testConfig } from './support/test-app.ts'
@@ -52,31 +53,6 @@ afterAll(async () => {
 
 const context = { awsRequestId: 'test-request', functionName: 'meme-studio-api' } as Context
 
-/** An API Gateway REST API (payload v1) proxy event, as documented and recorded from AWS. */
-function restEvent(method: string, path: string, init: Partial<APIGatewayProxyEvent> = {}) {
-  return {
-    resource: '/{proxy+}',
-    path,
-    httpMethod: method,
-    headers: { Host: 'abc123.execute-api.us-east-1.amazonaws.com', ...init.headers },
-    multiValueHeaders: {},
-    queryStringParameters: init.queryStringParameters ?? null,
-    multiValueQueryStringParameters: init.multiValueQueryStringParameters ?? null,
-    pathParameters: { proxy: path.slice(1) },
-    stageVariables: null,
-    requestContext: {
-      resourcePath: '/{proxy+}',
-      httpMethod: method,
-      path: `/prod${path}`,
-      stage: 'prod',
-      requestId: 'req-1',
-      identity: { sourceIp: '203.0.113.7' },
-    },
-    body: init.body ?? null,
-    isBase64Encoded: init.isBase64Encoded ?? false,
-  }
-}
-
 const memeRequest = JSON.stringify({
   image: KEY,
   captions: [{ text: 'From Lambda', x: 0.5, y: 0.15 }],
@@ -93,8 +69,7 @@ describe('the Lambda handlers behind a REST API (v1)', () => {
   it('reads multi-value query strings for the signing endpoint', async () => {
     const result = await control(
       restEvent('GET', '/api/sign-s3-request', {
-        queryStringParameters: { filename: 'cat.png', contentType: 'image/png' },
-        multiValueQueryStringParameters: { filename: ['cat.png'], contentType: ['image/png'] },
+        query: { filename: 'cat.png', contentType: 'image/png' },
       }),
       context,
     )

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { restEvent } from '../../api/test/support/api-gateway-events.ts'
 import { REPO_ROOT, type Workload } from '../lib/api-bundling.ts'
 import { buildTestApp, logicalIdOf } from './app-fixture.ts'
 
@@ -55,38 +56,6 @@ type SharpLike = (
 ) => {
   jpeg(): { toBuffer(): Promise<Buffer> }
   metadata(): Promise<{ format?: string; width?: number; height?: number }>
-}
-
-/** An API Gateway REST API (payload v1) proxy event. */
-function restEvent(
-  method: string,
-  path: string,
-  init: { headers?: Record<string, string>; query?: Record<string, string>; body?: string } = {},
-) {
-  const resource = path.startsWith('/api/admin/') ? '/api/admin/{proxy+}' : '/api/{proxy+}'
-  return {
-    resource,
-    path,
-    httpMethod: method,
-    headers: { Host: 'abc123.execute-api.us-east-1.amazonaws.com', ...init.headers },
-    multiValueHeaders: {},
-    queryStringParameters: init.query ?? null,
-    multiValueQueryStringParameters: init.query
-      ? Object.fromEntries(Object.entries(init.query).map(([k, v]) => [k, [v]]))
-      : null,
-    pathParameters: { proxy: path.replace(/^\/api\/(admin\/)?/, '') },
-    stageVariables: null,
-    requestContext: {
-      resourcePath: resource,
-      httpMethod: method,
-      path: `/prod${path}`,
-      stage: 'prod',
-      requestId: 'bundle-test',
-      identity: { sourceIp: '203.0.113.7' },
-    },
-    body: init.body ?? null,
-    isBase64Encoded: false,
-  }
 }
 
 /** Loads the handler as Lambda does (`index.handler`) and answers each event in turn. */
