@@ -161,17 +161,12 @@ describe('GET/PUT /api/admin/notifications', () => {
     const arn = secretArn('DISCORD_WEBHOOK_URL')
     const secrets = { [arn]: discord.url }
     const sm = await startFakeSecretsManager(secrets)
-    const smSettings = {
-      endpoint: sm.endpoint,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-    }
     const lambdaConfig = testConfig(s3Server.endpoint, {
       ADMIN_API_KEYS: API_KEY,
       DISCORD_WEBHOOK_URL: discord.url,
       DISCORD_WEBHOOK_URL_SECRET_ARN: arn,
     })
-    lambdaConfig.secretsManager = smSettings
+    lambdaConfig.secretsManager = sm.settings
     const lambdaApp = await buildApp(lambdaConfig)
     await put({ notifyOnShare: true })
     discord.received.length = 0

@@ -447,13 +447,8 @@ describe('a Discord URL kept in Secrets Manager, as on Lambda', () => {
     const arn = secretArn('DISCORD_WEBHOOK_URL')
     const secrets = { [arn]: discord.url }
     const sm = await startFakeSecretsManager(secrets)
-    const smSettings = {
-      endpoint: sm.endpoint,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-    }
     // The cold start, as the Lambda entry point runs it.
-    const coldStart = new SecretsManagerClient(smSettings)
+    const coldStart = new SecretsManagerClient(sm.settings)
     const env = await resolveSecretEnv({ DISCORD_WEBHOOK_URL_SECRET_ARN: arn }, coldStart)
     coldStart.destroy()
     const lambdaConfig = testConfig(s3Server.endpoint, {
@@ -461,7 +456,7 @@ describe('a Discord URL kept in Secrets Manager, as on Lambda', () => {
       EVENTS_ACCESS_KEY_ID: ACCESS_KEY_ID,
       EVENTS_SECRET_ACCESS_KEY: SECRET_ACCESS_KEY,
     })
-    lambdaConfig.secretsManager = smSettings
+    lambdaConfig.secretsManager = sm.settings
     const lambdaApp = await buildApp(lambdaConfig)
     const send = async (id: string) => {
       const body = JSON.stringify({ id, title: id })

@@ -59,6 +59,12 @@ export async function startFakeSecretsManager(secrets: Record<string, string>) {
   const { port } = server.address() as AddressInfo
   return {
     endpoint: `http://127.0.0.1:${port}`,
+    /** The app's `secretsManager` settings (and an SDK client's config) for this server. */
+    settings: {
+      endpoint: `http://127.0.0.1:${port}`,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    },
     /** SecretIds asked for, in order. */
     requests,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
