@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
-import { siteAssetsFixture } from './app-fixture.ts'
+import { buildTestApp, siteAssetsFixture } from './app-fixture.ts'
 
 const infraDir = fileURLToPath(new URL('..', import.meta.url))
 const readme = readFileSync(join(infraDir, 'README.md'), 'utf8')
@@ -59,14 +59,56 @@ const readmeCommands = [...readme.matchAll(/```sh\n([\s\S]*?)```/g)]
   .filter((line) => line.startsWith('pnpm --filter @meme-studio/infra '))
   .map((line) => line.slice('pnpm --filter @meme-studio/infra '.length).split(/\s+/))
 
-/** The `-c name=value` settings of each deploy command in the README, deduplicated. */
+/** The `-c name=value` settings of a command's words. */
+const settingsOf = (words: string[]) => words.filter((_word, i) => words[i - 1] === '-c')
+
+/** The settings of each command that synthesizes (deploy, diff, synth), deduplicated. */
+const combinations = [
+  ...new Set(
+    readmeCommands
+      .filter(([command]) => ['cdk:deploy', 'cdk:diff', 'synth'].includes(command!))
+      .map((words) => settingsOf(words).join(' ')),
+  ),
+].map((settings) => (settings ? settings.split(' ') : []))
+
+/** The settings of each deploy command, deduplicated: what `cdk synth` runs with below. */
 const deployContexts = [
   ...new Set(
     readmeCommands
       .filter(([command]) => command === 'cdk:deploy')
-      .map((words) => words.filter((word, i) => words[i - 1] === '-c').join(' ')),
+      .map((words) => settingsOf(words).join(' ')),
   ),
 ].map((settings) => (settings ? settings.split(' ') : []))
+
+/** `['stage=prod', …]` as CDK context. */
+const contextOf = (settings: string[]) =>
+  Object.fromEntries(
+    settings.map((setting) => [
+      setting.slice(0, setting.indexOf('=')),
+      setting.slice(setting.indexOf('=') + 1),
+    ]),
+  )
+
+/** The stacks a combination makes, by the options that add one. */
+function expectedStacks(context: Record<string, string>): string[] {
+  const stacks = ['Storage', 'App']
+  if (context.pipeline === 'true') stacks.push('Pipeline')
+  if (context.hostedZoneId && !context.certificateArn) stacks.push('Certificate')
+  return stacks.map((stack) => `${context.stage ?? 'dev'}-MemeStudio${stack}`).sort()
+}
+
+/** Outputs every deployment has: what the README tells people to read. */
+const OUTPUTS = [
+  'SiteUrl',
+  'ApiUrl',
+  'UploadBucketName',
+  'WebhookPayloadUrl',
+  'EventsUrl',
+  'EventsInvokeArn',
+  'AdminApiKeyCommand',
+  'GithubTokenSecretArn',
+  'DistributionDomainName',
+]
 
 /** The environment of a machine with no AWS account: no AWS_* variables, no profile files. */
 function withoutAws(): NodeJS.ProcessEnv {
@@ -90,6 +132,66 @@ describe('the README’s commands', () => {
     for (const script of scripts) expect(PNPM_COMMANDS).not.toContain(script)
     expect(deployContexts.length).toBeGreaterThan(1)
   })
+
+  it('show a deploy with each option that adds resources', () => {
+    const deploys = deployContexts.map((settings) => Object.keys(contextOf(settings)))
+    for (const options of [
+      ['apiGatewayAccountRole'],
+      ['pipeline'],
+      ['domainName', 'hostedZoneId', 'hostedZoneName'],
+      ['domainName', 'certificateArn'],
+      ['fixedEgressIp'],
+    ]) {
+      expect(
+        deploys.some((names) => options.every((name) => names.includes(name))),
+        options.join(' '),
+      ).toBe(true)
+    }
+  })
+})
+
+interface ValidationReport {
+  pluginReports: {
+    pluginName: string
+    violations: { ruleName: string; violatingConstructs: { constructPath: string }[] }[]
+  }[]
+}
+
+describe('each combination of options in the README', () => {
+  it.each(combinations.map((settings) => [settings.join(' ') || '(defaults)', settings]))(
+    'synthesizes %s: every stack, its outputs, no unacknowledged cdk-nag finding',
+    (_name, settings) => {
+      const context = contextOf(settings as string[])
+      const { app } = buildTestApp(context)
+      const assembly = app.synth()
+      expect(assembly.stacks.map((stack) => stack.stackName).sort()).toEqual(
+        expectedStacks(context),
+      )
+      const outputs = Object.fromEntries(
+        assembly.stacks.flatMap((stack) =>
+          Object.entries((stack.template as { Outputs?: Record<string, unknown> }).Outputs ?? {}),
+        ),
+      ) as Record<string, { Value: unknown }>
+      expect(Object.keys(outputs)).toEqual(
+        expect.arrayContaining([...OUTPUTS, ...(context.fixedEgressIp ? ['EgressIp'] : [])]),
+      )
+      if (context.domainName) {
+        expect(outputs.SiteUrl?.Value).toBe(`https://${context.domainName}`)
+      }
+      const report = JSON.parse(
+        readFileSync(join(assembly.directory, 'validation-report.json'), 'utf8'),
+      ) as ValidationReport
+      const findings = report.pluginReports.flatMap((plugin) =>
+        plugin.violations.flatMap((violation) =>
+          violation.violatingConstructs.map(
+            (construct) => `${violation.ruleName} at ${construct.constructPath}`,
+          ),
+        ),
+      )
+      expect(findings).toEqual([])
+    },
+    60_000,
+  )
 })
 
 describe('cdk synth', () => {
@@ -115,9 +217,7 @@ describe('cdk synth', () => {
         { cwd: infraDir, env: withoutAws(), encoding: 'utf8', timeout: 170_000 },
       )
       expect(result.status, `${result.stdout}\n${result.stderr}`).toBe(0)
-      const stage = /stage=(\w+)/.exec(context.join(' '))?.[1] ?? 'dev'
-      const stacks = [`${stage}-MemeStudioStorage`, `${stage}-MemeStudioApp`]
-      if (context.includes('pipeline=true')) stacks.push(`${stage}-MemeStudioPipeline`)
+      const stacks = expectedStacks(contextOf(settings as string[]))
       for (const stack of stacks) {
         expect(existsSync(join(output, `${stack}.template.json`)), stack).toBe(true)
       }
@@ -127,18 +227,7 @@ describe('cdk synth', () => {
         ) as { Outputs?: Record<string, unknown> }
         return Object.keys(template.Outputs ?? {})
       })
-      expect(outputs).toEqual(
-        expect.arrayContaining([
-          'SiteUrl',
-          'ApiUrl',
-          'UploadBucketName',
-          'WebhookPayloadUrl',
-          'EventsUrl',
-          'EventsInvokeArn',
-          'AdminApiKeyCommand',
-          'GithubTokenSecretArn',
-        ]),
-      )
+      expect(outputs).toEqual(expect.arrayContaining(OUTPUTS))
     },
     180_000,
   )
