@@ -1,8 +1,13 @@
+import { spawnSync } from 'node:child_process'
 import { existsSync, readFileSync, realpathSync } from 'node:fs'
-import { delimiter, dirname, join, resolve } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import type { BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs'
-import { OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs'
+import { AssetHashType, DockerImage } from 'aws-cdk-lib'
+import { Code } from 'aws-cdk-lib/aws-lambda'
+// The build and its list of packages a bundle cannot hold are the api's own: the bench
+// measures the same build the stack deploys.
+import { EXTERNAL_PACKAGES } from '../../api/scripts/bundle-lambda.ts'
+import type { LambdaFunction } from '../../api/src/entry-points.ts'
 
 /** The repository root: the pnpm workspace whose lock file pins what the bundle holds. */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
@@ -10,28 +15,8 @@ const API_ROOT = join(REPO_ROOT, 'api')
 
 export type LambdaArchitecture = 'arm64' | 'x86_64'
 
-/** The app's two Lambda functions (`api/src/entry-points.ts`). */
-export type Workload = 'render' | 'control'
-
-/** Each function's entry point: the same Fastify app, its route plugins chosen by entry. */
-export const ENTRY_POINTS: Record<Workload, string> = {
-  render: join(API_ROOT, 'src', 'lambda-render.ts'),
-  control: join(API_ROOT, 'src', 'lambda-control.ts'),
-}
-
-/**
- * Packages a bundle cannot hold, so they ship as real packages beside `index.mjs`, per
- * function: sharp and canvas load native `.node` binaries (render only, the control entry
- * never imports them); @fastify/static and @fastify/swagger-ui read their own files from disk
- * at run time. The render list is the bench's bundled app process (`api/bench/`), the build
- * whose cold start and memory the README reports. Everything else is bundled, the AWS SDK
- * included, so the SDK is the version the app was tested with rather than whatever the
- * Lambda runtime carries.
- */
-export const EXTERNAL_PACKAGES: Record<Workload, readonly string[]> = {
-  render: ['sharp', '@napi-rs/canvas', '@fastify/static', '@fastify/swagger-ui'],
-  control: ['@fastify/static', '@fastify/swagger-ui'],
-}
+/** The app's two Lambda functions, each built from its own entry point. */
+export type Workload = LambdaFunction
 
 /**
  * The caption faces and the weight the server draws them in, as
@@ -180,31 +165,37 @@ export function afterBundlingCommands(
 }
 
 /**
- * How `NodejsFunction` builds one of the app's functions: the esbuild settings of the bench's
- * bundled app (one minified ES module, `require` made for the bundled CommonJS), built here
- * without Docker, then that function's native and file-reading packages copied in for the
- * target architecture.
+ * A function's code: `api/scripts/bundle-lambda.ts` builds it (the build `pnpm bench` measures:
+ * split into chunks, built-ins through `require`), then its native and file-reading packages,
+ * and the render function's fonts, are copied in for the target architecture. Built here,
+ * without Docker; the asset's hash is that of the output, so an unchanged app uploads nothing.
  */
-export function apiBundling(architecture: LambdaArchitecture, workload: Workload): BundlingOptions {
-  return {
-    format: OutputFormat.ESM,
-    target: 'node22',
-    minify: true,
-    sourceMap: false,
-    banner:
-      "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-    externalModules: [...EXTERNAL_PACKAGES[workload]],
-    forceDockerBundling: false,
-    // esbuild is a dependency of infra, not of the workspace root where bundling runs
-    // (`pnpm exec esbuild` in projectRoot): its bin folder goes on the PATH.
-    environment: {
-      PATH: [join(REPO_ROOT, 'infra', 'node_modules', '.bin'), process.env.PATH].join(delimiter),
+export function apiCode(architecture: LambdaArchitecture, workload: Workload): Code {
+  return Code.fromAsset(join(API_ROOT, 'src'), {
+    assetHashType: AssetHashType.OUTPUT,
+    bundling: {
+      // Required by the type, never pulled: local bundling either succeeds or stops synth.
+      image: DockerImage.fromRegistry('public.ecr.aws/sam/build-nodejs22.x'),
+      // CDK reuses a bundle whose source and options it has staged before; the functions share
+      // a source folder, so these tell their (and each architecture's) assets apart.
+      environment: { FUNCTION: workload, ARCHITECTURE: architecture },
+      local: {
+        tryBundle(outputDir) {
+          const build = spawnSync(
+            process.execPath,
+            ['--import', 'tsx', join('scripts', 'bundle-lambda.ts'), workload, outputDir],
+            { cwd: API_ROOT, encoding: 'utf8' },
+          )
+          if (build.status !== 0) {
+            throw new Error(`bundling the ${workload} function failed: ${build.stderr}`)
+          }
+          for (const command of afterBundlingCommands(outputDir, architecture, workload)) {
+            const copy = spawnSync('sh', ['-c', command], { encoding: 'utf8' })
+            if (copy.status !== 0) throw new Error(`${command} failed: ${copy.stderr}`)
+          }
+          return true
+        },
+      },
     },
-    commandHooks: {
-      beforeBundling: () => [],
-      beforeInstall: () => [],
-      afterBundling: (_inputDir, outputDir) =>
-        afterBundlingCommands(outputDir, architecture, workload),
-    },
-  }
+  })
 }

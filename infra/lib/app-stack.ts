@@ -20,8 +20,13 @@ import {
 import { Alarm, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch'
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions'
 import { Effect, ManagedPolicy, PolicyStatement } from 'aws-cdk-lib/aws-iam'
-import { Architecture, Runtime, Tracing, type IFunction } from 'aws-cdk-lib/aws-lambda'
-import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs'
+import {
+  Architecture,
+  Function as LambdaFunction,
+  Runtime,
+  Tracing,
+  type IFunction,
+} from 'aws-cdk-lib/aws-lambda'
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs'
 import { HostedZone } from 'aws-cdk-lib/aws-route53'
 import type { IBucket } from 'aws-cdk-lib/aws-s3'
@@ -30,7 +35,7 @@ import { Topic } from 'aws-cdk-lib/aws-sns'
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions'
 import type { Construct, IConstruct } from 'constructs'
 import { RENDER_PATHS } from '../../api/src/entry-points.ts'
-import { apiBundling, ENTRY_POINTS, REPO_ROOT, type Workload } from './api-bundling.ts'
+import { apiCode, type Workload } from './api-bundling.ts'
 import { siteCertificate, type SiteCertificateSource } from './certificate-stack.ts'
 import type { DeploymentConfig } from './config.ts'
 import { EgressNetwork } from './egress-network.ts'
@@ -118,7 +123,7 @@ export const APP_PREFIXES = [
  */
 export class AppStack extends Stack {
   readonly restApi: RestApi
-  readonly functions: Record<Workload, NodejsFunction>
+  readonly functions: Record<Workload, LambdaFunction>
   readonly site: Site
   readonly siteUrl: string
   readonly eventsInvokeArn: string
@@ -228,19 +233,16 @@ export class AppStack extends Stack {
         retention: RetentionDays.ONE_MONTH,
         removalPolicy: RemovalPolicy.DESTROY,
       })
-      return new NodejsFunction(this, id, {
+      return new LambdaFunction(this, id, {
         description: FUNCTION_SIZES[workload].description,
-        entry: ENTRY_POINTS[workload],
-        handler: 'handler',
-        projectRoot: REPO_ROOT,
-        depsLockFilePath: `${REPO_ROOT}/pnpm-lock.yaml`,
+        code: apiCode(config.architecture, workload),
+        handler: 'index.handler',
         runtime: Runtime.NODEJS_22_X,
         architecture: config.architecture === 'arm64' ? Architecture.ARM_64 : Architecture.X86_64,
         memorySize: FUNCTION_SIZES[workload].memoryMb,
         timeout: API_TIMEOUT,
         tracing: Tracing.ACTIVE,
         logGroup,
-        bundling: apiBundling(config.architecture, workload),
         environment: { ...environment, ...extra },
         // Reserved concurrency both guarantees and caps; unset by default because an account
         // must keep 10 unreserved, and new accounts may have only 10 in all (README).

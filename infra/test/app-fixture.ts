@@ -32,6 +32,10 @@ export function buildTestApp(context: Record<string, unknown> = {}) {
       ...cdkJsonContext,
       webDist: siteAssetsFixture(),
       '@aws-cdk/core:failSynthOnValidationErrors': false,
+      // No stack's assets are built: the templates are what these tests read. bundle.test.ts
+      // builds and runs the functions' code (and synth.test.ts runs the real CLI, which builds
+      // everything); `{ 'aws:cdk:bundling-stacks': ['**'] }` builds them here too.
+      'aws:cdk:bundling-stacks': [],
       ...context,
     },
   })

@@ -21,7 +21,7 @@ const ADMIN_KEY = 'bundle-test-key'
 
 /** Synthesises the app for `architecture` and answers each function's asset folder. */
 function synthAssets(architecture: string): Record<Workload, string> {
-  const { app, appStack } = buildTestApp({ architecture })
+  const { app, appStack } = buildTestApp({ architecture, 'aws:cdk:bundling-stacks': ['**'] })
   const assembly = app.synth()
   const template = assembly.getStackByName(appStack.stackName).template as {
     Resources: Record<string, { Properties: { Code?: { S3Key?: string } } }>
