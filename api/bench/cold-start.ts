@@ -16,7 +16,11 @@ import type { LambdaFunction } from '../src/entry-points.ts'
 const BUNDLES = fileURLToPath(new URL('../node_modules/.cache/meme-studio-bench/', import.meta.url))
 
 /** `entry` bundled as function `fn` is (the same build, splitting and externals) into `name`. */
-export function benchBundle(entry: string, name: string, fn: LambdaFunction): Promise<LambdaBundle> {
+export function benchBundle(
+  entry: string,
+  name: string,
+  fn: LambdaFunction,
+): Promise<LambdaBundle> {
   return bundleLambda(fn, join(BUNDLES, name), entry)
 }
 

@@ -89,12 +89,14 @@ describe.each(['render', 'control'] as const)("the %s function's cold start", (f
   it('reads only the environment credential provider of the SDK', () => {
     expect(
       readAtStart(metafiles[fn]).filter((path) =>
-        /@aws-sdk\/(credential-provider-(sso|ini|process|web-identity|login)|nested-clients)\//.test(path),
+        /@aws-sdk\/(credential-provider-(sso|ini|process|web-identity|login)|nested-clients)\//.test(
+          path,
+        ),
       ),
     ).toEqual([])
   })
 
-  it('imports Node built-ins through require, never as ES modules (node:http\'s costs 90 ms)', () => {
+  it("imports Node built-ins through require, never as ES modules (node:http's costs 90 ms)", () => {
     const builtins = new RegExp(`^(node:)?(${builtinModules.join('|')})$`)
     const esImports = Object.values(metafiles[fn].outputs).flatMap((output) =>
       output.imports
