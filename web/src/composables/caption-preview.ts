@@ -6,7 +6,20 @@ import {
   type ImageSize,
 } from '@meme-studio/meme-core'
 import { onBeforeUnmount, onMounted, watch, type Ref } from 'vue'
-import { captionFonts, type CaptionFonts } from '@/fonts/caption-fonts.ts'
+import type { CaptionFonts } from '@/fonts/caption-fonts.ts'
+
+/**
+ * The page's caption fonts, imported when a draw first has text to draw. Imported
+ * statically, the editor would wait for their chunk (200 kB of unicode ranges) before
+ * showing anything: on a phone's connection, a second of blank page.
+ */
+const pageCaptionFonts: CaptionFonts = {
+  async load(captions) {
+    if (captions.every((caption) => caption.text === '')) return
+    const { captionFonts } = await import('@/fonts/caption-fonts.ts')
+    await captionFonts().load(captions)
+  },
+}
 
 /** What the preview draws the captions on: a decoded picture at its natural size. */
 export interface PreviewPicture extends ImageSize {
@@ -65,7 +78,7 @@ export function useCaptionPreview(
   picture: Readonly<Ref<PreviewPicture | null>>,
   captions: Readonly<Ref<readonly Caption[]>>,
   size: Readonly<Ref<ImageSize>>,
-  fonts: CaptionFonts = captionFonts(),
+  fonts: CaptionFonts = pageCaptionFonts,
 ): void {
   let frame = 0
   let latestDraw = 0
