@@ -33,7 +33,7 @@ test('the admin key form, and the overview once the key is accepted', async ({
   await expectAccessibleInEveryView(page, testInfo, 'admin-overview')
 })
 
-test('the signature tools, with their results and mismatches shown', async ({
+test('the HMAC tools, with a signature, an HMAC and a mismatch shown', async ({
   page,
   adminPage,
 }, testInfo) => {
@@ -54,8 +54,13 @@ test('the signature tools, with their results and mismatches shown', async ({
   await github.getByRole('button', { name: 'Compute header' }).click()
   await expect(github.getByText('Mismatch', { exact: true })).toBeVisible()
   await expectAccessibleInEveryView(page, testInfo, 'admin-hmac')
+})
 
-  await adminPage.nav.getByRole('link', { name: 'SigV4' }).click()
+test('the SigV4 tool, with its steps and a mismatch shown', async ({
+  page,
+  adminPage,
+}, testInfo) => {
+  await adminPage.openWithKey('/admin/sigv4')
   await adminPage.field(page, 'URL').fill('https://example.amazonaws.com/')
   await adminPage.field(page, 'Service').fill('service')
   await adminPage.field(page, 'Access key ID').fill('AKIDEXAMPLE')
