@@ -1,5 +1,6 @@
 import { createServer, request as forward, type IncomingHttpHeaders } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { pipeline } from 'node:stream'
 
 /** What the proxy does with one request: pass it on (after a delay), or fail it. */
 export type ProxyAction = { fail: true } | { delayMs: number } | 'pass'
@@ -39,7 +40,12 @@ export async function startS3Proxy(
         { host: target.hostname, port: target.port, method, path: req.url, headers: req.headers },
         (answer) => {
           res.writeHead(answer.statusCode ?? 502, answer.headers)
-          answer.pipe(res)
+          // s3rver's writes are not atomic: a read that races a write of the same key can end
+          // short. Passing that on as a broken connection lets the client see it and retry;
+          // pipe() would leave the client's response open for good.
+          pipeline(answer, res, (error) => {
+            if (error) res.destroy(error)
+          })
         },
       )
       upstreamRequest.on('error', () => res.destroy())
