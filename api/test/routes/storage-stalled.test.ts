@@ -19,6 +19,7 @@ const UPLOAD = 'uploads/2b1c2d3e-1111-4222-8333-444455556666.png'
 const CAPTIONS = [{ text: 'Top text', x: 0.5, y: 0.15 }]
 const SHARE_ID = 'AbC_-09xYzAbC_-09xYzAb'
 const HOOK_ID = '0123456789abcdef'
+const DELIVERY_ID = '6f1e2d3c-4b5a-4978-8877-665544332211'
 
 let stalled: Awaited<ReturnType<typeof startStalledServer>>
 let app: FastifyInstance
@@ -75,7 +76,7 @@ function githubDelivery(): InjectOptions {
       'content-type': 'application/json',
       'user-agent': 'GitHub-Hookshot/044aadd',
       'x-github-event': 'ping',
-      'x-github-delivery': '6f1e2d3c-4b5a-4978-8877-665544332211',
+      'x-github-delivery': DELIVERY_ID,
       'x-hub-signature-256': signGithubPayload('any secret', body),
     },
     payload: body,
@@ -124,6 +125,34 @@ describe.concurrent('a store that accepts connections and never answers', () => 
         method: 'GET',
         url: `/api/admin/webhooks/${HOOK_ID}/deliveries`,
         headers: admin,
+      },
+      'PATCH /api/admin/webhooks/:hookId': {
+        method: 'PATCH',
+        url: `/api/admin/webhooks/${HOOK_ID}`,
+        headers: admin,
+        payload: { name: 'Renamed' },
+      },
+      'DELETE /api/admin/webhooks/:hookId': {
+        method: 'DELETE',
+        url: `/api/admin/webhooks/${HOOK_ID}`,
+        headers: admin,
+      },
+      'POST /api/admin/webhooks/:hookId/rotate-secret': {
+        method: 'POST',
+        url: `/api/admin/webhooks/${HOOK_ID}/rotate-secret`,
+        headers: admin,
+        payload: { graceSeconds: 600 },
+      },
+      'GET /api/admin/webhooks/:hookId/deliveries/:deliveryId': {
+        method: 'GET',
+        url: `/api/admin/webhooks/${HOOK_ID}/deliveries/${DELIVERY_ID}`,
+        headers: admin,
+      },
+      'POST /api/admin/webhooks/:hookId/deliveries/:deliveryId/redeliver': {
+        method: 'POST',
+        url: `/api/admin/webhooks/${HOOK_ID}/deliveries/${DELIVERY_ID}/redeliver`,
+        headers: admin,
+        payload: {},
       },
       'POST /api/admin/webhooks/:hookId/ping': {
         method: 'POST',
