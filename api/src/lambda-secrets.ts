@@ -84,7 +84,7 @@ export async function resolveSecretEnv(env: Env, client?: SecretsManagerClient):
   })
   if (pending.length === 0) return resolved
 
-  const sm = client ?? new SecretsManagerClient({})
+  const sm = client ?? secretsManagerClient({})
   const values = await Promise.all(pending.map((s) => readSecret(sm, s.name, s.secretId)))
 
   pending.forEach(({ name, secretId }, i) => {
@@ -101,13 +101,22 @@ export async function resolveSecretEnv(env: Env, client?: SecretsManagerClient):
   return resolved
 }
 
-/** A client for reading secrets while the app runs, as `config.secretsManager` says. */
+/**
+ * A client for reading secrets at cold start (with the SDK's defaults) and while the app runs
+ * (as `config.secretsManager` says).
+ */
 export function secretsManagerClient(settings: SecretsManagerSettings): SecretsManagerClient {
-  // A stalled read holds up a delivery: give up soon and keep the value in hand.
+  // A stalled read holds up a delivery, or at cold start the whole function: give up within
+  // 2 × 3 s (plus a retry's backoff of at most 100 ms), under Lambda's 10 s init phase.
   return new SecretsManagerClient({
     ...settings,
     maxAttempts: 2,
-    requestHandler: { connectionTimeout: 2000, requestTimeout: 3000 },
+    requestHandler: {
+      connectionTimeout: 2000,
+      requestTimeout: 3000,
+      // Without this an expired requestTimeout only logs a warning and the read never ends.
+      throwOnRequestTimeout: true,
+    },
   })
 }
 

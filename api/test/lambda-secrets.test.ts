@@ -2,6 +2,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { RefreshingSecret, discordUrlFromSecret, resolveSecretEnv } from '../src/lambda-secrets.ts'
 import { secretArn, startFakeSecretsManager } from './support/fake-secrets-manager.ts'
+import { startStalledServer } from './support/stalled-server.ts'
 
 const ADMIN = secretArn('MemeStudioApi-AdminApiKey')
 const GITHUB = secretArn('MemeStudioApi-GithubWebhookSecret')
@@ -105,6 +106,28 @@ describe('resolveSecretEnv', () => {
     expect(await resolveSecretEnv(env, client)).toEqual(env)
     expect(sm.requests).toEqual([])
   })
+})
+
+describe('resolveSecretEnv at cold start, with a Secrets Manager that never answers', () => {
+  it('fails naming the variable within 10 s instead of waiting for ever', async () => {
+    const stalled = await startStalledServer()
+    // The cold start's own client, pointed at the stand-in the way the SDK allows.
+    vi.stubEnv('AWS_REGION', 'us-east-1')
+    vi.stubEnv('AWS_ACCESS_KEY_ID', 'test')
+    vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'test')
+    vi.stubEnv('AWS_ENDPOINT_URL_SECRETS_MANAGER', stalled.endpoint)
+    const started = performance.now()
+    try {
+      await expect(resolveSecretEnv({ ADMIN_API_KEYS_SECRET_ARN: ADMIN })).rejects.toThrow(
+        /^ADMIN_API_KEYS: could not read secret .*TimeoutError/,
+      )
+      expect(performance.now() - started).toBeLessThan(10_000)
+      expect(stalled.accepted()).toBeGreaterThan(0)
+    } finally {
+      vi.unstubAllEnvs()
+      await stalled.close()
+    }
+  }, 30_000)
 })
 
 describe('RefreshingSecret', () => {

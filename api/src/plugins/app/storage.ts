@@ -8,6 +8,19 @@ declare module 'fastify' {
   }
 }
 
+/**
+ * Every S3 call gives up within about `S3_MAX_ATTEMPTS × S3_REQUEST_TIMEOUT_MS` plus the
+ * retry's backoff (at most 100 ms for a timeout, the SDK's transient-error base): 8.1 s, so a
+ * stalled store is a 503 `STORAGE_UNAVAILABLE` inside API Gateway's 10 s that the issue asks
+ * for. The request timeout runs from sending the request to the response's headers, connect
+ * included; it does not cover reading a body, which the app bounds by size. 4 s is far above
+ * what the app's objects take in region (a few MB at most; S3's first byte is tens of ms).
+ */
+const S3_REQUEST_TIMEOUT_MS = 4000
+/** An in-region TCP connect takes milliseconds; one that takes a second will not complete. */
+const S3_CONNECTION_TIMEOUT_MS = 1000
+const S3_MAX_ATTEMPTS = 2
+
 export function createS3Client(settings: S3Settings): S3Client {
   return new S3Client({
     region: settings.region,
@@ -17,8 +30,14 @@ export function createS3Client(settings: S3Settings): S3Client {
     // Checksums only where S3 requires them: S3-compatible servers differ on the rest.
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
-    maxAttempts: 2,
-    requestHandler: { connectionTimeout: 3000, requestTimeout: 15_000 },
+    maxAttempts: S3_MAX_ATTEMPTS,
+    requestHandler: {
+      connectionTimeout: S3_CONNECTION_TIMEOUT_MS,
+      requestTimeout: S3_REQUEST_TIMEOUT_MS,
+      // Without this, an expired requestTimeout only logs a warning and the call waits for
+      // ever on a store that accepted the connection and never answers (issue 12).
+      throwOnRequestTimeout: true,
+    },
   })
 }
 
