@@ -12,9 +12,10 @@ declare module 'fastify' {
  * Every S3 call gives up within about `S3_MAX_ATTEMPTS × S3_REQUEST_TIMEOUT_MS` plus the
  * retry's backoff (at most 100 ms for a timeout, the SDK's transient-error base): 8.1 s, so a
  * stalled store is a 503 `STORAGE_UNAVAILABLE` inside API Gateway's 10 s that the issue asks
- * for. The request timeout runs from sending the request to the response's headers, connect
- * included; it does not cover reading a body, which the app bounds by size. 4 s is far above
- * what the app's objects take in region (a few MB at most; S3's first byte is tens of ms).
+ * for. The request timeout runs from sending the request (its body included) to the
+ * response's headers; it does not cover reading a response body, so a store that sends the
+ * headers and then stalls is not bounded by it. 4 s is far above what the app's objects take
+ * in region (an upload part of 5 MB at most; S3's first byte takes tens of ms).
  */
 const S3_REQUEST_TIMEOUT_MS = 4000
 /** An in-region TCP connect takes milliseconds; one that takes a second will not complete. */
