@@ -8,6 +8,7 @@ import type { AppConfig } from './config.ts'
 import apiKeys from './plugins/app/api-keys.ts'
 import errorHandler, { answerClientError, sendError } from './plugins/app/error-handler.ts'
 import notifier from './plugins/app/notifier.ts'
+import records from './plugins/app/records.ts'
 import storage from './plugins/app/storage.ts'
 import validation, { serializersOnFirstUse } from './plugins/app/validation.ts'
 import webApp from './plugins/external/web-app.ts'
@@ -74,6 +75,7 @@ export async function buildAppWith(
   await app.register(validation)
   await app.register(errorHandler)
   await app.register(storage, { settings: config.s3 })
+  await app.register(records, { settings: config.dynamodb, table: config.recordsTable })
   await app.register(notifier, { config })
   await app.register(apiKeys, { config, now: options.now })
   for (const routes of functions) await app.register(routes, { config, now: options.now })

@@ -14,6 +14,15 @@ export interface S3Settings {
   credentials?: S3ClientConfig['credentials']
 }
 
+/** The records table's DynamoDB (`DYNAMODB_ENDPOINT`); the region is S3's. */
+export interface DynamoDbSettings {
+  /** Unset: AWS's endpoint for the region (or, locally, the embedded DynamoDB fills it in). */
+  endpoint?: string
+  region: string
+  /** Unset: the SDK's default credential chain (Lambda role, profile, env). */
+  credentials?: S3ClientConfig['credentials']
+}
+
 /** Where secrets are read again while the app runs (see `discordWebhookUrlSecretArn`). */
 export interface SecretsManagerSettings {
   /** `SECRETS_MANAGER_ENDPOINT`; unset: AWS's, for the region the SDK finds (Lambda's). */
@@ -53,6 +62,17 @@ export interface AppConfig {
   s3: S3Settings
   uploadBucket: string
   archiveBucket: string
+  dynamodb: DynamoDbSettings
+  /**
+   * `RECORDS_TABLE`: the DynamoDB table of the app's records (jobs, hooks, deliveries,
+   * idempotency keys, settings); S3 keeps the bytes.
+   */
+  recordsTable: string
+  /**
+   * The SQS queues background work goes through (`JOBS_QUEUE_URL`, `ARCHIVES_QUEUE_URL`).
+   * Unset: the embedded queue, kept in the records table, which this process consumes.
+   */
+  queues: { jobsUrl?: string; archivesUrl?: string }
   dataDir: string
   maxUploadBytes: number
   maxPixels: number
@@ -90,6 +110,11 @@ export interface AppConfig {
     auth: EventsAuth
     accessKeyId?: string
     secretAccessKey?: string
+    /**
+     * `EVENTS_STATE_MACHINE_ARN`: the Step Functions state machine that delivers events to
+     * Discord. Unset: the same definition runs in this process (aws-local-stepfunctions).
+     */
+    stateMachineArn?: string
   }
 }
 
@@ -190,6 +215,15 @@ function bucket(env: Env, name: string, fallback: string): string {
   return value
 }
 
+/** DynamoDB's table naming rules. */
+function tableName(env: Env, name: string, fallback: string): string {
+  const value = text(env, name) ?? fallback
+  if (!/^[A-Za-z0-9_.-]{3,255}$/.test(value)) {
+    throw new ConfigError(name, `must be a valid DynamoDB table name, got "${value}"`)
+  }
+  return value
+}
+
 function oneOf<T extends string>(env: Env, name: string, options: readonly T[], fallback: T): T {
   const raw = text(env, name)
   if (raw === undefined) return fallback
@@ -214,6 +248,8 @@ export function loadConfig(env: Env): AppConfig {
   const host = text(env, 'HOST') ?? '127.0.0.1'
   const port = integer(env, 'PORT', 3000, 0, 65535)
   const endpoint = url(env, 'S3_ENDPOINT')
+  const dynamodbEndpoint = url(env, 'DYNAMODB_ENDPOINT')
+  const region = text(env, 'S3_REGION') ?? 'us-east-1'
   const secretsManagerEndpoint = url(env, 'SECRETS_MANAGER_ENDPOINT')
   const accessKeyId = text(env, 'EVENTS_ACCESS_KEY_ID')
   const secretAccessKey = text(env, 'EVENTS_SECRET_ACCESS_KEY')
@@ -242,11 +278,17 @@ export function loadConfig(env: Env): AppConfig {
     port,
     s3: {
       ...(endpoint ? { endpoint } : {}),
-      region: text(env, 'S3_REGION') ?? 'us-east-1',
+      region,
       forcePathStyle: boolean(env, 'S3_FORCE_PATH_STYLE', endpoint !== undefined),
     },
     uploadBucket,
     archiveBucket,
+    dynamodb: { ...(dynamodbEndpoint ? { endpoint: dynamodbEndpoint } : {}), region },
+    recordsTable: tableName(env, 'RECORDS_TABLE', 'meme-studio-records'),
+    queues: {
+      ...(url(env, 'JOBS_QUEUE_URL') ? { jobsUrl: url(env, 'JOBS_QUEUE_URL') } : {}),
+      ...(url(env, 'ARCHIVES_QUEUE_URL') ? { archivesUrl: url(env, 'ARCHIVES_QUEUE_URL') } : {}),
+    },
     dataDir: text(env, 'DATA_DIR') ?? '.data',
     maxUploadBytes: integer(env, 'MAX_UPLOAD_BYTES', 10 * 1024 * 1024, 1, 5 * 1024 ** 3),
     maxPixels: integer(env, 'MAX_PIXELS', 40_000_000, 1, 1_000_000_000),
@@ -274,6 +316,13 @@ export function loadConfig(env: Env): AppConfig {
     discordWebhookUrl: url(env, 'DISCORD_WEBHOOK_URL'),
     discordWebhookUrlSecretArn: text(env, 'DISCORD_WEBHOOK_URL_SECRET_ARN'),
     secretsManager: secretsManagerEndpoint ? { endpoint: secretsManagerEndpoint } : {},
-    events: { auth: eventsAuth(env), accessKeyId, secretAccessKey },
+    events: {
+      auth: eventsAuth(env),
+      accessKeyId,
+      secretAccessKey,
+      ...(text(env, 'EVENTS_STATE_MACHINE_ARN')
+        ? { stateMachineArn: text(env, 'EVENTS_STATE_MACHINE_ARN') }
+        : {}),
+    },
   }
 }

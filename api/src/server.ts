@@ -1,13 +1,16 @@
 /**
- * The local runner: config from the environment, the embedded S3 when no S3_ENDPOINT is
- * given, the built SPA, and a listening server that stops cleanly on Ctrl-C.
+ * The local runner: config from the environment, the embedded S3 and DynamoDB when no
+ * S3_ENDPOINT or DYNAMODB_ENDPOINT is given, the built SPA, and a listening server that stops
+ * cleanly on Ctrl-C. Its banner ends with the settings a second process needs to share this
+ * one's embedded stores, as `VAR=value` pairs.
  */
 import { existsSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { resolveAdminApiKeys } from './services/access/admin-api-keys.ts'
 import { buildApp } from './app.ts'
-import { ConfigError, loadConfig } from './config.ts'
+import { ConfigError, loadConfig, type AppConfig } from './config.ts'
+import { startEmbeddedDynamoDb, type EmbeddedDynamoDb } from './embedded-dynamodb.ts'
 import { EMBEDDED_S3_CREDENTIALS, startEmbeddedS3, type EmbeddedS3 } from './embedded-s3.ts'
 
 const WEB_ROOT = fileURLToPath(new URL('../../web/dist', import.meta.url))
@@ -17,7 +20,7 @@ function fail(message: string): never {
   process.exit(1)
 }
 
-let config
+let config: AppConfig
 try {
   config = loadConfig(process.env)
 } catch (error) {
@@ -41,6 +44,28 @@ if (!config.s3.endpoint) {
   }
 }
 
+// One pair for both embedded stores (dynalite takes any), so that a second process can be
+// given them as AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY.
+let embeddedDynamoDb: EmbeddedDynamoDb | undefined
+if (!config.dynamodb.endpoint) {
+  embeddedDynamoDb = await startEmbeddedDynamoDb({
+    host: config.host,
+    dataDir: config.dataDir,
+    table: config.recordsTable,
+    region: config.dynamodb.region,
+  })
+  config.dynamodb = {
+    ...config.dynamodb,
+    endpoint: embeddedDynamoDb.endpoint,
+    credentials: EMBEDDED_S3_CREDENTIALS,
+  }
+}
+
+async function closeStores() {
+  await embedded?.close()
+  await embeddedDynamoDb?.close()
+}
+
 const adminKeys = await resolveAdminApiKeys(config.adminApiKeys, config.dataDir)
 config.adminApiKeys = adminKeys.keys
 
@@ -53,7 +78,7 @@ const app = await buildApp(config, {
 async function stop(signal: string) {
   console.log(`\nmeme-studio: ${signal} received, stopping…`)
   await app.close()
-  await embedded?.close()
+  await closeStores()
   process.exit(0)
 }
 process.once('SIGINT', () => void stop('SIGINT'))
@@ -62,7 +87,7 @@ process.once('SIGTERM', () => void stop('SIGTERM'))
 try {
   await app.listen({ host: config.host, port: config.port })
 } catch (error) {
-  await embedded?.close()
+  await closeStores()
   const code = (error as NodeJS.ErrnoException).code
   if (code === 'EADDRINUSE') fail(`port ${config.port} is in use; set PORT to another one`)
   throw error
@@ -82,8 +107,44 @@ console.log(
     embedded
       ? `  storage:       embedded S3 at ${embedded.endpoint} (files in ${join(resolve(config.dataDir), 's3')})`
       : `  storage:       ${config.s3.endpoint ?? `AWS S3 (${config.s3.region})`}`,
+    embeddedDynamoDb
+      ? `  records:       embedded DynamoDB at ${embeddedDynamoDb.endpoint} (files in ${join(resolve(config.dataDir), 'dynamodb')})`
+      : `  records:       ${config.dynamodb.endpoint ?? `AWS DynamoDB (${config.dynamodb.region})`}, table ${config.recordsTable}`,
     webRoot ? '' : '  web app:       not built; run `pnpm --filter @meme-studio/web build`',
+    '',
+    '  A second process shares these stores when started with another PORT and DATA_DIR and:',
+    ...sharedSettings().map((line) => `    ${line}`),
+    '',
     '  Press Ctrl-C to stop.',
     '',
   ].join('\n'),
 )
+
+/**
+ * What a second `pnpm start` needs to use this process's stores and see the same records,
+ * as `VAR=value` lines: endpoints, the credentials the embedded stores take (from the
+ * environment in the second process, through the SDK's default chain), names and the admin key.
+ */
+function sharedSettings(): string[] {
+  const settings: Record<string, string | undefined> = {
+    S3_ENDPOINT: config.s3.endpoint,
+    S3_REGION: config.s3.region,
+    S3_BUCKET: config.uploadBucket,
+    ARCHIVE_BUCKET: config.archiveBucket,
+    DYNAMODB_ENDPOINT: config.dynamodb.endpoint,
+    RECORDS_TABLE: config.recordsTable,
+    JOBS_QUEUE_URL: config.queues.jobsUrl,
+    ARCHIVES_QUEUE_URL: config.queues.archivesUrl,
+    EVENTS_STATE_MACHINE_ARN: config.events.stateMachineArn,
+    ADMIN_API_KEYS: config.adminApiKeys.join(','),
+    ...(embedded || embeddedDynamoDb
+      ? {
+          AWS_ACCESS_KEY_ID: EMBEDDED_S3_CREDENTIALS.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: EMBEDDED_S3_CREDENTIALS.secretAccessKey,
+        }
+      : {}),
+  }
+  return Object.entries(settings)
+    .filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== '')
+    .map(([name, value]) => `${name}=${value}`)
+}

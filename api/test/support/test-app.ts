@@ -5,12 +5,15 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { S3Client } from '@aws-sdk/client-s3'
 import type { FastifyInstance } from 'fastify'
-import { afterAll, beforeAll } from 'vitest'
+import { randomUUID } from 'node:crypto'
+import { afterAll, beforeAll, inject } from 'vitest'
 import { PutObjectCommand } from '@aws-sdk/client-s3'
 import { buildApp as buildAppFromConfig } from '../../src/app.ts'
 import { loadConfig, type AppConfig } from '../../src/config.ts'
 import { EMBEDDED_S3_CREDENTIALS, startEmbeddedS3 } from '../../src/embedded-s3.ts'
+import { createDynamoDbClient } from '../../src/plugins/app/records.ts'
 import { createS3Client } from '../../src/plugins/app/storage.ts'
+import { ensureRecordsTable } from '../../src/services/records/records-table.ts'
 import { rememberAwsNames } from './aws-names.ts'
 
 /** A real S3 protocol server (s3rver) in a temporary directory, with the app's buckets. */
@@ -32,11 +35,31 @@ export async function startTestS3() {
   }
 }
 
-/** The app's config pointed at `endpoint`, with overrides as environment variables. */
+/**
+ * The app's config pointed at `endpoint` for S3 and at the run's dynalite for its records,
+ * in a table of its own (created by `buildApp`), with overrides as environment variables.
+ */
 export function testConfig(endpoint: string, env: Record<string, string> = {}): AppConfig {
-  const config = loadConfig({ S3_ENDPOINT: endpoint, ...env })
+  const config = loadConfig({
+    S3_ENDPOINT: endpoint,
+    DYNAMODB_ENDPOINT: inject('dynamodbEndpoint'),
+    RECORDS_TABLE: `test-${randomUUID()}`,
+    ...env,
+  })
   config.s3.credentials = EMBEDDED_S3_CREDENTIALS
+  config.dynamodb.credentials = EMBEDDED_S3_CREDENTIALS
   return config
+}
+
+/** Creates the config's records table (on AWS the stack does); a stalled endpoint is skipped. */
+export async function ensureTestTable(config: AppConfig): Promise<void> {
+  if (config.dynamodb.endpoint !== inject('dynamodbEndpoint')) return
+  const client = createDynamoDbClient(config.dynamodb)
+  try {
+    await ensureRecordsTable(client, config.recordsTable)
+  } finally {
+    client.destroy()
+  }
 }
 
 export function testS3Client(config: AppConfig): S3Client {
@@ -59,12 +82,16 @@ export async function putUpload(config: AppConfig, key: string, body: Buffer, co
   }
 }
 
-/** The app, its buckets and secrets known to the AWS call recorder by their roles. */
-export function buildApp(
+/**
+ * The app, with its records table created, and its buckets, table and secrets known to the
+ * AWS call recorder by their roles.
+ */
+export async function buildApp(
   config: AppConfig,
   options?: Parameters<typeof buildAppFromConfig>[1],
 ): Promise<FastifyInstance> {
   rememberAwsNames(config)
+  await ensureTestTable(config)
   return buildAppFromConfig(config, options)
 }
 
