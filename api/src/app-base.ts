@@ -7,6 +7,7 @@ import Fastify, {
 import type { AppConfig } from './config.ts'
 import apiKeys from './plugins/app/api-keys.ts'
 import errorHandler, { answerClientError, sendError } from './plugins/app/error-handler.ts'
+import invocations from './plugins/app/invocations.ts'
 import notifier from './plugins/app/notifier.ts'
 import records from './plugins/app/records.ts'
 import storage from './plugins/app/storage.ts'
@@ -74,6 +75,7 @@ export async function buildAppWith(
   app.removeContentTypeParser('text/plain')
   await app.register(validation)
   await app.register(errorHandler)
+  await app.register(invocations)
   await app.register(storage, { settings: config.s3 })
   await app.register(records, { settings: config.dynamodb, table: config.recordsTable })
   await app.register(notifier, { config })

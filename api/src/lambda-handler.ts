@@ -1,6 +1,7 @@
 /**
  * What both Lambda entry points share: the app behind API Gateway (REST payload v1 and HTTP
- * API payload v2), built at module load so a cold start pays for it once.
+ * API payload v2), and the other invocations its plugins claim (`app.invocations`: queue
+ * batches, Step Functions tasks), built at module load so a cold start pays for it once.
  */
 import awsLambdaFastify from '@fastify/aws-lambda'
 import { buildAppWith, type FunctionRoutes } from './app-base.ts'
@@ -24,5 +25,9 @@ export async function lambdaHandler(routes: FunctionRoutes) {
     },
   })
   await app.ready()
-  return handler
+  return async (event: unknown, context: unknown) => {
+    const kind = app.invocations.find((candidate) => candidate.claims(event))
+    if (kind) return kind.handle(event)
+    return handler(event as Parameters<typeof handler>[0], context as Parameters<typeof handler>[1])
+  }
 }
