@@ -1,37 +1,14 @@
-import { spawn } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { afterEach, describe, expect, it } from 'vitest'
+import { runServer } from './support/server-process.ts'
 import { closedPort } from './support/test-app.ts'
 
-const api = fileURLToPath(new URL('..', import.meta.url))
 const dirs: string[] = []
 afterEach(async () => {
   await Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true })))
 })
-
-/** Runs `src/server.ts` as `pnpm start` does, and collects what it prints. */
-function runServer(env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-    cwd: api,
-    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
-  })
-  let output = ''
-  child.stdout.on('data', (chunk) => (output += chunk))
-  child.stderr.on('data', (chunk) => (output += chunk))
-  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve))
-  const printed = async (text: string) => {
-    const deadline = Date.now() + 15_000
-    while (!output.includes(text)) {
-      if (Date.now() > deadline || child.exitCode !== null)
-        throw new Error(`no "${text}" in:\n${output}`)
-      await new Promise((r) => setTimeout(r, 50))
-    }
-  }
-  return { child, exited, printed, output: () => output }
-}
 
 describe('the local server', () => {
   it('starts the embedded S3, prints URL and admin key, serves, and stops on SIGINT', async () => {
@@ -45,6 +22,18 @@ describe('the local server', () => {
       /admin API key: [A-Za-z0-9_-]{32} \(new; kept in .*admin-api-key\)/,
     )
     expect(server.output()).toMatch(/storage: +embedded S3 at http:\/\/127\.0\.0\.1:\d+/)
+    expect(server.output()).toMatch(/records: +embedded DynamoDB at http:\/\/127\.0\.0\.1:\d+/)
+    const shared = server.sharedSettings()
+    expect(shared).toMatchObject({
+      S3_ENDPOINT: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
+      DYNAMODB_ENDPOINT: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
+      RECORDS_TABLE: 'meme-studio-records',
+      S3_BUCKET: 'meme-studio-uploads',
+      ARCHIVE_BUCKET: 'meme-studio-archives',
+      AWS_ACCESS_KEY_ID: 'S3RVER',
+      AWS_SECRET_ACCESS_KEY: 'S3RVER',
+    })
+    expect(shared.ADMIN_API_KEYS).toMatch(/^[A-Za-z0-9_-]{32}$/)
 
     const health = await fetch(`http://127.0.0.1:${port}/api/health`)
     expect(await health.json()).toEqual({ status: 'ok', storage: 'ok' })
