@@ -63,7 +63,7 @@ describe('the Lambda handlers behind a REST API (v1)', () => {
     const result = await control(restEvent('GET', '/api/health'), context)
     expect(result.statusCode).toBe(200)
     expect(result.isBase64Encoded).toBe(false)
-    expect(JSON.parse(result.body)).toEqual({ status: 'ok', storage: 'ok' })
+    expect(JSON.parse(result.body)).toEqual({ status: 'ok', storage: 'ok', records: 'ok' })
   })
 
   it('reads multi-value query strings for the signing endpoint', async () => {
@@ -177,7 +177,7 @@ describe('the Lambda handlers behind an HTTP API (v2)', () => {
     }
     const result = await control(event, context)
     expect(result.statusCode).toBe(200)
-    expect(JSON.parse(result.body)).toEqual({ status: 'ok', storage: 'ok' })
+    expect(JSON.parse(result.body)).toEqual({ status: 'ok', storage: 'ok', records: 'ok' })
   })
 })
 

@@ -36,7 +36,7 @@ describe('the local server', () => {
     expect(shared.ADMIN_API_KEYS).toMatch(/^[A-Za-z0-9_-]{32}$/)
 
     const health = await fetch(`http://127.0.0.1:${port}/api/health`)
-    expect(await health.json()).toEqual({ status: 'ok', storage: 'ok' })
+    expect(await health.json()).toEqual({ status: 'ok', storage: 'ok', records: 'ok' })
 
     server.child.kill('SIGINT')
     expect(await server.exited).toBe(0)

@@ -137,7 +137,7 @@ describe('the synthesised Lambda assets', () => {
       restEvent('GET', '/api/admin/usage'),
     ])
     expect(health?.statusCode).toBe(200)
-    expect(JSON.parse(health!.body)).toEqual({ status: 'ok', storage: 'ok' })
+    expect(JSON.parse(health!.body)).toEqual({ status: 'ok', storage: 'ok', records: 'ok' })
     expect(signed?.statusCode).toBe(200)
     const upload = JSON.parse(signed!.body) as {
       url: string

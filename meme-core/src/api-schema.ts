@@ -57,8 +57,9 @@ export const SignUploadQuerySchema = Type.Object(
   { additionalProperties: false },
 )
 
-/** `GET /api/health`: 200 when the uploads bucket answers, 503 saying what is wrong. */
+/** `GET /api/health`: 200 when the uploads bucket and the records table answer, else 503. */
 export const HealthSchema = Type.Object({
   status: Type.Union([Type.Literal('ok'), Type.Literal('error')]),
   storage: Type.String({ description: '"ok", or what is wrong with the uploads bucket' }),
+  records: Type.String({ description: '"ok", or what is wrong with the records table' }),
 })

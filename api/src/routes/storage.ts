@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { IMAGE_TYPES } from '@meme-studio/meme-core'
 import { LimitsSchema } from '@meme-studio/meme-core/schema'
 import { HealthSchema } from '@meme-studio/meme-core/schema'
+import { checkRecords } from '../services/records/record-store.ts'
 import { checkBucket } from '../services/storage/upload-store.ts'
 import type { AppConfig } from '../config.ts'
 
@@ -15,11 +16,18 @@ const storageRoutes: FastifyPluginAsyncTypebox<{ config: AppConfig }> = async (a
       },
     },
     async (_request, reply) => {
-      const storage = await checkBucket(app.s3, config.uploadBucket)
+      const [storage, records] = await Promise.all([
+        checkBucket(app.s3, config.uploadBucket),
+        checkRecords(app.records),
+      ])
       reply.header('cache-control', 'no-store')
-      return storage.ok
-        ? { status: 'ok' as const, storage: 'ok' }
-        : reply.status(503).send({ status: 'error' as const, storage: storage.problem })
+      const body = {
+        storage: storage.ok ? 'ok' : storage.problem,
+        records: records.ok ? 'ok' : records.problem,
+      }
+      return storage.ok && records.ok
+        ? { status: 'ok' as const, ...body }
+        : reply.status(503).send({ status: 'error' as const, ...body })
     },
   )
 

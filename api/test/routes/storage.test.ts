@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { buildApp as buildAppWithoutTable } from '../../src/app.ts'
 import { buildApp, closedPort, startFakeS3, startTestS3, testConfig } from '../support/test-app.ts'
 
 let s3: Awaited<ReturnType<typeof startTestS3>>
@@ -13,7 +14,7 @@ describe('GET /api/health', () => {
     const response = await app.inject('/api/health')
     await app.close()
     expect(response.statusCode).toBe(200)
-    expect(response.json()).toEqual({ status: 'ok', storage: 'ok' })
+    expect(response.json()).toEqual({ status: 'ok', storage: 'ok', records: 'ok' })
   })
 
   it('lists one key under app/, which a role with prefix-conditioned s3:ListBucket may do', async () => {
@@ -40,7 +41,7 @@ describe('GET /api/health', () => {
     await app.close()
     await fake.close()
     expect(response.statusCode).toBe(200)
-    expect(response.json()).toEqual({ status: 'ok', storage: 'ok' })
+    expect(response.json()).toEqual({ status: 'ok', storage: 'ok', records: 'ok' })
     expect(fake.requests).toHaveLength(1)
     const sent = new URL(fake.requests[0]?.url ?? '', 'http://s3')
     expect(sent.searchParams.get('max-keys')).toBe('1')
@@ -59,6 +60,7 @@ describe('GET /api/health', () => {
     expect(response.json()).toEqual({
       status: 'error',
       storage: 'access to bucket meme-studio-uploads is denied',
+      records: 'ok',
     })
   })
 
@@ -70,6 +72,7 @@ describe('GET /api/health', () => {
     expect(response.json()).toEqual({
       status: 'error',
       storage: 'bucket no-such-bucket does not exist',
+      records: 'ok',
     })
   })
 
@@ -81,6 +84,33 @@ describe('GET /api/health', () => {
     expect(response.json()).toEqual({
       status: 'error',
       storage: 'storage is unreachable (ECONNREFUSED)',
+      records: 'ok',
+    })
+  })
+
+  it('is 503 naming the table when it does not exist', async () => {
+    const config = testConfig(s3.endpoint)
+    // No buildApp from the test support: it would create the table.
+    const app = await buildAppWithoutTable(config)
+    const response = await app.inject('/api/health')
+    await app.close()
+    expect(response.statusCode).toBe(503)
+    expect(response.json()).toEqual({
+      status: 'error',
+      storage: 'ok',
+      records: `table ${config.recordsTable} does not exist`,
+    })
+  })
+
+  it('is 503 saying the records table is unreachable when nothing listens', async () => {
+    const app = await buildApp(testConfig(s3.endpoint, { DYNAMODB_ENDPOINT: await closedPort() }))
+    const response = await app.inject('/api/health')
+    await app.close()
+    expect(response.statusCode).toBe(503)
+    expect(response.json()).toMatchObject({
+      status: 'error',
+      storage: 'ok',
+      records: expect.stringMatching(/^the records table is unreachable \(/),
     })
   })
 })

@@ -253,3 +253,29 @@ export class RecordStore {
     return found
   }
 }
+
+/** The key health reads: never written, so the read costs one GetItem and finds nothing. */
+const HEALTH_KEY: RecordKey = { pk: 'health', sk: 'health' }
+
+/**
+ * Whether the records table answers, and if not, a sentence saying why (for `/api/health`):
+ * one read of a key nobody writes, which the role may make.
+ */
+export async function checkRecords(
+  records: RecordStore,
+): Promise<{ ok: true } | { ok: false; problem: string }> {
+  try {
+    await records.get(HEALTH_KEY)
+    return { ok: true }
+  } catch (error) {
+    const cause = error instanceof AppError ? error.cause : error
+    const name = (cause as { name?: string } | undefined)?.name ?? 'unknown'
+    if (name === 'ResourceNotFoundException') {
+      return { ok: false, problem: `table ${records.table} does not exist` }
+    }
+    if (name === 'AccessDeniedException' || name === 'UnrecognizedClientException') {
+      return { ok: false, problem: `access to table ${records.table} is denied` }
+    }
+    return { ok: false, problem: `the records table is unreachable (${name})` }
+  }
+}
