@@ -1,0 +1,71 @@
+/**
+ * Loopback stand-ins for the services the app calls out to, as real HTTP servers: GitHub's
+ * archive download and a Discord webhook. They record what they were asked.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import yazl from 'yazl'
+
+async function listen(handler: (req: IncomingMessage, res: ServerResponse) => void) {
+  const server = createServer(handler)
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve())
+        server.closeAllConnections()
+      }),
+  }
+}
+
+/** A zip as GitHub's archive download makes it: every file under `<repo>-<sha>/`. */
+export function githubZip(repo: string, sha: string): Promise<Buffer> {
+  const zip = new yazl.ZipFile()
+  zip.addBuffer(Buffer.from('# site\n'), `${repo}-${sha}/README.md`)
+  zip.addBuffer(Buffer.from('build:\n'), `${repo}-${sha}/buildspec.yml`)
+  zip.end()
+  const chunks: Buffer[] = []
+  return new Promise((resolve, reject) => {
+    zip.outputStream.on('data', (chunk: Buffer) => chunks.push(chunk))
+    zip.outputStream.on('end', () => resolve(Buffer.concat(chunks)))
+    zip.outputStream.on('error', reject)
+  })
+}
+
+/** GitHub's `/<owner>/<repo>/archive/<sha>.zip`, after `delayMs` if given. */
+export async function startGithubStandIn(options: { delayMs?: number } = {}) {
+  const downloads: string[] = []
+  const server = await listen((req, res) => {
+    const match = /^\/([^/]+)\/([^/]+)\/archive\/([0-9a-f]{40})\.zip$/.exec(req.url ?? '')
+    if (!match) return void res.writeHead(404).end()
+    downloads.push(req.url ?? '')
+    setTimeout(() => {
+      void githubZip(match[2]!, match[3]!).then((zip) =>
+        res.writeHead(200, { 'content-type': 'application/zip' }).end(zip),
+      )
+    }, options.delayMs ?? 0)
+  })
+  return { ...server, downloads }
+}
+
+/** A Discord webhook that takes every message (200 with an id) and keeps what it got. */
+export async function startDiscordStandIn() {
+  const received: { url: string; body: unknown }[] = []
+  const server = await listen((req, res) => {
+    const chunks: Buffer[] = []
+    req.on('data', (chunk: Buffer) => chunks.push(chunk))
+    req.on('end', () => {
+      let body: unknown
+      try {
+        body = JSON.parse(Buffer.concat(chunks).toString('utf8'))
+      } catch {
+        body = Buffer.concat(chunks).toString('utf8')
+      }
+      received.push({ url: req.url ?? '', body })
+      res.writeHead(200, { 'content-type': 'application/json' })
+      res.end(JSON.stringify({ id: String(received.length), channel_id: '9' }))
+    })
+  })
+  return { ...server, webhookUrl: `${server.url}/api/webhooks/1/token`, received }
+}
