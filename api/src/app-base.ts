@@ -9,6 +9,7 @@ import apiKeys from './plugins/app/api-keys.ts'
 import errorHandler, { answerClientError, sendError } from './plugins/app/error-handler.ts'
 import invocations from './plugins/app/invocations.ts'
 import notifier from './plugins/app/notifier.ts'
+import queues from './plugins/app/queues.ts'
 import records from './plugins/app/records.ts'
 import storage from './plugins/app/storage.ts'
 import validation, { serializersOnFirstUse } from './plugins/app/validation.ts'
@@ -52,8 +53,9 @@ function redactingApiKeys(logger: AppOptions['logger']): AppOptions['logger'] {
 
 /**
  * The app with the routes of the functions given: the plugins every function has (validation,
- * errors, S3, Discord, API keys), then each function's routes, then the 404. Each Lambda entry
- * imports only its own function's routes, so its bundle holds nothing of the other's.
+ * errors, S3, records, queues, Discord, API keys), then each function's routes, then the 404.
+ * Each Lambda entry imports only its own function's routes, so its bundle holds nothing of the
+ * other's.
  */
 export async function buildAppWith(
   config: AppConfig,
@@ -78,6 +80,7 @@ export async function buildAppWith(
   await app.register(invocations)
   await app.register(storage, { settings: config.s3 })
   await app.register(records, { settings: config.dynamodb, table: config.recordsTable })
+  await app.register(queues, { settings: config.queues })
   await app.register(notifier, { config })
   await app.register(apiKeys, { config, now: options.now })
   for (const routes of functions) await app.register(routes, { config, now: options.now })

@@ -23,6 +23,28 @@ export interface DynamoDbSettings {
   credentials?: S3ClientConfig['credentials']
 }
 
+/** The app's queues: SQS where a queue's URL is set, else the embedded queue. */
+export interface QueueSettings {
+  jobsUrl?: string
+  archivesUrl?: string
+  /** `SQS_ENDPOINT`: unset, AWS's for the region (S3's); set for stand-ins and tests. */
+  endpoint?: string
+  region: string
+  /** Unset: the SDK's default credential chain (Lambda role, profile, env). */
+  credentials?: S3ClientConfig['credentials']
+  /**
+   * `QUEUE_VISIBILITY_SECONDS`: how long a message received by the embedded queue stays
+   * hidden before another try may take it; longer than a render. On AWS the queue's own
+   * visibility timeout applies (the stack sets it); a job's lease is derived from this one.
+   */
+  visibilitySeconds: number
+  /**
+   * `QUEUE_MAX_RECEIVES`: receives before a message goes to the dead-letter queue (SQS's
+   * maxReceiveCount, which the stack sets on AWS).
+   */
+  maxReceives: number
+}
+
 /** Where secrets are read again while the app runs (see `discordWebhookUrlSecretArn`). */
 export interface SecretsManagerSettings {
   /** `SECRETS_MANAGER_ENDPOINT`; unset: AWS's, for the region the SDK finds (Lambda's). */
@@ -72,7 +94,7 @@ export interface AppConfig {
    * The SQS queues background work goes through (`JOBS_QUEUE_URL`, `ARCHIVES_QUEUE_URL`).
    * Unset: the embedded queue, kept in the records table, which this process consumes.
    */
-  queues: { jobsUrl?: string; archivesUrl?: string }
+  queues: QueueSettings
   dataDir: string
   maxUploadBytes: number
   maxPixels: number
@@ -292,6 +314,12 @@ export function loadConfig(env: Env): AppConfig {
     dataDir: text(env, 'DATA_DIR') ?? '.data',
     maxUploadBytes: integer(env, 'MAX_UPLOAD_BYTES', 10 * 1024 * 1024, 1, 5 * 1024 ** 3),
     maxPixels: integer(env, 'MAX_PIXELS', 40_000_000, 1, 1_000_000_000),
+      ...(url(env, 'SQS_ENDPOINT') ? { endpoint: url(env, 'SQS_ENDPOINT') } : {}),
+      region,
+      // SQS allows 0 to 43 200 s; 0 would hand a message to the next poll while it runs.
+      visibilitySeconds: integer(env, 'QUEUE_VISIBILITY_SECONDS', 120, 1, 43_200),
+      // SQS's maxReceiveCount range.
+      maxReceives: integer(env, 'QUEUE_MAX_RECEIVES', 3, 1, 1000),
     maxEdge: integer(env, 'MAX_EDGE', 2048, 256, 8192),
     render: {
       maxBytesInFlight: integer(env, 'RENDER_MEMORY_BYTES', 256 * MIB, MIB, 64 * 1024 * MIB),
