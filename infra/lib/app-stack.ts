@@ -18,6 +18,7 @@ import {
   type IResource as IApiResource,
 } from 'aws-cdk-lib/aws-apigateway'
 import { Alarm, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch'
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb'
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions'
 import { Effect, ManagedPolicy, PolicyStatement } from 'aws-cdk-lib/aws-iam'
 import {
@@ -34,18 +35,23 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager'
 import { Topic } from 'aws-cdk-lib/aws-sns'
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions'
 import type { Construct, IConstruct } from 'constructs'
-import { RENDER_PATHS } from '../../api/src/entry-points.ts'
+import type { QueueName } from '../../api/src/services/queue/types.ts'
+import { functionForPath, RENDER_PATHS } from '../../api/src/entry-points.ts'
 import { apiCode, type Workload } from './api-bundling.ts'
 import { siteCertificate, type SiteCertificateSource } from './certificate-stack.ts'
 import type { DeploymentConfig } from './config.ts'
+import { DiscordDelivery } from './discord-delivery.ts'
 import { EgressNetwork } from './egress-network.ts'
 import { acknowledgeLibraryFunctions } from './nag-suppressions.ts'
 import { Site, type SiteDomainProps } from './site.ts'
+import { WorkQueue } from './work-queue.ts'
 
 export interface AppStackProps extends StackProps {
   config: DeploymentConfig
   uploadBucket: IBucket
   archiveBucket: IBucket
+  /** The app's records (storage-stack.ts). */
+  recordsTable: ITable
   /** The built SPA (`web/dist`): a directory with `index.html`. */
   siteAssets: string
   /** With `config.domain`: the certificate's ARN, or the certificate stack's parameter. */
@@ -66,17 +72,81 @@ export interface AppStackProps extends StackProps {
  * that with room for the upload's part buffers, at a third of render's price per millisecond.
  */
 export const FUNCTION_SIZES: Record<Workload, { memoryMb: number; description: string }> = {
-  render: { memoryMb: 1536, description: 'meme-studio render: memes, shares, jobs (sharp, Skia)' },
+  render: {
+    memoryMb: 1536,
+    description: 'meme-studio render: memes, shares, job renders (sharp, Skia)',
+  },
   control: {
     memoryMb: 512,
-    description: 'meme-studio control: health, uploads, admin, webhooks, events',
+    description:
+      'meme-studio control: health, uploads, admin, webhooks, events, jobs API, archives',
   },
 }
 /** API Gateway (REST) gives up on an integration after 29 s; running longer buys nothing. */
 export const API_TIMEOUT = Duration.seconds(29)
 
+/**
+ * Each function's timeout. Render's is API Gateway's: a job from the queue is one render
+ * like a request's. Control also archives pushes from the archives queue, where no gateway
+ * waits: a download may take 90 s (`ARCHIVE_DOWNLOAD_TIMEOUT_MS`, 100 MiB at ~1.2 MB/s),
+ * then the upload to S3 in 5 MiB parts and the delivery's record; 3 minutes holds that. Its
+ * HTTP requests still end at API Gateway's 29 s, and the app bounds every call it makes.
+ */
+export const FUNCTION_TIMEOUTS: Record<Workload, Duration> = {
+  render: API_TIMEOUT,
+  control: Duration.minutes(3),
+}
+
+/**
+ * The background work queues (`api/src/services/queue/types.ts`): which function sends to each
+ * and which consumes it, and how the event source mapping hands it messages.
+ *
+ * Max concurrency caps the invocations a mapping runs at once. Without it the mapping scales
+ * to as many as the queue keeps busy (up to 1,250 for one queue), out of the account's
+ * concurrency (1,000 by default, 10 on some new accounts) that the API's requests share: a
+ * burst of jobs could throttle every page. Two is the least Lambda allows and enough here:
+ * a job's render takes ~20–60 ms, so two invocations of five jobs each keep up with far more
+ * than the jobs API's usage plan admits (10 requests/s a key), and pushes come a few a minute.
+ * A message that waits for a free invocation waits in the queue, which costs nothing.
+ *
+ * Batches: five jobs share an invocation (one cold start; the app renders two at a time
+ * within its render budget); an archive is alone in its own, as one may take most of the
+ * timeout.
+ */
+export const WORK_QUEUES = {
+  jobs: { senders: ['control'], consumer: 'render', batchSize: 5, maxConcurrency: 2 },
+  archives: { senders: ['control'], consumer: 'control', batchSize: 1, maxConcurrency: 2 },
+} as const satisfies Record<
+  QueueName,
+  { senders: readonly Workload[]; consumer: Workload; batchSize: number; maxConcurrency: number }
+>
+
+/** Receives before a message is set aside in the dead-letter queue: a first try and two more. */
+export const MAX_RECEIVE_COUNT = 3
+
+/** The queue URL variable of each queue, as the api's config reads it. */
+export const QUEUE_URL_VARIABLES: Record<QueueName, string> = {
+  jobs: 'JOBS_QUEUE_URL',
+  archives: 'ARCHIVES_QUEUE_URL',
+}
+
+/** The DynamoDB actions the record store's calls need (`record-store.ts`), on the table only. */
+export const RECORDS_ACTIONS = [
+  'dynamodb:GetItem',
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:Query',
+]
+
 /** The REST API's one stage; the site's origin path and the events URL name it literally. */
 export const API_STAGE = 'prod'
+
+/**
+ * Paths that need the API key, each with a resource of its own (and its `{proxy+}`): the
+ * admin routes (`/api/admin/` only under it) and the jobs API.
+ */
+const KEYED_PATHS = ['/api/admin/', '/api/jobs']
 
 /** Whole-stage limits in front of every route; the usage plan limits each admin key further. */
 export const STAGE_THROTTLE = { rateLimit: 50, burstLimit: 100 } as const
@@ -124,6 +194,8 @@ export const APP_PREFIXES = [
 export class AppStack extends Stack {
   readonly restApi: RestApi
   readonly functions: Record<Workload, LambdaFunction>
+  readonly queues: Record<QueueName, WorkQueue>
+  readonly discordDelivery: DiscordDelivery
   readonly site: Site
   readonly siteUrl: string
   readonly eventsInvokeArn: string
@@ -133,7 +205,16 @@ export class AppStack extends Stack {
 
   constructor(scope: Construct, id: string, props: AppStackProps) {
     super(scope, id, props)
-    const { config, uploadBucket, archiveBucket } = props
+    const { config, uploadBucket, archiveBucket, recordsTable } = props
+    const jobsConcurrency = WORK_QUEUES.jobs.maxConcurrency
+    if (config.renderConcurrency > 0 && config.renderConcurrency <= jobsConcurrency) {
+      // Lambda throttles the mapping's invocations beyond the reservation, and a throttled
+      // batch counts as a receive: jobs would reach the dead-letter queue without being tried.
+      throw new Error(
+        `context renderConcurrency must be 0 or more than the jobs queue's ${jobsConcurrency} ` +
+          `concurrent invocations (leaving some for the API's requests), got ${config.renderConcurrency}`,
+      )
+    }
 
     // The app compares keys itself too (the same 403 locally and on AWS), so the key API
     // Gateway enforces and the one the app accepts are one value, kept in this secret.
@@ -192,6 +273,9 @@ export class AppStack extends Stack {
       S3_BUCKET: uploadBucket.bucketName,
       ARCHIVE_BUCKET: archiveBucket.bucketName,
       S3_REGION: this.region,
+      RECORDS_TABLE: recordsTable.tableName,
+      // The workers' last try records the failure: they must know which receive is the last.
+      QUEUE_MAX_RECEIVES: String(MAX_RECEIVE_COUNT),
       // Lambda's only writable folder; the app keeps nothing there that must last.
       DATA_DIR: '/tmp/meme-studio',
       PUBLIC_ORIGIN: this.siteUrl,
@@ -240,7 +324,7 @@ export class AppStack extends Stack {
         runtime: Runtime.NODEJS_22_X,
         architecture: config.architecture === 'arm64' ? Architecture.ARM_64 : Architecture.X86_64,
         memorySize: FUNCTION_SIZES[workload].memoryMb,
-        timeout: API_TIMEOUT,
+        timeout: FUNCTION_TIMEOUTS[workload],
         tracing: Tracing.ACTIVE,
         logGroup,
         environment: { ...environment, ...extra },
@@ -264,6 +348,33 @@ export class AppStack extends Stack {
     }
     for (const workload of ['render', 'control'] as const) {
       grantBucketAccess(this.functions[workload], uploadBucket, BUCKET_ACCESS[workload])
+    }
+    for (const fn of [render, control]) {
+      fn.addToRolePolicy(
+        new PolicyStatement({
+          sid: 'ReadWriteRecords',
+          effect: Effect.ALLOW,
+          actions: RECORDS_ACTIONS,
+          resources: [recordsTable.tableArn],
+        }),
+      )
+    }
+    this.queues = this.workQueues()
+    this.discordDelivery = new DiscordDelivery(this, 'DiscordDelivery', {
+      stage: config.stage,
+      deliveryFunction: control,
+    })
+    // Control starts an execution for each event; render for the notice of a share.
+    for (const fn of [render, control]) {
+      fn.addEnvironment('EVENTS_STATE_MACHINE_ARN', this.discordDelivery.stateMachineArn)
+      fn.addToRolePolicy(
+        new PolicyStatement({
+          sid: 'StartDiscordDelivery',
+          effect: Effect.ALLOW,
+          actions: ['states:StartExecution'],
+          resources: [this.discordDelivery.stateMachineArn],
+        }),
+      )
     }
     control.addToRolePolicy(
       new PolicyStatement({
@@ -308,7 +419,10 @@ export class AppStack extends Stack {
       ],
     })
 
-    this.addAlarms(api, { render, control }, config.alarmEmail)
+    this.addAlarms(api, { render, control }, config.alarmEmail, [
+      ...Object.values(this.queues).map((queue) => queue.deadLetterAlarm),
+      this.discordDelivery.failedAlarm,
+    ])
     acknowledgeLibraryFunctions(this, this.site.bucket)
 
     const outputs: Record<string, { value: string; description: string }> = {
@@ -350,6 +464,18 @@ export class AppStack extends Stack {
         value: githubToken.secretArn,
         description: 'Put a GitHub token here for private repositories (-c githubToken=true)',
       },
+      DiscordDeliveryStateMachineArn: {
+        value: this.discordDelivery.stateMachineArn,
+        description: 'The state machine that posts events to Discord (its executions, its logs)',
+      },
+      JobsDeadLetterQueueUrl: {
+        value: this.queues.jobs.deadLetterQueue.queueUrl,
+        description: 'Jobs that failed three times (inspect, then redrive from the SQS console)',
+      },
+      ArchivesDeadLetterQueueUrl: {
+        value: this.queues.archives.deadLetterQueue.queueUrl,
+        description: 'Push archives that failed three times (inspect, then redrive)',
+      },
       DistributionId: {
         value: this.site.distribution.distributionId,
         description: 'For cache invalidations',
@@ -387,6 +513,46 @@ export class AppStack extends Stack {
   }
 
   /**
+   * Each work queue with its dead-letter queue and event source mapping; its senders may send
+   * to it, and its senders and consumer are given its URL (the api's config: an SQS queue
+   * carries that work, not the embedded one).
+   */
+  private workQueues(): Record<QueueName, WorkQueue> {
+    const make = (name: QueueName): WorkQueue => {
+      const settings = WORK_QUEUES[name]
+      const title = name === 'jobs' ? 'Jobs' : 'Archives'
+      const queue = new WorkQueue(this, `${title}Queue`, {
+        name,
+        consumer: this.functions[settings.consumer],
+        consumerTimeout: FUNCTION_TIMEOUTS[settings.consumer],
+        batchSize: settings.batchSize,
+        maxConcurrency: settings.maxConcurrency,
+        maxReceiveCount: MAX_RECEIVE_COUNT,
+      })
+      for (const sender of settings.senders) {
+        this.functions[sender].addToRolePolicy(
+          new PolicyStatement({
+            sid: `Send${title}`,
+            effect: Effect.ALLOW,
+            actions: ['sqs:SendMessage'],
+            resources: [queue.queue.queueArn],
+          }),
+        )
+      }
+      for (const workload of new Set<Workload>([...settings.senders, settings.consumer])) {
+        this.functions[workload].addEnvironment(QUEUE_URL_VARIABLES[name], queue.queue.queueUrl)
+      }
+      // The worker's own idea of the queue's visibility timeout (a job's lease is half of it).
+      this.functions[settings.consumer].addEnvironment(
+        'QUEUE_VISIBILITY_SECONDS',
+        String(queue.visibilityTimeout.toSeconds()),
+      )
+      return queue
+    }
+    return { jobs: make('jobs'), archives: make('archives') }
+  }
+
+  /**
    * The zones the stack places subnets in: the region's first two, looked up by CloudFormation
    * (`Fn::GetAZs`) when it deploys. CDK would otherwise look them up at synth whenever the
    * account and region are known, which needs credentials and writes `cdk.context.json`.
@@ -415,40 +581,52 @@ export class AppStack extends Stack {
   }
 
   /**
-   * API Gateway sends each path to the function that serves it (`RENDER_PATHS`, the api's
-   * one list): a resource per render path, everything else to control. Admin and jobs
-   * require the API key; `POST /api/events` requires AWS_IAM.
+   * API Gateway sends each path to the function that serves it (`functionForPath`, from the
+   * api's one list `RENDER_PATHS`): a resource for each render path and each keyed path,
+   * everything else to control. Admin and jobs require the API key; `POST /api/events`
+   * requires AWS_IAM.
    */
   private routeByFunction(api: RestApi, fns: Record<Workload, IFunction>): void {
     const integrations = {
       render: new LambdaIntegration(fns.render),
       control: new LambdaIntegration(fns.control),
     }
-    const keyed = (path: string) => path === '/api/admin' || path === '/api/jobs'
-    const route = (resource: IApiResource, path: string, workload: Workload, own: boolean) => {
-      const options = keyed(path) ? { apiKeyRequired: true } : {}
-      if (own) resource.addMethod('ANY', integrations[workload], options)
-      resource.addResource('{proxy+}').addMethod('ANY', integrations[workload], options)
+    const route = (resource: IApiResource, path: string, own: boolean) => {
+      const keyed = KEYED_PATHS.some((keyedPath) => keyedPath.replace(/\/$/, '') === path)
+      const options = keyed ? { apiKeyRequired: true } : {}
+      if (own) resource.addMethod('ANY', integrations[functionForPath(path || '/')], options)
+      // `{proxy+}` is any path below: `x` stands for one.
+      resource
+        .addResource('{proxy+}')
+        .addMethod('ANY', integrations[functionForPath(`${path}/x`)], options)
     }
-    route(api.root, '', 'control', true)
+    route(api.root, '', true)
     const apiPath = api.root.addResource('api')
-    route(apiPath, '/api', 'control', false)
-    for (const prefix of RENDER_PATHS) {
-      // `/m/` serves only what is under it; `/api/meme` is itself a route too.
+    route(apiPath, '/api', false)
+    for (const prefix of new Set<string>([...RENDER_PATHS, ...KEYED_PATHS])) {
+      // `/m/` serves only what is under it; `/api/meme` and `/api/jobs` are routes themselves.
       const path = prefix.replace(/\/$/, '')
-      const parts = path.split('/').filter(Boolean)
       let resource: IApiResource = api.root
-      for (const part of parts) resource = resource.getResource(part) ?? resource.addResource(part)
-      route(resource, path, 'render', !prefix.endsWith('/'))
+      for (const part of path.split('/').filter(Boolean)) {
+        resource = resource.getResource(part) ?? resource.addResource(part)
+      }
+      route(resource, path, !prefix.endsWith('/'))
     }
-    route(apiPath.addResource('admin'), '/api/admin', 'control', false)
     apiPath.addResource('events').addMethod('POST', integrations.control, {
       authorizationType: AuthorizationType.IAM,
     })
   }
 
-  /** Errors and throttles per function, the API's 5XX and p99 latency, to one SNS topic. */
-  private addAlarms(api: RestApi, fns: Record<Workload, IFunction>, email?: string): void {
+  /**
+   * Errors and throttles per function, the API's 5XX and p99 latency, and `more` (the
+   * dead-letter queues, failed deliveries), to one SNS topic.
+   */
+  private addAlarms(
+    api: RestApi,
+    fns: Record<Workload, IFunction>,
+    email: string | undefined,
+    more: Alarm[],
+  ): void {
     const topic = new Topic(this, 'Alarms', {
       displayName: 'meme-studio alarms',
       enforceSSL: true,
@@ -487,6 +665,7 @@ export class AppStack extends Stack {
         evaluationPeriods: 3,
         treatMissingData: TreatMissingData.NOT_BREACHING,
       }),
+      ...more,
     ]
     for (const alarm of alarms) alarm.addAlarmAction(action)
     Validations.of(topic).acknowledge({

@@ -61,6 +61,7 @@ export function buildStacks(app: App): MemeStudioStacks {
     siteAssets: siteAssetsDirectory(app),
     uploadBucket: storage.uploadBucket,
     archiveBucket: storage.archiveBucket,
+    recordsTable: storage.recordsTable,
     ...(siteCertificate ? { siteCertificate } : {}),
   })
   if (certificate) {

@@ -7,6 +7,13 @@ import {
   type StackProps,
 } from 'aws-cdk-lib'
 import {
+  AttributeType,
+  BillingMode,
+  Table,
+  TableEncryption,
+  type ITable,
+} from 'aws-cdk-lib/aws-dynamodb'
+import {
   BlockPublicAccess,
   Bucket,
   BucketEncryption,
@@ -42,13 +49,21 @@ export const archiveNoncurrentDays = 30
 export const accessLogDays = 90
 
 /**
- * The stateful part: the buckets holding what users and GitHub put in. Retained when the stack
- * is deleted, so a teardown never takes memes or archives with it.
+ * The records table's key schema and TTL attribute: the api's (`records-table.ts`, which
+ * creates the same table for dynalite and the tests); storage.test.ts checks they agree.
+ */
+export const RECORDS_KEYS = { partitionKey: 'pk', sortKey: 'sk', timeToLive: 'expiresAt' } as const
+
+/**
+ * The stateful part: the buckets holding what users and GitHub put in, and the table of the
+ * app's records. Retained when the stack is deleted, so a teardown never takes memes,
+ * archives or hooks with it.
  */
 export class StorageStack extends Stack {
   readonly uploadBucket: IBucket
   readonly archiveBucket: IBucket
   readonly accessLogBucket: IBucket
+  readonly recordsTable: ITable
 
   constructor(scope: Construct, id: string, props: StorageStackProps) {
     super(scope, id, props)
@@ -119,11 +134,31 @@ export class StorageStack extends Stack {
       removalPolicy: RemovalPolicy.RETAIN,
     })
     this.accessLogBucket = accessLogs
+
+    // Jobs, hooks, deliveries, idempotency keys and settings: small items, read and written
+    // a few at a time. On demand: no capacity to plan or pay for while idle.
+    this.recordsTable = new Table(this, 'Records', {
+      partitionKey: { name: RECORDS_KEYS.partitionKey, type: AttributeType.STRING },
+      sortKey: { name: RECORDS_KEYS.sortKey, type: AttributeType.STRING },
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      // DynamoDB deletes expired items lazily (within days); the app's reads ignore them first.
+      timeToLiveAttribute: RECORDS_KEYS.timeToLive,
+      // Any second of the last 35 days can be restored into a new table.
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      // The AWS managed key (aws/dynamodb): no key to pay for or keep a policy for, and its
+      // use is in CloudTrail. DynamoDB caches the table key, so KMS sees few requests.
+      encryption: TableEncryption.AWS_MANAGED,
+      removalPolicy: RemovalPolicy.RETAIN,
+    })
     acknowledgeLibraryFunctions(this)
 
     new CfnOutput(this, 'UploadBucketName', {
       value: this.uploadBucket.bucketName,
       description: 'Uploads, renders, jobs, webhook deliveries (the app’s S3_BUCKET)',
+    })
+    new CfnOutput(this, 'RecordsTableName', {
+      value: this.recordsTable.tableName,
+      description: 'Jobs, hooks, deliveries, idempotency keys, settings (the app’s RECORDS_TABLE)',
     })
     new CfnOutput(this, 'ArchiveBucketName', {
       value: this.archiveBucket.bucketName,

@@ -75,7 +75,8 @@ describe('AppStack', () => {
       ).sort(),
     ).toEqual([logicalIdOf(stack.functions.control), logicalIdOf(stack.functions.render)].sort())
     expect(fnProps('render')).toMatchObject({ MemorySize: 1536, Timeout: 29 })
-    expect(fnProps('control')).toMatchObject({ MemorySize: 512, Timeout: 29 })
+    // Control archives pushes from the queue too, where a download may take 90 s.
+    expect(fnProps('control')).toMatchObject({ MemorySize: 512, Timeout: 180 })
     expect(fnProps('render').Environment.Variables).toMatchObject({
       MALLOC_ARENA_MAX: '2',
       MALLOC_MMAP_THRESHOLD_: '131072',
@@ -172,7 +173,9 @@ describe('AppStack', () => {
       expect.arrayContaining([
         ['/api/meme', 'render'],
         ['/m/{proxy+}', 'render'],
-        ['/api/jobs/{proxy+}', 'render'],
+        // The jobs API records and queues; render takes the jobs from the queue.
+        ['/api/jobs', 'control'],
+        ['/api/jobs/{proxy+}', 'control'],
         ['/api/shares/{proxy+}', 'render'],
         ['/api/{proxy+}', 'control'],
         ['/api/admin/{proxy+}', 'control'],
@@ -344,12 +347,23 @@ describe('AppStack', () => {
     }
   })
 
-  it('alarms on function errors and throttles, API 5XX and p99 latency', () => {
+  it('alarms on function errors and throttles, API 5XX, p99 latency, dead letters, failed deliveries', () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as {
       Properties: { MetricName: string; ExtendedStatistic?: string; AlarmActions: unknown[] }
     }[]
     expect(alarms.map((a) => a.Properties.MetricName).sort()).toEqual(
-      ['5XXError', 'Errors', 'Errors', 'Latency', 'Throttles', 'Throttles'].sort(),
+      [
+        '5XXError',
+        'Errors',
+        'Errors',
+        'Latency',
+        'Throttles',
+        'Throttles',
+        // The jobs' and archives' dead-letter queues, and the Discord deliveries.
+        'ApproximateNumberOfMessagesVisible',
+        'ApproximateNumberOfMessagesVisible',
+        'ExecutionsFailed',
+      ].sort(),
     )
     for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toHaveLength(1)
     template.resourceCountIs('AWS::SNS::Subscription', 0)

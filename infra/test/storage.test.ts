@@ -1,7 +1,13 @@
 import { Stack } from 'aws-cdk-lib'
 import { Match, Template } from 'aws-cdk-lib/assertions'
+import type { CfnTable } from 'aws-cdk-lib/aws-dynamodb'
 import type { CfnBucket, IBucket } from 'aws-cdk-lib/aws-s3'
 import { beforeAll, describe, expect, it } from 'vitest'
+import {
+  RECORDS_PARTITION_KEY,
+  RECORDS_SORT_KEY,
+  RECORDS_TTL_ATTRIBUTE,
+} from '../../api/src/services/records/records-table.ts'
 import { buildTestApp, DOMAIN_WITH_ZONE } from './app-fixture.ts'
 
 const siteOrigin = `https://${DOMAIN_WITH_ZONE.domainName}`
@@ -9,6 +15,7 @@ let template: Template
 let uploads: string
 let archives: string
 let logs: string
+let table: string
 
 function logicalId(bucket: IBucket): string {
   return Stack.of(bucket).getLogicalId(bucket.node.defaultChild as CfnBucket)
@@ -20,6 +27,7 @@ beforeAll(() => {
   uploads = logicalId(storage.uploadBucket)
   archives = logicalId(storage.archiveBucket)
   logs = logicalId(storage.accessLogBucket)
+  table = storage.getLogicalId(storage.recordsTable.node.defaultChild as CfnTable)
 })
 
 function bucket(id: string): Record<string, unknown> {
@@ -146,5 +154,31 @@ describe('storage stack', () => {
   it('outputs the bucket names the app is configured with', () => {
     template.hasOutput('UploadBucketName', { Value: { Ref: uploads } })
     template.hasOutput('ArchiveBucketName', { Value: { Ref: archives } })
+  })
+
+  it('keeps the records in a table with the api’s keys and TTL, on demand, restorable, retained', () => {
+    const found = template.findResources('AWS::DynamoDB::Table')
+    expect(Object.keys(found)).toEqual([table])
+    expect(found[table]).toMatchObject({
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: {
+        // The same key schema and TTL attribute the app creates for dynalite and its tests.
+        KeySchema: [
+          { AttributeName: RECORDS_PARTITION_KEY, KeyType: 'HASH' },
+          { AttributeName: RECORDS_SORT_KEY, KeyType: 'RANGE' },
+        ],
+        AttributeDefinitions: [
+          { AttributeName: RECORDS_PARTITION_KEY, AttributeType: 'S' },
+          { AttributeName: RECORDS_SORT_KEY, AttributeType: 'S' },
+        ],
+        TimeToLiveSpecification: { AttributeName: RECORDS_TTL_ATTRIBUTE, Enabled: true },
+        BillingMode: 'PAY_PER_REQUEST',
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        // Enabled with no key named: KMS with the AWS managed key, aws/dynamodb.
+        SSESpecification: { SSEEnabled: true },
+      },
+    })
+    template.hasOutput('RecordsTableName', { Value: { Ref: table } })
   })
 })
