@@ -310,16 +310,16 @@ export function loadConfig(env: Env): AppConfig {
     queues: {
       ...(url(env, 'JOBS_QUEUE_URL') ? { jobsUrl: url(env, 'JOBS_QUEUE_URL') } : {}),
       ...(url(env, 'ARCHIVES_QUEUE_URL') ? { archivesUrl: url(env, 'ARCHIVES_QUEUE_URL') } : {}),
-    },
-    dataDir: text(env, 'DATA_DIR') ?? '.data',
-    maxUploadBytes: integer(env, 'MAX_UPLOAD_BYTES', 10 * 1024 * 1024, 1, 5 * 1024 ** 3),
-    maxPixels: integer(env, 'MAX_PIXELS', 40_000_000, 1, 1_000_000_000),
       ...(url(env, 'SQS_ENDPOINT') ? { endpoint: url(env, 'SQS_ENDPOINT') } : {}),
       region,
       // SQS allows 0 to 43 200 s; 0 would hand a message to the next poll while it runs.
       visibilitySeconds: integer(env, 'QUEUE_VISIBILITY_SECONDS', 120, 1, 43_200),
       // SQS's maxReceiveCount range.
       maxReceives: integer(env, 'QUEUE_MAX_RECEIVES', 3, 1, 1000),
+    },
+    dataDir: text(env, 'DATA_DIR') ?? '.data',
+    maxUploadBytes: integer(env, 'MAX_UPLOAD_BYTES', 10 * 1024 * 1024, 1, 5 * 1024 ** 3),
+    maxPixels: integer(env, 'MAX_PIXELS', 40_000_000, 1, 1_000_000_000),
     maxEdge: integer(env, 'MAX_EDGE', 2048, 256, 8192),
     render: {
       maxBytesInFlight: integer(env, 'RENDER_MEMORY_BYTES', 256 * MIB, MIB, 64 * 1024 * MIB),

@@ -2,17 +2,17 @@
  * Which Lambda function serves which route. The app is one Fastify app; each function's entry
  * point registers only its own route plugins, and API Gateway sends each path to its function.
  *
- * - `render` carries sharp, Skia and the fonts: memes, shares and their pages, jobs (a job
- *   renders in the process that accepted it until jobs move to a queue).
+ * - `render` carries sharp, Skia and the fonts: memes, shares and their pages (and, from the
+ *   jobs queue, job renders).
  * - `control` carries no native package: everything else (health and limits, upload policies,
- *   the admin and signature tools, webhooks, events).
+ *   the admin and signature tools, webhooks, events, the jobs API).
  *
  * The local server is one process with every route (`all`) and the OpenAPI at /api/docs.
  */
 export type LambdaFunction = 'render' | 'control'
 
 /** Path prefixes the render function serves; every other path under `/api` is control's. */
-export const RENDER_PATHS = ['/api/meme', '/api/shares', '/api/jobs', '/m/'] as const
+export const RENDER_PATHS = ['/api/meme', '/api/shares', '/m/'] as const
 
 /** The function that serves a request path (no query string). */
 export function functionForPath(path: string): LambdaFunction {

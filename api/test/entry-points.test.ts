@@ -45,11 +45,9 @@ describe('which function serves which path', () => {
   )
 
   it('sends the render paths to render and every other path to control', () => {
-    expect(
-      ['/api/meme', '/api/shares', '/api/shares/abc', '/api/jobs', '/api/jobs/abc', '/m/abc'].map(
-        functionForPath,
-      ),
-    ).toEqual(Array(6).fill('render'))
+    expect(['/api/meme', '/api/shares', '/api/shares/abc', '/m/abc'].map(functionForPath)).toEqual(
+      Array(4).fill('render'),
+    )
     expect(
       [
         '/api/memes',
@@ -58,8 +56,11 @@ describe('which function serves which path', () => {
         '/api/webhooks/github',
         '/api/docs/json',
         '/m',
+        // The jobs API only records and queues; the render function renders from the queue.
+        '/api/jobs',
+        '/api/jobs/abc',
       ].map(functionForPath),
-    ).toEqual(Array(6).fill('control'))
+    ).toEqual(Array(8).fill('control'))
   })
 })
 
@@ -69,7 +70,6 @@ const REQUESTS: { fn: LambdaFunction; method: 'GET' | 'POST'; url: string; body?
   { fn: 'render', method: 'POST', url: '/api/shares', body: { image: 'x', captions: [] } },
   { fn: 'render', method: 'GET', url: '/api/shares/abc' },
   { fn: 'render', method: 'GET', url: '/m/abc' },
-  { fn: 'render', method: 'GET', url: '/api/jobs/abc' },
   { fn: 'control', method: 'GET', url: '/api/limits' },
   {
     fn: 'control',
@@ -79,6 +79,7 @@ const REQUESTS: { fn: LambdaFunction; method: 'GET' | 'POST'; url: string; body?
   { fn: 'control', method: 'GET', url: '/api/admin/usage' },
   { fn: 'control', method: 'POST', url: '/api/webhooks/github', body: {} },
   { fn: 'control', method: 'POST', url: '/api/events', body: {} },
+  { fn: 'control', method: 'GET', url: '/api/jobs/abc' },
 ]
 
 /** The app's 404 for a path no route takes. */

@@ -1,11 +1,13 @@
 /**
  * The control function's routes: health and limits, upload policies, the admin and signature
- * tools, webhooks, events. Nothing here loads a native package.
+ * tools, webhooks, events, the jobs API (a job is rendered by the render function, from the
+ * jobs queue). Nothing here loads a native package.
  */
 import fp from 'fastify-plugin'
 import type { FunctionOptions } from '../app-base.ts'
 import adminRoutes from '../routes/admin/index.ts'
 import eventRoutes from '../routes/events.ts'
+import jobRoutes from '../routes/jobs.ts'
 import storageRoutes from '../routes/storage.ts'
 import uploadRoutes from '../routes/uploads.ts'
 import webhookRoutes from '../routes/webhooks.ts'
@@ -19,6 +21,7 @@ export default fp<FunctionOptions>(
         await api.register(adminRoutes, { config, now, prefix: '/admin' })
         await api.register(webhookRoutes, { config, now, prefix: '/webhooks' })
         await api.register(eventRoutes, { config, prefix: '/events' })
+        await api.register(jobRoutes, { config, prefix: '/jobs' })
       },
       { prefix: '/api' },
     )

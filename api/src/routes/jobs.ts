@@ -5,19 +5,18 @@ import { documentApiKey } from '../plugins/external/swagger.ts'
 import { routeNotFound } from '../services/shared/app-error.ts'
 import { errorResponses } from '../schemas/errors.ts'
 import { JobCreatedSchema, JobParamsSchema, JobSchema } from '@meme-studio/meme-core/schema'
-import { JobRunner } from '../services/jobs/job-runner.ts'
-import { jobPath } from '../services/jobs/job-store.ts'
+import { acceptJob, describeJob, jobPath, readJob } from '../services/jobs/job-store.ts'
 
 /** The same body as POST /api/meme, so the same limit. */
 const JOB_BODY_LIMIT = 64 * 1024
 
-/** `/api/jobs*`: programmatic renders behind the API key. */
+/**
+ * `/api/jobs*`: programmatic renders behind the API key. A job is recorded and sent to the
+ * `jobs` queue; the render function's worker renders it (`services/jobs/job-worker.ts`).
+ */
 const jobRoutes: FastifyPluginAsyncTypebox<{ config: AppConfig }> = async (jobs, { config }) => {
-  const runner = new JobRunner(jobs.s3, config.uploadBucket, (meme) => jobs.makeMeme(meme))
-
   jobs.addHook('onRequest', jobs.apiKeyGuard)
   jobs.addHook('onRoute', documentApiKey)
-  jobs.addHook('onClose', async () => runner.settled())
 
   // '' rather than '/': the collection is `/api/jobs`, and `/api/jobs/` is no other name for it.
   jobs.post(
@@ -27,7 +26,7 @@ const jobRoutes: FastifyPluginAsyncTypebox<{ config: AppConfig }> = async (jobs,
       schema: {
         summary: 'Start rendering a meme; poll its Location for the result',
         description:
-          'Takes the body of POST /api/meme, checks it and answers at once; the render runs after.',
+          'Takes the body of POST /api/meme, checks it, records the job and queues it; the render runs after, on the render function.',
         body: MemeRequestSchema,
         response: {
           201: JobCreatedSchema,
@@ -36,7 +35,7 @@ const jobRoutes: FastifyPluginAsyncTypebox<{ config: AppConfig }> = async (jobs,
       },
     },
     async (request, reply) => {
-      const job = await runner.start(request.body, request.log)
+      const job = await acceptJob(jobs.records, jobs.queues, request.body, request.log)
       return reply
         .status(201)
         .header('location', jobPath(job.jobId))
@@ -58,7 +57,11 @@ const jobRoutes: FastifyPluginAsyncTypebox<{ config: AppConfig }> = async (jobs,
       const { jobId } = request.params
       // `GET /api/jobs/` is the collection, which has no GET, not a job without an id.
       if (jobId === '') return reply.callNotFound()
-      const job = await runner.status(jobId)
+      const job = await describeJob(
+        jobs.s3,
+        config.uploadBucket,
+        await readJob(jobs.records, jobId),
+      )
       // The status moves on, and the URL carries a signature: neither is for caches.
       reply.header('cache-control', 'no-store')
       return job

@@ -50,11 +50,20 @@ const jobFields = {
   updatedAt: Type.String(),
 }
 
-/** The record `jobs/<jobId>.json`. */
+/**
+ * A job: the item `job#<jobId>` / `job` in the records table, kept 30 days (`jobs/<jobId>.json`
+ * in the upload bucket before, which `migrateJobsFromS3` copies).
+ */
 export const JobRecordSchema = Type.Union([
   Type.Object({
     ...jobFields,
     status: Type.Union([Type.Literal('queued'), Type.Literal('running')]),
+    /**
+     * A running job's worker: another that receives the job's message again (SQS may deliver
+     * twice) leaves it until `leaseUntil` (ISO time) has passed, then may take it over.
+     */
+    leaseOwner: Type.Optional(Type.String()),
+    leaseUntil: Type.Optional(Type.String()),
   }),
   Type.Object({ ...jobFields, status: Type.Literal('done'), result: JobResultSchema }),
   Type.Object({ ...jobFields, status: Type.Literal('failed'), error: JobErrorSchema }),

@@ -1,12 +1,16 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3'
+import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb'
 import type { FastifyInstance, InjectOptions } from 'fastify'
 import { imageSize } from 'image-size'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startS3Proxy } from '../support/s3-proxy.ts'
 import { uploadPicture } from '../support/signed-upload.ts'
+import type { JobRecord } from '../../src/schemas/records.ts'
+import { jobRecordKey } from '../../src/services/jobs/job-store.ts'
 import {
   buildApp,
+  closedPort,
   startFakeS3,
   startTestS3,
   testConfig,
@@ -52,17 +56,12 @@ function getJob(target: FastifyInstance, jobId: string) {
   return call(target, { method: 'GET', url: `/api/jobs/${jobId}` })
 }
 
-/** Polls until the job is done or failed, for at most `timeoutMs`. */
-async function finished(target: FastifyInstance, jobId: string, timeoutMs = 10_000) {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const response = await getJob(target, jobId)
-    expect(response.statusCode).toBe(200)
-    const body = response.json()
-    if (body.status === 'done' || body.status === 'failed') return body
-    if (Date.now() > deadline) throw new Error(`job ${jobId} still ${body.status}`)
-    await sleep(20)
-  }
+/** The job as GET shows it once the embedded queue has nothing left to do. */
+async function finished(target: FastifyInstance, jobId: string) {
+  await target.queues.idle()
+  const response = await getJob(target, jobId)
+  expect(response.statusCode).toBe(200)
+  return response.json()
 }
 
 const upload = (format?: 'jpeg' | 'png' | 'webp', width?: number, height?: number) =>
@@ -73,8 +72,20 @@ async function readObject(key: string) {
   return { object, bytes: Buffer.from(await object.Body!.transformToByteArray()) }
 }
 
-async function readRecord(jobId: string) {
-  return JSON.parse((await readObject(`jobs/${jobId}.json`)).bytes.toString('utf8'))
+async function readRecord(jobId: string, target = app): Promise<JobRecord | undefined> {
+  return (await target.records.get(jobRecordKey(jobId))) as JobRecord | undefined
+}
+
+/** Every job record in an app's table. */
+async function jobRecords(target: FastifyInstance) {
+  const { Items } = await target.records.doc.send(
+    new ScanCommand({
+      TableName: target.records.table,
+      FilterExpression: 'begins_with(pk, :job)',
+      ExpressionAttributeValues: { ':job': 'job#' },
+    }),
+  )
+  return Items ?? []
 }
 
 async function keysUnder(prefix: string): Promise<string[]> {
@@ -83,7 +94,7 @@ async function keysUnder(prefix: string): Promise<string[]> {
 }
 
 describe('POST /api/jobs, then GET /api/jobs/{jobId}', () => {
-  it('answers 201 at once, records the job, and ends done with a working image URL', async () => {
+  it("answers 201 at once, records the job, and the queue's worker ends it done with a working image URL", async () => {
     const image = await upload('jpeg', 640, 480)
     const before = Date.now()
     const response = await startJob(app, { image, captions: CAPTIONS })
@@ -131,8 +142,8 @@ describe('POST /api/jobs, then GET /api/jobs/{jobId}', () => {
         height: 480,
       },
     })
-    expect(Date.parse(record.createdAt)).toBeGreaterThanOrEqual(before - 1000)
-    expect(Date.parse(record.updatedAt)).toBeGreaterThanOrEqual(Date.parse(record.createdAt))
+    expect(Date.parse(record!.createdAt)).toBeGreaterThanOrEqual(before - 1000)
+    expect(Date.parse(record!.updatedAt)).toBeGreaterThanOrEqual(Date.parse(record!.createdAt))
   })
 
   it.each([
@@ -165,29 +176,70 @@ describe('POST /api/jobs, then GET /api/jobs/{jobId}', () => {
     expect(await readRecord(jobId)).toMatchObject({ status: 'failed', error: body.error })
   })
 
-  it('asks S3 to encrypt every object it writes, the image before the record naming it', async () => {
+  it('writes one object to S3, the image, encrypted; the record is in the table', async () => {
     const proxy = await startS3Proxy(s3.endpoint)
     const proxied = await buildApp(testConfig(proxy.endpoint, ENV))
     const image = await upload()
     const { jobId } = (await startJob(proxied, { image, captions: CAPTIONS })).json()
     const body = await finished(proxied, jobId)
+    const record = await readRecord(jobId, proxied)
     await proxied.close()
     await proxy.close()
 
     expect(body.status).toBe('done')
+    expect(record).toMatchObject({ status: 'done', result: { key: `renders/${jobId}.jpg` } })
     const puts = proxy.requests.filter((r) => r.method === 'PUT')
-    const record = `/${BUCKET}/jobs/${jobId}.json`
-    // queued, running, the image, done.
-    expect(puts.map((r) => r.path)).toEqual([
-      record,
-      record,
-      `/${BUCKET}/renders/${jobId}.jpg`,
-      record,
-    ])
+    expect(puts.map((r) => r.path)).toEqual([`/${BUCKET}/renders/${jobId}.jpg`])
     for (const put of puts) expect(put.headers['x-amz-server-side-encryption']).toBe('AES256')
   })
 
-  it('shows a job in progress by its status alone, and app.close() waits for it', async () => {
+  it('renders a job once when its message is delivered again', async () => {
+    const proxy = await startS3Proxy(s3.endpoint)
+    const proxied = await buildApp(testConfig(proxy.endpoint, ENV))
+    const image = await upload()
+    const { jobId } = (await startJob(proxied, { image, captions: CAPTIONS })).json()
+    // SQS delivers at least once: the same message twice more, one while the first runs.
+    await proxied.queues.send('jobs', { jobId })
+    await proxied.queues.idle()
+    await proxied.queues.send('jobs', { jobId })
+    const body = await finished(proxied, jobId)
+    await proxied.close()
+    await proxy.close()
+
+    expect(body.status).toBe('done')
+    const renders = proxy.requests.filter((r) => r.method === 'PUT' && r.path.includes('/renders/'))
+    expect(renders.map((r) => r.path)).toEqual([`/${BUCKET}/renders/${jobId}.jpg`])
+    // And the upload was read for one render only.
+    const reads = proxy.requests.filter((r) => r.method === 'GET' && r.path.includes(image))
+    expect(reads.length).toBe(1)
+  })
+
+  it('answers 503 STORAGE_UNAVAILABLE when the queue cannot take the job, and keeps no record of it', async () => {
+    const unreachable = await closedPort()
+    const queueless = await buildApp(
+      testConfig(s3.endpoint, {
+        ...ENV,
+        JOBS_QUEUE_URL: `${unreachable}/000000000000/meme-studio-jobs`,
+        SQS_ENDPOINT: unreachable,
+      }),
+    )
+    const image = await upload()
+    const started = Date.now()
+    const response = await startJob(queueless, { image, captions: CAPTIONS })
+    expect(Date.now() - started).toBeLessThan(10_000)
+    expect(response.statusCode).toBe(503)
+    expect(response.json()).toEqual({
+      statusCode: 503,
+      error: 'Service Unavailable',
+      message: 'The storage service is not reachable',
+      code: 'STORAGE_UNAVAILABLE',
+    })
+    expect(response.headers.location).toBeUndefined()
+    expect(await jobRecords(queueless)).toEqual([])
+    await queueless.close()
+  })
+
+  it('shows a job in progress by its status alone, and app.close() waits for its worker', async () => {
     // Holding back the image's upload keeps the job running while the test looks at it.
     const proxy = await startS3Proxy(s3.endpoint, (method, path) =>
       method === 'PUT' && path.includes('/renders/') ? { delayMs: 500 } : 'pass',
@@ -206,10 +258,15 @@ describe('POST /api/jobs, then GET /api/jobs/{jobId}', () => {
     expect(seen.headers['cache-control']).toBe('no-store')
     expect(seen.json()).toEqual({ jobId, status: 'running' })
 
+    const recordsOfProxied = proxied.records
     await proxied.close()
     await proxy.close()
 
-    expect(await readRecord(jobId)).toMatchObject({ status: 'done' })
+    // Read with the closed app's table name, through the suite's app's client.
+    const record = await app.records.doc.send(
+      new GetCommand({ TableName: recordsOfProxied.table, Key: jobRecordKey(jobId) }),
+    )
+    expect(record.Item).toMatchObject({ status: 'done' })
     expect(await keysUnder(`renders/${jobId}`)).toEqual([`renders/${jobId}.jpg`])
   })
 

@@ -4,31 +4,40 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { GetCommand } from '@aws-sdk/lib-dynamodb'
 import type { MemeRequest } from '@meme-studio/meme-core/schema'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import type { AppConfig } from '../../../src/config.ts'
+import { createRecordStore } from '../../../src/plugins/app/records.ts'
 import { AppError } from '../../../src/services/shared/app-error.ts'
+import { storageUnavailable } from '../../../src/services/storage/s3-errors.ts'
 import {
-  createJob,
+  acceptJob,
   describeJob,
   isJobId,
   JOB_IMAGE_URL_SECONDS,
+  JOB_KEPT_SECONDS,
   JOB_LOST_AFTER_SECONDS,
   jobAsSeen,
   jobFailure,
-  jobKey,
   jobPath,
+  jobRecordKey,
   jobRenderKey,
+  migrateJobsFromS3,
   newJobId,
   queuedJob,
   readJob,
-  runJob,
 } from '../../../src/services/jobs/job-store.ts'
+import { jobIdOfMessage, jobWorker } from '../../../src/services/jobs/job-worker.ts'
+import type { Queues } from '../../../src/services/queue/types.ts'
+import type { RecordStore } from '../../../src/services/records/record-store.ts'
+import { RECORDS_TTL_ATTRIBUTE } from '../../../src/services/records/records-table.ts'
 import type { JobRecord } from '../../../src/schemas/records.ts'
 import type { RenderedMeme } from '../../../src/services/meme/meme-render.ts'
 import { BusyError } from '../../../src/services/meme/render-limiter.ts'
 import { makePicture } from '../../support/pictures.ts'
-import { startFakeS3, startTestS3, testConfig, testS3Client } from '../../support/test-app.ts'
+import { ensureTestTable, startTestS3, testConfig, testS3Client } from '../../support/test-app.ts'
 
 const ID = 'AbC_-09xYzAbC_-09xYzAb'
 const REQUEST: MemeRequest = {
@@ -66,8 +75,8 @@ describe('job ids and keys', () => {
     expect(isJobId(value)).toBe(expected)
   })
 
-  it('keep the record under jobs/ and the image under renders/, where no sidecar is', () => {
-    expect(jobKey(ID)).toBe(`jobs/${ID}.json`)
+  it('keep the record as job#<id> and the image under renders/, where no sidecar is', () => {
+    expect(jobRecordKey(ID)).toEqual({ pk: `job#${ID}`, sk: 'job' })
     expect(jobRenderKey(ID, 'image/jpeg')).toBe(`renders/${ID}.jpg`)
     expect(jobRenderKey(ID, 'image/png')).toBe(`renders/${ID}.png`)
     expect(jobRenderKey(ID, 'image/webp')).toBe(`renders/${ID}.webp`)
@@ -199,26 +208,39 @@ describe('describeJob', () => {
   })
 })
 
-describe('with S3', () => {
+describe('with the records table and S3', () => {
   let s3: Awaited<ReturnType<typeof startTestS3>>
   let config: AppConfig
   let storage: S3Client
+  let records: RecordStore
 
   beforeAll(async () => {
     s3 = await startTestS3()
     config = testConfig(s3.endpoint)
+    await ensureTestTable(config)
     storage = testS3Client(config)
+    records = createRecordStore(config.dynamodb, config.recordsTable)
   })
   afterAll(async () => {
+    records.doc.destroy()
     storage.destroy()
     await s3.close()
   })
 
+  /** A queue that keeps what it is sent, or refuses it. */
+  function queuesKeeping(sent: unknown[], refuse = false): Queues {
+    return {
+      send: async (queue, message) => {
+        sent.push({ queue, message })
+        if (refuse) throw storageUnavailable(new Error('SQS is down'))
+      },
+      work: () => {},
+      idle: async () => {},
+    }
+  }
+
   async function readRecord(jobId: string) {
-    const object = await storage.send(
-      new GetObjectCommand({ Bucket: config.uploadBucket, Key: jobKey(jobId) }),
-    )
-    return JSON.parse(await object.Body!.transformToString('utf-8'))
+    return records.get(jobRecordKey(jobId))
   }
 
   async function keysUnder(prefix: string): Promise<string[]> {
@@ -237,157 +259,355 @@ describe('with S3', () => {
     }
   }
 
-  it('createJob writes the queued record, which readJob reads back', async () => {
-    const job = await createJob(storage, config.uploadBucket, REQUEST, CREATED)
-    expect(await readRecord(job.jobId)).toEqual(job)
-    expect(await readJob(storage, config.uploadBucket, job.jobId)).toEqual(job)
+  async function accepted(): Promise<string> {
+    const { jobId } = await acceptJob(records, queuesKeeping([]), REQUEST, quietLog())
+    return jobId
+  }
+
+  function worker(
+    render: (request: MemeRequest) => Promise<RenderedMeme>,
+    options: { log?: ReturnType<typeof quietLog>; now?: () => Date; leaseSeconds?: number } = {},
+  ) {
+    return jobWorker({
+      records,
+      s3: storage,
+      bucket: config.uploadBucket,
+      render,
+      log: options.log ?? quietLog(),
+      leaseSeconds: options.leaseSeconds ?? 60,
+      maxReceives: 3,
+      now: options.now,
+    })
+  }
+
+  const delivery = (jobId: string, receiveCount = 1) => ({
+    messageId: `m-${receiveCount}`,
+    message: { jobId },
+    receiveCount,
   })
 
-  it('runJob renders, stores the image, then records the job done', async () => {
-    const job = await createJob(storage, config.uploadBucket, REQUEST, CREATED)
+  it('acceptJob records the job queued, kept 30 days, and sends its id to the jobs queue', async () => {
+    const sent: unknown[] = []
+    const before = Date.now()
+    const created = await acceptJob(records, queuesKeeping(sent), REQUEST, quietLog())
+    expect(created).toEqual({ jobId: expect.any(String), status: 'queued' })
+    expect(isJobId(created.jobId)).toBe(true)
+    expect(sent).toEqual([{ queue: 'jobs', message: { jobId: created.jobId } }])
+    const record = await readRecord(created.jobId)
+    expect(record).toEqual({
+      version: 1,
+      jobId: created.jobId,
+      status: 'queued',
+      request: REQUEST,
+      createdAt: expect.any(String),
+      updatedAt: expect.any(String),
+    })
+    expect(await readJob(records, created.jobId)).toEqual(record)
+    const { Item } = await records.doc.send(
+      new GetCommand({ TableName: records.table, Key: jobRecordKey(created.jobId) }),
+    )
+    const expiresAt = Item?.[RECORDS_TTL_ATTRIBUTE] as number
+    expect(expiresAt * 1000).toBeGreaterThanOrEqual(before + JOB_KEPT_SECONDS * 1000 - 1000)
+    expect(expiresAt * 1000).toBeLessThanOrEqual(Date.now() + JOB_KEPT_SECONDS * 1000 + 1000)
+    expect(JOB_KEPT_SECONDS).toBe(30 * 24 * 3600)
+  })
+
+  it('acceptJob removes the record again when the queue refuses the job, and rejects 503', async () => {
+    const refused: unknown[] = []
+    const log = quietLog()
+    await expect(
+      acceptJob(records, queuesKeeping(refused, true), REQUEST, log),
+    ).rejects.toMatchObject({
+      statusCode: 503,
+      code: 'STORAGE_UNAVAILABLE',
+    })
+    expect(refused).toEqual([{ queue: 'jobs', message: { jobId: expect.any(String) } }])
+    const { jobId } = (refused[0] as { message: { jobId: string } }).message
+    const { Item } = await records.doc.send(
+      new GetCommand({ TableName: records.table, Key: jobRecordKey(jobId) }),
+    )
+    expect(Item).toBeUndefined()
+    expect(log.error).not.toHaveBeenCalled()
+  })
+
+  it('readJob answers JOB_NOT_FOUND for a missing record and for an id it never issues', async () => {
+    for (const jobId of [newJobId(), '../jobs', `${ID}#job`]) {
+      await expect(readJob(records, jobId)).rejects.toMatchObject({
+        statusCode: 404,
+        code: 'JOB_NOT_FOUND',
+      })
+    }
+  })
+
+  it('readJob refuses a record whose image is not its own', async () => {
+    const jobId = await accepted()
+    const other = newJobId()
+    await records.put(jobRecordKey(jobId), {
+      ...queuedJob(REQUEST, CREATED, jobId),
+      status: 'done',
+      result: {
+        key: `renders/${other}.png`,
+        meme_type: 'image/png',
+        bytes: 10,
+        width: 1,
+        height: 1,
+      },
+    })
+    await expect(readJob(records, jobId)).rejects.toThrow('is damaged')
+  })
+
+  it('the worker renders, stores the image, then records the job done', async () => {
+    const jobId = await accepted()
     const meme = await rendered()
     const render = vi.fn(async () => meme)
     const log = quietLog()
-    const done = await runJob(storage, config.uploadBucket, job, {
-      render,
-      log,
-      now: () => later(1),
-    })
+    await worker(render, { log })(delivery(jobId))
 
     expect(render).toHaveBeenCalledWith(REQUEST)
-    const expected = {
-      ...job,
+    expect(await readRecord(jobId)).toEqual({
+      version: 1,
+      jobId,
       status: 'done',
-      updatedAt: later(1).toISOString(),
+      request: REQUEST,
+      createdAt: expect.any(String),
+      updatedAt: expect.any(String),
       result: {
-        key: `renders/${job.jobId}.png`,
+        key: `renders/${jobId}.png`,
         meme_type: 'image/png',
         bytes: meme.bytes.length,
         width: 40,
         height: 30,
       },
-    }
-    expect(done).toEqual(expected)
-    expect(await readRecord(job.jobId)).toEqual(expected)
+    })
     const image = await storage.send(
-      new GetObjectCommand({ Bucket: config.uploadBucket, Key: `renders/${job.jobId}.png` }),
+      new GetObjectCommand({ Bucket: config.uploadBucket, Key: `renders/${jobId}.png` }),
     )
     expect(image.ContentType).toBe('image/png')
     expect(Buffer.from(await image.Body!.transformToByteArray()).equals(meme.bytes)).toBe(true)
     expect(log.error).not.toHaveBeenCalled()
   })
 
-  it('runJob records a refused render as failed with its code, and stores no image', async () => {
-    const job = await createJob(storage, config.uploadBucket, REQUEST, CREATED)
+  it('renders a job once, however often its message comes', async () => {
+    const jobId = await accepted()
+    const render = vi.fn(rendered)
+    const work = worker(render)
+    await work(delivery(jobId, 1))
+    await work(delivery(jobId, 2))
+    await Promise.all([work(delivery(jobId, 3)), work(delivery(jobId, 3))])
+    expect(render).toHaveBeenCalledTimes(1)
+    expect(await readRecord(jobId)).toMatchObject({ status: 'done' })
+  })
+
+  it('of two workers given the same job at once, one renders it and the other leaves it', async () => {
+    const jobId = await accepted()
+    let release!: () => void
+    const held = new Promise<void>((resolve) => (release = resolve))
+    const render = vi.fn(async () => {
+      await held
+      return rendered()
+    })
+    const work = worker(render)
+    const first = work(delivery(jobId))
+    // The first has the lease once the record says running.
+    while ((await readRecord(jobId))?.status !== 'running') await sleep(5)
+    await expect(work(delivery(jobId, 2))).rejects.toThrow("under another worker's lease")
+    release()
+    await first
+    expect(render).toHaveBeenCalledTimes(1)
+    expect(await readRecord(jobId)).toMatchObject({ status: 'done' })
+  })
+
+  it('takes over a job whose worker died once its lease has run out', async () => {
+    const jobId = await accepted()
+    const job = (await readRecord(jobId)) as JobRecord
+    const past = new Date(Date.now() - 1000).toISOString()
+    await records.put(jobRecordKey(jobId), {
+      ...job,
+      status: 'running',
+      leaseOwner: 'a worker that died',
+      leaseUntil: past,
+    })
+    const render = vi.fn(rendered)
+    await worker(render)(delivery(jobId, 2))
+    expect(render).toHaveBeenCalledTimes(1)
+    expect(await readRecord(jobId)).toMatchObject({ status: 'done' })
+    expect(await readRecord(jobId)).not.toHaveProperty('leaseOwner')
+  })
+
+  it('records a refused render as failed with its code, and stores no image', async () => {
+    const jobId = await accepted()
     const log = quietLog()
-    const failed = await runJob(storage, config.uploadBucket, job, {
-      render: async () => {
+    await worker(
+      async () => {
         throw new AppError(422, 'TEXT_DOES_NOT_FIT', 'The captions do not fit the picture')
       },
-      log,
-    })
+      { log },
+    )(delivery(jobId))
     const error = { code: 'TEXT_DOES_NOT_FIT', message: 'The captions do not fit the picture' }
-    expect(failed).toMatchObject({ status: 'failed', error })
-    expect(await readRecord(job.jobId)).toMatchObject({ status: 'failed', error })
-    expect(await keysUnder(`renders/${job.jobId}`)).toEqual([])
+    expect(await readRecord(jobId)).toMatchObject({ status: 'failed', error })
+    expect(await keysUnder(`renders/${jobId}`)).toEqual([])
     // A client's mistake is not the server's: nothing to log.
     expect(log.error).not.toHaveBeenCalled()
     expect(log.warn).not.toHaveBeenCalled()
   })
 
-  it('runJob records an unexpected error as INTERNAL, logged but not told', async () => {
-    const job = await createJob(storage, config.uploadBucket, REQUEST, CREATED)
+  it('records an unexpected error as INTERNAL, logged but not told', async () => {
+    const jobId = await accepted()
     const log = quietLog()
     const bug = new Error('cannot read secret /etc/app/credentials')
-    const failed = await runJob(storage, config.uploadBucket, job, {
-      render: async () => {
+    await worker(
+      async () => {
         throw bug
       },
-      log,
-    })
-    const record = await readRecord(job.jobId)
-    expect(record).toEqual({
-      ...job,
+      { log },
+    )(delivery(jobId))
+    const record = await readRecord(jobId)
+    expect(record).toMatchObject({
       status: 'failed',
-      updatedAt: expect.any(String),
       error: { code: 'INTERNAL', message: 'Something went wrong on our side' },
     })
-    expect(failed).toEqual(record)
     expect(JSON.stringify(record)).not.toContain('secret')
-    expect(log.error).toHaveBeenCalledWith({ err: bug, jobId: job.jobId }, 'job failed')
+    expect(log.error).toHaveBeenCalledWith({ err: bug, jobId }, 'job failed')
   })
 
-  it('readJob refuses a record whose image is not its own', async () => {
-    const job = await createJob(storage, config.uploadBucket, REQUEST, CREATED)
-    const log = quietLog()
-    await runJob(storage, config.uploadBucket, job, { render: rendered, log })
-    // Another job's record copied under this id: its result names another job's image.
-    const other = await createJob(storage, config.uploadBucket, REQUEST, CREATED)
-    const record = await readRecord(job.jobId)
-    await storage.send(
-      new PutObjectCommand({
-        Bucket: config.uploadBucket,
-        Key: jobKey(other.jobId),
-        Body: JSON.stringify({ ...record, jobId: other.jobId }),
-      }),
-    )
-    await expect(readJob(storage, config.uploadBucket, other.jobId)).rejects.toThrow(
-      'is not a valid record',
-    )
+  it('throws a transient failure back to the queue, and records it on the last try', async () => {
+    const jobId = await accepted()
+    const render = vi.fn(async (): Promise<RenderedMeme> => {
+      throw new BusyError(2)
+    })
+    const work = worker(render)
+    await expect(work(delivery(jobId, 1))).rejects.toMatchObject({ code: 'BUSY' })
+    // Released: the next receive takes it at once, not after the lease.
+    expect(await readRecord(jobId)).toMatchObject({ status: 'running' })
+    await expect(work(delivery(jobId, 2))).rejects.toMatchObject({ code: 'BUSY' })
+    await work(delivery(jobId, 3))
+    expect(render).toHaveBeenCalledTimes(3)
+    expect(await readRecord(jobId)).toMatchObject({ status: 'failed', error: { code: 'BUSY' } })
   })
 
-  it('readJob answers JOB_NOT_FOUND for a missing record', async () => {
-    await expect(readJob(storage, config.uploadBucket, newJobId())).rejects.toMatchObject({
-      statusCode: 404,
-      code: 'JOB_NOT_FOUND',
+  it('fails a job found long after its last step as JOB_LOST, without rendering it', async () => {
+    const jobId = await accepted()
+    const render = vi.fn(rendered)
+    const afterLost = () => new Date(Date.now() + (JOB_LOST_AFTER_SECONDS + 5) * 1000)
+    await worker(render, { now: afterLost })(delivery(jobId))
+    expect(render).not.toHaveBeenCalled()
+    expect(await readRecord(jobId)).toMatchObject({
+      status: 'failed',
+      error: { code: 'JOB_LOST' },
     })
   })
-})
 
-describe('runJob when S3 fails after the image is stored', () => {
-  it('removes the image and logs that the record could not be updated', async () => {
-    let imageStored = false
-    const fake = await startFakeS3((req) => {
-      const path = req.url ?? ''
-      if (req.method === 'PUT' && path.includes('/renders/')) imageStored = true
-      if (req.method === 'PUT' && path.includes('/jobs/') && imageStored) return { status: 503 }
-      return { status: req.method === 'DELETE' ? 204 : 200 }
-    })
-    const config = testConfig(fake.endpoint)
-    const storage = testS3Client(config)
+  it.each([
+    ['not an object', 'AbC_-09xYzAbC_-09xYzAb'],
+    ['null', null],
+    ['an array', [ID]],
+    ['no jobId', {}],
+    ['a jobId that is no id', { jobId: '../../etc/passwd' }],
+    ['a number', { jobId: 42 }],
+    ['another property', { jobId: ID, bucket: 'elsewhere' }],
+  ])('drops a message with %s, logged, without touching the table', async (_case, message) => {
     const log = quietLog()
-    try {
-      const job = queuedJob(REQUEST, CREATED)
-      const meme: RenderedMeme = {
-        bytes: await makePicture('jpeg', 20, 20),
-        contentType: 'image/jpeg',
-        width: 20,
-        height: 20,
-      }
-      const result = await runJob(storage, config.uploadBucket, job, {
-        render: async () => meme,
-        log,
-      })
+    const render = vi.fn(rendered)
+    await worker(render, { log })({ messageId: 'hostile', message, receiveCount: 1 })
+    expect(render).not.toHaveBeenCalled()
+    expect(log.error).toHaveBeenCalledWith(
+      { messageId: 'hostile', receiveCount: 1 },
+      'jobs queue: a message that names no job; dropped',
+    )
+    expect(jobIdOfMessage(message)).toBeUndefined()
+  })
 
-      expect(result).toMatchObject({
-        status: 'failed',
-        error: { code: 'STORAGE_UNAVAILABLE', message: 'The storage service is not reachable' },
-      })
-      const bucket = `/${config.uploadBucket}`
-      const calls = fake.requests.map((r) => `${r.method} ${r.url.split('?')[0]}`)
-      expect(calls).toContain(`PUT ${bucket}/renders/${job.jobId}.jpg`)
-      expect(calls).toContain(`DELETE ${bucket}/renders/${job.jobId}.jpg`)
-      // The image is removed before the job is recorded failed.
-      const failedTry = calls.lastIndexOf(`PUT ${bucket}/jobs/${job.jobId}.json`)
-      expect(calls.indexOf(`DELETE ${bucket}/renders/${job.jobId}.jpg`)).toBeLessThan(failedTry)
-      expect(log.warn).toHaveBeenCalled()
-      expect(log.error).toHaveBeenCalledWith(
-        expect.objectContaining({ jobId: job.jobId }),
-        'job failed and its record could not be updated',
+  it('drops a message for a job that is not there (expired, or never sent)', async () => {
+    const log = quietLog()
+    const render = vi.fn(rendered)
+    await worker(render, { log })(delivery(newJobId()))
+    expect(render).not.toHaveBeenCalled()
+    expect(log.warn).toHaveBeenCalled()
+  })
+
+  describe('migrateJobsFromS3', () => {
+    async function putS3Job(key: string, body: unknown) {
+      await storage.send(
+        new PutObjectCommand({
+          Bucket: config.uploadBucket,
+          Key: key,
+          Body: typeof body === 'string' ? body : JSON.stringify(body),
+          ContentType: 'application/json',
+        }),
       )
-    } finally {
-      storage.destroy()
-      await fake.close()
     }
+
+    it('copies done and failed jobs, fails unfinished ones as JOB_LOST, overwrites nothing', async () => {
+      const now = new Date()
+      const recent = new Date(now.getTime() - 3600_000)
+      const ids = Array.from({ length: 6 }, newJobId)
+      const [doneId, failedId, queuedId, runningId, newerId, oldId] = ids as [
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+      ]
+      const base = (jobId: string, at = recent) => queuedJob(REQUEST, at, jobId)
+      const done: JobRecord = {
+        ...base(doneId),
+        status: 'done',
+        result: {
+          key: `renders/${doneId}.jpg`,
+          meme_type: 'image/jpeg',
+          bytes: 9,
+          width: 3,
+          height: 3,
+        },
+      }
+      const failed: JobRecord = {
+        ...base(failedId),
+        status: 'failed',
+        error: { code: 'IMAGE_NOT_FOUND', message: 'gone' },
+      }
+      await putS3Job(`jobs/${doneId}.json`, done)
+      await putS3Job(`jobs/${failedId}.json`, failed)
+      await putS3Job(`jobs/${queuedId}.json`, base(queuedId))
+      await putS3Job(`jobs/${runningId}.json`, { ...base(runningId), status: 'running' })
+      // Already in the table, newer than S3's copy: kept as it is.
+      await putS3Job(`jobs/${newerId}.json`, base(newerId))
+      const newer = {
+        ...done,
+        jobId: newerId,
+        result: { ...done.result, key: `renders/${newerId}.jpg` },
+      }
+      await records.create(jobRecordKey(newerId), newer)
+      // Past the 30 days jobs are kept.
+      await putS3Job(`jobs/${oldId}.json`, base(oldId, new Date(now.getTime() - 31 * 86_400_000)))
+      // Not job records.
+      await putS3Job(`jobs/${newJobId()}.json`, '{"torn":')
+      await putS3Job(`jobs/${newJobId()}.json`, { ...base(ID), jobId: ID })
+      await putS3Job('jobs/notes.txt', 'hello')
+      const log = quietLog()
+
+      expect(await migrateJobsFromS3(storage, config.uploadBucket, records, log, now)).toBe(4)
+
+      expect(await readRecord(doneId)).toEqual(done)
+      expect(await readRecord(failedId)).toEqual(failed)
+      for (const jobId of [queuedId, runningId]) {
+        expect(await readRecord(jobId)).toEqual({
+          ...base(jobId),
+          status: 'failed',
+          updatedAt: now.toISOString(),
+          error: {
+            code: 'JOB_LOST',
+            message: 'The job stopped before it finished; submit it again',
+          },
+        })
+      }
+      expect(await readRecord(newerId)).toEqual(newer)
+      expect(await readRecord(oldId)).toBeUndefined()
+      expect(log.warn).toHaveBeenCalledTimes(3)
+      // A second run finds them all there.
+      expect(await migrateJobsFromS3(storage, config.uploadBucket, records, quietLog(), now)).toBe(
+        0,
+      )
+    })
   })
 })
