@@ -48,6 +48,8 @@ export function testConfig(endpoint: string, env: Record<string, string> = {}): 
   })
   config.s3.credentials = EMBEDDED_S3_CREDENTIALS
   config.dynamodb.credentials = EMBEDDED_S3_CREDENTIALS
+  // Known to the AWS call recorder even when the app is built without `buildApp` below.
+  rememberAwsNames(config)
   return config
 }
 
