@@ -10,7 +10,9 @@
  * EVENTS_URL (default http://127.0.0.1:3000/api/events). On AWS that is API Gateway's own URL,
  * which the stack outputs, not the CloudFront URL: a SigV4 signature covers the host and the
  * path, and both change between CloudFront and API Gateway. An event without an `id` gets a
- * random one. Prints the status and the body; exits 1 unless the answer is 2xx.
+ * random one. Prints the status, the body and what it means (accepted: the delivery to Discord
+ * has started and goes on after the answer; the admin notifications page shows how the last one
+ * ended); exits 1 unless the answer is 2xx.
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html
  */
 import { randomUUID } from 'node:crypto'
@@ -94,6 +96,23 @@ export async function sendEvent(body: string, options: SendEventOptions): Promis
   return { status: response.status, body: await response.text(), sent: body }
 }
 
+/** What an answer means, in a sentence (undefined when the body is not the API's). */
+export function describeAnswer(status: number, body: string): string | undefined {
+  let answer: { duplicate?: unknown; delivery?: unknown; reason?: unknown; message?: unknown }
+  try {
+    answer = JSON.parse(body) as typeof answer
+  } catch {
+    return undefined
+  }
+  if (answer.duplicate === true) return 'duplicate: an event with this id was sent before'
+  if (answer.delivery === 'accepted') {
+    return 'accepted: the delivery to Discord has started (GET /api/admin/notifications shows how it ended)'
+  }
+  if (answer.delivery === 'not-forwarded') return `not forwarded: ${String(answer.reason)}`
+  if (status === 503) return 'not accepted: the delivery did not start; send the event again'
+  return undefined
+}
+
 async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const [json] = argv
   if (json === undefined || argv.length !== 1) {
@@ -122,6 +141,8 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   })
   console.log(`POST ${url}: ${result.status}`)
   console.log(result.body)
+  const meaning = describeAnswer(result.status, result.body)
+  if (meaning) console.log(meaning)
   return result.status >= 200 && result.status < 300 ? 0 : 1
 }
 

@@ -137,6 +137,10 @@ export interface AppConfig {
      * Discord. Unset: the same definition runs in this process (aws-local-stepfunctions).
      */
     stateMachineArn?: string
+    /** `STEP_FUNCTIONS_ENDPOINT`: unset, AWS's for the region (S3's); set for stand-ins. */
+    stepFunctionsEndpoint?: string
+    /** Unset: the SDK's default credential chain (the Lambda role); tests set their own. */
+    stepFunctionsCredentials?: S3ClientConfig['credentials']
   }
 }
 
@@ -350,6 +354,9 @@ export function loadConfig(env: Env): AppConfig {
       secretAccessKey,
       ...(text(env, 'EVENTS_STATE_MACHINE_ARN')
         ? { stateMachineArn: text(env, 'EVENTS_STATE_MACHINE_ARN') }
+        : {}),
+      ...(url(env, 'STEP_FUNCTIONS_ENDPOINT')
+        ? { stepFunctionsEndpoint: url(env, 'STEP_FUNCTIONS_ENDPOINT') }
         : {}),
     },
   }

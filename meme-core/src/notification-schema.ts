@@ -77,29 +77,20 @@ export const EventSchema = Type.Object(
 export type ForwardedEvent = Static<typeof EventSchema>
 
 /**
- * How `POST /api/events` went: a duplicate; or delivered (Discord took the message on the
- * first try); or retrying (the first try failed in a way worth retrying, and the retries run
- * after the answer); or not forwarded / failed, with why.
+ * How `POST /api/events` went: a duplicate (the id was taken before); or accepted (its
+ * delivery to Discord has started and goes on after this answer, with Discord's waits and
+ * retries); or not forwarded (Discord is not set up or was turned off), with why.
  */
 export const ForwardResultSchema = Type.Union([
   Type.Object({ duplicate: Type.Literal(true) }, { additionalProperties: false }),
   Type.Object(
     {
       id: Type.String(),
-      delivery: Type.Union(
-        [
-          Type.Literal('delivered'),
-          Type.Literal('retrying'),
-          Type.Literal('not-forwarded'),
-          Type.Literal('failed'),
-        ],
-        {
-          description:
-            'delivered: Discord has the message; retrying: its first try failed and the ' +
-            'retries run after this answer; not-forwarded: Discord is not set up or was ' +
-            'disabled (reason); failed: Discord refused the message (reason)',
-        },
-      ),
+      delivery: Type.Union([Type.Literal('accepted'), Type.Literal('not-forwarded')], {
+        description:
+          'accepted: the delivery has started; the admin notifications page shows how the ' +
+          'last one ended; not-forwarded: Discord is not set up or was disabled (reason)',
+      }),
       reason: Type.Optional(Type.String()),
     },
     { additionalProperties: false },

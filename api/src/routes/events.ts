@@ -20,7 +20,8 @@ function sendRefusal(reply: FastifyReply, refusal: GatewayRefusal) {
 
 /**
  * `POST /api/events`: an event signed with AWS SigV4, as API Gateway's IAM authorization
- * checks it, forwarded to Discord. Refusals are API Gateway's, byte for byte.
+ * checks it, handed to the Discord delivery state machine. Refusals are API Gateway's, byte
+ * for byte.
  */
 const eventRoutes: FastifyPluginAsyncTypebox<{ config: AppConfig }> = async (app, { config }) => {
   const events = new EventIntake(config)
@@ -43,9 +44,11 @@ const eventRoutes: FastifyPluginAsyncTypebox<{ config: AppConfig }> = async (app
           "EVENTS_AUTH=api-gateway-iam (on Lambda) API Gateway's IAM check is trusted instead " +
           'and a request without its IAM identity is refused. The body is a JSON ' +
           'event: {id (1..128 characters), title?, description?, url?, fields?: [{name, value, ' +
-          'inline?}]}. The same id twice is one message. The answer comes once Discord has the ' +
-          'message or, when its first try failed with a 429, a 5xx or a timeout, once the ' +
-          'retries are scheduled.',
+          'inline?}]}. The same id twice is one message: the id is kept 7 days, and a second ' +
+          'request gets {"duplicate":true}. The answer (202, delivery "accepted") comes once ' +
+          'the delivery has started: a Step Functions execution on AWS, the same state ' +
+          'machine in the local server, which posts to Discord after, waiting out 429s and ' +
+          'retrying 5xx answers. A 503 means it did not start: send the event again.',
         response: {
           202: ForwardResultSchema,
           403: GatewayErrorSchema,

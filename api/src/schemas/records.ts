@@ -98,7 +98,10 @@ export type DeliveryRecord = Static<typeof DeliveryRecordSchema>
 
 // ---- Notifications -------------------------------------------------------------------
 
-/** `app/notifications.json`: the toggles, and what the last Discord delivery found. */
+/**
+ * The settings record (`settings` / `notifications` in the records table; before, S3's
+ * `app/notifications.json`): the toggles, and what the last Discord delivery found.
+ */
 export const NotificationsRecordSchema = Type.Object({
   version: Type.Literal(1),
   notifyOnArchive: Type.Boolean(),
@@ -111,3 +114,20 @@ export const NotificationsRecordSchema = Type.Object({
   lastError: Type.Optional(Type.String()),
 })
 export type NotificationsRecord = Static<typeof NotificationsRecordSchema>
+
+/**
+ * An event id's idempotency key (`event#<id>` / `event`, kept 7 days): created once when its
+ * delivery starts, so the same id again is a duplicate. `attempt` names the execution; a
+ * delivery that failed may be claimed again, as the next attempt.
+ */
+export const EventRecordSchema = Type.Object({
+  version: Type.Literal(1),
+  eventId: Type.String(),
+  status: Type.Union([Type.Literal('started'), Type.Literal('delivered'), Type.Literal('failed')]),
+  attempt: Type.Integer({ minimum: 1 }),
+  receivedAt: Type.String(),
+  deliveredAt: Type.Optional(Type.String()),
+  discordMessageId: Type.Optional(Type.String()),
+  error: Type.Optional(Type.String()),
+})
+export type EventRecord = Static<typeof EventRecordSchema>

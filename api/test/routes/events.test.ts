@@ -2,18 +2,19 @@ import { spawn } from 'node:child_process'
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { fileURLToPath } from 'node:url'
-import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3'
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager'
 import { Hash } from '@smithy/hash-node'
 import { SignatureV4 } from '@smithy/signature-v4'
 import type { FastifyInstance } from 'fastify'
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
-import { eventBody, sendEvent } from '../../scripts/send-event.ts'
+import { describeAnswer, eventBody, sendEvent } from '../../scripts/send-event.ts'
 import type { AppConfig } from '../../src/config.ts'
 import { resolveSecretEnv } from '../../src/lambda-secrets.ts'
 import { amzDate } from '../../src/services/signatures/sigv4-verify.ts'
 import { secretArn, startFakeSecretsManager } from '../support/fake-secrets-manager.ts'
-import { buildApp, startTestS3, testConfig, testS3Client } from '../support/test-app.ts'
+import { eventExecutionName } from '../../src/services/notifications/discord-delivery.ts'
+import { eventRecordKey } from '../../src/services/notifications/notification-settings.ts'
+import { buildApp, startTestS3, testConfig } from '../support/test-app.ts'
 
 const ACCESS_KEY_ID = 'AKIAEVENTSTEST'
 const SECRET_ACCESS_KEY = 'events-test-secret-access-key'
@@ -53,7 +54,6 @@ let s3Server: Awaited<ReturnType<typeof startTestS3>>
 let discord: Awaited<ReturnType<typeof startDiscord>>
 let config: AppConfig
 let app: FastifyInstance
-let s3: S3Client
 
 beforeAll(async () => {
   s3Server = await startTestS3()
@@ -65,11 +65,9 @@ beforeAll(async () => {
     ADMIN_API_KEYS: API_KEY,
   })
   app = await buildApp(config)
-  s3 = testS3Client(config)
 })
 afterAll(async () => {
   await app?.close()
-  s3?.destroy()
   await discord?.close()
   await s3Server?.close()
 })
@@ -126,15 +124,9 @@ function expectGatewayRefusal(
   if (body !== undefined) expect(response.body).toBe(body)
 }
 
+/** The event id's key in the records table, as the route and the tasks leave it. */
 async function storedEvent(id: string): Promise<Record<string, unknown> | undefined> {
-  try {
-    const object = await s3.send(
-      new GetObjectCommand({ Bucket: config.uploadBucket, Key: `events/${id}.json` }),
-    )
-    return JSON.parse((await object.Body?.transformToString()) ?? '')
-  } catch {
-    return undefined
-  }
+  return app.records.get(eventRecordKey(id))
 }
 
 async function notifications() {
@@ -157,7 +149,8 @@ describe('POST /api/events: the SigV4 intake', () => {
       fields: [{ name: 'Stage', value: 'prod', inline: true }],
     })
     expect(response.statusCode, response.body).toBe(202)
-    expect(response.json()).toEqual({ id: 'deploy-1', delivery: 'delivered' })
+    expect(response.json()).toEqual({ id: 'deploy-1', delivery: 'accepted' })
+    await app.notifier.settled()
     expect(discord.received).toHaveLength(1)
     expect(discord.received[0]?.url).toBe('/api/webhooks/1/token?wait=true')
     expect(discord.received[0]?.body).toMatchObject({
@@ -173,8 +166,9 @@ describe('POST /api/events: the SigV4 intake', () => {
       allowed_mentions: { parse: [] },
     })
     expect(await storedEvent('deploy-1')).toMatchObject({
-      id: 'deploy-1',
-      attempts: 1,
+      eventId: 'deploy-1',
+      status: 'delivered',
+      attempt: 1,
       discordMessageId: '111',
     })
   })
@@ -204,20 +198,53 @@ describe('POST /api/events: the SigV4 intake', () => {
     })
     const response = await post(body, signed.headers)
     expect(response.statusCode, response.body).toBe(202)
-    expect(response.json()).toEqual({ id: 'typed-1', delivery: 'delivered' })
+    expect(response.json()).toEqual({ id: 'typed-1', delivery: 'accepted' })
+    await app.notifier.settled()
   })
 
   it('posts the same event id once', async () => {
     const event = { id: 'once-1', title: 'Only once' }
-    expect((await postSigned(event)).json()).toEqual({ id: 'once-1', delivery: 'delivered' })
+    expect((await postSigned(event)).json()).toEqual({ id: 'once-1', delivery: 'accepted' })
+    await app.notifier.settled()
     const again = await postSigned(event)
     expect(again.statusCode).toBe(202)
     expect(again.json()).toEqual({ duplicate: true })
+    await app.notifier.settled()
     expect(discord.received).toHaveLength(1)
   })
 
-  it('remembers delivered ids across restarts (the S3 record)', async () => {
+  it('gives 20 concurrent identical events one Discord message', async () => {
+    const event = { id: 'burst-1', title: 'Twenty at once' }
+    const body = JSON.stringify(event)
+    const headers = await signedHeaders(body)
+    const answers = await Promise.all(Array.from({ length: 20 }, () => post(body, headers)))
+    const bodies = answers.map((answer) => answer.json())
+    expect(answers.map((answer) => answer.statusCode)).toEqual(Array(20).fill(202))
+    expect(bodies.filter((answer) => answer.duplicate === true)).toHaveLength(19)
+    expect(bodies.filter((answer) => answer.delivery === 'accepted')).toEqual([
+      { id: 'burst-1', delivery: 'accepted' },
+    ])
+    await app.notifier.settled()
+    expect(discord.received.map((message) => message.body.embeds[0]?.title)).toEqual([
+      'Twenty at once',
+    ])
+  })
+
+  it('keeps an id of any characters as a key, and names its execution by hash', async () => {
+    const id = `../events/${'é'.repeat(100)} <script>`
+    const response = await postSigned({ id, title: 'Odd id' })
+    expect(response.json()).toEqual({ id, delivery: 'accepted' })
+    await app.notifier.settled()
+    expect(await storedEvent(id)).toMatchObject({ eventId: id, status: 'delivered' })
+    expect(eventExecutionName(id, 1)).toMatch(/^event-[0-9a-f]{48}-1$/)
+    const tooLong = await postSigned({ id: 'x'.repeat(129) })
+    expect(tooLong.statusCode).toBe(400)
+    expect(tooLong.json().message).toBe('body/id must not have more than 128 characters')
+  })
+
+  it('remembers delivered ids across restarts (the records table)', async () => {
     await postSigned({ id: 'restart-1' })
+    await app.notifier.settled()
     const restarted = await buildApp(config)
     try {
       const body = JSON.stringify({ id: 'restart-1' })
@@ -324,8 +351,8 @@ describe('POST /api/events: the SigV4 intake', () => {
   })
 })
 
-describe('POST /api/events: Discord answers', () => {
-  it('waits out a 429 and delivers; the answer comes once the retry is scheduled', async () => {
+describe('POST /api/events: Discord answers, after the answer', () => {
+  it('answers at once; the delivery waits out a 429 as Discord asks, then delivers', async () => {
     discord.queue.push(
       {
         status: 429,
@@ -333,58 +360,62 @@ describe('POST /api/events: Discord answers', () => {
       },
       { status: 204 },
     )
+    const started = Date.now()
     const response = await postSigned({ id: 'rate-1', title: 'Busy' })
     expect(response.statusCode).toBe(202)
-    expect(response.json()).toMatchObject({ id: 'rate-1', delivery: 'retrying' })
-    // A second delivery of the id while the first is retrying is the same event.
+    expect(response.json()).toEqual({ id: 'rate-1', delivery: 'accepted' })
+    // The Wait state waits a whole second (0.2 rounded up); the answer did not.
+    expect(Date.now() - started).toBeLessThan(1000)
+    // A second delivery of the id while the first waits is the same event.
     expect((await postSigned({ id: 'rate-1', title: 'Busy' })).json()).toEqual({ duplicate: true })
     await app.notifier.settled()
     expect(discord.received).toHaveLength(2)
     expect(discord.received[1]?.body).toEqual(discord.received[0]?.body)
-    expect(await storedEvent('rate-1')).toMatchObject({ attempts: 2 })
-  })
-
-  it('retries 5xx answers and delivers', async () => {
-    discord.queue.push({ status: 500 }, { status: 503 })
-    const response = await postSigned({ id: 'flaky-1' })
-    expect(response.json()).toMatchObject({ delivery: 'retrying' })
-    await app.notifier.settled()
-    expect(discord.received).toHaveLength(3)
-    expect(await storedEvent('flaky-1')).toMatchObject({ attempts: 3 })
+    expect(await storedEvent('rate-1')).toMatchObject({ status: 'delivered' })
     expect((await notifications()).discord.lastDeliveredAt).toEqual(expect.any(String))
   })
 
-  it('gives up after 3 tries of 500, and takes the same id again later', async () => {
-    discord.queue.push({ status: 500 }, { status: 500 }, { status: 500 })
-    expect((await postSigned({ id: 'down-1' })).json()).toMatchObject({ delivery: 'retrying' })
-    await app.notifier.settled()
-    expect(discord.received).toHaveLength(3)
-    expect(await storedEvent('down-1')).toBeUndefined()
-    expect((await notifications()).discord.lastError).toMatch(/Discord answered 500 \(3 tries\)$/)
-    // Not delivered, so not a duplicate: a resend goes through.
+  it('records a refusal, and takes the same id again later (a new attempt)', async () => {
+    discord.queue.push({ status: 400, body: '{"message":"Invalid Form Body","code":50035}' })
     expect((await postSigned({ id: 'down-1' })).json()).toEqual({
       id: 'down-1',
-      delivery: 'delivered',
+      delivery: 'accepted',
     })
+    await app.notifier.settled()
+    expect(discord.received).toHaveLength(1)
+    expect(await storedEvent('down-1')).toMatchObject({ status: 'failed', attempt: 1 })
+    expect((await notifications()).discord.lastError).toMatch(
+      /Discord answered 400: Invalid Form Body$/,
+    )
+    // Not delivered, so not a duplicate: a resend goes through, once.
+    const again = await Promise.all([postSigned({ id: 'down-1' }), postSigned({ id: 'down-1' })])
+    expect(again.map((answer) => answer.json())).toEqual(
+      expect.arrayContaining([{ id: 'down-1', delivery: 'accepted' }, { duplicate: true }]),
+    )
+    await app.notifier.settled()
+    expect(discord.received).toHaveLength(2)
+    expect(await storedEvent('down-1')).toMatchObject({ status: 'delivered', attempt: 2 })
   })
 
   it('stops calling Discord after a 404 and says so, until reset', async () => {
     discord.queue.push({ status: 404, body: '{"message":"Unknown Webhook","code":10015}' })
     const response = await postSigned({ id: 'gone-1' })
     expect(response.statusCode).toBe(202)
-    expect(response.json()).toEqual({
-      id: 'gone-1',
-      delivery: 'not-forwarded',
-      reason: 'Discord answered 404: the webhook was deleted',
-    })
+    expect(response.json()).toEqual({ id: 'gone-1', delivery: 'accepted' })
+    await app.notifier.settled()
     expect((await notifications()).discord).toMatchObject({
       configured: true,
       state: 'disabled',
       reason: 'Discord answered 404: the webhook was deleted',
     })
 
-    expect((await postSigned({ id: 'gone-2' })).json()).toMatchObject({ delivery: 'not-forwarded' })
+    expect((await postSigned({ id: 'gone-2' })).json()).toEqual({
+      id: 'gone-2',
+      delivery: 'not-forwarded',
+      reason: 'Discord answered 404: the webhook was deleted',
+    })
     await app.notify('shared', { shareId: 'abc' })
+    await app.notifier.settled()
     expect(discord.received).toHaveLength(1)
 
     const reset = await app.inject({
@@ -394,8 +425,189 @@ describe('POST /api/events: Discord answers', () => {
       payload: { resetDiscord: true },
     })
     expect(reset.json().discord).toMatchObject({ state: 'ok' })
-    expect((await postSigned({ id: 'gone-2' })).json()).toMatchObject({ delivery: 'delivered' })
-    expect(discord.received).toHaveLength(2)
+    expect((await postSigned({ id: 'gone-2' })).json()).toMatchObject({ delivery: 'accepted' })
+    // gone-1 failed with the 404: it may be sent again too.
+    expect((await postSigned({ id: 'gone-1' })).json()).toMatchObject({ delivery: 'accepted' })
+    await app.notifier.settled()
+    expect(discord.received).toHaveLength(3)
+  })
+})
+
+/**
+ * A loopback Step Functions: the AWS JSON 1.0 protocol, as the SDK speaks it. Records each
+ * call; `answer` decides (by default an execution ARN, as StartExecution answers).
+ * @see https://docs.aws.amazon.com/step-functions/latest/apireference/API_StartExecution.html
+ */
+async function startStepFunctions() {
+  const calls: { target: string; contentType: string; body: Record<string, string> }[] = []
+  const state = {
+    answer: (): { status: number; body: unknown } | 'stall' => ({
+      status: 200,
+      body: {
+        executionArn: 'arn:aws:states:us-east-1:123456789012:execution:delivery:x',
+        startDate: Date.now() / 1000,
+      },
+    }),
+  }
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = []
+    req.on('data', (chunk: Buffer) => chunks.push(chunk))
+    req.on('end', () => {
+      calls.push({
+        target: String(req.headers['x-amz-target']),
+        contentType: String(req.headers['content-type']),
+        body: JSON.parse(Buffer.concat(chunks).toString()),
+      })
+      const answer = state.answer()
+      if (answer === 'stall') return
+      res.writeHead(answer.status, { 'content-type': 'application/x-amz-json-1.0' })
+      res.end(JSON.stringify(answer.body))
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return {
+    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    calls,
+    state,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections()
+        server.close(() => resolve())
+      }),
+  }
+}
+
+describe('POST /api/events on AWS: a Step Functions execution', () => {
+  const STATE_MACHINE = 'arn:aws:states:us-east-1:123456789012:stateMachine:discord-delivery'
+  let sfn: Awaited<ReturnType<typeof startStepFunctions>>
+  let awsApp: FastifyInstance
+
+  beforeAll(async () => {
+    sfn = await startStepFunctions()
+    const awsConfig = testConfig(s3Server.endpoint, {
+      EVENTS_ACCESS_KEY_ID: ACCESS_KEY_ID,
+      EVENTS_SECRET_ACCESS_KEY: SECRET_ACCESS_KEY,
+      DISCORD_WEBHOOK_URL: discord.url,
+      EVENTS_STATE_MACHINE_ARN: STATE_MACHINE,
+      STEP_FUNCTIONS_ENDPOINT: sfn.endpoint,
+      ADMIN_API_KEYS: API_KEY,
+    })
+    awsConfig.events.stepFunctionsCredentials = { accessKeyId: 'AKIDSFN', secretAccessKey: 'x' }
+    awsApp = await buildApp(awsConfig)
+  })
+  afterAll(async () => {
+    await awsApp?.close()
+    await sfn?.close()
+  })
+  beforeEach(() => {
+    sfn.calls.length = 0
+    sfn.state.answer = () => ({
+      status: 200,
+      body: { executionArn: `${STATE_MACHINE}:x`, startDate: Date.now() / 1000 },
+    })
+  })
+
+  async function postTo(event: unknown) {
+    const body = JSON.stringify(event)
+    return awsApp.inject({
+      method: 'POST',
+      url: '/api/events',
+      headers: await signedHeaders(body),
+      payload: body,
+    })
+  }
+
+  it('starts an execution named after the event id, with the delivery and the message', async () => {
+    const response = await postTo({ id: 'sfn-1', title: 'Through Step Functions' })
+    expect(response.statusCode).toBe(202)
+    expect(response.json()).toEqual({ id: 'sfn-1', delivery: 'accepted' })
+    expect(sfn.calls).toHaveLength(1)
+    const [call] = sfn.calls
+    expect(call?.target).toBe('AWSStepFunctions.StartExecution')
+    expect(call?.contentType).toBe('application/x-amz-json-1.0')
+    expect(call?.body).toEqual({
+      stateMachineArn: STATE_MACHINE,
+      name: eventExecutionName('sfn-1', 1),
+      input: expect.any(String),
+    })
+    expect(JSON.parse(call!.body.input!)).toEqual({
+      delivery: { kind: 'event', eventId: 'sfn-1', attempt: 1 },
+      message: {
+        embeds: [
+          {
+            title: 'Through Step Functions',
+            timestamp: expect.any(String),
+            footer: { text: 'event sfn-1' },
+          },
+        ],
+        allowed_mentions: { parse: [] },
+      },
+    })
+    // Nothing runs here: the state machine posts to Discord.
+    expect(discord.received).toHaveLength(0)
+    expect((await postTo({ id: 'sfn-1' })).json()).toEqual({ duplicate: true })
+    expect(sfn.calls).toHaveLength(1)
+  })
+
+  it('answers 503 when the execution does not start, and gives the id back', async () => {
+    sfn.state.answer = () => ({
+      status: 500,
+      body: { __type: 'com.amazonaws.sfn#InternalFailure', message: 'try again' },
+    })
+    const failed = await postTo({ id: 'sfn-2' })
+    expect(failed.statusCode).toBe(503)
+    expect(failed.json()).toMatchObject({ statusCode: 503, code: 'STORAGE_UNAVAILABLE' })
+    expect(failed.body).not.toContain('try again')
+    expect(sfn.calls).toHaveLength(2)
+    expect(await awsApp.records.get(eventRecordKey('sfn-2'))).toBeUndefined()
+
+    sfn.state.answer = () => ({
+      status: 200,
+      body: { executionArn: `${STATE_MACHINE}:sfn-2`, startDate: Date.now() / 1000 },
+    })
+    const retried = await postTo({ id: 'sfn-2' })
+    expect(retried.json()).toEqual({ id: 'sfn-2', delivery: 'accepted' })
+    // The same name each time: had the first start reached Step Functions, this one would not
+    // start a second execution.
+    expect(new Set(sfn.calls.map((call) => call.body.name))).toEqual(
+      new Set([eventExecutionName('sfn-2', 1)]),
+    )
+  })
+
+  it('takes ExecutionAlreadyExists as started: an earlier start whose answer was lost', async () => {
+    sfn.state.answer = () => ({
+      status: 400,
+      body: { __type: 'com.amazonaws.sfn#ExecutionAlreadyExists', message: 'exists' },
+    })
+    expect((await postTo({ id: 'sfn-3' })).json()).toEqual({ id: 'sfn-3', delivery: 'accepted' })
+    expect(sfn.calls).toHaveLength(1)
+  })
+
+  it('answers 503 within 10 s when Step Functions never answers', async () => {
+    sfn.state.answer = () => 'stall'
+    const started = Date.now()
+    const response = await postTo({ id: 'sfn-4' })
+    expect(response.statusCode).toBe(503)
+    expect(Date.now() - started).toBeLessThan(10_000)
+    expect(await awsApp.records.get(eventRecordKey('sfn-4'))).toBeUndefined()
+  }, 15_000)
+
+  it('starts notifications the same way; a failed start never reaches the caller', async () => {
+    await awsApp.inject({
+      method: 'PUT',
+      url: '/api/admin/notifications',
+      headers: { 'x-api-key': API_KEY },
+      payload: { notifyOnArchive: true },
+    })
+    await awsApp.notify('archived', { repo: 'octo/site', branch: 'main' })
+    expect(sfn.calls).toHaveLength(1)
+    expect(sfn.calls[0]?.body.name).toMatch(/^notification-archived-[0-9a-f-]{36}$/)
+    expect(JSON.parse(sfn.calls[0]!.body.input!)).toMatchObject({
+      delivery: { kind: 'notification', notification: 'archived' },
+      message: { embeds: [{ title: 'Push archived: octo/site (main)' }] },
+    })
+    sfn.state.answer = () => ({ status: 500, body: { __type: 'InternalFailure' } })
+    await expect(awsApp.notify('archived', { repo: 'octo/site' })).resolves.toBeUndefined()
   })
 })
 
@@ -466,7 +678,9 @@ describe('a Discord URL kept in Secrets Manager, as on Lambda', () => {
         headers: await signedHeaders(body),
         payload: body,
       })
-      expect(response.json()).toEqual({ id, delivery: 'delivered' })
+      expect(response.json()).toEqual({ id, delivery: 'accepted' })
+      // The post task reads the URL when it runs: let it run before the clock moves.
+      await lambdaApp.notifier.settled()
     }
     vi.useFakeTimers({ toFake: ['Date'], now: Date.now() })
     try {
@@ -501,6 +715,7 @@ describe('app.notify', () => {
     expect(on.json()).toMatchObject({ notifyOnShare: true, notifyOnArchive: false })
     await app.notify('shared', { shareId: 'abc', url: 'http://localhost/m/abc' })
     await app.notify('archived', { repo: 'octo/hello', branch: 'main' })
+    await app.notifier.settled()
     expect(discord.received).toHaveLength(1)
     expect(discord.received[0]?.body.embeds[0]).toMatchObject({
       title: 'A meme was shared',
@@ -524,8 +739,23 @@ describe('send-event (the CLI)', () => {
       secretAccessKey: SECRET_ACCESS_KEY,
     })
     expect(result.status).toBe(202)
-    expect(JSON.parse(result.body)).toEqual({ id: 'cli-1', delivery: 'delivered' })
+    expect(JSON.parse(result.body)).toEqual({ id: 'cli-1', delivery: 'accepted' })
+    await app.notifier.settled()
     expect(discord.received[0]?.body.embeds[0]?.title).toBe('From the CLI')
+  })
+
+  it('says what each answer means', () => {
+    expect(describeAnswer(202, '{"duplicate":true}')).toBe(
+      'duplicate: an event with this id was sent before',
+    )
+    expect(describeAnswer(202, '{"id":"x","delivery":"not-forwarded","reason":"why"}')).toBe(
+      'not forwarded: why',
+    )
+    expect(describeAnswer(503, '{"statusCode":503,"code":"STORAGE_UNAVAILABLE"}')).toBe(
+      'not accepted: the delivery did not start; send the event again',
+    )
+    expect(describeAnswer(403, '{"message":"Forbidden"}')).toBeUndefined()
+    expect(describeAnswer(502, '<html>')).toBeUndefined()
   })
 
   it('gives an event without an id a random one', () => {
@@ -558,7 +788,8 @@ describe('send-event (the CLI)', () => {
     })
     expect(result.stderr).toBe('')
     expect(result.stdout).toBe(
-      `POST ${origin}/api/events: 202\n{"id":"cli-2","delivery":"delivered"}\n`,
+      `POST ${origin}/api/events: 202\n{"id":"cli-2","delivery":"accepted"}\n` +
+        'accepted: the delivery to Discord has started (GET /api/admin/notifications shows how it ended)\n',
     )
     expect(result.code).toBe(0)
   })

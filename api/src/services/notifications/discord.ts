@@ -1,11 +1,10 @@
-import { setTimeout as sleep } from 'node:timers/promises'
 import type { ForwardedEvent } from '@meme-studio/meme-core/schema'
 import type * as Undici from 'undici'
 import type { Dispatcher } from 'undici'
 
 /**
- * Messages to a Discord webhook: what an event or a notification looks like there, and the
- * delivery with Discord's retry rules.
+ * Messages to a Discord webhook: what an event or a notification looks like there, and one
+ * try at posting one, classified by Discord's rules.
  * @see https://discord.com/developers/docs/resources/webhook#execute-webhook
  * @see https://discord.com/developers/docs/topics/rate-limits
  */
@@ -124,33 +123,30 @@ export interface DiscordSettings {
   webhookUrl: string
   /** HTTPS_PROXY: Discord is reached through it when set. */
   proxy?: string
-  /** Tries for 5xx answers, timeouts and network errors (429s are waited out apart). */
-  tries: number
-  /** Waits between those tries, in ms. */
-  backoffMs: readonly number[]
-  /** Each try's time limit. */
+  /** The try's time limit, in ms. */
   timeoutMs: number
-  /** The most all 429 waits of one delivery may add up to, in ms. */
-  maxRateLimitWaitMs: number
 }
 
-export const DEFAULT_DISCORD_SETTINGS = {
-  tries: 3,
-  backoffMs: [200, 600],
-  timeoutMs: 5000,
-  maxRateLimitWaitMs: 5000,
-} as const
+/**
+ * 5 s: Discord answers a webhook in well under a second; the state machine's Retry backs off
+ * and tries again, and the Task's own limit (30 s) stays far above it.
+ */
+export const DEFAULT_DISCORD_SETTINGS = { timeoutMs: 5000 } as const
 
-export type DiscordOutcome =
-  | { status: 'delivered'; attempts: number; messageId?: string }
+/**
+ * What one POST to the webhook found out. The state machine decides what follows: the next
+ * try, a wait, turning Discord off.
+ */
+export type DiscordAnswer =
+  | { kind: 'delivered'; messageId?: string }
+  /** 429: wait `retryAfterMs` (Discord's `retry_after`, or Retry-After) and try again. */
+  | { kind: 'rate-limited'; retryAfterMs: number; reason: string }
   /** 404: the webhook was deleted; the URL will never work again. */
-  | { status: 'gone'; attempts: number; reason: string }
-  | { status: 'failed'; attempts: number; error: string }
-
-/** What a try ended with: an answer, or why there was none. */
-type TryResult =
-  | { kind: 'answer'; status: number; headers: Headers; body: string }
-  | { kind: 'no-answer'; error: string }
+  | { kind: 'gone'; reason: string }
+  /** Another 4xx: a message Discord will never take. */
+  | { kind: 'refused'; reason: string }
+  /** 5xx, a timeout, a network error: worth another try. */
+  | { kind: 'unavailable'; reason: string }
 
 /** The wait a 429 asks for, in ms: JSON `retry_after` (seconds, a float) or Retry-After. */
 export function rateLimitWaitMs(headers: Headers, body: string): number | undefined {
@@ -162,7 +158,9 @@ export function rateLimitWaitMs(headers: Headers, body: string): number | undefi
   } catch {
     // Not JSON (a proxy's page, say): the header may still say.
   }
-  const header = Number(headers.get('retry-after'))
+  const raw = headers.get('retry-after')
+  // Number(null) and Number('') are 0: no header is no answer, not "now".
+  const header = raw === null || raw.trim() === '' ? NaN : Number(raw)
   return Number.isFinite(header) && header >= 0 ? Math.ceil(header * 1000) : undefined
 }
 
@@ -189,35 +187,6 @@ async function dispatcherFor(proxy: string | undefined): Promise<Dispatcher | un
   return agent
 }
 
-async function tryOnce(
-  url: string,
-  message: DiscordMessage,
-  settings: DiscordSettings,
-): Promise<TryResult> {
-  try {
-    const { fetch } = await loadHttp()
-    const dispatcher = await dispatcherFor(settings.proxy)
-    const response = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'user-agent': 'meme-studio (events)' },
-      body: JSON.stringify(message),
-      signal: AbortSignal.timeout(settings.timeoutMs),
-      ...(dispatcher ? { dispatcher } : {}),
-    })
-    const body = await response.text()
-    return { kind: 'answer', status: response.status, headers: response.headers, body }
-  } catch (error) {
-    const name = (error as { name?: string }).name
-    return {
-      kind: 'no-answer',
-      error:
-        name === 'TimeoutError' || name === 'AbortError'
-          ? `Discord did not answer within ${settings.timeoutMs} ms`
-          : `Discord could not be reached (${(error as Error).message})`,
-    }
-  }
-}
-
 function excerpt(body: string): string {
   try {
     const parsed = JSON.parse(body) as { message?: unknown }
@@ -228,71 +197,62 @@ function excerpt(body: string): string {
   return ''
 }
 
-export interface DeliveryHooks {
-  /** Waits; tests may pass one that does not. */
-  wait?: (ms: number) => Promise<unknown>
-  /** Called each time a try failed and another is coming, with why. */
-  onRetry?: (reason: string) => void
-}
-
 /**
- * Posts a message to the webhook with Discord's rules: 429 waits the time it asks for and
- * tries again (all waits together at most `maxRateLimitWaitMs`); 5xx, timeouts and network
- * errors back off, at most `tries` tries; 404 means the webhook was deleted; any other 4xx is
- * a message Discord will never take. Never throws.
+ * One POST of the message to the webhook, classified by Discord's rules: 2xx delivered (with
+ * the message's id, `wait=true`); 429 rate-limited with the wait it asks for (1 s when it
+ * names none); 404 gone; another 4xx refused; 5xx, a timeout or a network error unavailable.
+ * Never throws. The retries and waits are the state machine's (`discord-delivery.asl.json`).
  */
-export async function postToDiscord(
+export async function postOnce(
   message: DiscordMessage,
   settings: DiscordSettings,
-  hooks: DeliveryHooks = {},
-): Promise<DiscordOutcome> {
-  const { wait = sleep, onRetry } = hooks
-  const url = executeUrl(settings.webhookUrl)
-  let attempts = 0
-  let failures = 0
-  let rateLimitWaited = 0
-  for (;;) {
-    attempts += 1
-    const result = await tryOnce(url, message, settings)
-    if (result.kind === 'answer' && result.status >= 200 && result.status < 300) {
-      let messageId: string | undefined
-      try {
-        messageId = text((JSON.parse(result.body) as { id?: unknown }).id)
-      } catch {
-        messageId = undefined // 204: no message to read
-      }
-      return { status: 'delivered', attempts, ...(messageId ? { messageId } : {}) }
+): Promise<DiscordAnswer> {
+  let status: number
+  let headers: Headers
+  let body: string
+  try {
+    const { fetch } = await loadHttp()
+    const dispatcher = await dispatcherFor(settings.proxy)
+    const response = await fetch(executeUrl(settings.webhookUrl), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'user-agent': 'meme-studio (events)' },
+      body: JSON.stringify(message),
+      signal: AbortSignal.timeout(settings.timeoutMs),
+      ...(dispatcher ? { dispatcher } : {}),
+    })
+    status = response.status
+    headers = response.headers as unknown as Headers
+    body = await response.text()
+  } catch (error) {
+    const name = (error as { name?: string }).name
+    return {
+      kind: 'unavailable',
+      reason:
+        name === 'TimeoutError' || name === 'AbortError'
+          ? `Discord did not answer within ${settings.timeoutMs} ms`
+          : `Discord could not be reached (${(error as Error).message})`,
     }
-    if (result.kind === 'answer' && result.status === 404) {
-      return { status: 'gone', attempts, reason: 'Discord answered 404: the webhook was deleted' }
-    }
-    if (result.kind === 'answer' && result.status === 429) {
-      const waitMs = rateLimitWaitMs(result.headers, result.body) ?? 1000
-      if (rateLimitWaited + waitMs > settings.maxRateLimitWaitMs) {
-        return {
-          status: 'failed',
-          attempts,
-          error: `Discord kept rate-limiting (asked to wait ${waitMs} ms more)`,
-        }
-      }
-      rateLimitWaited += waitMs
-      onRetry?.(`Discord asked to wait ${waitMs} ms (429)`)
-      await wait(waitMs)
-      continue
-    }
-    if (result.kind === 'answer' && result.status < 500) {
-      return {
-        status: 'failed',
-        attempts,
-        error: `Discord answered ${result.status}${excerpt(result.body)}`,
-      }
-    }
-    failures += 1
-    const error = result.kind === 'answer' ? `Discord answered ${result.status}` : result.error
-    if (failures >= settings.tries) {
-      return { status: 'failed', attempts, error: `${error} (${failures} tries)` }
-    }
-    onRetry?.(error)
-    await wait(settings.backoffMs[failures - 1] ?? settings.backoffMs.at(-1) ?? 0)
   }
+  if (status >= 200 && status < 300) {
+    let messageId: string | undefined
+    try {
+      messageId = text((JSON.parse(body) as { id?: unknown }).id)
+    } catch {
+      messageId = undefined // 204: no message to read
+    }
+    return { kind: 'delivered', ...(messageId ? { messageId } : {}) }
+  }
+  if (status === 404) {
+    return { kind: 'gone', reason: 'Discord answered 404: the webhook was deleted' }
+  }
+  if (status === 429) {
+    const retryAfterMs = rateLimitWaitMs(headers, body) ?? 1000
+    return {
+      kind: 'rate-limited',
+      retryAfterMs,
+      reason: `Discord asked to wait ${retryAfterMs} ms (429)`,
+    }
+  }
+  if (status < 500) return { kind: 'refused', reason: `Discord answered ${status}${excerpt(body)}` }
+  return { kind: 'unavailable', reason: `Discord answered ${status}` }
 }

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import {
   eventMessage,
   notificationMessage,
-  postToDiscord,
+  postOnce,
   type DiscordSettings,
 } from '../../../src/services/notifications/discord.ts'
 
@@ -54,24 +54,17 @@ afterEach(async () => {
 })
 
 function settings(url: string, overrides: Partial<DiscordSettings> = {}): DiscordSettings {
-  return {
-    webhookUrl: url,
-    tries: 3,
-    backoffMs: [10, 30],
-    timeoutMs: 2000,
-    maxRateLimitWaitMs: 5000,
-    ...overrides,
-  }
+  return { webhookUrl: url, timeoutMs: 2000, ...overrides }
 }
 
 const MESSAGE = eventMessage({ id: 'evt-1', title: 'Deployed' }, new Date('2024-05-01T10:00:00Z'))
 const DISCORD_MESSAGE = JSON.stringify({ id: '1234567890', channel_id: '42' })
 
-describe('postToDiscord', () => {
+describe('postOnce', () => {
   it('posts the message with ?wait=true and reads the message id', async () => {
     discord = await startDiscord([{ status: 200, body: DISCORD_MESSAGE }])
-    const outcome = await postToDiscord(MESSAGE, settings(discord.url))
-    expect(outcome).toEqual({ status: 'delivered', attempts: 1, messageId: '1234567890' })
+    const answer = await postOnce(MESSAGE, settings(discord.url))
+    expect(answer).toEqual({ kind: 'delivered', messageId: '1234567890' })
     expect(discord.received[0]?.url).toBe('/api/webhooks/123/token?wait=true')
     expect(discord.received[0]?.body).toEqual({
       embeds: [
@@ -85,7 +78,12 @@ describe('postToDiscord', () => {
     })
   })
 
-  it('waits the retry_after a 429 asks for, then retries', async () => {
+  it('takes a 204 without a body as delivered', async () => {
+    discord = await startDiscord([{ status: 204 }])
+    expect(await postOnce(MESSAGE, settings(discord.url))).toEqual({ kind: 'delivered' })
+  })
+
+  it('reads the wait a 429 asks for from retry_after, and posts once', async () => {
     discord = await startDiscord([
       {
         status: 429,
@@ -95,91 +93,69 @@ describe('postToDiscord', () => {
           global: false,
         }),
       },
-      { status: 204 },
     ])
-    const outcome = await postToDiscord(MESSAGE, settings(discord.url))
-    expect(outcome).toEqual({ status: 'delivered', attempts: 2 })
-    const [first, second] = discord.received
-    expect(second!.at - first!.at).toBeGreaterThanOrEqual(290)
-    expect(second?.body).toEqual(first?.body)
-  })
-
-  it('reads Retry-After when the 429 has no JSON retry_after', async () => {
-    discord = await startDiscord([
-      { status: 429, body: 'slow down', headers: { 'retry-after': '0.2' } },
-      { status: 204 },
-    ])
-    const waits: number[] = []
-    const outcome = await postToDiscord(MESSAGE, settings(discord.url), {
-      wait: async (ms) => waits.push(ms),
-    })
-    expect(outcome.status).toBe('delivered')
-    expect(waits).toEqual([200])
-  })
-
-  it('gives up when the 429 waits would pass the cap', async () => {
-    discord = await startDiscord([{ status: 429, body: JSON.stringify({ retry_after: 3.5 }) }])
-    const outcome = await postToDiscord(MESSAGE, settings(discord.url), { wait: async () => {} })
-    expect(outcome).toMatchObject({ status: 'failed', attempts: 2 })
-    expect(discord.received).toHaveLength(2)
-  })
-
-  it('backs off on 5xx and delivers on the third try', async () => {
-    discord = await startDiscord([
-      { status: 500 },
-      { status: 502 },
-      { status: 200, body: DISCORD_MESSAGE },
-    ])
-    const waits: number[] = []
-    const retries: string[] = []
-    const outcome = await postToDiscord(MESSAGE, settings(discord.url), {
-      wait: async (ms) => waits.push(ms),
-      onRetry: (reason) => retries.push(reason),
-    })
-    expect(outcome).toMatchObject({ status: 'delivered', attempts: 3 })
-    expect(waits).toEqual([10, 30])
-    expect(retries).toEqual(['Discord answered 500', 'Discord answered 502'])
-  })
-
-  it('stops after 3 tries of 5xx', async () => {
-    discord = await startDiscord([{ status: 500 }])
-    const outcome = await postToDiscord(MESSAGE, settings(discord.url))
-    expect(outcome).toEqual({
-      status: 'failed',
-      attempts: 3,
-      error: 'Discord answered 500 (3 tries)',
-    })
-    expect(discord.received).toHaveLength(3)
-  })
-
-  it('retries a try that times out', async () => {
-    discord = await startDiscord([{ status: 0, stall: true }, { status: 204 }])
-    const outcome = await postToDiscord(MESSAGE, settings(discord.url, { timeoutMs: 200 }))
-    expect(outcome).toEqual({ status: 'delivered', attempts: 2 })
-  })
-
-  it('reports 404 as a deleted webhook, without retrying', async () => {
-    discord = await startDiscord([
-      { status: 404, body: JSON.stringify({ message: 'Unknown Webhook', code: 10015 }) },
-    ])
-    const outcome = await postToDiscord(MESSAGE, settings(discord.url))
-    expect(outcome).toEqual({
-      status: 'gone',
-      attempts: 1,
-      reason: 'Discord answered 404: the webhook was deleted',
+    const answer = await postOnce(MESSAGE, settings(discord.url))
+    expect(answer).toEqual({
+      kind: 'rate-limited',
+      retryAfterMs: 300,
+      reason: 'Discord asked to wait 300 ms (429)',
     })
     expect(discord.received).toHaveLength(1)
   })
 
-  it('does not retry another 4xx', async () => {
+  it('reads Retry-After when the 429 has no JSON retry_after, else waits 1 s', async () => {
+    discord = await startDiscord([
+      { status: 429, body: 'slow down', headers: { 'retry-after': '0.2' } },
+      { status: 429, body: 'slow down' },
+    ])
+    expect(await postOnce(MESSAGE, settings(discord.url))).toMatchObject({ retryAfterMs: 200 })
+    expect(await postOnce(MESSAGE, settings(discord.url))).toMatchObject({ retryAfterMs: 1000 })
+  })
+
+  it('calls 5xx answers unavailable', async () => {
+    discord = await startDiscord([{ status: 502 }])
+    expect(await postOnce(MESSAGE, settings(discord.url))).toEqual({
+      kind: 'unavailable',
+      reason: 'Discord answered 502',
+    })
+  })
+
+  it('calls a try that times out unavailable', async () => {
+    discord = await startDiscord([{ status: 0, stall: true }])
+    expect(await postOnce(MESSAGE, settings(discord.url, { timeoutMs: 200 }))).toEqual({
+      kind: 'unavailable',
+      reason: 'Discord did not answer within 200 ms',
+    })
+  })
+
+  it('calls a refused connection unavailable', async () => {
+    discord = await startDiscord([{ status: 200 }])
+    const url = discord.url
+    await discord.close()
+    discord = undefined
+    expect(await postOnce(MESSAGE, settings(url))).toMatchObject({
+      kind: 'unavailable',
+      reason: expect.stringMatching(/^Discord could not be reached/),
+    })
+  })
+
+  it('reports 404 as a deleted webhook', async () => {
+    discord = await startDiscord([
+      { status: 404, body: JSON.stringify({ message: 'Unknown Webhook', code: 10015 }) },
+    ])
+    expect(await postOnce(MESSAGE, settings(discord.url))).toEqual({
+      kind: 'gone',
+      reason: 'Discord answered 404: the webhook was deleted',
+    })
+  })
+
+  it("reports another 4xx as refused, with Discord's message", async () => {
     discord = await startDiscord([
       { status: 400, body: JSON.stringify({ message: 'Invalid Form Body', code: 50035 }) },
     ])
-    const outcome = await postToDiscord(MESSAGE, settings(discord.url))
-    expect(outcome).toEqual({
-      status: 'failed',
-      attempts: 1,
-      error: 'Discord answered 400: Invalid Form Body',
+    expect(await postOnce(MESSAGE, settings(discord.url))).toEqual({
+      kind: 'refused',
+      reason: 'Discord answered 400: Invalid Form Body',
     })
   })
 })
