@@ -1,10 +1,10 @@
 /**
- * Records the AWS calls the app makes while it serves a request, works a queue's message or
- * runs a Discord delivery task (a vitest setup file: it runs before each test file). Two
- * pieces, both installed once per worker process, since the SDK and Fastify load once per
- * process whatever the test file:
+ * Records the AWS calls the app makes while it serves a request, works a queue's message,
+ * runs a Discord delivery task or moves old records at start (a vitest setup file: it runs
+ * before each test file). Two pieces, both installed once per worker process, since the SDK
+ * and Fastify load once per process whatever the test file:
  *
- * - what the app is doing, in an AsyncLocalStorage bound to the start of three tracing
+ * - what the app is doing, in an AsyncLocalStorage bound to the start of four tracing
  *   channels, so it is carried into everything that work awaits or starts (a retry, a job, an
  *   `app.inject` to another route has its own):
  *   - `tracing:fastify.request.handler`: a request, made by the function that serves its path
@@ -12,13 +12,15 @@
  *   - `meme-studio.queue.worker` (`{queue}`): a message's worker, made by the function whose
  *     event source mapping takes that queue on AWS (`QUEUE_CONSUMERS`);
  *   - `meme-studio.discord.task` (`{action}`): a task of the Discord delivery state machine,
- *     made by the function its Task states invoke (`DISCORD_TASK_FUNCTION`).
+ *     made by the function its Task states invoke (`DISCORD_TASK_FUNCTION`);
+ *   - `meme-studio.records.migration` (`{name}`): one domain's move of the S3 records of
+ *     earlier versions, which the control function makes once as it starts.
  *   The innermost wins: a worker that runs inside a request's async context (the embedded
  *   queue woken by a send) is the worker's.
  * - the call: `send` of the S3, Secrets Manager, DynamoDB (the plain client and the document
  *   client, whose `send` does not go through the plain one's), SQS and Step Functions
  *   clients, patched to hand each command to the current test file's recorder. Calls outside
- *   all three (a test's own setup, a cold start reading secrets, the embedded queue's own
+ *   all four (a test's own setup, a cold start reading secrets, the embedded queue's own
  *   polling, which on AWS is SQS and Lambda's) are not the app's work, and are left out.
  *
  * Each test file writes what it recorded to the run's folder (`aws-calls-global-setup.ts`
@@ -44,6 +46,7 @@ import type { QueueName } from '../../src/services/queue/types.ts'
 import {
   DISCORD_TASK_FUNCTION,
   IAM_ACTIONS,
+  MIGRATION_FUNCTION,
   QUEUE_CONSUMERS,
   generalisedKey,
   type AwsCall,
@@ -69,6 +72,11 @@ const HOOKS = Symbol.for('meme-studio.test.aws-call-recorder')
 /** The channels' names, as the app publishes them (`app-queues.ts`, `discord-tasks.ts`). */
 const QUEUE_WORKER_CHANNEL = 'meme-studio.queue.worker'
 const DISCORD_TASK_CHANNEL = 'meme-studio.discord.task'
+/**
+ * The once-at-start move of S3 records, when the app publishes each domain's run on it
+ * (`tracePromise` with `{name}`): outside any request, so otherwise not recorded at all.
+ */
+const MIGRATION_CHANNEL = 'meme-studio.records.migration'
 
 function processHooks(): ProcessHooks {
   const holder = globalThis as { [HOOKS]?: ProcessHooks }
@@ -88,6 +96,10 @@ function processHooks(): ProcessHooks {
   tracingChannel<unknown, { action: string }>(DISCORD_TASK_CHANNEL).start.bindStore(
     hooks.work,
     ({ action }) => ({ function: DISCORD_TASK_FUNCTION, route: `discord task ${action}` }),
+  )
+  tracingChannel<unknown, { name: string }>(MIGRATION_CHANNEL).start.bindStore(
+    hooks.work,
+    ({ name }) => ({ function: MIGRATION_FUNCTION, route: `migration ${name}` }),
   )
   for (const [Client, service] of [
     [S3Client, 's3'],

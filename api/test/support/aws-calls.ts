@@ -13,16 +13,18 @@ import { fileURLToPath } from 'node:url'
 import type { LambdaFunction } from '../../src/entry-points.ts'
 import type { QueueName } from '../../src/services/queue/types.ts'
 
-export const AWS_CALLS_FILE = fileURLToPath(
-  new URL('../../../infra/test/fixtures/aws-calls.json', import.meta.url),
-)
+/** The fixture; `AWS_CALLS_FILE` names another, to record a run without touching it. */
+export const AWS_CALLS_FILE =
+  process.env.AWS_CALLS_FILE ??
+  fileURLToPath(new URL('../../../infra/test/fixtures/aws-calls.json', import.meta.url))
 
 /** Where a call was made: the function that makes it on AWS, and what it was doing. */
 interface CallSite {
   function: string
   /**
    * The Fastify route pattern (`POST /api/jobs`), `queue <name>` for a queue worker's message,
-   * `discord task <action>` for a task of the Discord delivery state machine.
+   * `discord task <action>` for a task of the Discord delivery state machine, `migration
+   * <name>` for the move of one domain's S3 records at start.
    */
   route: string
 }
@@ -116,6 +118,9 @@ export const QUEUE_CONSUMERS: Record<QueueName, LambdaFunction> = {
 
 /** The function the Discord delivery state machine's Task states invoke. */
 export const DISCORD_TASK_FUNCTION: LambdaFunction = 'control'
+
+/** The function that moves the records earlier versions kept in S3, once, as it starts. */
+export const MIGRATION_FUNCTION: LambdaFunction = 'control'
 
 /** Path segments that are words of the app's layout, not ids. */
 const LAYOUT_WORDS = new Set(['deliveries', 'handled', 'hook.json', 'notifications.json'])
