@@ -109,8 +109,15 @@ export type HookWithSecret = Static<typeof HookWithSecretSchema>
 
 // ---- Deliveries ----------------------------------------------------------------------
 
+/**
+ * Where a delivery is, or how it ended. A push to archive is answered at once as `queued`; the
+ * archive worker then moves it to `archiving` and on to `archived` or `failed`. The others are
+ * final when GitHub is answered.
+ */
 export const DELIVERY_OUTCOMES = [
   'pong',
+  'queued',
+  'archiving',
   'archived',
   'ignored',
   'duplicate',
@@ -128,12 +135,17 @@ const summaryFields = {
   commit: Type.Optional(Type.String()),
   verified: Type.Boolean({ description: "Whether the signature matched the hook's secret" }),
   status: Type.Integer({ description: 'The HTTP status we answered with' }),
-  outcome: Type.Enum([...DELIVERY_OUTCOMES]),
+  outcome: Type.Enum([...DELIVERY_OUTCOMES], {
+    description: 'queued and archiving change, to archived or failed, after the answer',
+  }),
   reason: Type.Optional(Type.String({ description: 'Why it was ignored or refused' })),
   archiveKey: Type.Optional(Type.String()),
   versionId: Type.Optional(Type.String()),
-  durationMs: Type.Integer({ minimum: 0 }),
-  error: Type.Optional(Type.String()),
+  durationMs: Type.Integer({ minimum: 0, description: 'How long the answer took' }),
+  updatedAt: Type.Optional(
+    Type.String({ description: "When a queued push's archive last changed state" }),
+  ),
+  error: Type.Optional(Type.String({ description: 'Why it failed' })),
   redeliveryOf: Type.Optional(
     Type.String({ description: 'The deliveryId this one ran again (admin Redeliver)' }),
   ),
@@ -173,14 +185,12 @@ export const DeliveryAnswerSchema = Type.Object({ delivery: DeliverySchema })
 
 // ---- The receiver --------------------------------------------------------------------
 
-/** `POST /api/webhooks/github[/{hookId}]`, 200: archived, a pong, or a duplicate. */
+/** `POST /api/webhooks/github[/{hookId}]`, 200: a pong, or a duplicate. */
 export const DeliveryReceivedSchema = Type.Object({
   ok: Type.Optional(Type.Literal(true)),
   duplicate: Type.Optional(
     Type.Literal(true, { description: 'This X-GitHub-Delivery was handled before' }),
   ),
-  archiveKey: Type.Optional(Type.String()),
-  versionId: Type.Optional(Type.String()),
 })
 export type DeliveryReceived = Static<typeof DeliveryReceivedSchema>
 
@@ -190,3 +200,18 @@ export const DeliveryIgnoredSchema = Type.Object({
   ignored: Type.String({ description: 'Why nothing was archived' }),
 })
 export type DeliveryIgnored = Static<typeof DeliveryIgnoredSchema>
+
+/**
+ * 202: a push to archive, recorded and queued. The archive is made after the answer (GitHub
+ * waits 10 s at most); the admin API's delivery `deliveryId` says where it is.
+ */
+export const DeliveryQueuedSchema = Type.Object({
+  ok: Type.Literal(true),
+  queued: Type.Literal(true),
+  deliveryId: Type.String({ description: 'X-GitHub-Delivery, to follow in the admin API' }),
+})
+export type DeliveryQueued = Static<typeof DeliveryQueuedSchema>
+
+/** 202: ignored or queued. */
+export const DeliveryAcceptedSchema = Type.Union([DeliveryQueuedSchema, DeliveryIgnoredSchema])
+export type DeliveryAccepted = Static<typeof DeliveryAcceptedSchema>

@@ -11,9 +11,15 @@ import jobRoutes from '../routes/jobs.ts'
 import storageRoutes from '../routes/storage.ts'
 import uploadRoutes from '../routes/uploads.ts'
 import webhookRoutes from '../routes/webhooks.ts'
+import { archiveWorker } from '../services/webhooks/archive-worker.ts'
 
 export default fp<FunctionOptions>(
   async (app, { config, now }) => {
+    // Pushes are archived after GitHub is answered, from the archives queue.
+    app.queues.work(
+      'archives',
+      archiveWorker({ s3: app.s3, records: app.records, config, notify: app.notify, log: app.log }),
+    )
     await app.register(
       async (api) => {
         await api.register(storageRoutes, { config })
@@ -26,5 +32,8 @@ export default fp<FunctionOptions>(
       { prefix: '/api' },
     )
   },
-  { name: 'control-function', dependencies: ['storage', 'notifier', 'api-keys'] },
+  {
+    name: 'control-function',
+    dependencies: ['storage', 'records', 'queues', 'notifier', 'api-keys'],
+  },
 )

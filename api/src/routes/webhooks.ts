@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import {
   DEFAULT_HOOK_ID,
-  DeliveryIgnoredSchema,
+  DeliveryAcceptedSchema,
   DeliveryReceivedSchema,
   HookParamsSchema,
 } from '@meme-studio/meme-core/schema'
@@ -20,20 +20,21 @@ const BODY_LIMIT = 4 * 1024 * 1024
 
 const responses = {
   200: DeliveryReceivedSchema,
-  202: DeliveryIgnoredSchema,
-  ...errorResponses(400, 401, 404, 413, 415, 502, 503),
+  202: DeliveryAcceptedSchema,
+  ...errorResponses(400, 401, 404, 413, 415, 503),
 }
 
 /**
  * `/api/webhooks/github*`: GitHub's deliveries. Public, but every request must carry
  * `X-Hub-Signature-256` made with the hook's secret, checked over the raw body before
- * anything in it is read (see `DeliveryReceiver`).
+ * anything in it is read (see `DeliveryReceiver`). A push to archive is answered 202 once it
+ * is queued; the archive worker (registered by the control function) makes it.
  */
 const webhookRoutes: FastifyPluginAsyncTypebox<{ config: AppConfig; now?: () => number }> = async (
   app,
   { config, now = () => Date.now() },
 ) => {
-  const receiver = new DeliveryReceiver({ s3: app.s3, config, notify: app.notify, now })
+  const receiver = new DeliveryReceiver({ records: app.records, queues: app.queues, now })
 
   // The signature covers the bytes as sent: bodies stay Buffers until it has been checked.
   // Only GitHub's two content types; anything else is a 415 before any work.
@@ -80,7 +81,7 @@ const webhookRoutes: FastifyPluginAsyncTypebox<{ config: AppConfig; now?: () => 
     async (request, reply) => {
       const { hookId } = request.params
       if (hookId === DEFAULT_HOOK_ID) return reply.callNotFound()
-      return receive(request, reply, await readHook(app.s3, config.uploadBucket, hookId))
+      return receive(request, reply, await readHook(app.records, hookId))
     },
   )
 }

@@ -72,7 +72,10 @@ export type JobRecord = Static<typeof JobRecordSchema>
 
 // ---- Webhooks ------------------------------------------------------------------------
 
-/** `hooks/{hookId}.json`: a hook's settings and its secrets. */
+/**
+ * A hook's settings and its secrets: the item `hook` / `{hookId}` in the records table (kept
+ * as `hooks/{hookId}.json` in the upload bucket before, which `migrateWebhooksFromS3` copies).
+ */
 export const StoredHookSchema = Type.Object({
   version: Type.Literal(1),
   hookId: Type.String(),
@@ -88,7 +91,10 @@ export const StoredHookSchema = Type.Object({
 })
 export type StoredHook = Static<typeof StoredHookSchema>
 
-/** `webhooks/{hookId}/deliveries/….json`: a delivery as the admin API shows it, and its hook. */
+/**
+ * A delivery as the admin API shows it, and its hook: the item `delivery#{hookId}` /
+ * `at#{receivedAt}#{deliveryId}`, kept 30 days (`webhooks/{hookId}/deliveries/….json` before).
+ */
 export const DeliveryRecordSchema = Type.Object({
   version: Type.Literal(1),
   hookId: Type.String(),

@@ -1,10 +1,5 @@
-import { randomBytes, randomUUID } from 'node:crypto'
-import {
-  GetObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  type S3Client,
-} from '@aws-sdk/client-s3'
+import { randomUUID } from 'node:crypto'
+import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3'
 import type { FastifyInstance, InjectOptions } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { signGithubPayload } from '../../src/services/signatures/github-signature.ts'
@@ -61,6 +56,22 @@ async function create(settings: Record<string, unknown> = {}): Promise<HookAnswe
 
 async function ping(hookId: string, payload: object | undefined = {}) {
   return admin({ method: 'POST', url: `/api/admin/webhooks/${hookId}/ping`, payload })
+}
+
+/** A ping as GitHub sends it, signed with `secret`. */
+function signedPing(hookId: string, secret: string) {
+  const body = JSON.stringify({ zen: 'Rotate.', hook_id: 1 })
+  return app.inject({
+    method: 'POST',
+    url: `/api/webhooks/github/${hookId}`,
+    headers: {
+      'content-type': 'application/json',
+      'x-github-event': 'ping',
+      'x-github-delivery': randomUUID(),
+      'x-hub-signature-256': signGithubPayload(secret, body),
+    },
+    payload: body,
+  })
 }
 
 describe('the API key', () => {
@@ -132,7 +143,44 @@ describe('hooks', () => {
     })
   })
 
-  it('deletes a hook and keeps its deliveries', async () => {
+  it('keeps both of two concurrent changes to a hook', async () => {
+    const { hook } = await create()
+    const [named, branched] = await Promise.all([
+      admin({ method: 'PATCH', url: `/api/admin/webhooks/${hook.hookId}`, payload: { name: 'A' } }),
+      admin({
+        method: 'PATCH',
+        url: `/api/admin/webhooks/${hook.hookId}`,
+        payload: { branches: ['main'], prefix: 'b/' },
+      }),
+    ])
+    expect([named.statusCode, branched.statusCode]).toEqual([200, 200])
+    const got = await admin({ method: 'GET', url: `/api/admin/webhooks/${hook.hookId}` })
+    expect(got.json().hook).toMatchObject({ name: 'A', branches: ['main'], prefix: 'b/' })
+  })
+
+  it('keeps a change and a rotation made at once, and both secrets work', async () => {
+    const { hook, secret } = await create()
+    const [changed, rotated] = await Promise.all([
+      admin({
+        method: 'PATCH',
+        url: `/api/admin/webhooks/${hook.hookId}`,
+        payload: { name: 'Renamed' },
+      }),
+      admin({
+        method: 'POST',
+        url: `/api/admin/webhooks/${hook.hookId}/rotate-secret`,
+        payload: { graceSeconds: 600 },
+      }),
+    ])
+    expect([changed.statusCode, rotated.statusCode]).toEqual([200, 200])
+    const got = (await admin({ method: 'GET', url: `/api/admin/webhooks/${hook.hookId}` })).json()
+    expect(got.hook).toMatchObject({ name: 'Renamed', previousSecretExpiresAt: expect.any(String) })
+    for (const key of [secret, rotated.json<HookAnswer>().secret]) {
+      expect((await signedPing(hook.hookId, key)).statusCode).toBe(200)
+    }
+  })
+
+  it('deletes a hook and keeps its deliveries until they expire', async () => {
     const { hook } = await create()
     expect((await ping(hook.hookId)).statusCode).toBe(200)
     const deleted = await admin({ method: 'DELETE', url: `/api/admin/webhooks/${hook.hookId}` })
@@ -140,95 +188,33 @@ describe('hooks', () => {
     const got = await admin({ method: 'GET', url: `/api/admin/webhooks/${hook.hookId}` })
     expect(got.statusCode).toBe(404)
     expect(got.json()).toMatchObject({ code: 'HOOK_NOT_FOUND' })
-    const kept = await storage.send(
-      new ListObjectsV2Command({
-        Bucket: 'meme-studio-uploads',
-        Prefix: `webhooks/${hook.hookId}/deliveries/`,
-      }),
-    )
-    expect(kept.KeyCount).toBe(1)
+    const again = await admin({ method: 'DELETE', url: `/api/admin/webhooks/${hook.hookId}` })
+    expect(again.statusCode).toBe(404)
+    // A change that comes after the delete does not bring the hook back.
+    const late = await admin({
+      method: 'PATCH',
+      url: `/api/admin/webhooks/${hook.hookId}`,
+      payload: { name: 'Back?' },
+    })
+    expect(late.statusCode).toBe(404)
+    const kept = await app.records.query(`delivery#${hook.hookId}`, { skPrefix: 'at#' })
+    expect(kept).toHaveLength(1)
+    expect(kept[0]).toMatchObject({ outcome: 'pong' })
   })
 
-  it('keeps a hook at hooks/<hookId>.json, outside the expiring webhooks/ prefix', async () => {
+  it('keeps hooks and deliveries in the records table, nothing in the upload bucket', async () => {
     const { hook, secret } = await create()
-    const stored = await storage.send(
-      new ListObjectsV2Command({ Bucket: 'meme-studio-uploads', Prefix: 'hooks/' }),
-    )
-    expect(stored.Contents?.map((item) => item.Key)).toContain(`hooks/${hook.hookId}.json`)
-    const record = await storage.send(
-      new GetObjectCommand({ Bucket: 'meme-studio-uploads', Key: `hooks/${hook.hookId}.json` }),
-    )
-    expect(JSON.parse(await record.Body!.transformToString())).toMatchObject({
+    await ping(hook.hookId)
+    expect(await app.records.get({ pk: 'hook', sk: hook.hookId })).toMatchObject({
       hookId: hook.hookId,
       secret,
     })
-    const underWebhooks = await storage.send(
-      new ListObjectsV2Command({
-        Bucket: 'meme-studio-uploads',
-        Prefix: `webhooks/${hook.hookId}/`,
-      }),
-    )
-    expect(underWebhooks.KeyCount).toBe(0)
-
-    const deleted = await admin({ method: 'DELETE', url: `/api/admin/webhooks/${hook.hookId}` })
-    expect(deleted.statusCode).toBe(204)
-    const left = await storage.send(
-      new ListObjectsV2Command({ Bucket: 'meme-studio-uploads', Prefix: `hooks/${hook.hookId}` }),
-    )
-    expect(left.KeyCount).toBe(0)
-  })
-
-  it('moves a hook kept the old way (webhooks/<hookId>/hook.json) to hooks/ on first read', async () => {
-    const hookId = randomBytes(8).toString('hex')
-    const legacy = {
-      version: 1,
-      hookId,
-      name: 'Old site',
-      branches: ['main'],
-      prefix: 'old/',
-      stripRoot: true,
-      createdAt: '2026-01-02T03:04:05.000Z',
-      updatedAt: '2026-01-02T03:04:05.000Z',
-      secret: 'a'.repeat(64),
+    for (const prefix of ['hooks/', 'webhooks/']) {
+      const listed = await storage.send(
+        new ListObjectsV2Command({ Bucket: 'meme-studio-uploads', Prefix: prefix }),
+      )
+      expect(listed.KeyCount).toBe(0)
     }
-    await storage.send(
-      new PutObjectCommand({
-        Bucket: 'meme-studio-uploads',
-        Key: `webhooks/${hookId}/hook.json`,
-        Body: JSON.stringify(legacy),
-        ContentType: 'application/json',
-      }),
-    )
-
-    const listed = await admin({ method: 'GET', url: '/api/admin/webhooks' })
-    expect(listed.json().hooks).toContainEqual(
-      expect.objectContaining({ hookId, name: 'Old site', branches: ['main'] }),
-    )
-    const moved = await storage.send(
-      new GetObjectCommand({ Bucket: 'meme-studio-uploads', Key: `hooks/${hookId}.json` }),
-    )
-    expect(JSON.parse(await moved.Body!.transformToString())).toEqual(legacy)
-    const old = await storage.send(
-      new ListObjectsV2Command({ Bucket: 'meme-studio-uploads', Prefix: `webhooks/${hookId}/` }),
-    )
-    expect(old.KeyCount).toBe(0)
-
-    // GitHub's deliveries keep verifying with the hook's secret after the move.
-    const body = JSON.stringify({ zen: 'Keep it logically awesome.', hook_id: 1 })
-    const delivered = await app.inject({
-      method: 'POST',
-      url: `/api/webhooks/github/${hookId}`,
-      headers: {
-        'content-type': 'application/json',
-        'x-github-event': 'ping',
-        'x-github-delivery': randomUUID(),
-        'x-hub-signature-256': signGithubPayload(legacy.secret, body),
-      },
-      payload: body,
-    })
-    expect(delivered.statusCode).toBe(200)
-    const got = await admin({ method: 'GET', url: `/api/admin/webhooks/${hookId}` })
-    expect(got.json().hook).toMatchObject({ hookId, name: 'Old site', prefix: 'old/' })
   })
 
   it('answers 404 for a hook that is not there', async () => {

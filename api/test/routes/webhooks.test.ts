@@ -1,20 +1,17 @@
 import { randomUUID } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import {
-  GetObjectCommand,
-  HeadObjectCommand,
-  ListObjectsV2Command,
-  type S3Client,
-} from '@aws-sdk/client-s3'
+import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3'
 import type { FastifyInstance } from 'fastify'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import yauzl from 'yauzl'
 import yazl from 'yazl'
+import type { AppConfig } from '../../src/config.ts'
 import { signGithubPayload } from '../../src/services/signatures/github-signature.ts'
-import { buildApp, startTestS3, testConfig, testS3Client } from '../support/test-app.ts'
+import { idempotencyKey } from '../../src/services/webhooks/deliveries.ts'
+import { startS3Proxy } from '../support/s3-proxy.ts'
+import { buildApp, closedPort, startTestS3, testConfig, testS3Client } from '../support/test-app.ts'
 
-const UPLOADS = 'meme-studio-uploads'
 const ARCHIVES = 'meme-studio-archives'
 const API_KEY = 'webhooks-test-key-0123456789abcdef'
 /** GitHub Docs, "Validating webhook deliveries": the published example. */
@@ -83,6 +80,7 @@ function zipEntries(buffer: Buffer): Promise<string[]> {
 let s3: Awaited<ReturnType<typeof startTestS3>>
 let github: Awaited<ReturnType<typeof startGithub>>
 let app: FastifyInstance
+let config: AppConfig
 let storage: S3Client
 let env: Record<string, string>
 
@@ -95,8 +93,11 @@ beforeAll(async () => {
     USAGE_BURST: '10000',
     GITHUB_WEBHOOK_SECRET: DOCS.secret,
     GITHUB_BASE_URL: github.url,
+    // A failed archive try comes back after a second, not the default two minutes.
+    QUEUE_VISIBILITY_SECONDS: '1',
   }
-  app = await buildApp(testConfig(s3.endpoint, env))
+  config = testConfig(s3.endpoint, env)
+  app = await buildApp(config)
   storage = testS3Client(testConfig(s3.endpoint))
 })
 afterAll(async () => {
@@ -192,15 +193,25 @@ async function archiveKeys(prefix = ''): Promise<string[]> {
   return (listed.Contents ?? []).map((item) => item.Key as string)
 }
 
-async function handledMarker(hookId: string, deliveryId: string): Promise<boolean> {
-  return storage
-    .send(
-      new HeadObjectCommand({ Bucket: UPLOADS, Key: `webhooks/${hookId}/handled/${deliveryId}` }),
-    )
-    .then(
-      () => true,
-      () => false,
-    )
+/** Whether the delivery id is claimed: its idempotency key is in the records table. */
+async function claimed(hookId: string, deliveryId: string): Promise<boolean> {
+  return (await app.records.get(idempotencyKey(hookId, deliveryId))) !== undefined
+}
+
+/** The delivery's summary once `done` says it is, asking the admin API every 50 ms. */
+async function deliveryWhen(
+  hookId: string,
+  deliveryId: string,
+  done: (delivery: Record<string, unknown>) => boolean,
+  timeoutMs = 15_000,
+) {
+  const until = Date.now() + timeoutMs
+  for (;;) {
+    const found = (await deliveries(hookId)).find((d) => d.deliveryId === deliveryId)
+    if (found && done(found)) return found
+    if (Date.now() > until) throw new Error(`delivery ${deliveryId} is ${JSON.stringify(found)}`)
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
 }
 
 const PING = JSON.stringify({ zen: 'Keep it logically awesome.', hook_id: 1 })
@@ -274,7 +285,7 @@ describe('signatures', () => {
       expect(response.json()).toMatchObject({ statusCode: 401, code: 'SIGNATURE_INVALID' })
       expect(github.requests).toEqual([])
       expect(await archiveKeys('octo/')).toEqual([])
-      expect(await handledMarker('default', deliveryId)).toBe(false)
+      expect(await claimed('default', deliveryId)).toBe(false)
       expect(await deliveryDetail('default', deliveryId)).toMatchObject({
         verified: false,
         outcome: 'rejected',
@@ -371,10 +382,7 @@ describe('the default hook', () => {
     })
     expect(response.statusCode).toBe(404)
     expect(response.json()).toMatchObject({ code: 'HOOK_NOT_FOUND' })
-    const listed = await storage.send(
-      new ListObjectsV2Command({ Bucket: UPLOADS, Prefix: 'webhooks/0123456789abcdef/' }),
-    )
-    expect(listed.KeyCount).toBe(0)
+    expect(await app.records.query('delivery#0123456789abcdef')).toEqual([])
   })
 })
 
@@ -408,22 +416,17 @@ describe('pushes', () => {
         { event: 'push', body: pushPayload(), secret },
         notifying,
       )
-      expect(response.statusCode).toBe(200)
+      expect(response.statusCode).toBe(202)
+      await notifying.queues.idle()
       await notifying.notifier.settled()
       expect(messages.map((m) => m.embeds[0]?.title)).toEqual(['Push archived: octo/site (main)'])
     } finally {
-      await notifying.inject({
-        method: 'PUT',
-        url: '/api/admin/notifications',
-        headers: { 'x-api-key': API_KEY },
-        payload: { notifyOnArchive: false },
-      })
       await notifying.close()
       await new Promise<void>((resolve) => discord.close(() => resolve()))
     }
   })
 
-  it('archives a push to the archive bucket at {prefix}{owner}/{repo}/{branch}.zip', async () => {
+  it('answers 202 queued, then archives to {prefix}{owner}/{repo}/{branch}.zip', async () => {
     const { hook, secret } = await createHook({ prefix: 'builds/' })
     const deliveryId = randomUUID()
     const response = await deliver(`/api/webhooks/github/${hook.hookId}`, {
@@ -432,8 +435,9 @@ describe('pushes', () => {
       deliveryId,
       secret,
     })
-    expect(response.statusCode).toBe(200)
-    expect(response.json()).toEqual({ ok: true, archiveKey: 'builds/octo/site/feature/login.zip' })
+    expect(response.statusCode).toBe(202)
+    expect(response.json()).toEqual({ ok: true, queued: true, deliveryId })
+    await app.queues.idle()
     expect(github.requests).toEqual([`/octo/site/archive/${SHA}.zip`])
 
     const object = await storage.send(
@@ -446,23 +450,96 @@ describe('pushes', () => {
     expect(await zipEntries(zip)).toEqual(['README.md', 'buildspec.yml'])
 
     const [summary] = await deliveries(hook.hookId)
-    expect(summary).toMatchObject({
+    expect(summary).toEqual({
       deliveryId,
+      receivedAt: expect.any(String),
       event: 'push',
       repo: 'octo/site',
       branch: 'feature/login',
       commit: SHA,
       verified: true,
-      status: 200,
+      status: 202,
       outcome: 'archived',
       archiveKey: 'builds/octo/site/feature/login.zip',
+      durationMs: expect.any(Number),
+      updatedAt: expect.any(String),
     })
     const detail = await deliveryDetail(hook.hookId, deliveryId)
+    expect(detail.response).toEqual({ ok: true, queued: true, deliveryId })
     expect(detail.requestHeaders).toMatchObject({
       'x-github-event': 'push',
       'x-github-delivery': deliveryId,
     })
     expect(JSON.stringify(detail)).not.toContain(secret)
+  })
+
+  it('redelivers a push from the admin page: queued at once, archived after', async () => {
+    const { hook, secret } = await createHook({ prefix: 'replay/' })
+    const deliveryId = randomUUID()
+    await deliver(`/api/webhooks/github/${hook.hookId}`, {
+      event: 'push',
+      body: pushPayload(),
+      deliveryId,
+      secret,
+    })
+    await app.queues.idle()
+    const response = await app.inject({
+      method: 'POST',
+      url: `/api/admin/webhooks/${hook.hookId}/deliveries/${deliveryId}/redeliver`,
+      headers: { 'x-api-key': API_KEY },
+      payload: {},
+    })
+    expect(response.statusCode).toBe(200)
+    const replay = response.json<{ delivery: Record<string, unknown> }>().delivery
+    // The worker may have taken it already by the time the record is read back.
+    expect(replay).toMatchObject({
+      outcome: expect.stringMatching(/^(queued|archiving|archived)$/),
+      status: 202,
+      redeliveryOf: deliveryId,
+    })
+    await app.queues.idle()
+    expect(await deliveryWhen(hook.hookId, replay.deliveryId as string, () => true)).toMatchObject({
+      outcome: 'archived',
+      archiveKey: 'replay/octo/site/main.zip',
+    })
+    expect(github.requests).toHaveLength(2)
+  })
+
+  it('answers well under a second while a slow download runs, and shows where the delivery is', async () => {
+    let release = () => {}
+    const held = new Promise<void>((resolve) => (release = resolve))
+    github.answerWith((req, res) => {
+      // The archive comes only when the test says: until then the worker is archiving.
+      void held
+        .then(() => githubZip('site', SHA))
+        .then((zip) => res.writeHead(200, { 'content-type': 'application/zip' }).end(zip))
+    })
+    const { hook, secret } = await createHook({ prefix: 'slow/' })
+    const deliveryId = randomUUID()
+    const started = performance.now()
+    const response = await deliver(`/api/webhooks/github/${hook.hookId}`, {
+      event: 'push',
+      body: pushPayload(),
+      deliveryId,
+      secret,
+    })
+    const elapsedMs = performance.now() - started
+    expect(response.statusCode).toBe(202)
+    expect(elapsedMs).toBeLessThan(500)
+    expect((await deliveries(hook.hookId))[0]).toMatchObject({ deliveryId })
+
+    const archiving = await deliveryWhen(hook.hookId, deliveryId, (d) => d.outcome !== 'queued')
+    expect(archiving).toMatchObject({ outcome: 'archiving', status: 202 })
+    expect(archiving).not.toHaveProperty('archiveKey')
+    expect(await archiveKeys('slow/')).toEqual([])
+
+    release()
+    await app.queues.idle()
+    expect(await deliveryWhen(hook.hookId, deliveryId, () => true)).toMatchObject({
+      outcome: 'archived',
+      archiveKey: 'slow/octo/site/main.zip',
+    })
+    expect(await archiveKeys('slow/')).toEqual(['slow/octo/site/main.zip'])
   })
 
   it.each([
@@ -488,6 +565,7 @@ describe('pushes', () => {
       })
       expect(response.statusCode).toBe(202)
       expect(response.json()).toEqual({ ok: true, ignored: reason })
+      await app.queues.idle()
       expect(github.requests).toEqual([])
       expect((await deliveries(hook.hookId))[0]).toMatchObject({
         deliveryId,
@@ -498,7 +576,7 @@ describe('pushes', () => {
     },
   )
 
-  it('answers 502 ARCHIVE_DOWNLOAD_FAILED when GitHub keeps failing, and stores nothing', async () => {
+  it('records failed on the last try when GitHub keeps failing, stores nothing, and lets GitHub redeliver', async () => {
     github.answerWith((_req, res) => res.writeHead(500).end())
     const { hook, secret } = await createHook({ prefix: 'failing/' })
     const deliveryId = randomUUID()
@@ -510,24 +588,96 @@ describe('pushes', () => {
         secret,
       })
     const response = await send()
-    expect(response.statusCode).toBe(502)
-    expect(response.json()).toMatchObject({ code: 'ARCHIVE_DOWNLOAD_FAILED' })
-    expect(github.requests).toHaveLength(3)
-    expect(await archiveKeys('failing/')).toEqual([])
-    expect((await deliveries(hook.hookId))[0]).toMatchObject({
-      deliveryId,
+    expect(response.statusCode).toBe(202)
+    // A try that failed puts it back, saying why, for the queue to hand over again.
+    expect(
+      await deliveryWhen(hook.hookId, deliveryId, (d) => typeof d.error === 'string'),
+    ).toMatchObject({
+      outcome: expect.stringMatching(/^(queued|archiving)$/),
+      error: expect.stringMatching(/^Try 1 of 3 failed: GitHub answered 500 \(3 tries\)/),
+    })
+    const failed = await deliveryWhen(hook.hookId, deliveryId, (d) => d.outcome === 'failed')
+    expect(failed).toMatchObject({
       outcome: 'failed',
-      status: 502,
+      status: 202,
       repo: 'octo/site',
       branch: 'main',
-      error: expect.any(String),
+      error: 'GitHub answered 500 (3 tries)',
     })
+    expect(failed).not.toHaveProperty('archiveKey')
+    await app.queues.idle()
+    // Three receives (QUEUE_MAX_RECEIVES), three downloads each.
+    expect(github.requests).toHaveLength(9)
+    expect(await archiveKeys('failing/')).toEqual([])
 
     // A failed delivery is not remembered: GitHub's Redeliver (same id) runs it again.
     github.reset()
     const again = await send()
-    expect(again.statusCode).toBe(200)
+    expect(again.statusCode).toBe(202)
+    expect(again.json()).toEqual({ ok: true, queued: true, deliveryId })
+    await app.queues.idle()
+    expect(await deliveryWhen(hook.hookId, deliveryId, () => true)).toMatchObject({
+      outcome: 'archived',
+    })
     expect(await archiveKeys('failing/')).toEqual(['failing/octo/site/main.zip'])
+  })
+
+  it.each([
+    ['the repository is not there (404)', (res: ServerResponse) => res.writeHead(404).end()],
+    ['GitHub sends what is not a zip', (res: ServerResponse) => res.writeHead(200).end('no zip')],
+  ])('records failed at once when %s: no retry mends it', async (_case, answer) => {
+    github.answerWith((_req, res) => answer(res))
+    const { hook, secret } = await createHook({ prefix: 'gone/' })
+    const deliveryId = randomUUID()
+    const response = await deliver(`/api/webhooks/github/${hook.hookId}`, {
+      event: 'push',
+      body: pushPayload(),
+      deliveryId,
+      secret,
+    })
+    expect(response.statusCode).toBe(202)
+    await app.queues.idle()
+    expect(await deliveryWhen(hook.hookId, deliveryId, () => true)).toMatchObject({
+      outcome: 'failed',
+      error: expect.any(String),
+    })
+    expect(github.requests).toHaveLength(1)
+    expect(await archiveKeys('gone/')).toEqual([])
+    expect(await claimed(hook.hookId, deliveryId)).toBe(false)
+  })
+
+  it('does nothing for an archive message that comes again after its delivery was archived', async () => {
+    const { hook, secret } = await createHook({ prefix: 'again/' })
+    const deliveryId = randomUUID()
+    await deliver(`/api/webhooks/github/${hook.hookId}`, {
+      event: 'push',
+      body: pushPayload(),
+      deliveryId,
+      secret,
+    })
+    await app.queues.idle()
+    const archived = await deliveryWhen(hook.hookId, deliveryId, () => true)
+    expect(archived.outcome).toBe('archived')
+    expect(github.requests).toHaveLength(1)
+
+    // SQS delivers at least once: the same message, as the receiver sent it, once more.
+    await app.queues.send('archives', {
+      hookId: hook.hookId,
+      deliveryId,
+      receivedAt: archived.receivedAt,
+      owner: 'octo',
+      repo: 'site',
+      branch: 'main',
+      sha: SHA,
+      key: 'again/octo/site/main.zip',
+      stripRoot: true,
+      pusher: 'mona',
+    })
+    // And one that is not an archive request at all: dropped.
+    await app.queues.send('archives', { hookId: '../../etc', deliveryId: 1 })
+    await app.queues.idle()
+    expect(github.requests).toHaveLength(1)
+    expect(await deliveryWhen(hook.hookId, deliveryId, () => true)).toEqual(archived)
   })
 
   it('answers the same delivery again 200 {"duplicate":true} and downloads once, after a restart too', async () => {
@@ -539,13 +689,14 @@ describe('pushes', () => {
         { event: 'push', body: pushPayload(), deliveryId, secret },
         target,
       )
-    expect((await send()).statusCode).toBe(200)
+    expect((await send()).statusCode).toBe(202)
     const again = await send()
     expect(again.statusCode).toBe(200)
     expect(again.json()).toEqual({ duplicate: true })
-    expect(github.requests).toHaveLength(1)
+    await app.queues.idle()
 
-    const restarted = await buildApp(testConfig(s3.endpoint, env))
+    // Another process on the same stores (the same table): nothing kept in memory.
+    const restarted = await buildApp(config)
     try {
       expect((await send(restarted)).json()).toEqual({ duplicate: true })
     } finally {
@@ -556,19 +707,153 @@ describe('pushes', () => {
     expect(outcomes).toEqual(['duplicate', 'duplicate', 'archived'])
   })
 
-  it('answers concurrent copies of one delivery with one download', async () => {
-    const { hook, secret } = await createHook({ prefix: 'race/' })
-    const deliveryId = randomUUID()
-    const send = () =>
-      deliver(`/api/webhooks/github/${hook.hookId}`, {
-        event: 'push',
-        body: pushPayload(),
-        deliveryId,
-        secret,
-      })
-    const answers = await Promise.all([send(), send(), send()])
-    expect(answers.map((a) => a.statusCode)).toEqual([200, 200, 200])
-    expect(answers.filter((a) => a.json().duplicate === true)).toHaveLength(2)
-    expect(github.requests).toHaveLength(1)
+  it('answers 20 concurrent copies split between two instances with one archive and 19 duplicates', async () => {
+    // Both instances' S3 calls go through a proxy that counts what reaches the archive key.
+    const proxy = await startS3Proxy(s3.endpoint)
+    const shared = { ...config, s3: { ...config.s3, endpoint: proxy.endpoint } }
+    const first = await buildApp(shared)
+    const second = await buildApp(shared)
+    try {
+      const { hook, secret } = await createHook({ prefix: 'race/' }, first)
+      const deliveryId = randomUUID()
+      const body = pushPayload()
+      const answers = await Promise.all(
+        Array.from({ length: 20 }, (_, index) =>
+          deliver(
+            `/api/webhooks/github/${hook.hookId}`,
+            { event: 'push', body, deliveryId, secret },
+            index % 2 === 0 ? first : second,
+          ),
+        ),
+      )
+      const bodies = answers.map((a) => ({ status: a.statusCode, body: a.json() }))
+      expect(bodies.filter((a) => a.status === 202)).toEqual([
+        { status: 202, body: { ok: true, queued: true, deliveryId } },
+      ])
+      expect(bodies.filter((a) => a.status === 200)).toEqual(
+        Array(19).fill({ status: 200, body: { duplicate: true } }),
+      )
+      await Promise.all([first.queues.idle(), second.queues.idle()])
+      expect(github.requests).toHaveLength(1)
+      const writes = proxy.requests.filter(
+        (r) => r.method !== 'GET' && r.method !== 'HEAD' && r.path.includes('/race/'),
+      )
+      expect(writes.map((r) => `${r.method} ${r.path}`)).toEqual([
+        `PUT /${ARCHIVES}/race/octo/site/main.zip`,
+      ])
+      const outcomes = (await deliveries(hook.hookId)).map((d) => d.outcome)
+      expect(outcomes.filter((o) => o === 'duplicate')).toHaveLength(19)
+      expect(outcomes.filter((o) => o !== 'duplicate')).toEqual(['archived'])
+    } finally {
+      await first.close()
+      await second.close()
+      await proxy.close()
+    }
   })
+
+  it('answers 503 when the queue cannot take the push, and does not keep the id', async () => {
+    const closed = await closedPort()
+    const noQueue = await buildApp({
+      ...config,
+      queues: {
+        ...config.queues,
+        archivesUrl: `${closed}/000000000000/archives`,
+        endpoint: closed,
+      },
+    })
+    try {
+      const { hook, secret } = await createHook({ prefix: 'unqueued/' }, noQueue)
+      const deliveryId = randomUUID()
+      const send = () =>
+        deliver(
+          `/api/webhooks/github/${hook.hookId}`,
+          { event: 'push', body: pushPayload(), deliveryId, secret },
+          noQueue,
+        )
+      const response = await send()
+      expect(response.statusCode).toBe(503)
+      expect(response.json()).toMatchObject({ code: 'STORAGE_UNAVAILABLE' })
+      expect((await deliveries(hook.hookId))[0]).toMatchObject({
+        deliveryId,
+        outcome: 'failed',
+        status: 503,
+        error: expect.any(String),
+      })
+      expect(await claimed(hook.hookId, deliveryId)).toBe(false)
+      // GitHub's retry is not a duplicate: it is run again (and fails again, the queue still down).
+      expect((await send()).statusCode).toBe(503)
+    } finally {
+      await noQueue.close()
+    }
+    expect(await archiveKeys('unqueued/')).toEqual([])
+  })
+})
+
+describe('malformed, hostile and oversized deliveries', () => {
+  it.each([
+    ['no X-GitHub-Delivery', { 'x-github-delivery': undefined }],
+    ['a delivery id that is not a GUID', { 'x-github-delivery': 'a#b/../c' }],
+    ['a delivery id of 65 characters', { 'x-github-delivery': 'a'.repeat(65) }],
+    ['no X-GitHub-Event', { 'x-github-event': undefined }],
+  ])('refuses %s with 400 BAD_DELIVERY, and archives nothing', async (_case, headers) => {
+    const response = await deliver('/api/webhooks/github', {
+      event: 'push',
+      body: pushPayload(),
+      secret: DOCS.secret,
+      headers,
+    })
+    expect(response.statusCode).toBe(400)
+    expect(response.json()).toMatchObject({ code: 'BAD_DELIVERY' })
+    await app.queues.idle()
+    expect(github.requests).toEqual([])
+  })
+
+  it.each([
+    ['a push without a ref', { ref: undefined }],
+    ['a branch climbing out of its prefix', { ref: 'refs/heads/../../x' }],
+    ['an owner that is not a GitHub name', { repository: { name: 'x', owner: { login: '../x' } } }],
+  ])('refuses %s with 400 BAD_PAYLOAD, and lets the id be used again', async (_case, overrides) => {
+    const deliveryId = randomUUID()
+    const response = await deliver('/api/webhooks/github', {
+      event: 'push',
+      body: pushPayload(overrides),
+      deliveryId,
+      secret: DOCS.secret,
+    })
+    expect(response.statusCode).toBe(400)
+    expect(response.json()).toMatchObject({ code: 'BAD_PAYLOAD' })
+    expect(await claimed('default', deliveryId)).toBe(false)
+    expect(await deliveryDetail('default', deliveryId)).toMatchObject({
+      outcome: 'rejected',
+      status: 400,
+    })
+  })
+
+  it('refuses a body over 4 MiB with 413 before reading it', async () => {
+    const body = Buffer.alloc(4 * 1024 * 1024 + 1, 0x20)
+    const response = await deliver('/api/webhooks/github', { event: 'push', body, secret: 'x' })
+    expect(response.statusCode).toBe(413)
+  })
+
+  it('refuses a content type GitHub does not send with 415', async () => {
+    const response = await deliver('/api/webhooks/github', {
+      event: 'ping',
+      body: PING,
+      secret: DOCS.secret,
+      contentType: 'text/plain',
+    })
+    expect(response.statusCode).toBe(415)
+  })
+
+  it.each(['..%2F..%2Fhooks', 'DEFAULT', '0123456789ABCDEF', 'x'.repeat(100)])(
+    'answers hook id %s 404',
+    async (hookId) => {
+      const response = await deliver(`/api/webhooks/github/${hookId}`, {
+        event: 'ping',
+        body: PING,
+        secret: 'x',
+      })
+      expect(response.statusCode).toBe(404)
+    },
+  )
 })

@@ -24,7 +24,7 @@ const webhookAdminRoutes: FastifyPluginAsyncTypebox<{
   now?: () => number
 }> = async (app, { config, now }) => {
   const hooks = new HookAdmin({
-    s3: app.s3,
+    records: app.records,
     config,
     now,
     send: async (url, headers, payload) => {

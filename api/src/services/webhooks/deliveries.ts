@@ -1,4 +1,3 @@
-import { HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3'
 import {
   DELIVERY_SUMMARY_FIELDS,
   type Delivery,
@@ -6,25 +5,27 @@ import {
 } from '@meme-studio/meme-core/schema'
 import { Value } from 'typebox/value'
 import { DeliveryRecordSchema, type DeliveryRecord } from '../../schemas/records.ts'
+import type { RecordKey, RecordStore } from '../records/record-store.ts'
 import { AppError } from '../shared/app-error.ts'
-import { listKeys, putJsonRecord, readJsonRecord } from '../storage/json-records.ts'
-import { isMissing, storageUnavailable } from '../storage/s3-errors.ts'
 
 /**
- * A hook's deliveries, as records beside it in the upload bucket:
+ * A hook's deliveries, as items of one partition `delivery#{hookId}` in the records table:
  *
- * - `webhooks/{hookId}/deliveries/{receivedAt, ISO 8601 basic}-{deliveryId}.json`: every
- *   request a hook received, what it carried (headers, payload, capped) and what we answered.
- * - `webhooks/{hookId}/handled/{deliveryId}`: an empty marker, written once a delivery was
- *   handled (answered, archived or ignored), so that the same `X-GitHub-Delivery` is known
- *   after a restart or in another Lambda instance without listing the deliveries.
+ * - `at#{receivedAt, ISO 8601 basic}#{deliveryId}`: every request a hook received, what it
+ *   carried (headers, payload, capped) and what we answered; a queued push's record then moves
+ *   on as its archive is made. The admin page lists them newest first with one query.
+ * - `id#{deliveryId}#{receivedAt}`: an empty item per record, so that a delivery is found by
+ *   its `X-GitHub-Delivery` with one query (the newest of its records) rather than a listing.
+ * - `key#{deliveryId}`: the idempotency key, created once (a conditional put) by the request
+ *   that handles the delivery; every other copy, concurrent or later, in any instance, finds it
+ *   there and is a duplicate. Removed when the delivery fails, so GitHub's Redeliver can run it.
  *
- * Deleting a hook keeps its deliveries. `webhooks/` may expire (a lifecycle rule keeps
- * deliveries 30 days on AWS); the hooks themselves are kept under `hooks/` (see `hooks.ts`).
+ * All three expire 30 days after the delivery (TTL), as the S3 lifecycle rule on `webhooks/`
+ * did. Deleting a hook keeps its deliveries until then.
  * @see https://docs.github.com/en/webhooks/webhook-events-and-payloads
  */
 
-/** GitHub's delivery GUIDs are UUIDs; anything else never becomes part of an S3 key. */
+/** GitHub's delivery GUIDs are UUIDs; anything else never becomes part of a key. */
 const DELIVERY_ID_PATTERN = /^[A-Za-z0-9-]{1,64}$/
 
 /**
@@ -40,22 +41,15 @@ export const MAX_PAYLOAD_KEPT = 64 * 1024
 export const MAX_REJECTED_PAYLOAD_KEPT = 4 * 1024
 /** Deliveries listed in the admin page, newest first. */
 export const DELIVERIES_LISTED = 50
-/** A kept payload, JSON-escaped, and the rest of a record stay well under this. */
-const MAX_RECORD_BYTES = 512 * 1024
+/**
+ * How long deliveries and their idempotency keys are kept. GitHub's own Redeliver reaches back
+ * 3 days, so a key outlives every copy GitHub can send.
+ */
+export const DELIVERY_KEPT_MS = 30 * 24 * 60 * 60 * 1000
 const MAX_HEADER_VALUE_KEPT = 1024
-
-const DELIVERIES_PREFIX = 'webhooks/'
 
 export function isDeliveryId(value: string): boolean {
   return DELIVERY_ID_PATTERN.test(value)
-}
-
-function deliveriesPrefix(hookId: string): string {
-  return `${DELIVERIES_PREFIX}${hookId}/deliveries/`
-}
-
-function handledKey(hookId: string, deliveryId: string): string {
-  return `${DELIVERIES_PREFIX}${hookId}/handled/${deliveryId}`
 }
 
 /** ISO 8601 basic format with milliseconds, `20250102T030405.678Z`: keys sort by time. */
@@ -63,8 +57,31 @@ export function basicTimestamp(date: Date): string {
   return date.toISOString().replace(/[-:]/g, '')
 }
 
-export function deliveryKey(hookId: string, receivedAt: string, deliveryId: string): string {
-  return `${deliveriesPrefix(hookId)}${basicTimestamp(new Date(receivedAt))}-${deliveryId}.json`
+function deliveriesPk(hookId: string): string {
+  return `delivery#${hookId}`
+}
+
+export function deliveryKey(hookId: string, receivedAt: string, deliveryId: string): RecordKey {
+  return {
+    pk: deliveriesPk(hookId),
+    sk: `at#${basicTimestamp(new Date(receivedAt))}#${deliveryId}`,
+  }
+}
+
+export function indexKey(hookId: string, receivedAt: string, deliveryId: string): RecordKey {
+  return {
+    pk: deliveriesPk(hookId),
+    sk: `id#${deliveryId}#${basicTimestamp(new Date(receivedAt))}`,
+  }
+}
+
+export function idempotencyKey(hookId: string, deliveryId: string): RecordKey {
+  return { pk: deliveriesPk(hookId), sk: `key#${deliveryId}` }
+}
+
+/** When a delivery received at `receivedAt` and everything about it expire. */
+export function deliveryExpiresAt(receivedAt: string): number {
+  return Date.parse(receivedAt) + DELIVERY_KEPT_MS
 }
 
 export function deliveryNotFound(cause?: unknown): AppError {
@@ -118,36 +135,53 @@ export function deliveryDetail(record: DeliveryRecord): Delivery {
   return delivery as Delivery
 }
 
-export function putDelivery(s3: S3Client, bucket: string, record: DeliveryRecord): Promise<void> {
-  const key = deliveryKey(record.hookId, record.receivedAt, record.deliveryId)
-  return putJsonRecord(s3, bucket, key, record)
+/** A record as read: checked, without the table's sort key. */
+function deliveryRecord(value: Record<string, unknown>): DeliveryRecord {
+  const record: Record<string, unknown> = { ...value }
+  delete record.sk
+  if (!Value.Check(DeliveryRecordSchema, record)) {
+    throw new Error(`delivery ${String(record.deliveryId)} is not a valid record`)
+  }
+  return record
 }
 
-function readDelivery(s3: S3Client, bucket: string, key: string): Promise<DeliveryRecord> {
-  return readJsonRecord(s3, bucket, key, {
-    maxBytes: MAX_RECORD_BYTES,
-    notFound: deliveryNotFound,
-    isRecord: (record): record is DeliveryRecord => Value.Check(DeliveryRecordSchema, record),
-  })
+/** Writes a delivery's record, whole, and the item that finds it by its id. */
+export async function putDelivery(records: RecordStore, record: DeliveryRecord): Promise<void> {
+  const { hookId, receivedAt, deliveryId } = record
+  const options = { expiresAt: deliveryExpiresAt(receivedAt) }
+  await records.put(deliveryKey(hookId, receivedAt, deliveryId), record, options)
+  await records.put(indexKey(hookId, receivedAt, deliveryId), { version: 1 }, options)
 }
 
-/** Record keys of a hook's deliveries, newest first. */
-async function deliveryKeys(s3: S3Client, bucket: string, hookId: string): Promise<string[]> {
-  return (await listKeys(s3, bucket, deliveriesPrefix(hookId)))
-    .filter((key) => key.endsWith('.json'))
-    .sort()
-    .reverse()
+/**
+ * Changes a delivery's record under the optimistic lock: `change` gets the record as it is
+ * now (undefined when it is missing or expired) and returns the new one, or undefined to leave
+ * it. Resolves with the record as it was left.
+ */
+export async function editDelivery(
+  records: RecordStore,
+  { hookId, receivedAt, deliveryId }: Pick<DeliveryRecord, 'hookId' | 'receivedAt' | 'deliveryId'>,
+  change: (current: DeliveryRecord) => DeliveryRecord | undefined,
+): Promise<DeliveryRecord | undefined> {
+  const left = await records.edit<DeliveryRecord>(
+    deliveryKey(hookId, receivedAt, deliveryId),
+    (current) => (current ? change(deliveryRecord(current)) : undefined),
+    { expiresAt: deliveryExpiresAt(receivedAt) },
+  )
+  return left && deliveryRecord(left)
 }
 
 export async function listDeliveries(
-  s3: S3Client,
-  bucket: string,
+  records: RecordStore,
   hookId: string,
   limit = DELIVERIES_LISTED,
 ): Promise<DeliverySummary[]> {
-  const keys = (await deliveryKeys(s3, bucket, hookId)).slice(0, limit)
-  const records = await Promise.all(keys.map((key) => readDelivery(s3, bucket, key)))
-  return records.map(deliverySummary)
+  const items = await records.query(deliveriesPk(hookId), {
+    skPrefix: 'at#',
+    descending: true,
+    limit,
+  })
+  return items.map((item) => deliverySummary(deliveryRecord(item)))
 }
 
 /**
@@ -156,80 +190,46 @@ export async function listDeliveries(
  * again): the newest is the one that says how it ended.
  */
 export async function findDelivery(
-  s3: S3Client,
-  bucket: string,
+  records: RecordStore,
   hookId: string,
   deliveryId: string,
 ): Promise<DeliveryRecord> {
   if (!isDeliveryId(deliveryId)) throw deliveryNotFound()
-  const key = (await deliveryKeys(s3, bucket, hookId)).find((candidate) =>
-    candidate.endsWith(`-${deliveryId}.json`),
-  )
-  if (key === undefined) throw deliveryNotFound()
-  return readDelivery(s3, bucket, key)
-}
-
-export async function markHandled(
-  s3: S3Client,
-  bucket: string,
-  hookId: string,
-  deliveryId: string,
-): Promise<void> {
-  try {
-    await s3.send(
-      new PutObjectCommand({
-        Bucket: bucket,
-        Key: handledKey(hookId, deliveryId),
-        Body: '',
-        ContentLength: 0,
-        ServerSideEncryption: 'AES256',
-      }),
-    )
-  } catch (error) {
-    throw storageUnavailable(error)
-  }
-}
-
-export async function wasHandled(
-  s3: S3Client,
-  bucket: string,
-  hookId: string,
-  deliveryId: string,
-): Promise<boolean> {
-  try {
-    await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: handledKey(hookId, deliveryId) }))
-    return true
-  } catch (error) {
-    if (isMissing(error)) return false
-    throw storageUnavailable(error)
-  }
+  const prefix = `id#${deliveryId}#`
+  const [newest] = await records.query(deliveriesPk(hookId), {
+    skPrefix: prefix,
+    descending: true,
+    limit: 1,
+  })
+  if (!newest) throw deliveryNotFound()
+  const time = newest.sk.slice(prefix.length)
+  const value = await records.get({ pk: deliveriesPk(hookId), sk: `at#${time}#${deliveryId}` })
+  if (!value) throw deliveryNotFound()
+  return deliveryRecord(value)
 }
 
 /**
- * Delivery ids this process has seen handled or is handling, per hook: the first check for a
- * duplicate, before the `handled/` marker in S3. Bounded: the oldest ids are forgotten first
- * (the marker still knows them).
+ * Claims a delivery for this request: true when it created the idempotency key, false when
+ * another request (here or in another instance) did, now or before.
  */
-export class DeliveryMemory {
-  readonly #seen = new Map<string, Set<string>>()
-  readonly #limit: number
+export function claimDelivery(
+  records: RecordStore,
+  hookId: string,
+  deliveryId: string,
+  receivedAt: string,
+): Promise<boolean> {
+  return records.create(
+    idempotencyKey(hookId, deliveryId),
+    { version: 1, hookId, deliveryId, receivedAt },
+    { expiresAt: deliveryExpiresAt(receivedAt) },
+  )
+}
 
-  constructor(limitPerHook = 1000) {
-    this.#limit = limitPerHook
-  }
-
-  /** Claims the id for this request; false when it was already claimed. */
-  claim(hookId: string, deliveryId: string): boolean {
-    let ids = this.#seen.get(hookId)
-    if (!ids) this.#seen.set(hookId, (ids = new Set()))
-    if (ids.has(deliveryId)) return false
-    ids.add(deliveryId)
-    if (ids.size > this.#limit) ids.delete(ids.values().next().value as string)
-    return true
-  }
-
-  /** Gives the id back: the delivery failed, and GitHub's Redeliver may run it again. */
-  release(hookId: string, deliveryId: string): void {
-    this.#seen.get(hookId)?.delete(deliveryId)
-  }
+/** Gives the id back: the delivery failed, and GitHub's Redeliver may run it again. */
+export function releaseDelivery(
+  records: RecordStore,
+  hookId: string,
+  deliveryId: string,
+): Promise<void> {
+  return records.delete(idempotencyKey(hookId, deliveryId))
 }

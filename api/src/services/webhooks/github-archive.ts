@@ -75,14 +75,29 @@ export interface StoredArchive {
 
 /** The archive could not be fetched from GitHub; the message says why. Nothing was stored. */
 export class ArchiveDownloadError extends AppError {
-  constructor(message: string, options?: { cause?: unknown }) {
+  /**
+   * True when a later try may succeed: GitHub answered 5xx on every try, could not be reached,
+   * or was too slow. False when no retry mends it (404, too large, not a zip, a bad redirect).
+   */
+  readonly transient: boolean
+
+  constructor(message: string, options?: { cause?: unknown; transient?: boolean }) {
     super(502, 'ARCHIVE_DOWNLOAD_FAILED', message, options)
     this.name = 'ArchiveDownloadError'
+    this.transient = options?.transient ?? false
   }
 }
 
 /** A failure worth another try: a 5xx answer (network errors are the other kind). */
 class TransientFailure extends Error {}
+
+/**
+ * The whole download, every try included: 100 MiB at about 1.2 MB/s. The archive worker's try
+ * (this, then the upload) must end inside the time the archives queue hides a message
+ * (QUEUE_VISIBILITY_SECONDS, 120 s, locally; the queue's visibility timeout and the control
+ * function's timeout on AWS), or another receive would start the same archive.
+ */
+export const ARCHIVE_DOWNLOAD_TIMEOUT_MS = 90_000
 
 const TEMP_PREFIX = 'meme-studio-archive-'
 const MAX_REDIRECTS = 5
@@ -99,8 +114,9 @@ export function archiveSettings(config: AppConfig): ArchiveSettings {
     ...(config.github.token ? { token: config.github.token } : {}),
     ...(config.httpsProxy ? { proxy: config.httpsProxy } : {}),
     allowedHosts,
-    // GitHub gives up on a delivery after 10 s; the upload needs some of that too.
-    timeoutMs: 8000,
+    // The archive worker downloads after GitHub was answered, so GitHub's 10 s no longer bounds
+    // it (see ARCHIVE_DOWNLOAD_TIMEOUT_MS).
+    timeoutMs: ARCHIVE_DOWNLOAD_TIMEOUT_MS,
     maxBytes: 100 * 1024 * 1024,
     tries: 3,
     backoffMs: 200,
@@ -160,6 +176,7 @@ async function download(
   const timedOut = (cause: unknown) =>
     new ArchiveDownloadError(`GitHub did not send the archive within ${settings.timeoutMs} ms`, {
       cause,
+      transient: true,
     })
   for (let attempt = 1; ; attempt++) {
     try {
@@ -171,7 +188,10 @@ async function download(
       if (attempt >= settings.tries) {
         const why =
           error instanceof TransientFailure ? error.message : 'GitHub could not be reached'
-        throw new ArchiveDownloadError(`${why} (${attempt} tries)`, { cause: error })
+        throw new ArchiveDownloadError(`${why} (${attempt} tries)`, {
+          cause: error,
+          transient: true,
+        })
       }
     }
     try {

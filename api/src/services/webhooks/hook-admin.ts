@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto'
-import type { S3Client } from '@aws-sdk/client-s3'
 import {
   DEFAULT_GRACE_SECONDS,
   DEFAULT_HOOK_ID,
@@ -12,6 +11,7 @@ import {
 } from '@meme-studio/meme-core/schema'
 import type { AppConfig } from '../../config.ts'
 import type { StoredHook } from '../../schemas/records.ts'
+import type { RecordStore } from '../records/record-store.ts'
 import { AppError } from '../shared/app-error.ts'
 import { signGithubPayload } from '../signatures/github-signature.ts'
 import { storageUnavailable } from '../storage/s3-errors.ts'
@@ -24,14 +24,15 @@ import {
 } from './deliveries.ts'
 import {
   changedHook,
+  createHook,
   defaultHook,
   deleteHook,
+  editHook,
   hookNotFound,
   listHooks,
   newHook,
   payloadPath,
   publicHook,
-  putHook,
   readHook,
   rotatedHook,
 } from './hooks.ts'
@@ -44,7 +45,7 @@ export type SendToRoute = (
 ) => Promise<void>
 
 export interface HookAdminDeps {
-  s3: S3Client
+  records: RecordStore
   config: AppConfig
   send: SendToRoute
   now?: () => number
@@ -96,17 +97,15 @@ export function pingPayload(hook: StoredHook, payloadUrl: string, at: Date): str
  * GitHub would get. Payload URLs are at `PUBLIC_ORIGIN`, where GitHub reaches this server.
  */
 export class HookAdmin {
-  readonly #s3: S3Client
-  readonly #bucket: string
+  readonly #records: RecordStore
   readonly #secret: string | undefined
   readonly #publicOrigin: string
   readonly #send: SendToRoute
   readonly #now: () => number
   readonly #defaultSince: Date
 
-  constructor({ s3, config, send, now = () => Date.now() }: HookAdminDeps) {
-    this.#s3 = s3
-    this.#bucket = config.uploadBucket
+  constructor({ records, config, send, now = () => Date.now() }: HookAdminDeps) {
+    this.#records = records
     this.#secret = config.github.webhookSecret
     this.#publicOrigin = config.publicOrigin
     this.#send = send
@@ -119,13 +118,16 @@ export class HookAdmin {
       if (!this.#secret) throw hookNotFound()
       return defaultHook(this.#secret, this.#defaultSince)
     }
-    return readHook(this.#s3, this.#bucket, hookId)
+    return readHook(this.#records, hookId)
   }
 
-  async #changeable(hookId: string): Promise<StoredHook> {
-    const hook = await this.#find(hookId)
-    if (hook.hookId === DEFAULT_HOOK_ID) throw readOnly()
-    return hook
+  /** Edits a hook under the optimistic lock; the default hook cannot be changed. */
+  async #edit(hookId: string, change: (hook: StoredHook) => StoredHook): Promise<StoredHook> {
+    if (hookId === DEFAULT_HOOK_ID) {
+      await this.#find(hookId)
+      throw readOnly()
+    }
+    return editHook(this.#records, hookId, change)
   }
 
   #show(hook: StoredHook): Hook {
@@ -134,14 +136,14 @@ export class HookAdmin {
 
   /** The default hook (when GITHUB_WEBHOOK_SECRET is set) first, then the others by age. */
   async list(): Promise<Hook[]> {
-    const hooks = await listHooks(this.#s3, this.#bucket)
+    const hooks = await listHooks(this.#records)
     const all = this.#secret ? [defaultHook(this.#secret, this.#defaultSince), ...hooks] : hooks
     return all.map((hook) => this.#show(hook))
   }
 
   async create(settings: HookCreate): Promise<HookWithSecret> {
     const hook = newHook(settings, new Date(this.#now()))
-    await putHook(this.#s3, this.#bucket, hook)
+    await createHook(this.#records, hook)
     return { hook: this.#show(hook), secret: hook.secret }
   }
 
@@ -150,33 +152,36 @@ export class HookAdmin {
   }
 
   async change(hookId: string, changes: HookChange): Promise<Hook> {
-    const hook = changedHook(await this.#changeable(hookId), changes, new Date(this.#now()))
-    await putHook(this.#s3, this.#bucket, hook)
+    const hook = await this.#edit(hookId, (current) =>
+      changedHook(current, changes, new Date(this.#now())),
+    )
     return this.#show(hook)
   }
 
   async remove(hookId: string): Promise<void> {
-    const hook = await this.#changeable(hookId)
-    await deleteHook(this.#s3, this.#bucket, hook.hookId)
+    const hook = await this.#find(hookId)
+    if (hook.hookId === DEFAULT_HOOK_ID) throw readOnly()
+    await deleteHook(this.#records, hook.hookId)
   }
 
   async rotateSecret(
     hookId: string,
     graceSeconds = DEFAULT_GRACE_SECONDS,
   ): Promise<HookWithSecret> {
-    const hook = rotatedHook(await this.#changeable(hookId), graceSeconds, new Date(this.#now()))
-    await putHook(this.#s3, this.#bucket, hook)
+    const hook = await this.#edit(hookId, (current) =>
+      rotatedHook(current, graceSeconds, new Date(this.#now())),
+    )
     return { hook: this.#show(hook), secret: hook.secret }
   }
 
   async deliveries(hookId: string): Promise<DeliverySummary[]> {
     const hook = await this.#find(hookId)
-    return listDeliveries(this.#s3, this.#bucket, hook.hookId)
+    return listDeliveries(this.#records, hook.hookId)
   }
 
   async delivery(hookId: string, deliveryId: string): Promise<Delivery> {
     const hook = await this.#find(hookId)
-    return deliveryDetail(await findDelivery(this.#s3, this.#bucket, hook.hookId, deliveryId))
+    return deliveryDetail(await findDelivery(this.#records, hook.hookId, deliveryId))
   }
 
   /**
@@ -185,7 +190,7 @@ export class HookAdmin {
    */
   async redeliver(hookId: string, deliveryId: string): Promise<DeliverySummary> {
     const hook = await this.#find(hookId)
-    const original = await findDelivery(this.#s3, this.#bucket, hook.hookId, deliveryId)
+    const original = await findDelivery(this.#records, hook.hookId, deliveryId)
     if (!original.verified) {
       throw notReplayable('Only a delivery whose signature matched can be sent again')
     }
@@ -232,7 +237,7 @@ export class HookAdmin {
       body,
     )
     try {
-      return deliverySummary(await findDelivery(this.#s3, this.#bucket, hook.hookId, deliveryId))
+      return deliverySummary(await findDelivery(this.#records, hook.hookId, deliveryId))
     } catch (error) {
       // The route answered, but its record could not be written: storage is failing.
       if (error instanceof AppError && error.code === 'DELIVERY_NOT_FOUND') {

@@ -1,38 +1,27 @@
 import { randomBytes } from 'node:crypto'
-import { DeleteObjectCommand, type S3Client } from '@aws-sdk/client-s3'
 import { DEFAULT_HOOK_ID, type Hook, type HookCreate } from '@meme-studio/meme-core/schema'
 import { Value } from 'typebox/value'
 import { StoredHookSchema, type StoredHook } from '../../schemas/records.ts'
+import type { RecordKey, RecordStore } from '../records/record-store.ts'
 import { AppError } from '../shared/app-error.ts'
-import { listKeys, putJsonRecord, readJsonRecord } from '../storage/json-records.ts'
-import { storageUnavailable } from '../storage/s3-errors.ts'
 
 /**
- * The GitHub webhooks deliveries are archived for, as records in the upload bucket:
- * `hooks/{hookId}.json` holds a hook's settings and secrets (the current one, and the
- * previous one while a rotation's grace lasts). Secrets leave only in the answers of create
- * and rotate. `hooks/` lasts: no lifecycle rule expires it, unlike `webhooks/`, where the
- * deliveries are kept for a while (see `deliveries.ts`).
+ * The GitHub webhooks deliveries are archived for, as items of one partition `hook` in the
+ * records table, one per hook (sort key: its id), so that the admin page lists them with one
+ * query. An item holds a hook's settings and secrets (the current one, and the previous one
+ * while a rotation's grace lasts); secrets leave only in the answers of create and rotate.
+ * Settings and rotations are edits under the optimistic lock: of two at once, neither is lost.
+ * Hooks never expire, unlike their deliveries (see `deliveries.ts`).
  *
  * The hook `default` is the server's own (`GITHUB_WEBHOOK_SECRET`): it has no record and
  * cannot be changed, but its deliveries are kept like any other's.
  */
-const HOOKS_PREFIX = 'hooks/'
-
-/**
- * Where hooks were kept before they had a prefix of their own: `webhooks/{hookId}/hook.json`,
- * beside the deliveries, which a lifecycle rule expires. A hook still there is moved to
- * `hooks/` the first time it is read.
- */
-const LEGACY_HOOKS_PREFIX = 'webhooks/'
+const HOOKS_PK = 'hook'
 
 export const DEFAULT_HOOK_NAME = 'Default (GITHUB_WEBHOOK_SECRET)'
 
-/** 64 random bits as hex: ids name S3 prefixes and URLs, and are checked before any S3 call. */
+/** 64 random bits as hex: ids name keys and URLs, and are checked before any read. */
 const HOOK_ID_PATTERN = /^[0-9a-f]{16}$/
-
-/** A hook record is a few hundred bytes; refuse to read anything much larger. */
-const MAX_HOOK_BYTES = 64 * 1024
 
 /** 32 random bytes as hex: what GitHub's form takes as the secret. */
 export function newHookSecret(): string {
@@ -43,12 +32,12 @@ export function newHookId(): string {
   return randomBytes(8).toString('hex')
 }
 
-function hookKey(hookId: string): string {
-  return `${HOOKS_PREFIX}${hookId}.json`
+export function hookKey(hookId: string): RecordKey {
+  return { pk: HOOKS_PK, sk: hookId }
 }
 
-function legacyHookKey(hookId: string): string {
-  return `${LEGACY_HOOKS_PREFIX}${hookId}/hook.json`
+export function isHookId(hookId: string): boolean {
+  return HOOK_ID_PATTERN.test(hookId)
 }
 
 export function hookNotFound(cause?: unknown): AppError {
@@ -152,83 +141,59 @@ export function publicHook(hook: StoredHook, origin: string, now: Date): Hook {
   }
 }
 
-export function putHook(s3: S3Client, bucket: string, hook: StoredHook): Promise<void> {
-  return putJsonRecord(s3, bucket, hookKey(hook.hookId), hook)
-}
-
-function readHookAt(s3: S3Client, bucket: string, key: string, hookId: string) {
-  return readJsonRecord(s3, bucket, key, {
-    maxBytes: MAX_HOOK_BYTES,
-    notFound: hookNotFound,
-    isRecord: (hook): hook is StoredHook =>
-      Value.Check(StoredHookSchema, hook) && hook.hookId === hookId,
-  })
-}
-
-function isHookNotFound(error: unknown): boolean {
-  return error instanceof AppError && error.code === 'HOOK_NOT_FOUND'
-}
-
-async function deleteObject(s3: S3Client, bucket: string, key: string): Promise<void> {
-  try {
-    await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }))
-  } catch (error) {
-    throw storageUnavailable(error)
+/** A hook as read: checked, and the one its key names. */
+function storedHook(value: Record<string, unknown>, hookId: string): StoredHook {
+  const hook: Record<string, unknown> = { ...value }
+  delete hook.sk
+  if (!Value.Check(StoredHookSchema, hook) || hook.hookId !== hookId) {
+    throw new Error(`hook ${hookId} is not a valid record`)
   }
-}
-
-/**
- * A hook created in the admin pages. An id we could not have issued never reaches S3. A hook
- * found only where it was kept before is moved: written to `hooks/`, then deleted there.
- */
-export async function readHook(s3: S3Client, bucket: string, hookId: string): Promise<StoredHook> {
-  if (!HOOK_ID_PATTERN.test(hookId)) throw hookNotFound()
-  try {
-    return await readHookAt(s3, bucket, hookKey(hookId), hookId)
-  } catch (error) {
-    if (!isHookNotFound(error)) throw error
-  }
-  const hook = await readHookAt(s3, bucket, legacyHookKey(hookId), hookId)
-  await putHook(s3, bucket, hook)
-  await deleteObject(s3, bucket, legacyHookKey(hookId))
   return hook
 }
 
-/**
- * Deletes a hook's record, and its old one too: a copy left under `webhooks/` by a move
- * that did not finish would otherwise bring the hook back on its next read.
- */
-export async function deleteHook(s3: S3Client, bucket: string, hookId: string): Promise<void> {
-  await deleteObject(s3, bucket, hookKey(hookId))
-  await deleteObject(s3, bucket, legacyHookKey(hookId))
+/** Stores a new hook; its id is new, so a hook already there is a clash we refuse to overwrite. */
+export async function createHook(records: RecordStore, hook: StoredHook): Promise<void> {
+  if (!(await records.create(hookKey(hook.hookId), hook))) {
+    throw new AppError(409, 'CONFLICT', 'A webhook with that id exists; try again')
+  }
+}
+
+/** A hook created in the admin pages. An id we could not have issued is never read. */
+export async function readHook(records: RecordStore, hookId: string): Promise<StoredHook> {
+  if (!isHookId(hookId)) throw hookNotFound()
+  const value = await records.get(hookKey(hookId))
+  if (!value) throw hookNotFound()
+  return storedHook(value, hookId)
 }
 
 /**
- * Every hook created in the admin pages: those under `hooks/`, and those still kept the old
- * way (moved as they are read). Deleted hooks leave deliveries under `webhooks/` but no record.
+ * Changes a hook under the optimistic lock: `change` gets the hook as it is now and may be
+ * called again when another edit came first. A hook that is not there is a 404.
  */
-export async function listHooks(s3: S3Client, bucket: string): Promise<StoredHook[]> {
-  const [keys, legacyPrefixes] = await Promise.all([
-    listKeys(s3, bucket, HOOKS_PREFIX),
-    listKeys(s3, bucket, LEGACY_HOOKS_PREFIX, '/'),
-  ])
-  const ids = new Set(
-    keys
-      .filter((key) => key.endsWith('.json'))
-      .map((key) => key.slice(HOOKS_PREFIX.length, -'.json'.length)),
-  )
-  for (const prefix of legacyPrefixes) ids.add(prefix.slice(LEGACY_HOOKS_PREFIX.length, -1))
-  const hooks = await Promise.all(
-    [...ids]
-      .filter((id) => HOOK_ID_PATTERN.test(id))
-      .map((id) =>
-        readHook(s3, bucket, id).catch((error: unknown) => {
-          if (isHookNotFound(error)) return undefined
-          throw error
-        }),
-      ),
-  )
-  return hooks
-    .filter((hook): hook is StoredHook => hook !== undefined)
+export async function editHook(
+  records: RecordStore,
+  hookId: string,
+  change: (hook: StoredHook) => StoredHook,
+): Promise<StoredHook> {
+  if (!isHookId(hookId)) throw hookNotFound()
+  let found = false
+  const edited = await records.edit<StoredHook>(hookKey(hookId), (current) => {
+    found = current !== undefined
+    return current ? change(storedHook(current, hookId)) : undefined
+  })
+  if (!found || !edited) throw hookNotFound()
+  return storedHook(edited, hookId)
+}
+
+export async function deleteHook(records: RecordStore, hookId: string): Promise<void> {
+  await records.delete(hookKey(hookId))
+}
+
+/** Every hook created in the admin pages, oldest first. */
+export async function listHooks(records: RecordStore): Promise<StoredHook[]> {
+  const items = await records.query(HOOKS_PK)
+  return items
+    .filter((item) => isHookId(item.sk))
+    .map((item) => storedHook(item, item.sk))
     .sort((a, b) => a.createdAt.localeCompare(b.createdAt))
 }

@@ -1,30 +1,29 @@
 import { randomUUID } from 'node:crypto'
 import type { IncomingHttpHeaders } from 'node:http'
 import { performance } from 'node:perf_hooks'
-import type { S3Client } from '@aws-sdk/client-s3'
 import type {
-  DeliveryIgnored,
+  DeliveryAccepted,
   DeliveryOutcome,
   DeliveryReceived,
 } from '@meme-studio/meme-core/schema'
 import type { FastifyBaseLogger } from 'fastify'
-import type { AppConfig } from '../../config.ts'
 import type { DeliveryRecord, StoredHook } from '../../schemas/records.ts'
-import type { NotificationKind } from '../notifications/discord.ts'
+import type { Queues } from '../queue/types.ts'
+import type { RecordStore } from '../records/record-store.ts'
 import { AppError, errorBody } from '../shared/app-error.ts'
 import { verifyGithubSignature } from '../signatures/github-signature.ts'
-import type * as GithubArchive from './github-archive.ts'
+import type { ArchiveMessage } from './archive-worker.ts'
 import {
-  DeliveryMemory,
   MAX_PAYLOAD_KEPT,
   MAX_REJECTED_PAYLOAD_KEPT,
   REDELIVERY_HEADER,
+  claimDelivery,
+  editDelivery,
   isDeliveryId,
   keptHeaders,
   keptPayload,
-  markHandled,
   putDelivery,
-  wasHandled,
+  releaseDelivery,
 } from './deliveries.ts'
 import { hookSecrets } from './hooks.ts'
 import { archiveKey, planPush, repositoryOf } from './push-plan.ts'
@@ -38,7 +37,7 @@ export interface ArrivedDelivery {
 /** What GitHub is answered. */
 export interface DeliveryAnswer {
   status: number
-  response: DeliveryReceived | DeliveryIgnored
+  response: DeliveryReceived | DeliveryAccepted
 }
 
 /** What a delivery came to: the answer, and what its record says about it. */
@@ -49,14 +48,13 @@ interface Result extends DeliveryAnswer {
   repo?: string
   branch?: string
   commit?: string
-  archiveKey?: string
-  versionId?: string
+  /** For a push to archive: what the archive worker is sent. */
+  archive?: Omit<ArchiveMessage, 'hookId' | 'deliveryId' | 'receivedAt'>
 }
 
 export interface ReceiverDeps {
-  s3: S3Client
-  config: AppConfig
-  notify: (kind: NotificationKind, details: Record<string, unknown>) => Promise<void>
+  records: RecordStore
+  queues: Pick<Queues, 'send'>
   now?: () => number
 }
 
@@ -86,26 +84,28 @@ function parsePayload(body: Buffer, contentType: string | undefined): unknown {
 
 /**
  * GitHub's deliveries, from the raw request to the answer: verify the signature over the
- * bytes as sent, drop a delivery handled before, archive a push (or ignore it, saying why),
- * notify, and record every delivery, refused ones too, for the admin page's Redeliver.
+ * bytes as sent, claim the delivery id (a duplicate is answered as one, whichever instance saw
+ * it first), queue a push's archive (or ignore it, saying why), and record every delivery,
+ * refused ones too, for the admin page's Redeliver. GitHub waits 10 s at most, so nothing
+ * slow happens here: the archive worker (`archive-worker.ts`) downloads after the answer.
  *
  * @see https://docs.github.com/en/webhooks/using-webhooks/best-practices-for-using-webhooks
  */
 export class DeliveryReceiver {
   readonly #deps: ReceiverDeps
   readonly #now: () => number
-  readonly #memory = new DeliveryMemory()
   #lastReceivedAt = 0
-  // The archive code (undici, yauzl, yazl, lib-storage) loads with the first push, not at
-  // cold start: most requests a function serves are memes.
-  #archiving: Promise<typeof GithubArchive> | undefined
 
   constructor(deps: ReceiverDeps) {
     this.#deps = deps
     this.#now = deps.now ?? (() => Date.now())
   }
 
-  /** Strictly increasing, so two deliveries of one id never share a record key. */
+  /**
+   * Strictly increasing in this instance, so that two deliveries of one id it receives never
+   * share a record key. (Two instances may give two copies the same millisecond: one record
+   * then stands for both, which only duplicates can share, as the id is claimed once.)
+   */
   #receivedAt(): Date {
     this.#lastReceivedAt = Math.max(this.#now(), this.#lastReceivedAt + 1)
     return new Date(this.#lastReceivedAt)
@@ -120,27 +120,29 @@ export class DeliveryReceiver {
     { headers, body }: ArrivedDelivery,
     log: FastifyBaseLogger,
   ): Promise<DeliveryAnswer> {
-    const { s3, config } = this.#deps
+    const { records, queues } = this.#deps
     const started = performance.now()
     const at = this.#receivedAt()
+    const receivedAt = at.toISOString()
     const event = (header(headers['x-github-event']) ?? '').slice(0, 100)
     const given = header(headers['x-github-delivery'])
     const deliveryId = given !== undefined && isDeliveryId(given) ? given : `none-${randomUUID()}`
     let verified = false
     let claimed = false
+    let queued = false
     let redeliveryOf: string | undefined
     const found: Partial<Result> = {}
 
-    const record = async (outcome: Omit<Result, 'response'> & { response: unknown }) => {
+    const entry = (outcome: Omit<Result, 'response' | 'archive'> & { response: unknown }) => {
       const { payload, truncated } = keptPayload(
         body,
         verified ? MAX_PAYLOAD_KEPT : MAX_REJECTED_PAYLOAD_KEPT,
       )
-      const entry: DeliveryRecord = {
+      const record: DeliveryRecord = {
         version: 1,
         hookId: hook.hookId,
         deliveryId,
-        receivedAt: at.toISOString(),
+        receivedAt,
         event,
         verified,
         ...outcome,
@@ -151,11 +153,13 @@ export class DeliveryReceiver {
         truncated,
         payloadBytes: body.length,
       }
-      // A delivery is answered even when its record cannot be written: the work is done.
-      await putDelivery(s3, config.uploadBucket, entry).catch((error: unknown) =>
+      return record
+    }
+    // A delivery is answered even when its record cannot be written: the work is done.
+    const record = (record: DeliveryRecord) =>
+      putDelivery(records, record).catch((error: unknown) =>
         log.warn({ err: error, deliveryId }, 'delivery not recorded'),
       )
-    }
 
     let result: Result
     try {
@@ -170,43 +174,66 @@ export class DeliveryReceiver {
       const original = header(headers[REDELIVERY_HEADER])
       if (original !== undefined && isDeliveryId(original)) redeliveryOf = original
 
-      claimed = this.#memory.claim(hook.hookId, deliveryId)
-      if (!claimed || (await wasHandled(s3, config.uploadBucket, hook.hookId, deliveryId))) {
+      claimed = await claimDelivery(records, hook.hookId, deliveryId, receivedAt)
+      if (!claimed) {
         result = { status: 200, response: { duplicate: true }, outcome: 'duplicate' }
       } else {
         const payload = parsePayload(body, headers['content-type'])
-        result = await this.#handle(hook, event, deliveryId, payload, found)
-        await markHandled(s3, config.uploadBucket, hook.hookId, deliveryId).catch(
-          (error: unknown) =>
-            log.warn({ err: error, deliveryId }, 'delivery handled but not marked'),
-        )
+        result = this.#handle(hook, event, deliveryId, payload, found)
+        if (result.archive) {
+          // Recorded before it is sent: the worker moves this record on, and may start at once.
+          const { archive, ...outcome } = result
+          await putDelivery(records, entry(outcome))
+          queued = true
+          const message: ArchiveMessage = {
+            hookId: hook.hookId,
+            deliveryId,
+            receivedAt,
+            ...archive,
+          }
+          await queues.send('archives', message)
+          return { status: result.status, response: result.response }
+        }
       }
     } catch (error) {
       // A delivery that failed is not remembered: GitHub's Redeliver may run it again.
-      if (claimed) this.#memory.release(hook.hookId, deliveryId)
+      if (claimed) {
+        await releaseDelivery(records, hook.hookId, deliveryId).catch((cause: unknown) =>
+          log.error({ err: cause, deliveryId }, 'delivery failed but its id is still claimed'),
+        )
+      }
       const response = errorBody(error)
-      await record({
+      const failure = {
         ...found,
         status: response.statusCode,
         response,
         ...(response.statusCode < 500
-          ? { outcome: 'rejected', reason: response.message }
-          : { outcome: 'failed', error: response.message }),
-      })
+          ? { outcome: 'rejected' as const, reason: response.message }
+          : { outcome: 'failed' as const, error: response.message }),
+      }
+      if (queued) {
+        // The queue did not take it: the record written as queued says it failed instead,
+        // unless a worker already moved it (a send that failed late, after SQS took it).
+        await editDelivery(records, { hookId: hook.hookId, receivedAt, deliveryId }, (current) =>
+          current.outcome === 'queued' ? { ...current, ...failure } : undefined,
+        ).catch((cause: unknown) => log.warn({ err: cause, deliveryId }, 'delivery not recorded'))
+      } else {
+        await record(entry(failure))
+      }
       throw error
     }
-    await record(result)
+    await record(entry(result))
     return { status: result.status, response: result.response }
   }
 
   /** `found` gets what the payload names as soon as it is known, for a failure's record. */
-  async #handle(
+  #handle(
     hook: StoredHook,
     event: string,
     deliveryId: string,
     payload: unknown,
     found: Partial<Result>,
-  ): Promise<Result> {
+  ): Result {
     const repo = repositoryOf(payload)
     if (event === 'ping') return { status: 200, response: { ok: true }, outcome: 'pong', repo }
     if (event !== 'push') {
@@ -232,53 +259,26 @@ export class DeliveryReceiver {
         commit: plan.commit,
       }
     }
-    const { s3, config, notify } = this.#deps
     const key = archiveKey(hook.prefix, plan.owner, plan.repo, plan.branch)
     Object.assign(found, {
       repo: `${plan.owner}/${plan.repo}`,
       branch: plan.branch,
       commit: plan.sha,
     })
-    const { archivePush, archiveSettings } = await (this.#archiving ??=
-      import('./github-archive.ts'))
-    const stored = await archivePush(
-      s3,
-      config.archiveBucket,
-      {
+    return {
+      status: 202,
+      response: { ok: true, queued: true, deliveryId },
+      outcome: 'queued',
+      ...found,
+      archive: {
         owner: plan.owner,
         repo: plan.repo,
         branch: plan.branch,
         sha: plan.sha,
         key,
         stripRoot: hook.stripRoot,
-        metadata: {
-          commit: plan.sha,
-          delivery: deliveryId,
-          ...(plan.pusher ? { pusher: plan.pusher } : {}),
-        },
+        pusher: plan.pusher,
       },
-      archiveSettings(config),
-    )
-    // Never holds up or fails the answer.
-    void notify('archived', {
-      ...found,
-      pusher: plan.pusher,
-      archiveKey: stored.key,
-      versionId: stored.versionId,
-      hookId: hook.hookId,
-      deliveryId,
-    })
-    return {
-      status: 200,
-      response: {
-        ok: true,
-        archiveKey: stored.key,
-        ...(stored.versionId ? { versionId: stored.versionId } : {}),
-      },
-      outcome: 'archived',
-      ...found,
-      archiveKey: stored.key,
-      versionId: stored.versionId,
     }
   }
 }

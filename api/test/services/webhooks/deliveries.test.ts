@@ -1,19 +1,21 @@
-import type { S3Client } from '@aws-sdk/client-s3'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { createRecordStore } from '../../../src/plugins/app/records.ts'
 import type { DeliveryRecord } from '../../../src/schemas/records.ts'
+import type { RecordStore } from '../../../src/services/records/record-store.ts'
 import {
-  DeliveryMemory,
+  DELIVERY_KEPT_MS,
+  claimDelivery,
   deliveryKey,
   deliverySummary,
+  editDelivery,
   findDelivery,
   keptHeaders,
   keptPayload,
   listDeliveries,
-  markHandled,
   putDelivery,
-  wasHandled,
+  releaseDelivery,
 } from '../../../src/services/webhooks/deliveries.ts'
-import { startTestS3, testConfig, testS3Client } from '../../support/test-app.ts'
+import { ensureTestTable, testConfig } from '../../support/test-app.ts'
 
 const NOW = new Date('2025-03-04T05:06:07.089Z')
 
@@ -44,50 +46,35 @@ describe('what a delivery record keeps', () => {
     expect(keptPayload(Buffer.from('abcd'), 4)).toEqual({ payload: 'abcd', truncated: false })
   })
 
-  it('keys deliveries by time then id', () => {
-    expect(deliveryKey('0123456789abcdef', NOW.toISOString(), 'abc-1')).toBe(
-      'webhooks/0123456789abcdef/deliveries/20250304T050607.089Z-abc-1.json',
-    )
+  it('keys deliveries by hook, then time, then id', () => {
+    expect(deliveryKey('0123456789abcdef', NOW.toISOString(), 'abc-1')).toEqual({
+      pk: 'delivery#0123456789abcdef',
+      sk: 'at#20250304T050607.089Z#abc-1',
+    })
   })
 })
 
-describe('DeliveryMemory', () => {
-  it('claims an id once per hook, until it is released', () => {
-    const memory = new DeliveryMemory(2)
-    expect(memory.claim('a', '1')).toBe(true)
-    expect(memory.claim('a', '1')).toBe(false)
-    expect(memory.claim('b', '1')).toBe(true)
-    memory.release('a', '1')
-    expect(memory.claim('a', '1')).toBe(true)
-    memory.claim('a', '2')
-    memory.claim('a', '3')
-    // The oldest is forgotten beyond the limit.
-    expect(memory.claim('a', '1')).toBe(true)
-  })
-})
-
-describe('records in S3', () => {
-  let s3: Awaited<ReturnType<typeof startTestS3>>
-  let client: S3Client
-  const bucket = 'meme-studio-uploads'
+describe('records in the table', () => {
+  let records: RecordStore
+  let clock = Date.now()
+  const hookId = '00000000000000aa'
 
   beforeAll(async () => {
-    s3 = await startTestS3()
-    client = testS3Client(testConfig(s3.endpoint))
-  })
-  afterAll(async () => {
-    client.destroy()
-    await s3.close()
+    // No S3 here: the records live in DynamoDB alone.
+    const config = testConfig('http://127.0.0.1:1')
+    await ensureTestTable(config)
+    records = createRecordStore(config.dynamodb, config.recordsTable, () => clock)
   })
 
   function record(
     deliveryId: string,
     receivedAt: string,
-    outcome: 'pong' | 'duplicate',
+    outcome: 'pong' | 'duplicate' | 'queued',
+    hook = hookId,
   ): DeliveryRecord {
     return {
       version: 1,
-      hookId: '00000000000000aa',
+      hookId: hook,
       deliveryId,
       receivedAt,
       event: 'ping',
@@ -98,33 +85,85 @@ describe('records in S3', () => {
       requestHeaders: { 'x-github-event': 'ping' },
       payload: '{}',
       truncated: false,
-      response: outcome === 'pong' ? { ok: true } : { duplicate: true },
+      response: outcome === 'duplicate' ? { duplicate: true } : { ok: true },
     }
   }
 
   it('lists deliveries newest first and finds the newest record of an id', async () => {
-    await putDelivery(client, bucket, record('one', '2025-03-04T05:06:07.000Z', 'pong'))
-    await putDelivery(client, bucket, record('two', '2025-03-04T05:06:08.000Z', 'pong'))
-    await putDelivery(client, bucket, record('one', '2025-03-04T05:06:09.000Z', 'duplicate'))
-    const listed = await listDeliveries(client, bucket, '00000000000000aa')
+    const base = Date.now()
+    const at = (ms: number) => new Date(base + ms).toISOString()
+    await putDelivery(records, record('one', at(0), 'pong'))
+    await putDelivery(records, record('two', at(1000), 'pong'))
+    await putDelivery(records, record('one', at(2000), 'duplicate'))
+    // Another hook's, and an id that begins like one of these: neither is found.
+    await putDelivery(records, record('one', at(3000), 'pong', '00000000000000bb'))
+    await putDelivery(records, record('one-more', at(4000), 'pong'))
+    const listed = await listDeliveries(records, hookId)
     expect(listed.map((d) => [d.deliveryId, d.outcome])).toEqual([
+      ['one-more', 'pong'],
       ['one', 'duplicate'],
       ['two', 'pong'],
       ['one', 'pong'],
     ])
     expect(listed[0]).not.toHaveProperty('payload')
-    expect(deliverySummary(await findDelivery(client, bucket, '00000000000000aa', 'one'))).toEqual(
-      listed[0],
-    )
-    await expect(findDelivery(client, bucket, '00000000000000aa', 'three')).rejects.toMatchObject({
-      code: 'DELIVERY_NOT_FOUND',
-    })
+    expect(await listDeliveries(records, hookId, 2)).toHaveLength(2)
+    expect(deliverySummary(await findDelivery(records, hookId, 'one'))).toEqual(listed[1])
+    for (const missing of ['three', 'on', '../x', 'a#b']) {
+      await expect(findDelivery(records, hookId, missing)).rejects.toMatchObject({
+        code: 'DELIVERY_NOT_FOUND',
+      })
+    }
   })
 
-  it('remembers handled delivery ids in S3', async () => {
-    expect(await wasHandled(client, bucket, '00000000000000aa', 'one')).toBe(false)
-    await markHandled(client, bucket, '00000000000000aa', 'one')
-    expect(await wasHandled(client, bucket, '00000000000000aa', 'one')).toBe(true)
-    expect(await wasHandled(client, bucket, '00000000000000bb', 'one')).toBe(false)
+  it('forgets deliveries 30 days after they came, though the table still holds them', async () => {
+    const hook = '00000000000000cc'
+    const receivedAt = new Date(clock).toISOString()
+    await putDelivery(records, record('old', receivedAt, 'pong', hook))
+    expect(await claimDelivery(records, hook, 'old', receivedAt)).toBe(true)
+    clock += DELIVERY_KEPT_MS - 1000
+    expect(await listDeliveries(records, hook)).toHaveLength(1)
+    // The TTL attribute counts whole seconds, rounded up.
+    clock += 2000
+    try {
+      expect(await listDeliveries(records, hook)).toEqual([])
+      await expect(findDelivery(records, hook, 'old')).rejects.toMatchObject({
+        code: 'DELIVERY_NOT_FOUND',
+      })
+      // dynalite never deletes: the key is there, expired, and a new claim takes it.
+      expect(await claimDelivery(records, hook, 'old', new Date(clock).toISOString())).toBe(true)
+    } finally {
+      clock = Date.now()
+    }
+  })
+
+  it('lets one of 20 concurrent claims of an id win, until it is released', async () => {
+    const receivedAt = new Date().toISOString()
+    const claims = await Promise.all(
+      Array.from({ length: 20 }, () => claimDelivery(records, hookId, 'claimed', receivedAt)),
+    )
+    expect(claims.filter(Boolean)).toHaveLength(1)
+    expect(await claimDelivery(records, '00000000000000bb', 'claimed', receivedAt)).toBe(true)
+    await releaseDelivery(records, hookId, 'claimed')
+    expect(await claimDelivery(records, hookId, 'claimed', receivedAt)).toBe(true)
+  })
+
+  it('edits a record under the lock, and leaves a missing one missing', async () => {
+    const receivedAt = new Date().toISOString()
+    await putDelivery(records, record('edited', receivedAt, 'queued'))
+    const ref = { hookId, receivedAt, deliveryId: 'edited' }
+    const moved = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        editDelivery(records, ref, (current) =>
+          current.outcome === 'queued' ? { ...current, outcome: 'archiving' } : undefined,
+        ),
+      ),
+    )
+    expect(moved.map((r) => r?.outcome)).toEqual(Array(5).fill('archiving'))
+    expect((await findDelivery(records, hookId, 'edited')).outcome).toBe('archiving')
+    const missing = { ...ref, deliveryId: 'never' }
+    expect(await editDelivery(records, missing, (current) => current)).toBeUndefined()
+    await expect(findDelivery(records, hookId, 'never')).rejects.toMatchObject({
+      code: 'DELIVERY_NOT_FOUND',
+    })
   })
 })

@@ -404,11 +404,13 @@ describe('archivePush: talking to GitHub', () => {
       res.writeHead(302, { location: `${elsewhere.url}/evil.zip` }).end()
     })
     const push = request()
-    await expectFailure(
+    const error = await expectFailure(
       archivePush(s3, bucket, push, settings(github.url, { token: 'ghp_secret' })),
       push.key,
       /redirected to 127\.0\.0\.1:\d+, which is not allowed/,
     )
+    // No retry mends it: the archive worker's choice.
+    expect(error.transient).toBe(false)
     expect(github.requests).toHaveLength(1)
     expect(elsewhere.requests).toHaveLength(0)
   })
@@ -441,11 +443,13 @@ describe('archivePush: failures', () => {
   it('fails at once on a 404', async () => {
     const github = await startHost((_req, res) => res.writeHead(404).end('Not Found'))
     const push = request()
-    await expectFailure(
+    const error = await expectFailure(
       archivePush(s3, bucket, push, settings(github.url)),
       push.key,
       /GitHub answered 404/,
     )
+    // No retry mends it: the archive worker's choice.
+    expect(error.transient).toBe(false)
     expect(github.requests).toHaveLength(1)
   })
 
@@ -479,11 +483,13 @@ describe('archivePush: failures', () => {
       res.writeHead(500).end()
     })
     const push = request()
-    await expectFailure(
+    const error = await expectFailure(
       archivePush(s3, bucket, push, settings(github.url, { backoffMs: 50 })),
       push.key,
       /GitHub answered 500 \(3 tries\)/,
     )
+    // A later try may succeed: the archive worker's choice.
+    expect(error.transient).toBe(true)
     expect(github.requests).toHaveLength(3)
     // 50 ms, then 150 ms (a little slack for timer granularity).
     expect(times[1]! - times[0]!).toBeGreaterThanOrEqual(45)
@@ -503,11 +509,13 @@ describe('archivePush: failures', () => {
     const github = await startHost((_req, res) => stall(res))
     const push = request()
     const started = Date.now()
-    await expectFailure(
+    const error = await expectFailure(
       archivePush(s3, bucket, push, settings(github.url, { timeoutMs: 300 })),
       push.key,
       /within 300 ms/,
     )
+    // A later try may succeed: the archive worker's choice.
+    expect(error.transient).toBe(true)
     expect(Date.now() - started).toBeLessThan(1500)
     expect(github.requests).toHaveLength(1)
   })
@@ -518,11 +526,13 @@ describe('archivePush: failures', () => {
       res.write(Buffer.alloc(10))
     })
     const push = request()
-    await expectFailure(
+    const error = await expectFailure(
       archivePush(s3, bucket, push, settings(github.url, { maxBytes: 1024 })),
       push.key,
       /larger than 1024 bytes/,
     )
+    // No retry mends it: the archive worker's choice.
+    expect(error.transient).toBe(false)
     expect(github.requests).toHaveLength(1)
   })
 
@@ -621,7 +631,7 @@ describe('archiveSettings', () => {
       token: 'ghp_x',
       proxy: 'http://proxy.internal:3128',
       allowedHosts: ['github.example.com', 'codeload.github.example.com'],
-      timeoutMs: 8000,
+      timeoutMs: 90_000,
       maxBytes: 100 * 1024 * 1024,
       tries: 3,
       backoffMs: 200,

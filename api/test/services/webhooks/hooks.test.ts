@@ -1,15 +1,19 @@
-import type { S3Client } from '@aws-sdk/client-s3'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { createRecordStore } from '../../../src/plugins/app/records.ts'
+import type { RecordStore } from '../../../src/services/records/record-store.ts'
 import {
+  changedHook,
+  createHook,
+  deleteHook,
+  editHook,
   hookSecrets,
   listHooks,
   newHook,
   publicHook,
-  putHook,
   readHook,
   rotatedHook,
 } from '../../../src/services/webhooks/hooks.ts'
-import { startTestS3, testConfig, testS3Client } from '../../support/test-app.ts'
+import { ensureTestTable, testConfig } from '../../support/test-app.ts'
 
 const NOW = new Date('2025-03-04T05:06:07.089Z')
 
@@ -50,30 +54,51 @@ describe('hooks and their secrets', () => {
   })
 })
 
-describe('records in S3', () => {
-  let s3: Awaited<ReturnType<typeof startTestS3>>
-  let client: S3Client
-  const bucket = 'meme-studio-uploads'
+describe('records in the table', () => {
+  let records: RecordStore
 
   beforeAll(async () => {
-    s3 = await startTestS3()
-    client = testS3Client(testConfig(s3.endpoint))
-  })
-  afterAll(async () => {
-    client.destroy()
-    await s3.close()
+    const config = testConfig('http://127.0.0.1:1')
+    await ensureTestTable(config)
+    records = createRecordStore(config.dynamodb, config.recordsTable)
   })
 
-  it('writes, reads and lists hooks', async () => {
+  it('creates, reads, lists (oldest first), edits and deletes hooks', async () => {
     const first = newHook({ name: 'first' }, NOW)
     const second = newHook({ name: 'second', branches: ['main'] }, new Date(NOW.getTime() + 1))
-    await putHook(client, bucket, second)
-    await putHook(client, bucket, first)
-    expect(await readHook(client, bucket, first.hookId)).toEqual(first)
-    expect((await listHooks(client, bucket)).map((hook) => hook.name)).toEqual(['first', 'second'])
-    await expect(readHook(client, bucket, 'ffffffffffffffff')).rejects.toMatchObject({
+    await createHook(records, second)
+    await createHook(records, first)
+    await expect(createHook(records, first)).rejects.toMatchObject({ code: 'CONFLICT' })
+    expect(await readHook(records, first.hookId)).toEqual(first)
+    expect((await listHooks(records)).map((hook) => hook.name)).toEqual(['first', 'second'])
+
+    const renamed = await editHook(records, first.hookId, (hook) =>
+      changedHook(hook, { name: 'renamed' }, NOW),
+    )
+    expect(renamed.name).toBe('renamed')
+    expect(await readHook(records, first.hookId)).toEqual(renamed)
+
+    await deleteHook(records, first.hookId)
+    await expect(readHook(records, first.hookId)).rejects.toMatchObject({ code: 'HOOK_NOT_FOUND' })
+    // An edit never brings a deleted hook back.
+    await expect(editHook(records, first.hookId, (hook) => hook)).rejects.toMatchObject({
       code: 'HOOK_NOT_FOUND',
     })
-    await expect(readHook(client, bucket, '../x')).rejects.toMatchObject({ code: 'HOOK_NOT_FOUND' })
+    await expect(readHook(records, first.hookId)).rejects.toMatchObject({ code: 'HOOK_NOT_FOUND' })
+    for (const hookId of ['ffffffffffffffff', '../x', 'default']) {
+      await expect(readHook(records, hookId)).rejects.toMatchObject({ code: 'HOOK_NOT_FOUND' })
+    }
+  })
+
+  it('keeps both of two concurrent edits', async () => {
+    const hook = newHook({ name: 'site' }, NOW)
+    await createHook(records, hook)
+    await Promise.all([
+      editHook(records, hook.hookId, (current) => changedHook(current, { name: 'both' }, NOW)),
+      editHook(records, hook.hookId, (current) => rotatedHook(current, 600, NOW)),
+    ])
+    const stored = await readHook(records, hook.hookId)
+    expect(stored.name).toBe('both')
+    expect(stored.previousSecret).toBe(hook.secret)
   })
 })
