@@ -28,6 +28,8 @@ beforeAll(async () => {
   stalled = await startStalledServer()
   app = await buildApp(
     testConfig(stalled.endpoint, {
+      // The records table stalls too: hooks, deliveries, jobs and settings live there.
+      DYNAMODB_ENDPOINT: stalled.endpoint,
       ADMIN_API_KEYS: API_KEY,
       EVENTS_ACCESS_KEY_ID: EVENTS_KEY_ID,
       EVENTS_SECRET_ACCESS_KEY: EVENTS_SECRET,
