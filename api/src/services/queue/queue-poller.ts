@@ -66,7 +66,7 @@ export class QueuePoller {
         await Promise.race(this.#running)
         continue
       }
-      let messages: ReceivedMessage[] = []
+      let messages: ReceivedMessage[]
       this.#receiving = true
       try {
         messages = await this.queue.receive(room)
