@@ -99,6 +99,29 @@ describe('loadConfig', () => {
     expect(loadConfig({ MAX_EDGE: '8192' }).maxEdge).toBe(8192)
   })
 
+  it('reads the queues: SQS by URL (and endpoint), else the embedded queue and its limits', () => {
+    expect(loadConfig({}).queues).toEqual({
+      region: 'us-east-1',
+      visibilitySeconds: 120,
+      maxReceives: 3,
+    })
+    const queues = loadConfig({
+      JOBS_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/meme-studio-jobs',
+      SQS_ENDPOINT: 'http://127.0.0.1:9324/',
+      S3_REGION: 'eu-west-1',
+      QUEUE_VISIBILITY_SECONDS: '1',
+      QUEUE_MAX_RECEIVES: '10',
+    }).queues
+    expect(queues).toEqual({
+      jobsUrl: 'https://sqs.eu-west-1.amazonaws.com/123456789012/meme-studio-jobs',
+      endpoint: 'http://127.0.0.1:9324',
+      region: 'eu-west-1',
+      visibilitySeconds: 1,
+      maxReceives: 10,
+    })
+    expect(loadConfig({ QUEUE_VISIBILITY_SECONDS: '43200' }).queues.visibilitySeconds).toBe(43_200)
+  })
+
   it('lets the app verify event signatures unless told to trust API Gateway', () => {
     expect(loadConfig({}).events.auth).toBe('sigv4')
     expect(loadConfig({ EVENTS_AUTH: 'SigV4' }).events.auth).toBe('sigv4')
@@ -110,6 +133,13 @@ describe('loadConfig', () => {
 
   it.each([
     ['MAX_EDGE', '255'],
+    ['QUEUE_VISIBILITY_SECONDS', '0'],
+    ['QUEUE_VISIBILITY_SECONDS', '43201'],
+    ['QUEUE_VISIBILITY_SECONDS', '2m'],
+    ['QUEUE_MAX_RECEIVES', '0'],
+    ['QUEUE_MAX_RECEIVES', '1001'],
+    ['SQS_ENDPOINT', 'localhost:9324'],
+    ['JOBS_QUEUE_URL', 'sqs/meme-studio-jobs'],
     ['MAX_EDGE', '8193'],
     ['MAX_EDGE', 'large'],
     ['RENDER_MEMORY_BYTES', '1000'],
