@@ -24,6 +24,11 @@ import type { QueueName } from './types.ts'
  * receipt, so a worker that outran the visibility timeout cannot delete a newer receive. A
  * message received `maxReceives` times moves to `queue#<name>-dlq`, as SQS's redrive policy
  * moves it to the dead-letter queue.
+ *
+ * Where it differs from SQS: it hands out the oldest message first (a standard queue does not
+ * promise order), it is polled (no long polling), and it has no delays or message attributes,
+ * which the app does not use. Expired messages are skipped by reads, not deleted: dynalite has
+ * no TTL, and DynamoDB's deletes lazily.
  */
 
 /** SQS keeps a message 4 days by default; the dead-letter queue keeps them its maximum, 14. */
