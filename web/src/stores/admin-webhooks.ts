@@ -21,6 +21,14 @@ import {
 import { failureSentence } from '@/api/failure-messages.ts'
 import { useAdminSessionStore } from './admin-session.ts'
 
+/** How often the deliveries are fetched again while a push is queued or being archived. */
+export const PENDING_REFRESH_MS = 2000
+
+/** Outcomes that change after GitHub was answered: the archive worker moves them on. */
+export function isPending(delivery: Pick<DeliverySummary, 'outcome'>): boolean {
+  return delivery.outcome === 'queued' || delivery.outcome === 'archiving'
+}
+
 /** A secret the server just made: shown once, until the person is done copying it. */
 export interface RevealedSecret {
   hook: Hook
@@ -34,7 +42,8 @@ export interface RevealedSecret {
  * made. Each action calls the API with the session's key; a refused key resolves to
  * nothing (the key form says why), any other failure is thrown for the page to say —
  * but for the deliveries, fetched again after most actions, whose failure is kept in
- * `deliveriesError` for the deliveries table to say.
+ * `deliveriesError` for the deliveries table to say. While a push is queued or being
+ * archived, the deliveries are fetched again every couple of seconds until none is.
  */
 export const useAdminWebhooksStore = defineStore('admin-webhooks', () => {
   const session = useAdminSessionStore()
@@ -54,6 +63,47 @@ export const useAdminWebhooksStore = defineStore('admin-webhooks', () => {
   const selectedHook = computed(
     () => hooks.value.find((hook) => hook.hookId === selectedHookId.value) ?? null,
   )
+  /** Deliveries shown whose archive is still to come. */
+  const pendingCount = computed(() => deliveries.value.filter(isPending).length)
+  let refreshTimer: ReturnType<typeof setTimeout> | undefined
+
+  function stopRefreshing(): void {
+    clearTimeout(refreshTimer)
+    refreshTimer = undefined
+  }
+
+  /** Fetches the deliveries again soon while any shown is pending; one timer at a time. */
+  function refreshWhilePending(): void {
+    stopRefreshing()
+    if (pendingCount.value === 0) return
+    refreshTimer = setTimeout(() => {
+      refreshTimer = undefined
+      void refreshDeliveries({ quietly: true })
+    }, PENDING_REFRESH_MS)
+  }
+
+  /**
+   * An opened delivery whose summary moved on (queued, then archived) is fetched again, so
+   * its details say what the row says. The newest record of an id is the one the API details.
+   */
+  function refreshChangedDetails(hookId: string, answer: DeliverySummary[]): void {
+    const newest = new Map<string, DeliverySummary>()
+    for (const delivery of answer) {
+      if (!newest.has(delivery.deliveryId)) newest.set(delivery.deliveryId, delivery)
+    }
+    for (const [deliveryId, known] of details) {
+      const now = newest.get(deliveryId)
+      if (!now || (now.outcome === known.outcome && now.updatedAt === known.updatedAt)) continue
+      void session
+        .withKey((key) => fetchDelivery(key, hookId, deliveryId))
+        .then((fresh) => {
+          if (fresh && selectedHookId.value === hookId) details.set(deliveryId, fresh)
+        })
+        .catch(() => {
+          // The row says where it is; the details keep what they showed.
+        })
+    }
+  }
 
   function putHook(hook: Hook): void {
     const index = hooks.value.findIndex((known) => known.hookId === hook.hookId)
@@ -72,6 +122,7 @@ export const useAdminWebhooksStore = defineStore('admin-webhooks', () => {
   /** Shows a hook's deliveries, fetched afresh. */
   async function selectHook(hookId: string | null): Promise<void> {
     if (hookId !== selectedHookId.value) {
+      stopRefreshing()
       selectedHookId.value = hookId
       deliveries.value = []
       deliveriesOf.value = null
@@ -82,21 +133,26 @@ export const useAdminWebhooksStore = defineStore('admin-webhooks', () => {
     if (hookId !== null) await refreshDeliveries()
   }
 
-  /** Fetches the selected hook's deliveries; a failure is kept in `deliveriesError`. */
-  async function refreshDeliveries(): Promise<void> {
+  /**
+   * Fetches the selected hook's deliveries; a failure is kept in `deliveriesError`. `quietly`:
+   * the refresh while a push is pending, which does not show the table as loading.
+   */
+  async function refreshDeliveries({ quietly = false } = {}): Promise<void> {
     const hookId = selectedHookId.value
     if (hookId === null) return
-    deliveriesLoading.value = true
+    if (!quietly) deliveriesLoading.value = true
     deliveriesError.value = null
     try {
       const answer = await session.withKey((key) => listDeliveries(key, hookId))
       if (!answer || selectedHookId.value !== hookId) return
       deliveries.value = answer
       deliveriesOf.value = hookId
+      refreshChangedDetails(hookId, answer)
+      refreshWhilePending()
     } catch (failure) {
       if (selectedHookId.value === hookId) deliveriesError.value = failureSentence(failure)
     } finally {
-      if (selectedHookId.value === hookId) deliveriesLoading.value = false
+      if (selectedHookId.value === hookId && !quietly) deliveriesLoading.value = false
     }
   }
 
@@ -169,6 +225,7 @@ export const useAdminWebhooksStore = defineStore('admin-webhooks', () => {
 
   /** Forgets everything, the secret shown once first of all: for leaving the page. */
   function clear(): void {
+    stopRefreshing()
     hooks.value = []
     loaded.value = false
     selectedHookId.value = null
@@ -189,6 +246,7 @@ export const useAdminWebhooksStore = defineStore('admin-webhooks', () => {
     deliveriesOf,
     deliveriesLoading,
     deliveriesError,
+    pendingCount,
     details,
     revealed,
     loadHooks,

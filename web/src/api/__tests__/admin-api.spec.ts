@@ -37,7 +37,7 @@ describe('admin answers are checked against the route schemas', () => {
   })
 
   it('refuses a delivery whose outcome the schema does not list', async () => {
-    fakeApi({ [`${SITE}/deliveries`]: json(200, { deliveries: [{ ...PUSH, outcome: 'queued' }] }) })
+    fakeApi({ [`${SITE}/deliveries`]: json(200, { deliveries: [{ ...PUSH, outcome: 'lost' }] }) })
     await expectUnreadable(listDeliveries('key-1', SITE_HOOK.hookId))
   })
 

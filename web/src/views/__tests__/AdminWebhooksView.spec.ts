@@ -1,6 +1,6 @@
 import { flushPromises, mount, type DOMWrapper, type VueWrapper } from '@vue/test-utils'
 import { createPinia } from 'pinia'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createMemoryHistory, createRouter } from 'vue-router'
 import { fakeApi, json } from '@/api/__tests__/fake-network.ts'
 import App from '@/App.vue'
@@ -10,6 +10,9 @@ import {
   PONG,
   PONG_DETAILS,
   PUSH,
+  PUSH_ARCHIVING,
+  PUSH_FAILED,
+  PUSH_QUEUED,
   SECRET,
   SITE_HOOK,
 } from '@/components/webhooks/__tests__/webhook-fixtures.ts'
@@ -27,7 +30,10 @@ const NOTIFICATIONS = {
 }
 
 let wrapper: VueWrapper | undefined
-afterEach(() => wrapper?.unmount())
+afterEach(() => {
+  wrapper?.unmount()
+  vi.useRealTimers()
+})
 beforeEach(() => {
   sessionStorage.clear()
   sessionStorage.setItem(API_KEY_STORAGE_KEY, 'key-1')
@@ -221,10 +227,41 @@ describe('admin webhooks page', () => {
       'main',
       '0d1a26e',
       'archived',
-      '200',
-      '842 ms',
+      '202',
+      '42 ms',
       'builds/octo/site/main.zip',
     ])
+  })
+
+  it('shows where a push is, refreshing itself until its archive is done or failed', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
+    const api = fakeApi({
+      ...NOTIFICATIONS,
+      [HOOKS]: json(200, { hooks: [SITE_HOOK] }),
+      [`${SITE}/deliveries`]: [
+        json(200, { deliveries: [PUSH_QUEUED, PUSH] }),
+        json(200, { deliveries: [PUSH_ARCHIVING, PUSH] }),
+        json(200, { deliveries: [PUSH_FAILED, PUSH] }),
+      ],
+    })
+    const view = await openPage()
+    const outcome = () => deliveryRows(view)[0]!.findAll('td')[4]!.text()
+    const pending = () => view.get('.deliveries [role="status"].deliveries__pending').text()
+    expect(outcome()).toBe('queued')
+    expect(deliveryRows(view)[0]!.findAll('td')[5]!.text()).toBe('202')
+    expect(pending()).toBe(
+      '1 push is queued or being archived; this list refreshes every 2 seconds until it is done.',
+    )
+
+    await vi.advanceTimersByTimeAsync(2000)
+    await flushPromises()
+    expect(outcome()).toBe('archiving')
+    await vi.advanceTimersByTimeAsync(2000)
+    await flushPromises()
+    expect(outcome()).toBe('failed: GitHub answered 404 for the archive')
+    expect(pending()).toBe('')
+    await vi.advanceTimersByTimeAsync(10_000)
+    expect(api.requestsTo(`${SITE}/deliveries`)).toHaveLength(3)
   })
 
   it('opens a delivery to its headers, payload and result, and redelivers it', async () => {

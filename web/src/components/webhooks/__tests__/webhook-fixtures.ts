@@ -35,11 +35,39 @@ export const PUSH: DeliverySummary = {
   branch: 'main',
   commit: '0d1a26e67d8f5eaf1f6ba5c57fc3c7d91ac0fd1c',
   verified: true,
-  status: 200,
+  status: 202,
   outcome: 'archived',
   archiveKey: 'builds/octo/site/main.zip',
   versionId: 'v-1',
-  durationMs: 842,
+  durationMs: 42,
+  updatedAt: '2026-03-01T10:05:03.000Z',
+}
+
+/** The same push as it is first answered, then while its archive is made, then failed. */
+export const PUSH_QUEUED: DeliverySummary = {
+  deliveryId: 'd-push-2',
+  receivedAt: '2026-03-01T10:07:00.000Z',
+  event: 'push',
+  repo: 'octo/site',
+  branch: 'main',
+  commit: '5c1e0d3a7f9b2d4c6e8a0b1c3d5e7f9a1b3c5d7e',
+  verified: true,
+  status: 202,
+  outcome: 'queued',
+  durationMs: 38,
+}
+
+export const PUSH_ARCHIVING: DeliverySummary = {
+  ...PUSH_QUEUED,
+  outcome: 'archiving',
+  updatedAt: '2026-03-01T10:07:01.000Z',
+}
+
+export const PUSH_FAILED: DeliverySummary = {
+  ...PUSH_QUEUED,
+  outcome: 'failed',
+  error: 'GitHub answered 404 for the archive',
+  updatedAt: '2026-03-01T10:07:02.000Z',
 }
 
 export const PONG: DeliverySummary = {
