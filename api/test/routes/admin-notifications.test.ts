@@ -1,6 +1,5 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { GetObjectCommand } from '@aws-sdk/client-s3'
 import type { FastifyInstance } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import type { AppConfig } from '../../src/config.ts'
@@ -8,7 +7,9 @@ import { BEHIND_CLOUDFRONT, PUBLIC_ORIGIN } from '../support/behind-cloudfront.t
 import { secretArn, startFakeSecretsManager } from '../support/fake-secrets-manager.ts'
 import { makePicture } from '../support/pictures.ts'
 import { uploadThroughPolicy } from '../support/signed-upload.ts'
-import { buildApp, startTestS3, testConfig, testS3Client } from '../support/test-app.ts'
+import { NOTIFICATIONS_RECORD_KEY } from '../../src/services/notifications/notification-settings.ts'
+import { startStepFunctionsStandIn } from '../support/stand-ins.ts'
+import { buildApp, startTestS3, testConfig } from '../support/test-app.ts'
 
 const API_KEY = 'notifications-test-admin-key'
 
@@ -85,7 +86,7 @@ describe('GET/PUT /api/admin/notifications', () => {
     })
   })
 
-  it('turns notifications on and keeps them in app/notifications.json', async () => {
+  it('turns notifications on and keeps them in the records table', async () => {
     const response = await put({ notifyOnArchive: true })
     expect(response.statusCode).toBe(200)
     expect(response.json()).toEqual({
@@ -93,25 +94,46 @@ describe('GET/PUT /api/admin/notifications', () => {
       notifyOnArchive: true,
       notifyOnShare: false,
     })
-    const s3 = testS3Client(config)
-    try {
-      const object = await s3.send(
-        new GetObjectCommand({ Bucket: config.uploadBucket, Key: 'app/notifications.json' }),
-      )
-      expect(JSON.parse((await object.Body?.transformToString()) ?? '')).toEqual({
-        version: 1,
-        notifyOnArchive: true,
-        notifyOnShare: false,
-      })
-    } finally {
-      s3.destroy()
-    }
+    expect(await app.records.get(NOTIFICATIONS_RECORD_KEY)).toEqual({
+      version: 1,
+      notifyOnArchive: true,
+      notifyOnShare: false,
+    })
     // Another instance (a restart, another Lambda) reads the same settings.
     const other = await buildApp(config)
     try {
       expect((await get(other)).json()).toMatchObject({ notifyOnArchive: true })
     } finally {
       await other.close()
+    }
+  })
+
+  it('keeps both of two toggles changed at once by two instances (an optimistic lock)', async () => {
+    const other = await buildApp(config)
+    try {
+      await put({ notifyOnArchive: false, notifyOnShare: false })
+      const change = (target: FastifyInstance, payload: object) =>
+        target.inject({
+          method: 'PUT',
+          url: '/api/admin/notifications',
+          headers: { 'x-api-key': API_KEY },
+          payload,
+        })
+      // Five of each, every one from both instances at once.
+      const answers = await Promise.all(
+        Array.from({ length: 10 }, (_, n) =>
+          n % 2 ? change(app, { notifyOnArchive: true }) : change(other, { notifyOnShare: true }),
+        ),
+      )
+      expect(answers.map((answer) => answer.statusCode)).toEqual(Array(10).fill(200))
+      expect((await get()).json()).toMatchObject({ notifyOnArchive: true, notifyOnShare: true })
+      expect(await app.records.get(NOTIFICATIONS_RECORD_KEY)).toMatchObject({
+        notifyOnArchive: true,
+        notifyOnShare: true,
+      })
+    } finally {
+      await other.close()
+      await put({ notifyOnArchive: true, notifyOnShare: false })
     }
   })
 
@@ -123,6 +145,16 @@ describe('GET/PUT /api/admin/notifications', () => {
       message: 'body has an unknown property "notifyOnEverything"',
     })
     expect((await put({ notifyOnShare: 'yes' })).statusCode).toBe(400)
+    const notJson = await app.inject({
+      method: 'PUT',
+      url: '/api/admin/notifications',
+      headers: { 'x-api-key': API_KEY, 'content-type': 'application/json' },
+      payload: '{"notifyOnShare": tru',
+    })
+    expect(notJson.statusCode).toBe(400)
+    expect(notJson.json()).toMatchObject({ code: 'MALFORMED_JSON' })
+    expect((await put(['notifyOnShare'])).statusCode).toBe(400)
+    expect((await get()).json()).toMatchObject({ notifyOnArchive: true, notifyOnShare: false })
   })
 
   it('posts an archived push when notifyOnArchive is on, and records the delivery', async () => {
@@ -134,6 +166,7 @@ describe('GET/PUT /api/admin/notifications', () => {
       archiveKey: 'octo/hello/main.zip',
     })
     await app.notify('shared', { shareId: 'x' })
+    await app.notifier.settled()
     expect(discord.received).toHaveLength(1)
     expect(discord.received[0]?.embeds[0]?.title).toBe('Push archived: octo/hello (main)')
     expect((await get()).json().discord.lastDeliveredAt).toEqual(expect.any(String))
@@ -156,6 +189,61 @@ describe('GET/PUT /api/admin/notifications', () => {
     await put({ notifyOnShare: false })
   })
 
+  it("on AWS, hands a share's notification to Step Functions before the answer leaves", async () => {
+    const sfn = await startStepFunctionsStandIn()
+    const awsConfig = testConfig(s3Server.endpoint, {
+      ADMIN_API_KEYS: API_KEY,
+      DISCORD_WEBHOOK_URL: discord.url,
+      PUBLIC_ORIGIN,
+      EVENTS_STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:123456789012:stateMachine:delivery',
+      STEP_FUNCTIONS_ENDPOINT: sfn.endpoint,
+      RECORDS_TABLE: config.recordsTable,
+    })
+    awsConfig.events.stepFunctionsCredentials = { accessKeyId: 'AKIDSFN', secretAccessKey: 'x' }
+    const awsApp = await buildApp(awsConfig)
+    try {
+      await put({ notifyOnShare: true })
+      discord.received.length = 0
+      const { key } = await uploadThroughPolicy(
+        awsApp,
+        await makePicture('png'),
+        'a.png',
+        'image/png',
+      )
+      // Nothing runs after a Lambda's answer: the start must be made before it, not after.
+      const shared = await awsApp.inject({
+        method: 'POST',
+        url: '/api/shares',
+        headers: BEHIND_CLOUDFRONT,
+        payload: { image: key, captions: [{ text: 'On AWS', x: 0.5, y: 0.2 }] },
+      })
+      expect(shared.statusCode).toBe(201)
+      expect(sfn.calls.map((call) => call.target)).toEqual(['AWSStepFunctions.StartExecution'])
+      expect(JSON.parse(sfn.calls[0]!.body.input!)).toMatchObject({
+        delivery: { kind: 'notification', notification: 'shared' },
+        message: { embeds: [{ title: 'A meme was shared: On AWS' }] },
+      })
+
+      // A Step Functions that never answers holds the share up by the hand-off's 2 s at most,
+      // and fails nothing.
+      sfn.state.answer = () => 'stall'
+      const started = Date.now()
+      const stalled = await awsApp.inject({
+        method: 'POST',
+        url: '/api/shares',
+        headers: BEHIND_CLOUDFRONT,
+        payload: { image: key, captions: [{ text: 'Stalled', x: 0.5, y: 0.2 }] },
+      })
+      expect(stalled.statusCode).toBe(201)
+      expect(Date.now() - started).toBeLessThan(4000)
+      expect(discord.received.map((m) => m.embeds[0]?.title)).toEqual([])
+    } finally {
+      await put({ notifyOnShare: false })
+      await awsApp.close()
+      await sfn.close()
+    }
+  }, 20_000)
+
   it('posts a shared meme to the URL its secret holds now, read again when a minute old', async () => {
     const next = await startDiscord()
     const arn = secretArn('DISCORD_WEBHOOK_URL')
@@ -165,6 +253,8 @@ describe('GET/PUT /api/admin/notifications', () => {
       ADMIN_API_KEYS: API_KEY,
       DISCORD_WEBHOOK_URL: discord.url,
       DISCORD_WEBHOOK_URL_SECRET_ARN: arn,
+      // The same settings record as the app the toggle is put to: another instance.
+      RECORDS_TABLE: config.recordsTable,
     })
     lambdaConfig.secretsManager = sm.settings
     const lambdaApp = await buildApp(lambdaConfig)
@@ -203,11 +293,7 @@ describe('GET/PUT /api/admin/notifications', () => {
     const bare = await buildApp(testConfig(s3Server.endpoint, { ADMIN_API_KEYS: API_KEY }))
     try {
       const view = (await get(bare)).json()
-      expect(view.discord).toEqual({
-        configured: false,
-        state: 'unused',
-        lastDeliveredAt: expect.any(String),
-      })
+      expect(view.discord).toEqual({ configured: false, state: 'unused' })
       await expect(bare.notify('archived', { repo: 'a/b' })).resolves.toBeUndefined()
     } finally {
       await bare.close()

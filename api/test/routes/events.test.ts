@@ -14,6 +14,7 @@ import { amzDate } from '../../src/services/signatures/sigv4-verify.ts'
 import { secretArn, startFakeSecretsManager } from '../support/fake-secrets-manager.ts'
 import { eventExecutionName } from '../../src/services/notifications/discord-delivery.ts'
 import { eventRecordKey } from '../../src/services/notifications/notification-settings.ts'
+import { startStepFunctionsStandIn } from '../support/stand-ins.ts'
 import { buildApp, startTestS3, testConfig } from '../support/test-app.ts'
 
 const ACCESS_KEY_ID = 'AKIAEVENTSTEST'
@@ -433,57 +434,13 @@ describe('POST /api/events: Discord answers, after the answer', () => {
   })
 })
 
-/**
- * A loopback Step Functions: the AWS JSON 1.0 protocol, as the SDK speaks it. Records each
- * call; `answer` decides (by default an execution ARN, as StartExecution answers).
- * @see https://docs.aws.amazon.com/step-functions/latest/apireference/API_StartExecution.html
- */
-async function startStepFunctions() {
-  const calls: { target: string; contentType: string; body: Record<string, string> }[] = []
-  const state = {
-    answer: (): { status: number; body: unknown } | 'stall' => ({
-      status: 200,
-      body: {
-        executionArn: 'arn:aws:states:us-east-1:123456789012:execution:delivery:x',
-        startDate: Date.now() / 1000,
-      },
-    }),
-  }
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = []
-    req.on('data', (chunk: Buffer) => chunks.push(chunk))
-    req.on('end', () => {
-      calls.push({
-        target: String(req.headers['x-amz-target']),
-        contentType: String(req.headers['content-type']),
-        body: JSON.parse(Buffer.concat(chunks).toString()),
-      })
-      const answer = state.answer()
-      if (answer === 'stall') return
-      res.writeHead(answer.status, { 'content-type': 'application/x-amz-json-1.0' })
-      res.end(JSON.stringify(answer.body))
-    })
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  return {
-    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    calls,
-    state,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections()
-        server.close(() => resolve())
-      }),
-  }
-}
-
 describe('POST /api/events on AWS: a Step Functions execution', () => {
   const STATE_MACHINE = 'arn:aws:states:us-east-1:123456789012:stateMachine:discord-delivery'
-  let sfn: Awaited<ReturnType<typeof startStepFunctions>>
+  let sfn: Awaited<ReturnType<typeof startStepFunctionsStandIn>>
   let awsApp: FastifyInstance
 
   beforeAll(async () => {
-    sfn = await startStepFunctions()
+    sfn = await startStepFunctionsStandIn()
     const awsConfig = testConfig(s3Server.endpoint, {
       EVENTS_ACCESS_KEY_ID: ACCESS_KEY_ID,
       EVENTS_SECRET_ACCESS_KEY: SECRET_ACCESS_KEY,
@@ -499,13 +456,7 @@ describe('POST /api/events on AWS: a Step Functions execution', () => {
     await awsApp?.close()
     await sfn?.close()
   })
-  beforeEach(() => {
-    sfn.calls.length = 0
-    sfn.state.answer = () => ({
-      status: 200,
-      body: { executionArn: `${STATE_MACHINE}:x`, startDate: Date.now() / 1000 },
-    })
-  })
+  beforeEach(() => sfn.reset())
 
   async function postTo(event: unknown) {
     const body = JSON.stringify(event)

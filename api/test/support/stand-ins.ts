@@ -69,3 +69,50 @@ export async function startDiscordStandIn() {
   })
   return { ...server, webhookUrl: `${server.url}/api/webhooks/1/token`, received }
 }
+
+/** What the Step Functions stand-in answers a call with; `stall`: nothing, ever. */
+export type StepFunctionsAnswer = { status: number; body: unknown } | 'stall'
+
+/**
+ * Step Functions, as the SDK speaks to it: AWS JSON 1.0 (`x-amz-target:
+ * AWSStepFunctions.<Action>`). Records each call; `answer` decides, by default an execution
+ * as StartExecution answers.
+ * @see https://docs.aws.amazon.com/step-functions/latest/apireference/API_StartExecution.html
+ */
+export async function startStepFunctionsStandIn() {
+  const calls: { target: string; contentType: string; body: Record<string, string> }[] = []
+  const started = (): StepFunctionsAnswer => ({
+    status: 200,
+    body: {
+      executionArn: 'arn:aws:states:us-east-1:123456789012:execution:discord-delivery:x',
+      startDate: Date.now() / 1000,
+    },
+  })
+  const state = { answer: started }
+  const server = await listen((req, res) => {
+    const chunks: Buffer[] = []
+    req.on('data', (chunk: Buffer) => chunks.push(chunk))
+    req.on('end', () => {
+      calls.push({
+        target: String(req.headers['x-amz-target']),
+        contentType: String(req.headers['content-type']),
+        body: JSON.parse(Buffer.concat(chunks).toString('utf8')),
+      })
+      const answer = state.answer()
+      if (answer === 'stall') return
+      res.writeHead(answer.status, { 'content-type': 'application/x-amz-json-1.0' })
+      res.end(JSON.stringify(answer.body))
+    })
+  })
+  return {
+    endpoint: server.url,
+    close: server.close,
+    calls,
+    state,
+    /** Back to answering every start with an execution. */
+    reset() {
+      calls.length = 0
+      state.answer = started
+    },
+  }
+}
