@@ -122,6 +122,18 @@ describe('loadConfig', () => {
     expect(loadConfig({ QUEUE_VISIBILITY_SECONDS: '43200' }).queues.visibilitySeconds).toBe(43_200)
   })
 
+  it('reads the Discord delivery state machine and where Step Functions is', () => {
+    expect(loadConfig({}).events).toEqual({ auth: 'sigv4' })
+    const events = loadConfig({
+      EVENTS_STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:123456789012:stateMachine:delivery',
+      STEP_FUNCTIONS_ENDPOINT: 'http://127.0.0.1:8083/',
+    }).events
+    expect(events).toMatchObject({
+      stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:delivery',
+      stepFunctionsEndpoint: 'http://127.0.0.1:8083',
+    })
+  })
+
   it('lets the app verify event signatures unless told to trust API Gateway', () => {
     expect(loadConfig({}).events.auth).toBe('sigv4')
     expect(loadConfig({ EVENTS_AUTH: 'SigV4' }).events.auth).toBe('sigv4')
@@ -139,6 +151,7 @@ describe('loadConfig', () => {
     ['QUEUE_MAX_RECEIVES', '0'],
     ['QUEUE_MAX_RECEIVES', '1001'],
     ['SQS_ENDPOINT', 'localhost:9324'],
+    ['STEP_FUNCTIONS_ENDPOINT', 'localhost:8083'],
     ['JOBS_QUEUE_URL', 'sqs/meme-studio-jobs'],
     ['MAX_EDGE', '8193'],
     ['MAX_EDGE', 'large'],
