@@ -130,11 +130,14 @@ export const QUEUE_URL_VARIABLES: Record<QueueName, string> = {
   archives: 'ARCHIVES_QUEUE_URL',
 }
 
-/** The DynamoDB actions the record store's calls need (`record-store.ts`), on the table only. */
+/**
+ * The DynamoDB actions the record store's calls need (`record-store.ts`: Get, Put with and
+ * without a condition, Delete, Query), on the table only. No UpdateItem: on AWS only the
+ * embedded queue, which runs where no queue URL is set, updates items.
+ */
 export const RECORDS_ACTIONS = [
   'dynamodb:GetItem',
   'dynamodb:PutItem',
-  'dynamodb:UpdateItem',
   'dynamodb:DeleteItem',
   'dynamodb:Query',
 ]
@@ -157,26 +160,28 @@ export const STAGE_THROTTLE = { rateLimit: 50, burstLimit: 100 } as const
  * grants such a POST only what the signer itself may do.
  * @see https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-UsingHTTPPOST.html
  *
- * Lasting records: `hooks/` (hook settings and secrets) and `app/` (settings). Expiring ones
- * (storage-stack.ts): `uploads/`, `renders/`, `jobs/`, `webhooks/` (deliveries), `events/`.
+ * The bucket holds bytes: uploads, and renders with their share metadata (`renders/`). The
+ * records earlier versions kept here as JSON (`hooks/`, `webhooks/`, `jobs/`, `events/`,
+ * `app/`) are in the records table now; control lists and reads them once, as it starts, to
+ * move them (`migrate-from-s3.ts`), and no function writes or deletes them any more.
  */
 export const BUCKET_ACCESS: Record<
   Workload,
   { read: string[]; write: string[]; remove: string[]; list: string[] }
 > = {
   render: {
-    read: ['uploads/', 'renders/', 'jobs/', 'app/'],
-    // app/: a share that is forwarded to Discord records the outcome in the settings record.
-    write: ['renders/', 'jobs/', 'app/'],
+    read: ['uploads/', 'renders/'],
+    write: ['renders/'],
+    // renders/: a job's image, when its record could not be written after it (nothing half-done).
     remove: ['renders/'],
     list: [],
   },
   control: {
-    read: ['hooks/', 'webhooks/', 'events/', 'app/'],
-    write: ['uploads/', 'hooks/', 'webhooks/', 'events/', 'app/'],
-    // webhooks/: hooks kept at the old `webhooks/<id>/hook.json` are removed with the hook.
-    remove: ['hooks/', 'webhooks/'],
-    list: ['app/', 'hooks/', 'webhooks/'],
+    read: ['hooks/', 'webhooks/', 'jobs/', 'events/', 'app/'],
+    write: ['uploads/'],
+    remove: [],
+    // app/: the health check's one-key listing; the rest: the move of old records.
+    list: ['app/', 'hooks/', 'webhooks/', 'jobs/', 'events/'],
   },
 }
 
@@ -754,6 +759,7 @@ function grantBucketAccess(
     { sid: 'DeleteAppObjects', actions: ['s3:DeleteObject'], prefixes: access.remove },
   ]
   for (const { sid, actions, prefixes } of statements) {
+    if (prefixes.length === 0) continue
     fn.addToRolePolicy(
       new PolicyStatement({ sid, effect: Effect.ALLOW, actions, resources: objects(prefixes) }),
     )

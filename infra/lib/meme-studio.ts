@@ -103,9 +103,9 @@ function acknowledgeBucketPrefixes(app: AppStack, storageStack: string): void {
     Validations.of(app).acknowledge({
       id: `AwsSolutions::AwsSolutions-IAM5[Resource::${resource}]`,
       reason:
-        "One key prefix of one bucket (the app's uploads, renders, jobs, hooks, webhook " +
-        'deliveries, events and settings; any key of the archive bucket, which holds only ' +
-        'archives): the narrowest S3 object grant there is.',
+        "One key prefix of one bucket (the app's uploads and renders, and the records " +
+        'earlier versions kept there, which control reads once to move; any key of the ' +
+        'archive bucket, which holds only archives): the narrowest S3 object grant there is.',
     })
   }
 }

@@ -322,14 +322,55 @@ describe('AppStack', () => {
     })
   })
 
-  it('lets health list app/ and admins delete hooks (ListBucket under s3:prefix, DeleteObject)', () => {
+  it('lets control list app/ for health and read the old records once, and write none of them', () => {
     const control = roleStatements(template, stack.functions.control)
     const list = control.find((s) => [s.Action].flat().includes('s3:ListBucket'))
     expect(list?.Condition?.StringLike?.['s3:prefix']).toEqual(
-      expect.arrayContaining(['app/*', 'hooks/*']),
+      expect.arrayContaining(['app/*', 'hooks/*', 'webhooks/*', 'jobs/*', 'events/*']),
     )
-    const deletes = control.filter((s) => [s.Action].flat().includes('s3:DeleteObject'))
-    expect(JSON.stringify(deletes)).toContain('/hooks/*')
+    // The records are in the table: the bucket is written only where bytes go.
+    const writes = (workload: 'render' | 'control') =>
+      roleStatements(template, stack.functions[workload])
+        .filter((s) =>
+          [s.Action].flat().some((a) => a === 's3:PutObject' || a === 's3:DeleteObject'),
+        )
+        .map((s) => JSON.stringify(s.Resource))
+        .join(' ')
+    for (const prefix of ['hooks/', 'webhooks/', 'jobs/', 'events/', 'app/']) {
+      expect(writes('render')).not.toContain(`/${prefix}*`)
+      expect(writes('control')).not.toContain(`/${prefix}*`)
+    }
+  })
+
+  it('grants the records table, the queues and the state machine only what the app calls', () => {
+    const actionsOn = (workload: 'render' | 'control', service: string) =>
+      roleStatements(template, stack.functions[workload])
+        .flatMap((s) => [s.Action].flat())
+        .filter((a) => a.startsWith(`${service}:`))
+        .sort()
+    const records = [
+      'dynamodb:DeleteItem',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:Query',
+    ]
+    expect(actionsOn('render', 'dynamodb')).toEqual(records)
+    expect(actionsOn('control', 'dynamodb')).toEqual(records)
+    // Render consumes jobs; control sends jobs and archives and consumes archives.
+    expect(actionsOn('render', 'sqs')).toEqual([
+      'sqs:DeleteMessage',
+      'sqs:GetQueueAttributes',
+      'sqs:ReceiveMessage',
+    ])
+    expect(actionsOn('control', 'sqs')).toEqual([
+      'sqs:DeleteMessage',
+      'sqs:GetQueueAttributes',
+      'sqs:ReceiveMessage',
+      'sqs:SendMessage',
+      'sqs:SendMessage',
+    ])
+    expect(actionsOn('render', 'states')).toEqual(['states:StartExecution'])
+    expect(actionsOn('control', 'states')).toEqual(['states:StartExecution'])
   })
 
   it('never grants s3:* or an object wildcard across the whole bucket', () => {

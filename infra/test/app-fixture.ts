@@ -1,9 +1,11 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { App, Stack } from 'aws-cdk-lib'
+import { App, Stack, type CfnElement } from 'aws-cdk-lib'
 import type { Template } from 'aws-cdk-lib/assertions'
-import type { CfnFunction, IFunction } from 'aws-cdk-lib/aws-lambda'
+import type { IRole } from 'aws-cdk-lib/aws-iam'
+import type { IFunction } from 'aws-cdk-lib/aws-lambda'
+import type { IConstruct } from 'constructs'
 import { buildStacks } from '../lib/meme-studio.ts'
 
 /** A stand-in for `web/dist`, so synth needs no web build. */
@@ -59,9 +61,9 @@ export const DOMAIN_WITH_CERTIFICATE = {
 /** Every option that adds a stack or resources: the pipeline, the domain, the fixed egress IP. */
 export const EVERY_OPTION = { pipeline: 'true', ...DOMAIN_WITH_ZONE, fixedEgressIp: 'true' }
 
-/** A function's logical id, to find its role policy and environment in a template. */
-export function logicalIdOf(fn: IFunction): string {
-  return Stack.of(fn).getLogicalId(fn.node.defaultChild as CfnFunction)
+/** A construct's logical id (a function's, a queue's), to find it in a template. */
+export function logicalIdOf(construct: IConstruct): string {
+  return Stack.of(construct).getLogicalId(construct.node.defaultChild as CfnElement)
 }
 
 interface PolicyResource {
@@ -84,7 +86,12 @@ export interface PolicyStatementJson {
 export function roleStatements(template: Template, fn: IFunction): PolicyStatementJson[] {
   const role = fn.role
   if (!role) throw new Error(`${fn.node.path} has no role`)
-  const roleId = Stack.of(fn).getLogicalId(role.node.defaultChild as never)
+  return roleStatementsOf(template, role)
+}
+
+/** Every statement of the inline policies attached to `role`. */
+export function roleStatementsOf(template: Template, role: IRole): PolicyStatementJson[] {
+  const roleId = Stack.of(role).getLogicalId(role.node.defaultChild as never)
   const policies = Object.values(
     template.findResources('AWS::IAM::Policy') as Record<string, PolicyResource>,
   )
