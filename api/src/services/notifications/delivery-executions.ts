@@ -64,7 +64,12 @@ export class StepFunctionsExecutions implements DeliveryExecutions {
   ) {}
 
   async start(name: string, input: DeliveryInput): Promise<void> {
-    const client = await (this.#client ??= createStepFunctionsClient(this.settings))
+    const client = await (this.#client ??= createStepFunctionsClient(this.settings).catch(
+      (error: unknown) => {
+        this.#client = undefined
+        throw error
+      },
+    ))
     const { StartExecutionCommand } = await import('@aws-sdk/client-sfn')
     try {
       await client.send(
@@ -125,7 +130,11 @@ export class LocalExecutions implements DeliveryExecutions {
   }
 
   async start(name: string, input: DeliveryInput): Promise<void> {
-    const machine = await (this.#machine ??= this.#load())
+    const machine = await (this.#machine ??= this.#load().catch((error: unknown) => {
+      // Not kept: the next start tries again.
+      this.#machine = undefined
+      throw error
+    }))
     type TaskHandlers = NonNullable<
       NonNullable<RunOptions['overrides']>['taskResourceLocalHandlers']
     >
