@@ -5,7 +5,7 @@ import { signGithubPayload } from '../src/services/signatures/github-signature.t
 import { restEvent } from './support/api-gateway-events.ts'
 import { secretArn, startFakeSecretsManager } from './support/fake-secrets-manager.ts'
 import { makePicture } from './support/pictures.ts'
-import { putUpload, startTestS3, testConfig } from './support/test-app.ts'
+import { ensureTestTable, putUpload, startTestS3, testConfig } from './support/test-app.ts'
 
 type Handler = (
   event: unknown,
@@ -32,8 +32,13 @@ beforeAll(async () => {
   secrets = await startFakeSecretsManager({ [ADMIN_KEY_ARN]: ADMIN_KEY })
   // Lambda reads its config from the environment at cold start, as on AWS; the admin key
   // comes from Secrets Manager, reached through the SDK's standard endpoint override.
+  // The records table is the run's dynalite, created as the stack would have it.
+  const tableConfig = testConfig(s3.endpoint)
+  await ensureTestTable(tableConfig)
   Object.assign(process.env, {
     S3_ENDPOINT: s3.endpoint,
+    DYNAMODB_ENDPOINT: tableConfig.dynamodb.endpoint,
+    RECORDS_TABLE: tableConfig.recordsTable,
     AWS_ACCESS_KEY_ID: 'S3RVER',
     AWS_SECRET_ACCESS_KEY: 'S3RVER',
     AWS_REGION: 'us-east-1',
