@@ -145,12 +145,33 @@ function deliveryRecord(value: Record<string, unknown>): DeliveryRecord {
   return record
 }
 
-/** Writes a delivery's record, whole, and the item that finds it by its id. */
-export async function putDelivery(records: RecordStore, record: DeliveryRecord): Promise<void> {
-  const { hookId, receivedAt, deliveryId } = record
-  const options = { expiresAt: deliveryExpiresAt(receivedAt) }
-  await records.put(deliveryKey(hookId, receivedAt, deliveryId), record, options)
-  await records.put(indexKey(hookId, receivedAt, deliveryId), { version: 1 }, options)
+/** Tries at the next millisecond a record key two instances happened to share. */
+const RECORD_KEY_TRIES = 20
+
+/**
+ * Writes a new delivery record, and the item that finds it by its id. Records are created,
+ * never overwritten: two instances may receive copies of one delivery in the same millisecond
+ * (a duplicate and the copy being queued, say), and the later one then takes the next
+ * millisecond rather than the other's key. Resolves with the record as stored.
+ */
+export async function putDelivery(
+  records: RecordStore,
+  record: DeliveryRecord,
+): Promise<DeliveryRecord> {
+  let stored = record
+  for (let tries = 1; ; tries += 1) {
+    const { hookId, receivedAt, deliveryId } = stored
+    const options = { expiresAt: deliveryExpiresAt(receivedAt) }
+    if (await records.create(deliveryKey(hookId, receivedAt, deliveryId), stored, options)) {
+      await records.put(indexKey(hookId, receivedAt, deliveryId), { version: 1 }, options)
+      return stored
+    }
+    if (tries === RECORD_KEY_TRIES) {
+      throw new Error(`no free record key for delivery ${deliveryId} near ${receivedAt}`)
+    }
+    const next = new Date(Date.parse(receivedAt) + 1).toISOString()
+    stored = { ...stored, receivedAt: next }
+  }
 }
 
 /**

@@ -102,9 +102,8 @@ export class DeliveryReceiver {
   }
 
   /**
-   * Strictly increasing in this instance, so that two deliveries of one id it receives never
-   * share a record key. (Two instances may give two copies the same millisecond: one record
-   * then stands for both, which only duplicates can share, as the id is claimed once.)
+   * Strictly increasing in this instance, so that its records of one id never share a key
+   * (another instance's may: `putDelivery` then moves the later one on a millisecond).
    */
   #receivedAt(): Date {
     this.#lastReceivedAt = Math.max(this.#now(), this.#lastReceivedAt + 1)
@@ -129,7 +128,8 @@ export class DeliveryReceiver {
     const deliveryId = given !== undefined && isDeliveryId(given) ? given : `none-${randomUUID()}`
     let verified = false
     let claimed = false
-    let queued = false
+    /** The queued record, once written: the worker's and a failure's edits name it. */
+    let queued: DeliveryRecord | undefined
     let redeliveryOf: string | undefined
     const found: Partial<Result> = {}
 
@@ -157,9 +157,9 @@ export class DeliveryReceiver {
     }
     // A delivery is answered even when its record cannot be written: the work is done.
     const record = (record: DeliveryRecord) =>
-      putDelivery(records, record).catch((error: unknown) =>
-        log.warn({ err: error, deliveryId }, 'delivery not recorded'),
-      )
+      putDelivery(records, record).catch((error: unknown) => {
+        log.warn({ err: error, deliveryId }, 'delivery not recorded')
+      })
 
     let result: Result
     try {
@@ -183,12 +183,11 @@ export class DeliveryReceiver {
         if (result.archive) {
           // Recorded before it is sent: the worker moves this record on, and may start at once.
           const { archive, ...outcome } = result
-          await putDelivery(records, entry(outcome))
-          queued = true
+          queued = await putDelivery(records, entry(outcome))
           const message: ArchiveMessage = {
             hookId: hook.hookId,
             deliveryId,
-            receivedAt,
+            receivedAt: queued.receivedAt,
             ...archive,
           }
           await queues.send('archives', message)
@@ -214,7 +213,7 @@ export class DeliveryReceiver {
       if (queued) {
         // The queue did not take it: the record written as queued says it failed instead,
         // unless a worker already moved it (a send that failed late, after SQS took it).
-        await editDelivery(records, { hookId: hook.hookId, receivedAt, deliveryId }, (current) =>
+        await editDelivery(records, queued, (current) =>
           current.outcome === 'queued' ? { ...current, ...failure } : undefined,
         ).catch((cause: unknown) => log.warn({ err: cause, deliveryId }, 'delivery not recorded'))
       } else {

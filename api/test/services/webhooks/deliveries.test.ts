@@ -115,6 +115,21 @@ describe('records in the table', () => {
     }
   })
 
+  it('never overwrites a record: a copy another instance got the same millisecond takes the next', async () => {
+    const hook = '00000000000000dd'
+    const receivedAt = new Date().toISOString()
+    const stored = await Promise.all([
+      putDelivery(records, record('same', receivedAt, 'queued', hook)),
+      putDelivery(records, record('same', receivedAt, 'duplicate', hook)),
+    ])
+    expect(stored.map((r) => r.receivedAt).sort()).toEqual([
+      receivedAt,
+      new Date(Date.parse(receivedAt) + 1).toISOString(),
+    ])
+    const listed = await listDeliveries(records, hook)
+    expect(listed.map((d) => d.outcome).sort()).toEqual(['duplicate', 'queued'])
+  })
+
   it('forgets deliveries 30 days after they came, though the table still holds them', async () => {
     const hook = '00000000000000cc'
     const receivedAt = new Date(clock).toISOString()
