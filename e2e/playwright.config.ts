@@ -7,6 +7,8 @@ import { defineConfig, devices } from '@playwright/test'
 const repoRoot = fileURLToPath(new URL('..', import.meta.url))
 const port = Number(process.env.E2E_PORT ?? 3100)
 const baseURL = `http://127.0.0.1:${port}`
+/** GitHub's archive download, as a loopback stand-in (`support/github-stand-in.ts`). */
+const githubPort = Number(process.env.E2E_GITHUB_PORT ?? port + 1)
 
 // Debian's Chromium where the machine has it (CI installs it; Playwright's own browser
 // download cannot reach its host there), otherwise Playwright's own browser.
@@ -60,24 +62,38 @@ export default defineConfig({
       },
     },
   ],
-  webServer: {
-    // What `pnpm start` runs, minus pnpm's wrapper: SIGTERM reaches the server itself, and
-    // the log does not call a clean stop "Command failed".
-    command: 'node --import tsx scripts/start.ts',
-    cwd: repoRoot,
-    env: {
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      DATA_DIR: freshDataDir(),
-      ADMIN_API_KEYS: 'e2e-admin-key',
+  webServer: [
+    {
+      command: 'node --import tsx e2e/support/github-stand-in.ts',
+      cwd: repoRoot,
+      env: { E2E_GITHUB_PORT: String(githubPort) },
+      url: `http://127.0.0.1:${githubPort}/health`,
+      timeout: 30_000,
+      reuseExistingServer: !process.env.CI,
+      stdout: 'ignore',
+      stderr: 'pipe',
     },
-    url: `${baseURL}/api/health`,
-    // The first start may build the web app.
-    timeout: 180_000,
-    reuseExistingServer: !process.env.CI,
-    gracefulShutdown: { signal: 'SIGTERM', timeout: 10_000 },
-    // In CI the server's request log goes into the job's output, to explain a failure.
-    stdout: process.env.CI ? 'pipe' : 'ignore',
-    stderr: 'pipe',
-  },
+    {
+      // What `pnpm start` runs, minus pnpm's wrapper: SIGTERM reaches the server itself, and
+      // the log does not call a clean stop "Command failed".
+      command: 'node --import tsx scripts/start.ts',
+      cwd: repoRoot,
+      env: {
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        DATA_DIR: freshDataDir(),
+        ADMIN_API_KEYS: 'e2e-admin-key',
+        // Pushes are archived from the stand-in: the e2e machine has no outside network.
+        GITHUB_BASE_URL: `http://127.0.0.1:${githubPort}`,
+      },
+      url: `${baseURL}/api/health`,
+      // The first start may build the web app.
+      timeout: 180_000,
+      reuseExistingServer: !process.env.CI,
+      gracefulShutdown: { signal: 'SIGTERM', timeout: 10_000 },
+      // In CI the server's request log goes into the job's output, to explain a failure.
+      stdout: process.env.CI ? 'pipe' : 'ignore',
+      stderr: 'pipe',
+    },
+  ],
 })

@@ -1,4 +1,6 @@
+import { createHmac, randomBytes, randomUUID } from 'node:crypto'
 import { expect, test } from '../fixtures.ts'
+import { expectAccessibleInEveryView } from '../support/accessibility.ts'
 import { attachScreenshot } from '../support/screenshots.ts'
 
 test('a hook created in the page answers its ping, and the delivery shows what was sent', async ({
@@ -75,4 +77,83 @@ test('the page leaves a secret behind nowhere: reloaded, it is gone', async ({
   await expect(adminWebhooksPage.hook('Once only')).toBeVisible()
   await expect(adminWebhooksPage.secretPanel).toHaveCount(0)
   await expect(page.getByText(created.secret)).toHaveCount(0)
+})
+
+test('a push is answered 202 at once and archived after; the page shows where it is by itself', async ({
+  page,
+  adminWebhooksPage,
+}, testInfo) => {
+  const created = await adminWebhooksPage.createHook({
+    name: 'Pushes',
+    branches: 'main',
+    prefix: 'e2e/',
+  })
+  await adminWebhooksPage.secretPanel.getByRole('button', { name: "I've copied it" }).click()
+
+  /** A push as GitHub sends it, signed with the hook's secret, to its Payload URL. */
+  async function push(repo: string) {
+    const deliveryId = randomUUID()
+    const payload = JSON.stringify({
+      ref: 'refs/heads/main',
+      after: randomBytes(20).toString('hex'),
+      deleted: false,
+      repository: { name: repo, full_name: `octo/${repo}`, owner: { login: 'octo', name: 'octo' } },
+      pusher: { name: 'mona' },
+    })
+    const signature = createHmac('sha256', created.secret).update(payload).digest('hex')
+    const started = Date.now()
+    const response = await page.request.post(`/api/webhooks/github/${created.hook.hookId}`, {
+      headers: {
+        'content-type': 'application/json',
+        'x-github-event': 'push',
+        'x-github-delivery': deliveryId,
+        'x-hub-signature-256': `sha256=${signature}`,
+      },
+      data: payload,
+    })
+    return { response, deliveryId, elapsedMs: Date.now() - started }
+  }
+
+  // GitHub's stand-in takes 2.5 s to send the archive: the answer does not wait for it.
+  const archived = await push('site')
+  expect(archived.response.status()).toBe(202)
+  expect(await archived.response.json()).toEqual({
+    ok: true,
+    queued: true,
+    deliveryId: archived.deliveryId,
+  })
+  expect(archived.elapsedMs).toBeLessThan(1000)
+
+  await adminWebhooksPage.deliveries.getByRole('button', { name: 'Refresh' }).click()
+  const outcome = adminWebhooksPage.deliveryRows().first().getByRole('cell').nth(4)
+  await expect(outcome).toHaveText(/^(queued|archiving)$/)
+  const pending = adminWebhooksPage.deliveries
+    .getByRole('status')
+    .filter({ hasText: 'queued or being archived' })
+  await expect(pending).toHaveText(
+    '1 push is queued or being archived; this list refreshes every 2 seconds until it is done.',
+  )
+  await attachScreenshot(page, testInfo, 'admin-webhooks-push-pending')
+  // No click: the page fetches the deliveries again until the archive is made.
+  await expect(outcome).toHaveText('archived', { timeout: 15_000 })
+  await expect(pending).toHaveCount(0)
+  const cells = adminWebhooksPage.deliveryRows().first().getByRole('cell')
+  await expect(cells.nth(5)).toHaveText('202')
+  await expect(cells.nth(7)).toHaveText('e2e/octo/site/main.zip')
+
+  // A repository GitHub has no archive of: no retry mends that, so it fails at once.
+  const missing = await push('missing')
+  expect(missing.response.status()).toBe(202)
+  await adminWebhooksPage.deliveries.getByRole('button', { name: 'Refresh' }).click()
+  await expect(outcome).toHaveText('failed: GitHub answered 404 for the archive', {
+    timeout: 15_000,
+  })
+
+  const details = await adminWebhooksPage.openDelivery(adminWebhooksPage.deliveryRows().nth(1))
+  await expect(details).toContainText('Answered 202 (archived)')
+  await expect(details).toContainText('Archived after the answer')
+  await expect(adminWebhooksPage.detail(details, 'Archive key')).toHaveText(
+    'e2e/octo/site/main.zip',
+  )
+  await expectAccessibleInEveryView(page, testInfo, 'admin-webhooks-archives')
 })
