@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { ArnFormat, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib'
 import { Alarm, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch'
@@ -14,16 +14,13 @@ import {
 import { Construct } from 'constructs'
 
 /**
- * The state machine that delivers events to Discord: one Amazon States Language file, which
- * the api's tests run with aws-local-stepfunctions and the local server runs the same way.
+ * The state machine that delivers events and notifications to Discord: one Amazon States
+ * Language file, which the api's tests run with aws-local-stepfunctions and the local server
+ * runs the same way.
  */
-const API_DEFINITION = fileURLToPath(
+export const DISCORD_DELIVERY_DEFINITION = fileURLToPath(
   new URL('../../api/src/services/notifications/discord-delivery.asl.json', import.meta.url),
 )
-// TEMPORARY (issue 12, until the api's definition lands): a placeholder in the tests' fixtures.
-export const DISCORD_DELIVERY_DEFINITION = existsSync(API_DEFINITION)
-  ? API_DEFINITION
-  : fileURLToPath(new URL('../test/fixtures/discord-delivery.asl.json', import.meta.url))
 
 /** The definition's placeholder for the function its Task states invoke. */
 export const DELIVERY_FUNCTION_SUBSTITUTION = 'DeliveryFunctionArn'
@@ -33,8 +30,6 @@ export interface DiscordDeliveryProps {
   stage: string
   /** What the Task states invoke (the control function), and nothing else. */
   deliveryFunction: IFunction
-  /** The ASL file; default `DISCORD_DELIVERY_DEFINITION`. */
-  definitionFile?: string
 }
 
 /**
@@ -76,7 +71,7 @@ export class DiscordDelivery extends Construct {
       removalPolicy: RemovalPolicy.DESTROY,
     })
 
-    const definition = readFileSync(props.definitionFile ?? DISCORD_DELIVERY_DEFINITION, 'utf8')
+    const definition = readFileSync(DISCORD_DELIVERY_DEFINITION, 'utf8')
     this.stateMachine = new StateMachine(this, 'StateMachine', {
       stateMachineName: this.stateMachineName,
       stateMachineType: StateMachineType.STANDARD,
