@@ -5,5 +5,6 @@
  */
 import control from './functions/control.ts'
 import { lambdaHandler } from './lambda-handler.ts'
+import { migrateRecordsFromS3 } from './migrate-records.ts'
 
-export const handler = await lambdaHandler(control)
+export const handler = await lambdaHandler(control, { afterReady: migrateRecordsFromS3 })

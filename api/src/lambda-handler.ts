@@ -5,13 +5,20 @@
  */
 import awsLambdaFastify from '@fastify/aws-lambda'
 import { buildAppWith, type FunctionRoutes } from './app-base.ts'
-import { loadConfig } from './config.ts'
+import type { FastifyInstance } from 'fastify'
+import { loadConfig, type AppConfig } from './config.ts'
 import { resolveSecretEnv } from './lambda-secrets.ts'
 
 const TEXT_TYPES = /^(text\/|application\/(json|xml|javascript)|[^;]*\+(json|xml))/i
 
 /** A Lambda handler for the app with one function's routes, its app built and ready. */
-export async function lambdaHandler(routes: FunctionRoutes) {
+export async function lambdaHandler(
+  routes: FunctionRoutes,
+  options: {
+    /** Work at cold start once the app is ready (the control function moves old records). */
+    afterReady?: (app: FastifyInstance, config: AppConfig) => Promise<unknown>
+  } = {},
+) {
   // Secrets Manager ARNs become values first, so a bad or unreadable secret fails the cold start.
   const config = loadConfig(await resolveSecretEnv(process.env))
   const app = await buildAppWith(config, [routes], { logger: { level: config.logLevel } })
@@ -25,6 +32,7 @@ export async function lambdaHandler(routes: FunctionRoutes) {
     },
   })
   await app.ready()
+  await options.afterReady?.(app, config)
   return async (event: unknown, context: unknown) => {
     const kind = app.invocations.find((candidate) => candidate.claims(event))
     if (kind) return kind.handle(event)

@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { resolveAdminApiKeys } from './services/access/admin-api-keys.ts'
 import { buildApp } from './app.ts'
+import { migrateRecordsFromS3 } from './migrate-records.ts'
 import { ConfigError, loadConfig, type AppConfig } from './config.ts'
 import { startEmbeddedDynamoDb, type EmbeddedDynamoDb } from './embedded-dynamodb.ts'
 import { EMBEDDED_S3_CREDENTIALS, startEmbeddedS3, type EmbeddedS3 } from './embedded-s3.ts'
@@ -83,6 +84,10 @@ async function stop(signal: string) {
 }
 process.once('SIGINT', () => void stop('SIGINT'))
 process.once('SIGTERM', () => void stop('SIGTERM'))
+
+// Before listening, so that no request sees the table half filled.
+await app.ready()
+await migrateRecordsFromS3(app, config)
 
 try {
   await app.listen({ host: config.host, port: config.port })
