@@ -36,7 +36,7 @@ export function buildStacks(app: App): MemeStudioStacks {
   const env = config.env
 
   const storage = new StorageStack(app, name('Storage'), {
-    description: `meme-studio ${config.stage}: uploads and archive buckets (retained)`,
+    description: `meme-studio ${config.stage}: uploads and archive buckets, records table (retained)`,
     env,
     config,
   })

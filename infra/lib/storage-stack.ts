@@ -31,8 +31,9 @@ export interface StorageStackProps extends StackProps {
 
 /**
  * How long the app's objects live in the uploads bucket, by key prefix. The app never deletes
- * them itself: uploads are read once by the renderer, shares and job results promise a month,
- * and webhook deliveries and events are kept as long as anyone would want to redeliver them.
+ * them itself: uploads are read once by the renderer, shares and job results promise a month.
+ * `jobs/`, `webhooks/` and `events/` hold records of earlier versions, moved into the records
+ * table once at start: they go by the rules they had.
  */
 export const uploadLifetimes: Readonly<Record<string, number>> = {
   'uploads/': 1,
@@ -154,7 +155,7 @@ export class StorageStack extends Stack {
 
     new CfnOutput(this, 'UploadBucketName', {
       value: this.uploadBucket.bucketName,
-      description: 'Uploads, renders, jobs, webhook deliveries (the app’s S3_BUCKET)',
+      description: 'Uploads and renders (the app’s S3_BUCKET)',
     })
     new CfnOutput(this, 'RecordsTableName', {
       value: this.recordsTable.tableName,
