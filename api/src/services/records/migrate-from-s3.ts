@@ -1,3 +1,4 @@
+import { tracingChannel } from 'node:diagnostics_channel'
 import type { S3Client } from '@aws-sdk/client-s3'
 import type { FastifyBaseLogger } from 'fastify'
 import type { RecordStore } from './record-store.ts'
@@ -12,6 +13,13 @@ export interface S3Migration {
   name: string
   run(s3: S3Client, bucket: string, records: RecordStore, log: FastifyBaseLogger): Promise<number>
 }
+
+/**
+ * Each domain's move runs inside this channel's trace, its context `{ name }`, so that its
+ * calls can be told apart: the tests' AWS call recorder attributes them to the control
+ * function, which moves the records on AWS, and infra checks its role allows them.
+ */
+const migrationChannel = tracingChannel<unknown, { name: string }>('meme-studio.records.migration')
 
 /** The marker that says the move is done: later starts skip it after one read. */
 export const MIGRATION_MARKER = { pk: 'migration', sk: 's3-records-v1' }
@@ -38,7 +46,10 @@ export async function migrateS3RecordsOnce(
   if ((await records.get(MIGRATION_MARKER))?.status === 'done') return { ran: false, copied: {} }
   const copied: Record<string, number> = {}
   for (const migration of migrations) {
-    copied[migration.name] = await migration.run(s3, bucket, records, log)
+    copied[migration.name] = await migrationChannel.tracePromise(
+      () => migration.run(s3, bucket, records, log),
+      { name: migration.name },
+    )
   }
   await records.put(MIGRATION_MARKER, {
     status: 'done',
