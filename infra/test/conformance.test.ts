@@ -415,9 +415,9 @@ function stateMachineCalls(tasks: ReturnType<typeof taskStates>): ImpliedCall[] 
 
 /**
  * What earlier versions kept in the uploads bucket and the control function reads once, as
- * it starts, to move into the records table (`api/src/services/records/migrate-from-s3.ts`):
- * it lists each prefix and reads what it finds. Until that move is recorded (published on
- * `meme-studio.records.migration`), these stand for it.
+ * it starts, to move into the records table (`api/src/migrate-records.ts`): it lists each
+ * prefix and reads what it finds. The move is recorded too (`migration <name>`), as far as
+ * the tests' old records reach; these are every prefix it may read, whatever they hold.
  */
 const MIGRATION_READS: AwsCall[] = [
   ...['hooks/', 'webhooks/', 'jobs/', 'events/', 'app/'].map((prefix) => ({
