@@ -707,49 +707,55 @@ describe('pushes', () => {
     expect(outcomes).toEqual(['duplicate', 'duplicate', 'archived'])
   })
 
-  it('answers 20 concurrent copies split between two instances with one archive and 19 duplicates', async () => {
-    // Both instances' S3 calls go through a proxy that counts what reaches the archive key.
-    const proxy = await startS3Proxy(s3.endpoint)
-    const shared = { ...config, s3: { ...config.s3, endpoint: proxy.endpoint } }
-    const first = await buildApp(shared)
-    const second = await buildApp(shared)
-    try {
-      const { hook, secret } = await createHook({ prefix: 'race/' }, first)
-      const deliveryId = randomUUID()
-      const body = pushPayload()
-      const answers = await Promise.all(
-        Array.from({ length: 20 }, (_, index) =>
-          deliver(
-            `/api/webhooks/github/${hook.hookId}`,
-            { event: 'push', body, deliveryId, secret },
-            index % 2 === 0 ? first : second,
+  it.each([
+    ['one instance', false],
+    ['two instances sharing the stores', true],
+  ])(
+    'answers 20 concurrent copies sent to %s with one archive and 19 duplicates',
+    async (_case, split) => {
+      // The instances' S3 calls go through a proxy that counts what reaches the archive key.
+      const proxy = await startS3Proxy(s3.endpoint)
+      const shared = { ...config, s3: { ...config.s3, endpoint: proxy.endpoint } }
+      const first = await buildApp(shared)
+      const second = split ? await buildApp(shared) : first
+      try {
+        const { hook, secret } = await createHook({ prefix: 'race/' }, first)
+        const deliveryId = randomUUID()
+        const body = pushPayload()
+        const answers = await Promise.all(
+          Array.from({ length: 20 }, (_, index) =>
+            deliver(
+              `/api/webhooks/github/${hook.hookId}`,
+              { event: 'push', body, deliveryId, secret },
+              index % 2 === 0 ? first : second,
+            ),
           ),
-        ),
-      )
-      const bodies = answers.map((a) => ({ status: a.statusCode, body: a.json() }))
-      expect(bodies.filter((a) => a.status === 202)).toEqual([
-        { status: 202, body: { ok: true, queued: true, deliveryId } },
-      ])
-      expect(bodies.filter((a) => a.status === 200)).toEqual(
-        Array(19).fill({ status: 200, body: { duplicate: true } }),
-      )
-      await Promise.all([first.queues.idle(), second.queues.idle()])
-      expect(github.requests).toHaveLength(1)
-      const writes = proxy.requests.filter(
-        (r) => r.method !== 'GET' && r.method !== 'HEAD' && r.path.includes('/race/'),
-      )
-      expect(writes.map((r) => `${r.method} ${r.path}`)).toEqual([
-        `PUT /${ARCHIVES}/race/octo/site/main.zip`,
-      ])
-      const outcomes = (await deliveries(hook.hookId)).map((d) => d.outcome)
-      expect(outcomes.filter((o) => o === 'duplicate')).toHaveLength(19)
-      expect(outcomes.filter((o) => o !== 'duplicate')).toEqual(['archived'])
-    } finally {
-      await first.close()
-      await second.close()
-      await proxy.close()
-    }
-  })
+        )
+        const bodies = answers.map((a) => ({ status: a.statusCode, body: a.json() }))
+        expect(bodies.filter((a) => a.status === 202)).toEqual([
+          { status: 202, body: { ok: true, queued: true, deliveryId } },
+        ])
+        expect(bodies.filter((a) => a.status === 200)).toEqual(
+          Array(19).fill({ status: 200, body: { duplicate: true } }),
+        )
+        await Promise.all([first.queues.idle(), second.queues.idle()])
+        expect(github.requests).toHaveLength(1)
+        const writes = proxy.requests.filter(
+          (r) => r.method !== 'GET' && r.method !== 'HEAD' && r.path.includes('/race/'),
+        )
+        expect(writes.map((r) => `${r.method} ${r.path}`)).toEqual([
+          `PUT /${ARCHIVES}/race/octo/site/main.zip`,
+        ])
+        const outcomes = (await deliveries(hook.hookId)).map((d) => d.outcome)
+        expect(outcomes.filter((o) => o === 'duplicate')).toHaveLength(19)
+        expect(outcomes.filter((o) => o !== 'duplicate')).toEqual(['archived'])
+      } finally {
+        await first.close()
+        if (split) await second.close()
+        await proxy.close()
+      }
+    },
+  )
 
   it('answers 503 when the queue cannot take the push, and does not keep the id', async () => {
     const closed = await closedPort()
