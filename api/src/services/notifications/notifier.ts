@@ -174,12 +174,12 @@ export class Notifier {
   notify(kind: NotificationKind, details: Record<string, unknown>): Promise<void> {
     const work = (async () => {
       try {
-        const [record, discord] = await Promise.all([
-          this.#deps.settings.read(),
-          this.#deps.discord(),
-        ])
+        // Without a Discord URL (the default) a share or an archive reads nothing more.
+        const discord = await this.#deps.discord()
+        if (!discord) return
+        const record = await this.#deps.settings.read()
         const wanted = kind === 'archived' ? record.notifyOnArchive : record.notifyOnShare
-        if (!wanted || whyNotDiscord(record, discord?.webhookUrl)) return
+        if (!wanted || whyNotDiscord(record, discord.webhookUrl)) return
         await this.#deps.executions.start(`notification-${kind}-${randomUUID()}`, {
           delivery: { kind: 'notification', notification: kind },
           message: notificationMessage(kind, details, this.#now()),
