@@ -140,7 +140,12 @@ function sharedSettings(): string[] {
     RECORDS_TABLE: config.recordsTable,
     JOBS_QUEUE_URL: config.queues.jobsUrl,
     ARCHIVES_QUEUE_URL: config.queues.archivesUrl,
+    SQS_ENDPOINT: config.queues.endpoint,
+    // The embedded queue's semantics must be the same in every process that polls it.
+    QUEUE_VISIBILITY_SECONDS: String(config.queues.visibilitySeconds),
+    QUEUE_MAX_RECEIVES: String(config.queues.maxReceives),
     EVENTS_STATE_MACHINE_ARN: config.events.stateMachineArn,
+    STEP_FUNCTIONS_ENDPOINT: config.events.stepFunctionsEndpoint,
     ADMIN_API_KEYS: config.adminApiKeys.join(','),
     ...(embedded || embeddedDynamoDb
       ? {

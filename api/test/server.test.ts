@@ -32,6 +32,8 @@ describe('the local server', () => {
       ARCHIVE_BUCKET: 'meme-studio-archives',
       AWS_ACCESS_KEY_ID: 'S3RVER',
       AWS_SECRET_ACCESS_KEY: 'S3RVER',
+      QUEUE_VISIBILITY_SECONDS: '120',
+      QUEUE_MAX_RECEIVES: '3',
     })
     expect(shared.ADMIN_API_KEYS).toMatch(/^[A-Za-z0-9_-]{32}$/)
 
