@@ -25,7 +25,6 @@ import type { Workload } from '../lib/api-bundling.ts'
 import { MAX_RECEIVE_COUNT, QUEUE_URL_VARIABLES, type AppStack } from '../lib/app-stack.ts'
 import { DELIVERY_FUNCTION_SUBSTITUTION } from '../lib/discord-delivery.ts'
 import type { StorageStack } from '../lib/storage-stack.ts'
-import { EVENT_SOURCE_ACTIONS } from '../lib/work-queue.ts'
 import {
   buildTestApp,
   DOMAIN_WITH_ZONE,
@@ -343,8 +342,12 @@ function queueOfArn(arn: string, envs: Record<Workload, Record<string, unknown>>
 
 /**
  * What Lambda does with a consumer's role for its event source mapping: receive the queue's
- * messages, delete those the function did, read the queue's attributes.
+ * messages, delete those the function did, read the queue's attributes. Written out here, not
+ * taken from the stack, so that a grant dropped there fails this check.
+ * @see https://docs.aws.amazon.com/lambda/latest/dg/with-sqs.html#events-sqs-permissions
  */
+const EVENT_SOURCE_ACTIONS = ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes']
+
 function eventSourceCalls(sources: ReturnType<typeof eventSources>): ImpliedCall[] {
   return sources.flatMap(({ workload, queueArn }) =>
     EVENT_SOURCE_ACTIONS.map((action) => ({
