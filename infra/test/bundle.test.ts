@@ -1,7 +1,7 @@
 /**
  * The bundle is the product: the Lambda asset synth produced, copied out of the repository so
- * nothing resolves from its node_modules, loaded in a fresh Node process against a local S3
- * and driven with API Gateway REST (v1) proxy events.
+ * nothing resolves from its node_modules, loaded in a fresh Node process against a local S3 and
+ * a local DynamoDB (the records table) and driven with API Gateway REST (v1) proxy events.
  */
 import { execFile } from 'node:child_process'
 import { cp, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startEmbeddedDynamoDb } from '../../api/src/embedded-dynamodb.ts'
 import { restEvent } from '../../api/test/support/api-gateway-events.ts'
 import { REPO_ROOT, type Workload } from '../lib/api-bundling.ts'
 import { buildTestApp, logicalIdOf } from './app-fixture.ts'
@@ -18,6 +19,7 @@ const run = promisify(execFile)
 const UPLOADS = 'bundle-test-uploads'
 const ARCHIVES = 'bundle-test-archives'
 const ADMIN_KEY = 'bundle-test-key'
+const RECORDS = 'bundle-test-records'
 
 /** Synthesises the app for `architecture` and answers each function's asset folder. */
 function synthAssets(architecture: string): Record<Workload, string> {
@@ -74,6 +76,7 @@ describe('the synthesised Lambda assets', () => {
   let arm64Assets: Record<Workload, string>
   let endpoint: string
   let closeS3: () => Promise<unknown>
+  let dynamodb: Awaited<ReturnType<typeof startEmbeddedDynamoDb>> | undefined
 
   beforeAll(async () => {
     work = await mkdtemp(join(tmpdir(), 'meme-studio-bundle-'))
@@ -99,9 +102,17 @@ describe('the synthesised Lambda assets', () => {
     const { port } = await server.run()
     endpoint = `http://127.0.0.1:${port}`
     closeS3 = () => server.close()
+    // The records table where the stack gives the functions theirs: dynalite, as the api's.
+    dynamodb = await startEmbeddedDynamoDb({
+      host: '127.0.0.1',
+      dataDir: work,
+      table: RECORDS,
+      region: 'us-east-1',
+    })
   })
   afterAll(async () => {
     await closeS3?.()
+    await dynamodb?.close()
     if (work) await rm(work, { recursive: true, force: true })
   })
 
@@ -116,6 +127,8 @@ describe('the synthesised Lambda assets', () => {
         S3_BUCKET: UPLOADS,
         ARCHIVE_BUCKET: ARCHIVES,
         S3_REGION: 'us-east-1',
+        DYNAMODB_ENDPOINT: dynamodb!.endpoint,
+        RECORDS_TABLE: RECORDS,
         AWS_ACCESS_KEY_ID: 'S3RVER',
         AWS_SECRET_ACCESS_KEY: 'S3RVER',
         ADMIN_API_KEYS: ADMIN_KEY,
