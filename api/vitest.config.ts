@@ -8,6 +8,9 @@ export default defineConfig({
     // The AWS calls the app makes while serving the tests' requests, for the infra tests'
     // permission checks: recorded in each file, merged and checked at the end.
     setupFiles: ['test/support/aws-call-recorder.ts'],
-    globalSetup: ['test/support/aws-calls-global-setup.ts', 'test/support/dynamodb-global-setup.ts'],
+    globalSetup: [
+      'test/support/aws-calls-global-setup.ts',
+      'test/support/dynamodb-global-setup.ts',
+    ],
   },
 })

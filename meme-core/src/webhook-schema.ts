@@ -199,7 +199,6 @@ export const DeliveryIgnoredSchema = Type.Object({
   ok: Type.Literal(true),
   ignored: Type.String({ description: 'Why nothing was archived' }),
 })
-export type DeliveryIgnored = Static<typeof DeliveryIgnoredSchema>
 
 /**
  * 202: a push to archive, recorded and queued. The archive is made after the answer (GitHub
@@ -210,7 +209,6 @@ export const DeliveryQueuedSchema = Type.Object({
   queued: Type.Literal(true),
   deliveryId: Type.String({ description: 'X-GitHub-Delivery, to follow in the admin API' }),
 })
-export type DeliveryQueued = Static<typeof DeliveryQueuedSchema>
 
 /** 202: ignored or queued. */
 export const DeliveryAcceptedSchema = Type.Union([DeliveryQueuedSchema, DeliveryIgnoredSchema])

@@ -142,7 +142,6 @@ export const DiscordTaskEventSchema = Type.Union([
   ),
 ])
 export type DiscordTaskEvent = Static<typeof DiscordTaskEventSchema>
-export type DiscordTaskAction = DiscordTaskEvent['action']
 
 /**
  * An event's execution name: the same id and attempt give the same name, so a start that is
