@@ -99,6 +99,13 @@ export const DeliveryRecordSchema = Type.Object({
   version: Type.Literal(1),
   hookId: Type.String(),
   ...deliveryFields,
+  /**
+   * An `archiving` delivery's worker: another that receives its message again (SQS may
+   * deliver twice) leaves it until `leaseUntil` (ISO time) has passed, then may take it over.
+   * Never shown by the admin API.
+   */
+  leaseOwner: Type.Optional(Type.String()),
+  leaseUntil: Type.Optional(Type.String()),
 })
 export type DeliveryRecord = Static<typeof DeliveryRecordSchema>
 

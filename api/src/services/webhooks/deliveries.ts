@@ -132,6 +132,8 @@ export function deliveryDetail(record: DeliveryRecord): Delivery {
   const delivery: Partial<DeliveryRecord> = { ...record }
   delete delivery.version
   delete delivery.hookId
+  delete delivery.leaseOwner
+  delete delivery.leaseUntil
   return delivery as Delivery
 }
 

@@ -123,11 +123,16 @@ export function archiveSettings(config: AppConfig): ArchiveSettings {
   }
 }
 
+/**
+ * `beforeUpload` runs once the archive is downloaded and before anything is sent to S3; if it
+ * throws, nothing is stored (the archive worker checks there that its lease is still its own).
+ */
 export async function archivePush(
   s3: S3Client,
   bucket: string,
   request: ArchiveRequest,
   settings: ArchiveSettings,
+  beforeUpload?: () => Promise<void>,
 ): Promise<StoredArchive> {
   const dir = await mkdtemp(join(settings.tempDir ?? tmpdir(), TEMP_PREFIX))
   const dispatcher = settings.proxy ? new ProxyAgent(settings.proxy) : undefined
@@ -137,6 +142,7 @@ export async function archivePush(
       `${settings.baseUrl.replace(/\/+$/, '')}/${[request.owner, request.repo, 'archive', `${request.sha}.zip`].map(encodeURIComponent).join('/')}`,
     )
     await download(source, file, settings, dispatcher)
+    await beforeUpload?.()
     const params = {
       Bucket: bucket,
       Key: request.key,
