@@ -8,7 +8,7 @@ import yauzl from 'yauzl'
 import yazl from 'yazl'
 import type { AppConfig } from '../../src/config.ts'
 import { signGithubPayload } from '../../src/services/signatures/github-signature.ts'
-import { idempotencyKey } from '../../src/services/webhooks/deliveries.ts'
+import { editDelivery, idempotencyKey } from '../../src/services/webhooks/deliveries.ts'
 import { startS3Proxy } from '../support/s3-proxy.ts'
 import { buildApp, closedPort, startTestS3, testConfig, testS3Client } from '../support/test-app.ts'
 
@@ -678,6 +678,51 @@ describe('pushes', () => {
     await app.queues.idle()
     expect(github.requests).toHaveLength(1)
     expect(await deliveryWhen(hook.hookId, deliveryId, () => true)).toEqual(archived)
+  })
+
+  it('records a push a try stored but died before recording as archived, without downloading it again', async () => {
+    const { hook, secret } = await createHook({ prefix: 'died/' })
+    const deliveryId = randomUUID()
+    await deliver(`/api/webhooks/github/${hook.hookId}`, {
+      event: 'push',
+      body: pushPayload(),
+      deliveryId,
+      secret,
+    })
+    await app.queues.idle()
+    const archived = await deliveryWhen(hook.hookId, deliveryId, (d) => d.outcome === 'archived')
+    expect(github.requests).toHaveLength(1)
+
+    // As that try left it: the archive stored, the record still archiving under its lease,
+    // which has run out. The queue hands the message over again.
+    const ref = { hookId: hook.hookId, deliveryId, receivedAt: archived.receivedAt as string }
+    await editDelivery(app.records, ref, (current) => {
+      const left = {
+        ...current,
+        outcome: 'archiving' as const,
+        leaseOwner: 'a try that died',
+        leaseUntil: new Date(Date.now() - 1000).toISOString(),
+      }
+      delete left.archiveKey
+      return left
+    })
+    await app.queues.send('archives', {
+      ...ref,
+      owner: 'octo',
+      repo: 'site',
+      branch: 'main',
+      sha: SHA,
+      key: 'died/octo/site/main.zip',
+      stripRoot: true,
+      pusher: 'mona',
+    })
+    await app.queues.idle()
+    expect(github.requests).toHaveLength(1)
+    expect(await deliveryWhen(hook.hookId, deliveryId, () => true)).toMatchObject({
+      outcome: 'archived',
+      archiveKey: 'died/octo/site/main.zip',
+    })
+    expect(await archiveKeys('died/')).toEqual(['died/octo/site/main.zip'])
   })
 
   it('answers the same delivery again 200 {"duplicate":true} and downloads once, after a restart too', async () => {
