@@ -385,8 +385,10 @@ export class AppStack extends Stack {
       new PolicyStatement({
         sid: 'StoreArchives',
         effect: Effect.ALLOW,
-        // Archives are streamed up in parts; a failed download aborts its upload.
-        actions: ['s3:PutObject', 's3:AbortMultipartUpload'],
+        // Archives are streamed up in parts; a failed download aborts its upload. GetObject is
+        // for HeadObject: a try that takes over from one that died checks whether that one
+        // stored the archive already (its `delivery` metadata), rather than storing it twice.
+        actions: ['s3:PutObject', 's3:AbortMultipartUpload', 's3:GetObject'],
         resources: [archiveBucket.arnForObjects('*')],
       }),
     )
