@@ -15,7 +15,7 @@ import { SignatureV4 } from '@smithy/signature-v4'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { signGithubPayload } from '../src/services/signatures/github-signature.ts'
 import { runServer, type ServerProcess } from './support/server-process.ts'
-import { startDiscordStandIn, startGithubStandIn } from './support/stand-ins.ts'
+import { githubPushPayload, startDiscordStandIn, startGithubStandIn } from './support/stand-ins.ts'
 import { closedPort } from './support/test-app.ts'
 
 const SECRET = 'two-processes-webhook-secret'
@@ -70,25 +70,6 @@ afterAll(async () => {
   await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })))
 })
 
-function pushPayload() {
-  return JSON.stringify({
-    ref: 'refs/heads/main',
-    before: '0'.repeat(40),
-    after: SHA,
-    created: false,
-    deleted: false,
-    forced: false,
-    repository: {
-      id: 1,
-      name: 'site',
-      full_name: 'octo/site',
-      owner: { name: 'octo', login: 'octo' },
-    },
-    pusher: { name: 'mona', email: 'mona@example.com' },
-    head_commit: { id: SHA, message: 'Build me' },
-  })
-}
-
 async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, ms = 20_000) {
   const deadline = Date.now() + ms
   for (;;) {
@@ -108,7 +89,7 @@ describe('two processes sharing one set of stores', () => {
   })
 
   it('20 concurrent identical webhook deliveries split between them give one archive', async () => {
-    const body = Buffer.from(pushPayload())
+    const body = Buffer.from(githubPushPayload(SHA))
     const headers = {
       'content-type': 'application/json',
       'user-agent': 'GitHub-Hookshot/044aadd',

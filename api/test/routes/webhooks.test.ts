@@ -5,11 +5,11 @@ import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/
 import type { FastifyInstance } from 'fastify'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import yauzl from 'yauzl'
-import yazl from 'yazl'
 import type { AppConfig } from '../../src/config.ts'
 import { signGithubPayload } from '../../src/services/signatures/github-signature.ts'
 import { editDelivery, idempotencyKey } from '../../src/services/webhooks/deliveries.ts'
 import { startS3Proxy } from '../support/s3-proxy.ts'
+import { githubPushPayload, githubZip } from '../support/stand-ins.ts'
 import { buildApp, closedPort, startTestS3, testConfig, testS3Client } from '../support/test-app.ts'
 
 const ARCHIVES = 'meme-studio-archives'
@@ -50,19 +50,6 @@ async function startGithub() {
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   }
-}
-
-function githubZip(repo: string, sha: string): Promise<Buffer> {
-  const zip = new yazl.ZipFile()
-  zip.addBuffer(Buffer.from('# site\n'), `${repo}-${sha}/README.md`)
-  zip.addBuffer(Buffer.from('build:\n'), `${repo}-${sha}/buildspec.yml`)
-  zip.end()
-  const chunks: Buffer[] = []
-  return new Promise((resolve, reject) => {
-    zip.outputStream.on('data', (chunk: Buffer) => chunks.push(chunk))
-    zip.outputStream.on('end', () => resolve(Buffer.concat(chunks)))
-    zip.outputStream.on('error', reject)
-  })
 }
 
 function zipEntries(buffer: Buffer): Promise<string[]> {
@@ -149,23 +136,7 @@ function deliver(url: string, delivery: Delivery, target = app) {
 }
 
 function pushPayload(overrides: Record<string, unknown> = {}) {
-  return JSON.stringify({
-    ref: 'refs/heads/main',
-    before: '0'.repeat(40),
-    after: SHA,
-    created: false,
-    deleted: false,
-    forced: false,
-    repository: {
-      id: 1,
-      name: 'site',
-      full_name: 'octo/site',
-      owner: { name: 'octo', login: 'octo' },
-    },
-    pusher: { name: 'mona', email: 'mona@example.com' },
-    head_commit: { id: SHA, message: 'Build me' },
-    ...overrides,
-  })
+  return githubPushPayload(SHA, overrides)
 }
 
 async function deliveries(hookId: string) {

@@ -33,6 +33,27 @@ export function githubZip(repo: string, sha: string): Promise<Buffer> {
   })
 }
 
+/** A push event's payload, as GitHub sends it: octo/site's main moved to `sha`. */
+export function githubPushPayload(sha: string, overrides: Record<string, unknown> = {}): string {
+  return JSON.stringify({
+    ref: 'refs/heads/main',
+    before: '0'.repeat(40),
+    after: sha,
+    created: false,
+    deleted: false,
+    forced: false,
+    repository: {
+      id: 1,
+      name: 'site',
+      full_name: 'octo/site',
+      owner: { name: 'octo', login: 'octo' },
+    },
+    pusher: { name: 'mona', email: 'mona@example.com' },
+    head_commit: { id: sha, message: 'Build me' },
+    ...overrides,
+  })
+}
+
 /** GitHub's `/<owner>/<repo>/archive/<sha>.zip`, after `delayMs` if given. */
 export async function startGithubStandIn(options: { delayMs?: number } = {}) {
   const downloads: string[] = []
