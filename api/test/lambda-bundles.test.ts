@@ -86,6 +86,16 @@ describe.each(['render', 'control'] as const)("the %s function's cold start", (f
     ).toEqual([])
   })
 
+  it('reads neither the SQS nor the Step Functions client, nor the local state machine runner: they load with the first send or delivery', () => {
+    expect(
+      readAtStart(metafiles[fn]).filter((path) =>
+        /node_modules\/(@aws-sdk\/client-(sqs|sfn)|aws-local-stepfunctions|asl-validator)\//.test(
+          path,
+        ),
+      ),
+    ).toEqual([])
+  })
+
   it('reads only the environment credential provider of the SDK', () => {
     expect(
       readAtStart(metafiles[fn]).filter((path) =>

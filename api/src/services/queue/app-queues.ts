@@ -1,17 +1,16 @@
 import { tracingChannel } from 'node:diagnostics_channel'
 import type { SQSClient } from '@aws-sdk/client-sqs'
+import type * as SqsSend from './sqs-send.ts'
 import type { QueueSettings } from '../../config.ts'
 import type { InvocationKind } from '../../plugins/app/invocations.ts'
 import type { RecordStore } from '../records/record-store.ts'
 import { EmbeddedQueue, type QueueLog } from './embedded-queue.ts'
 import { QueuePoller } from './queue-poller.ts'
 import {
-  createSqsClient,
   isSqsEvent,
   queueNameOfArn,
   queueNameOfUrl,
   receiveCountOf,
-  sendToSqs,
   type SQSBatchResponse,
   type SQSRecord,
 } from './sqs-queue.ts'
@@ -50,6 +49,8 @@ export class AppQueues implements Queues {
   readonly #embedded = new Map<QueueName, EmbeddedQueue>()
   readonly #pollers = new Map<QueueName, QueuePoller>()
   #sqs?: SQSClient
+  // The SQS client loads with the first send (see sqs-send.ts).
+  #sqsSend?: Promise<typeof SqsSend>
   #started = false
   #stopped = false
 
@@ -81,6 +82,7 @@ export class AppQueues implements Queues {
     }
     const url = this.#url(queue)
     if (url) {
+      const { createSqsClient, sendToSqs } = await (this.#sqsSend ??= import('./sqs-send.ts'))
       this.#sqs ??= createSqsClient(this.options.settings)
       await sendToSqs(this.#sqs, url, body)
       return
