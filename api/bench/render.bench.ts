@@ -30,6 +30,7 @@ import { createCanvas } from '@napi-rs/canvas'
 import type { Caption } from '@meme-studio/meme-core'
 import sharp from 'sharp'
 import { loadConfig } from '../src/config.ts'
+import { startEmbeddedDynamoDb } from '../src/embedded-dynamodb.ts'
 import { EMBEDDED_S3_CREDENTIALS, startEmbeddedS3 } from '../src/embedded-s3.ts'
 import { createS3Client } from '../src/plugins/app/storage.ts'
 import { restEvent } from '../test/support/api-gateway-events.ts'
@@ -379,6 +380,12 @@ async function main() {
       buckets: ['meme-studio-uploads', 'meme-studio-archives'],
       corsOrigins: ['http://127.0.0.1'],
     })
+    const dynamodb = await startEmbeddedDynamoDb({
+      host: '127.0.0.1',
+      dataDir: dir,
+      table: 'meme-studio-records',
+      region: 'us-east-1',
+    })
     try {
       const config = loadConfig({ S3_ENDPOINT: s3.endpoint })
       config.s3.credentials = EMBEDDED_S3_CREDENTIALS
@@ -402,6 +409,15 @@ async function main() {
 
       const env = {
         S3_ENDPOINT: s3.endpoint,
+        // The records table (control's health reads it), and the engines' names as the stack
+        // sets them on Lambda: with a queue's URL set the app sends to SQS and polls nothing,
+        // as there; no request the bench makes reaches SQS or Step Functions.
+        DYNAMODB_ENDPOINT: dynamodb.endpoint,
+        JOBS_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/meme-studio-bench-jobs',
+        ARCHIVES_QUEUE_URL:
+          'https://sqs.us-east-1.amazonaws.com/000000000000/meme-studio-bench-archives',
+        EVENTS_STATE_MACHINE_ARN:
+          'arn:aws:states:us-east-1:000000000000:stateMachine:meme-studio-bench-discord-delivery',
         AWS_ACCESS_KEY_ID: EMBEDDED_S3_CREDENTIALS.accessKeyId,
         AWS_SECRET_ACCESS_KEY: EMBEDDED_S3_CREDENTIALS.secretAccessKey,
         BENCH_KEYS: keys.join(','),
@@ -449,6 +465,7 @@ async function main() {
       }
     } finally {
       await s3.close()
+      await dynamodb.close()
     }
     console.log('\ntargets:')
     for (const target of targets) console.log(`  ${target}`)
