@@ -62,7 +62,11 @@ export type SigV4Verdict =
  *   in the request is invalid." (iann0036/iamlive#58: StatusCode 403).
  * - a scope for another region or service: InvalidSignatureException, "Credential should be
  *   scoped to a valid region, not '<region>'. " (aws/aws-sdk-js#792) and "Credential should be
- *   scoped to correct service: 'execute-api'. " (aws/aws-sdk-js#4097), trailing space included.
+ *   scoped to correct service: 'execute-api'. " (aws/aws-sdk-js#4097), trailing space included;
+ *   a scope date other than the request's: "Date in Credential scope does not match YYYYMMDD
+ *   from ISO-8601 version of date from HTTP: '<scope date>' != '<date>', from '<X-Amz-Date>'."
+ *   (AWS's IAM troubleshooting page names the message; mhart/dynalite recorded it in full, and
+ *   that AWS joins the wrong parts into one message).
  * - X-Amz-Date more than 5 minutes off: "Signature expired: 20170212T175938Z is now earlier than
  *   20170215T145534Z (20170215T150034Z - 5 min.)" (aws-amplify/aws-sdk-android#253, 403 from
  *   API Gateway) and "Signature not yet current: 20230804T000000Z is still later than
@@ -225,6 +229,41 @@ function sameSignature(expected: string, given: string): boolean {
 }
 
 /**
+ * The credential scope `<date>/<region>/<service>/aws4_request` must name this endpoint's
+ * region and service and the day of the request's own date. The expected signature is
+ * computed with the request's date, so without this check a scope date edited after signing
+ * (the Authorization header is not itself signed) went unnoticed. AWS reports every wrong
+ * part in one message, in this order; each sentence but the date's ends with a space.
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/signature-v4-troubleshooting.html
+ * @see https://docs.aws.amazon.com/general/latest/gr/sigv4-date-handling.html
+ */
+function checkCredentialScope(
+  parsed: ParsedAuthorization,
+  settings: VerifySettings,
+  signedAt: Date | undefined,
+): GatewayRefusal | undefined {
+  const problems: string[] = []
+  if (parsed.region !== settings.region) {
+    problems.push(`Credential should be scoped to a valid region, not '${parsed.region}'. `)
+  }
+  if (parsed.service !== settings.service) {
+    problems.push(`Credential should be scoped to correct service: '${settings.service}'. `)
+  }
+  // Recorded from AWS by mhart/dynalite (index.js, the order of its signature checks):
+  // "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from
+  // HTTP: 'b' != '20130609', from '20130609T095204Z'." An unreadable date is left to the
+  // signature check, which refuses it with the canonical request.
+  const requestDate = signedAt ? amzDate(signedAt) : undefined
+  if (requestDate && parsed.date !== requestDate.slice(0, 8)) {
+    problems.push(
+      'Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from ' +
+        `HTTP: '${parsed.date}' != '${requestDate.slice(0, 8)}', from '${requestDate}'.`,
+    )
+  }
+  return problems.length > 0 ? invalidSignature(problems.join('')) : undefined
+}
+
+/**
  * Verifies a request signed with SigV4 in its Authorization header. The checks run in the
  * order API Gateway's answers suggest: the header's shape, the access key, the credential
  * scope, the clock, then the signature itself.
@@ -247,25 +286,11 @@ export async function verifySigV4(
   if (!credentials || header(request.headers, 'x-amz-security-token') !== undefined) {
     return { ok: false, refusal: UNRECOGNIZED_CLIENT }
   }
-  if (parsed.region !== settings.region) {
-    return {
-      ok: false,
-      refusal: invalidSignature(
-        `Credential should be scoped to a valid region, not '${parsed.region}'. `,
-      ),
-    }
-  }
-  if (parsed.service !== settings.service) {
-    return {
-      ok: false,
-      refusal: invalidSignature(
-        `Credential should be scoped to correct service: '${settings.service}'. `,
-      ),
-    }
-  }
-
   // The SDK signs with X-Amz-Date; a request dated only by `Date` is checked against it too.
   const signedAt = parseAmzDate(amzDateHeader) ?? parseAmzDate(header(request.headers, 'date'))
+  const scopeRefusal = checkCredentialScope(parsed, settings, signedAt)
+  if (scopeRefusal) return { ok: false, refusal: scopeRefusal }
+
   const now = settings.now
   if (signedAt && signedAt.getTime() < now.getTime() - MAX_CLOCK_SKEW_MS) {
     const earliest = new Date(now.getTime() - MAX_CLOCK_SKEW_MS)

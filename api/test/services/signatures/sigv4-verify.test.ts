@@ -145,6 +145,72 @@ describe('verifySigV4', () => {
     })
   })
 
+  // The probe's case: a signature made correctly, then the scope's date edited (the
+  // Authorization header is not signed). AWS compares the scope date with X-Amz-Date.
+  // @see https://docs.aws.amazon.com/general/latest/gr/sigv4-date-handling.html
+  it('refuses a credential scope dated another day than X-Amz-Date', async () => {
+    const request = await signed()
+    request.headers.authorization = String(request.headers.authorization).replace(
+      'AKIDEXAMPLE/20150830/',
+      'AKIDEXAMPLE/20150829/',
+    )
+    expect(await verifySigV4(request, SETTINGS)).toEqual({
+      ok: false,
+      refusal: {
+        status: 403,
+        errorType: 'InvalidSignatureException',
+        message:
+          'Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from ' +
+          "HTTP: '20150829' != '20150830', from '20150830T123600Z'.",
+      },
+    })
+  })
+
+  it('refuses a scope dated the next day even one second before midnight', async () => {
+    const lateAt = new Date('2015-08-30T23:59:59Z')
+    const request = await signed({ date: lateAt })
+    request.headers.authorization = String(request.headers.authorization).replace(
+      '/20150830/',
+      '/20150831/',
+    )
+    expect(await verifySigV4(request, { ...SETTINGS, now: lateAt })).toMatchObject({
+      refusal: {
+        message: expect.stringContaining("'20150831' != '20150830', from '20150830T235959Z'."),
+      },
+    })
+  })
+
+  it('names every wrong part of the scope in one message, as AWS does', async () => {
+    const request = await signed({ region: 'eu-west-1', service: 'lambda' })
+    request.headers.authorization = String(request.headers.authorization).replace(
+      '/20150830/',
+      '/20150101/',
+    )
+    expect(await verifySigV4(request, SETTINGS)).toMatchObject({
+      refusal: {
+        errorType: 'InvalidSignatureException',
+        message:
+          "Credential should be scoped to a valid region, not 'eu-west-1'. " +
+          "Credential should be scoped to correct service: 'execute-api'. " +
+          'Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from ' +
+          "HTTP: '20150101' != '20150830', from '20150830T123600Z'.",
+      },
+    })
+  })
+
+  it('checks the scope date against the Date header when there is no X-Amz-Date', async () => {
+    const request = await signed()
+    request.headers.date = String(request.headers['x-amz-date'])
+    delete request.headers['x-amz-date']
+    request.headers.authorization = String(request.headers.authorization).replace(
+      '/20150830/',
+      '/20150831/',
+    )
+    expect(await verifySigV4(request, SETTINGS)).toMatchObject({
+      refusal: { message: expect.stringMatching(/^Date in Credential scope does not match/) },
+    })
+  })
+
   it('refuses a token that is not SigV4: IncompleteSignatureException', async () => {
     const request = await signed()
     request.headers.authorization = 'eyJhbGciOiJIUzI1NiJ9.e30.abc'
