@@ -310,3 +310,67 @@ export async function inspectS3Policy(
     signature: await checkSignature(input, policyText, credential, credentials.length),
   }
 }
+
+/** A POST form as S3 checks it against its policy: field names lower-cased, the file's size. */
+export interface PolicyForm {
+  /** The bucket the form is posted to (the URL's), which a `bucket` condition names. */
+  bucket: string
+  fields: ReadonlyMap<string, string>
+  fileSize: number
+}
+
+/** Why S3 refuses a form its policy does not allow; `condition` is the policy's own text. */
+export type PolicyFormFailure =
+  | { reason: 'condition-failed'; condition: unknown }
+  | { reason: 'extra-field'; field: string }
+  | { reason: 'too-large' | 'too-small' }
+
+/**
+ * Fields a form may send without a condition naming them.
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-HTTPPOSTConstructPolicy.html
+ */
+function exemptFromConditions(field: string): boolean {
+  return ['x-amz-signature', 'file', 'policy'].includes(field) || field.startsWith('x-ignore-')
+}
+
+/**
+ * Whether a form satisfies an inspected policy's conditions, as S3 checks them on upload:
+ * every condition holds (field names compare case-insensitively, values exactly), the file's
+ * real size lies in the content-length-range, and every field sent is named by a condition.
+ * Expiry and signature are the inspection's `expiration` and `signature`.
+ */
+export function checkPolicyForm(
+  inspection: S3PolicyInspection,
+  form: PolicyForm,
+): PolicyFormFailure | null {
+  const rawConditions = (inspection.policy as { conditions: unknown[] }).conditions
+  const valueOf = (field: string) => (field === 'bucket' ? form.bucket : form.fields.get(field))
+  const named = new Set<string>()
+  for (const condition of inspection.conditions) {
+    const raw = rawConditions[condition.index]
+    if (condition.match === 'range') {
+      if (form.fileSize > (condition.max ?? 0)) return { reason: 'too-large' }
+      if (form.fileSize < (condition.min ?? 0)) return { reason: 'too-small' }
+      continue
+    }
+    if (condition.match === 'invalid' || condition.field === null) {
+      return { reason: 'condition-failed', condition: raw }
+    }
+    const field = condition.field.toLowerCase()
+    named.add(field)
+    const value = valueOf(field)
+    const holds =
+      value !== undefined &&
+      (condition.match === 'exact'
+        ? value === condition.value
+        : value.startsWith(condition.value ?? ''))
+    if (!holds) return { reason: 'condition-failed', condition: raw }
+  }
+  if (form.fields.has('bucket') && form.fields.get('bucket') !== form.bucket) {
+    return { reason: 'condition-failed', condition: { bucket: form.fields.get('bucket') } }
+  }
+  for (const field of form.fields.keys()) {
+    if (!exemptFromConditions(field) && !named.has(field)) return { reason: 'extra-field', field }
+  }
+  return null
+}
