@@ -26,9 +26,8 @@ const apigeeFields = {
     minLength: 1,
     maxLength: 256,
     description:
-      'The client secret, 1 to 256 characters. Never echoed: responses show it masked ' +
-      '(secrets of 12 characters or more keep their first 2 and last 2 characters, every ' +
-      'other character becomes •; shorter secrets are all •).',
+      'The client secret, 1 to 256 characters. Never echoed: the signed message shows it as ' +
+      '8 •, whatever its length, so no character of it and not its length is shown.',
   }),
 }
 
@@ -50,7 +49,28 @@ export type ApigeeSignRequest = Static<typeof ApigeeSignRequestSchema>
 const signedMessage = Type.String({
   description:
     'The exact string that was signed, clientsecret + callback + clientid + timestamp, ' +
-    'with the secret masked',
+    'with the secret shown as 8 •',
+})
+
+export const ApigeeWarningSchema = Type.Object({
+  kind: Type.Union([Type.Literal('ambiguous-split'), Type.Literal('secret-whitespace')], {
+    description:
+      'ambiguous-split: another callback and client ID made of the same characters give the ' +
+      'same signature (the formula has no separators); secret-whitespace: the secret starts ' +
+      'or ends with white space',
+  }),
+  message: Type.String({ description: 'The warning as a sentence to show' }),
+  alternative: Type.Optional(
+    Type.Object(
+      { callback: Type.String(), clientid: Type.String() },
+      { description: 'ambiguous-split: the other inputs that sign the same' },
+    ),
+  ),
+})
+export type ApigeeWarning = Static<typeof ApigeeWarningSchema>
+
+const apigeeWarnings = Type.Array(ApigeeWarningSchema, {
+  description: 'What to know about these inputs before relying on the signature; often empty',
 })
 
 export const ApigeeSignatureSchema = Type.Object({
@@ -61,6 +81,7 @@ export const ApigeeSignatureSchema = Type.Object({
     description: 'base64(HMAC-SHA256(key = clientsecret, message))',
   }),
   message: signedMessage,
+  warnings: apigeeWarnings,
 })
 export type ApigeeSignature = Static<typeof ApigeeSignatureSchema>
 
@@ -86,6 +107,7 @@ export const ApigeeVerificationSchema = Type.Object({
   clientid: Type.String(),
   timestamp: Type.String(),
   message: signedMessage,
+  warnings: apigeeWarnings,
   hint: Type.Optional(
     Type.String({
       description:
@@ -122,7 +144,7 @@ export const HmacRequestSchema = Type.Object(
       Type.String({
         minLength: 1,
         maxLength: 256,
-        description: 'A digest to compare with, in hex or base64',
+        description: 'A digest to compare with, in hex (either case) or base64',
       }),
     ),
   },
@@ -149,7 +171,9 @@ export const GithubSignatureRequestSchema = Type.Object(
     expected: Type.Optional(
       Type.String({
         pattern: '^(sha256=)?[0-9A-Fa-f]{64}$',
-        description: 'sha256= followed by 64 hex digits, or the 64 hex digits alone',
+        description:
+          'sha256= followed by 64 hex digits, or the 64 hex digits alone; the digits in ' +
+          'either case (GitHub sends lower case)',
       }),
     ),
   },

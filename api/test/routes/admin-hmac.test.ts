@@ -394,8 +394,21 @@ describe('POST /api/admin/hmac/apigee', () => {
   // Computed independently with
   // printf %s "$SECRET$CALLBACK$CLIENT$TIMESTAMP" | openssl dgst -sha256 -hmac "$SECRET" -binary | base64
   const SIGNATURE = 'Dn+m9W7GQ4XjISswf5zK/J+RdZbxGraZBG66+A3Z+B8='
-  const MASKED = `Zx${'•'.repeat(16)}sL`
+  const MASKED = '••••••••'
   const request = { callback: CALLBACK, clientid: CLIENT, clientsecret: SECRET }
+  const AMBIGUOUS = {
+    kind: 'ambiguous-split',
+    message:
+      'The formula joins callback, client ID and timestamp without separators, so other inputs ' +
+      'give this same signature: callback "https://partner.example.com/oauth/callbac" with ' +
+      `client ID "kclient-42.app" signs exactly as callback "${CALLBACK}" with client ID ` +
+      `"${CLIENT}". The signature alone cannot tell them apart: the partner must check the ` +
+      'callback and the client ID themselves (against the registered app).',
+    alternative: {
+      callback: 'https://partner.example.com/oauth/callbac',
+      clientid: 'kclient-42.app',
+    },
+  }
 
   it("reproduces a past signature with the partner's formula, the secret masked", async () => {
     const response = await post('/hmac/apigee', { ...request, timestamp: '1700000000' })
@@ -407,6 +420,7 @@ describe('POST /api/admin/hmac/apigee', () => {
       timestamp: '1700000000',
       signature: SIGNATURE,
       message: `${MASKED}${CALLBACK}${CLIENT}1700000000`,
+      warnings: [AMBIGUOUS],
     })
     expect(response.body).not.toContain(SECRET)
   })
@@ -422,13 +436,70 @@ describe('POST /api/admin/hmac/apigee', () => {
     expect(message).toBe(`${MASKED}${CALLBACK}${CLIENT}${timestamp}`)
   })
 
-  it('masks a short secret entirely', async () => {
+  it('shows neither a character nor the length of the secret', async () => {
+    for (const clientsecret of ['short', SECRET, SECRET.repeat(12)]) {
+      const response = await post('/hmac/apigee', {
+        ...request,
+        clientsecret,
+        timestamp: '1700000000',
+      })
+      expect(response.json().message).toBe(`${MASKED}${CALLBACK}${CLIENT}1700000000`)
+      for (const part of [clientsecret.slice(0, 2), clientsecret.slice(-2)]) {
+        expect(response.json().message.slice(0, MASKED.length)).not.toContain(part)
+      }
+    }
+  })
+
+  // The probe's pair: the same characters split differently sign alike, and both answers say so.
+  it('signs two splits of the same characters alike and warns on both', async () => {
+    const common = { clientsecret: 'probe-secret', timestamp: '1700000000' }
+    const first = await post('/hmac/apigee', {
+      ...common,
+      callback: 'https://example.com/cbc',
+      clientid: 'lient123',
+    })
+    const second = await post('/hmac/apigee', {
+      ...common,
+      callback: 'https://example.com/cb',
+      clientid: 'client123',
+    })
+    expect(first.statusCode).toBe(200)
+    expect(second.statusCode).toBe(200)
+    expect(first.json().signature).toBe(second.json().signature)
+    expect(first.json().warnings).toEqual([
+      expect.objectContaining({
+        kind: 'ambiguous-split',
+        alternative: { callback: 'https://example.com/cb', clientid: 'client123' },
+      }),
+    ])
+    expect(second.json().warnings).toEqual([
+      expect.objectContaining({
+        kind: 'ambiguous-split',
+        alternative: { callback: 'https://example.com/c', clientid: 'bclient123' },
+      }),
+    ])
+    // Each warning's alternative really signs the same.
+    for (const answer of [first, second]) {
+      const other = await post('/hmac/apigee', {
+        ...common,
+        ...answer.json().warnings[0].alternative,
+      })
+      expect(other.json().signature).toBe(first.json().signature)
+    }
+    expect(first.json().warnings[0].message).toContain(
+      'callback "https://example.com/cb" with client ID "client123" signs exactly as callback ' +
+        '"https://example.com/cbc" with client ID "lient123"',
+    )
+  })
+
+  it('gives no split warning when no other split fits the fields', async () => {
     const response = await post('/hmac/apigee', {
-      ...request,
-      clientsecret: 'short',
+      callback: 'https://example.com/',
+      clientid: 'a',
+      clientsecret: 's',
       timestamp: '1700000000',
     })
-    expect(response.json().message).toBe(`•••••${CALLBACK}${CLIENT}1700000000`)
+    expect(response.json().warnings).toEqual([])
   })
 
   it.each([
@@ -534,7 +605,8 @@ describe('POST /api/admin/hmac/apigee/verify', () => {
       callback: CALLBACK,
       clientid: CLIENT,
       timestamp: '1700000000',
-      message: `Zx${'•'.repeat(16)}sL${CALLBACK}${CLIENT}1700000000`,
+      message: `••••••••${CALLBACK}${CLIENT}1700000000`,
+      warnings: [expect.objectContaining({ kind: 'ambiguous-split' })],
     })
   })
 
@@ -548,7 +620,7 @@ describe('POST /api/admin/hmac/apigee/verify', () => {
     expect(body.matches).toBe(false)
     expect(body.given).toBe(SIGNATURE)
     expect(body.expected).not.toBe(SIGNATURE)
-    expect(body.message).toBe(`Zx${'•'.repeat(16)}sL${CALLBACK}/${CLIENT}1700000000`)
+    expect(body.message).toBe(`••••••••${CALLBACK}/${CLIENT}1700000000`)
     expect(body.hint).toBeUndefined()
     expect(response.body).not.toContain(SECRET)
   })

@@ -8,6 +8,12 @@ import { createHmac, timingSafeEqual } from 'node:crypto'
  * @see https://docs.github.com/en/webhooks/using-webhooks/validating-webhook-deliveries
  */
 
+/**
+ * GitHub sends lower-case hex; upper case is taken too, as the same bytes: hex digits name
+ * the same value in either case (RFC 4648's base 16 is upper-case), and a relay or a script
+ * that re-hexes the digest may well change the case. The README says so.
+ * @see https://www.rfc-editor.org/rfc/rfc4648#section-8
+ */
 const HEADER_PATTERN = /^sha256=([0-9a-fA-F]{64})$/
 
 /** The `X-Hub-Signature-256` value GitHub sends for `body` signed with `secret`. */

@@ -4,6 +4,7 @@ import type {
   ApigeeSignRequest,
   ApigeeVerification,
   ApigeeVerifyRequest,
+  ApigeeWarning,
   GithubSignature,
   GithubSignatureHint,
   GithubSignatureRequest,
@@ -161,33 +162,79 @@ export function checkGithubSignature(input: GithubSignatureRequest): GithubSigna
 // ---- Apigee OAuth HMAC ---------------------------------------------------------------
 
 /**
- * A secret as it may be shown: from 12 characters on, the first 2 and last 2 stay and the
- * rest become •; shorter secrets are all •. The length stays, so a stray space shows.
+ * How a secret is shown in the signed message: always the same 8 •, so neither a character
+ * of it nor its length leaks to whoever sees the answer (a screen, a screenshot, a log).
+ * A stray space, which the length used to reveal, is reported as a warning instead.
  */
-export function maskSecret(secret: string): string {
-  const characters = Array.from(secret)
-  if (characters.length < 12) return '•'.repeat(characters.length)
-  return (
-    characters.slice(0, 2).join('') +
-    '•'.repeat(characters.length - 4) +
-    characters.slice(-2).join('')
-  )
-}
+export const MASKED_SECRET = '••••••••'
 
-function checkCallback(callback: string): void {
+function isAbsoluteHttpUrl(callback: string): boolean {
   let url: URL | undefined
   try {
     url = new URL(callback)
   } catch {
     url = undefined
   }
-  const absolute =
+  return (
     /^https?:\/\//i.test(callback) &&
     // eslint-disable-next-line no-control-regex -- control characters are what we refuse
     !/[\s\u0000-\u001f\u007f]/.test(callback) &&
     url !== undefined &&
     url.hostname !== ''
-  if (!absolute) throw invalidField('callback', 'must be an absolute http(s) URL')
+  )
+}
+
+function checkCallback(callback: string): void {
+  if (!isAbsoluteHttpUrl(callback))
+    throw invalidField('callback', 'must be an absolute http(s) URL')
+}
+
+/** The client ids the tool takes (meme-core's `clientid` pattern), for other splits. */
+const CLIENT_ID = /^[A-Za-z0-9._~-]{1,128}$/
+
+/**
+ * Another callback and client id whose concatenation is the same characters, so the same
+ * signature: one character moved across the boundary, whichever way gives inputs this tool
+ * would take. Only that boundary can move: the secret is also the HMAC key (another split of
+ * it is another key), and the timestamp is always 10 digits, the last 10 of the message.
+ */
+export function otherSplit(
+  callback: string,
+  clientid: string,
+): { callback: string; clientid: string } | undefined {
+  const characters = Array.from(callback)
+  const last = characters.at(-1) ?? ''
+  const shorter = { callback: characters.slice(0, -1).join(''), clientid: `${last}${clientid}` }
+  if (CLIENT_ID.test(shorter.clientid) && isAbsoluteHttpUrl(shorter.callback)) return shorter
+  const longer = { callback: `${callback}${clientid.charAt(0)}`, clientid: clientid.slice(1) }
+  if (CLIENT_ID.test(longer.clientid) && isAbsoluteHttpUrl(longer.callback)) return longer
+  return undefined
+}
+
+function apigeeWarnings(input: ApigeeSignRequest): ApigeeWarning[] {
+  const warnings: ApigeeWarning[] = []
+  const other = otherSplit(input.callback, input.clientid)
+  if (other) {
+    warnings.push({
+      kind: 'ambiguous-split',
+      message:
+        'The formula joins callback, client ID and timestamp without separators, so other ' +
+        `inputs give this same signature: callback "${other.callback}" with client ID ` +
+        `"${other.clientid}" signs exactly as callback "${input.callback}" with client ID ` +
+        `"${input.clientid}". The signature alone cannot tell them apart: the partner must ` +
+        'check the callback and the client ID themselves (against the registered app).',
+      alternative: other,
+    })
+  }
+  if (input.clientsecret.trim() !== input.clientsecret) {
+    warnings.push({
+      kind: 'secret-whitespace',
+      message:
+        'The client secret starts or ends with white space, which is signed as part of it. ' +
+        'If it came from a copy and paste, remove it.',
+    })
+  }
+  return warnings
 }
 
 /**
@@ -207,7 +254,8 @@ export function signApigee(input: ApigeeSignRequest, now: Date): ApigeeSignature
     clientid: input.clientid,
     timestamp,
     signature,
-    message: `${maskSecret(input.clientsecret)}${tail}`,
+    message: `${MASKED_SECRET}${tail}`,
+    warnings: apigeeWarnings(input),
   }
 }
 

@@ -3,7 +3,8 @@ import { AppError } from '../../../src/services/shared/app-error.ts'
 import {
   checkGithubSignature,
   computeHmac,
-  maskSecret,
+  MASKED_SECRET,
+  otherSplit,
   signApigee,
 } from '../../../src/services/signatures/hmac-tools.ts'
 
@@ -16,26 +17,6 @@ function refusal(run: () => unknown): AppError {
   }
   throw new Error('expected a refusal')
 }
-
-describe('maskSecret', () => {
-  it.each([
-    ['', ''],
-    ['a', '•'],
-    ['elevenchars', '•••••••••••'],
-    ['twelve-chars', `tw${'•'.repeat(8)}rs`],
-    ['secret with a trailing space ', `se${'•'.repeat(25)}e `],
-  ])('masks %j as %j', (secret, masked) => {
-    expect(maskSecret(secret)).toBe(masked)
-  })
-
-  it('counts characters, not UTF-16 units, so no emoji is cut in half', () => {
-    const secret = `🔑🔑${'x'.repeat(10)}🗝️`
-    const masked = maskSecret(secret)
-    expect(masked.startsWith('🔑🔑')).toBe(true)
-    expect(masked.endsWith('🗝️')).toBe(true)
-    expect(Array.from(masked)).toHaveLength(Array.from(secret).length)
-  })
-})
 
 describe('computeHmac', () => {
   // RFC 4231, section 4, test case 2.
@@ -77,5 +58,51 @@ describe('signApigee', () => {
       new Date('2023-11-14T22:13:20.900Z'),
     )
     expect(signed.timestamp).toBe('1700000000')
+  })
+})
+
+describe('Apigee: the masked secret', () => {
+  it.each(['a', 'short', 'twelve-chars', 'Zx4kP9tQ2mW7vB1nR8sL', 'x'.repeat(256), '🔑🔑🔑'])(
+    'shows no character and not the length of %j',
+    (clientsecret) => {
+      const signed = signApigee(
+        { callback: 'https://a.example/cb', clientid: 'c', clientsecret, timestamp: '1700000000' },
+        new Date(),
+      )
+      expect(signed.message).toBe(`${MASKED_SECRET}https://a.example/cbc1700000000`)
+    },
+  )
+})
+
+describe('Apigee: inputs that run together', () => {
+  it('finds the other split by moving the boundary one character either way', () => {
+    expect(otherSplit('https://example.com/cbc', 'lient123')).toEqual({
+      callback: 'https://example.com/cb',
+      clientid: 'client123',
+    })
+    // A callback ending in "/" cannot give its last character to a client ID: the ID gives.
+    expect(otherSplit('https://example.com/', 'ab')).toEqual({
+      callback: 'https://example.com/a',
+      clientid: 'b',
+    })
+  })
+
+  it('finds none when no other split is a callback and a client ID this tool takes', () => {
+    expect(otherSplit('https://example.com/', 'a')).toBeUndefined()
+  })
+
+  it('warns about a secret with white space at either end, without showing it', () => {
+    const signed = signApigee(
+      { callback: 'https://a.example/', clientid: 'c', clientsecret: 'secret ' },
+      new Date(),
+    )
+    expect(signed.warnings).toEqual([
+      {
+        kind: 'secret-whitespace',
+        message:
+          'The client secret starts or ends with white space, which is signed as part of it. ' +
+          'If it came from a copy and paste, remove it.',
+      },
+    ])
   })
 })

@@ -211,6 +211,20 @@ describe('verifySigV4', () => {
     })
   })
 
+  // AWS's signing guide writes the signature as lower-case hex (step 4, "Calculate the
+  // signature"); unlike GitHub's header, upper case is not taken here.
+  // @see https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html
+  it('takes the signature in lower case only, as AWS specifies it', async () => {
+    const request = await signed()
+    request.headers.authorization = String(request.headers.authorization).replace(
+      /Signature=([0-9a-f]{64})$/,
+      (_all, hex: string) => `Signature=${hex.toUpperCase()}`,
+    )
+    expect(await verifySigV4(request, SETTINGS)).toMatchObject({
+      refusal: { errorType: 'InvalidSignatureException' },
+    })
+  })
+
   it('refuses a token that is not SigV4: IncompleteSignatureException', async () => {
     const request = await signed()
     request.headers.authorization = 'eyJhbGciOiJIUzI1NiJ9.e30.abc'

@@ -1,4 +1,8 @@
-import type { ApigeeSignature, ApigeeVerification } from '@meme-studio/meme-core/schema'
+import type {
+  ApigeeSignature,
+  ApigeeVerification,
+  ApigeeWarning,
+} from '@meme-studio/meme-core/schema'
 import { type VueWrapper } from '@vue/test-utils'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { fakeApi, json } from '@/api/__tests__/fake-network.ts'
@@ -23,16 +27,29 @@ const SIGNED: ApigeeSignature = {
   clientid: 'client-123',
   timestamp: '1700000000',
   signature: 'q1Zk0gO0mPn3+/fvwJaEUBQ1ZXg=',
-  message: '************https://partner.example/callbackclient-1231700000000',
+  message: '••••••••https://partner.example/callbackclient-1231700000000',
+  warnings: [],
+}
+const AMBIGUOUS: ApigeeWarning = {
+  kind: 'ambiguous-split',
+  message:
+    'The formula joins callback, client ID and timestamp without separators, so other inputs ' +
+    'give this same signature: callback "https://partner.example/callbac" with client ID ' +
+    '"kclient-123" signs exactly as callback "https://partner.example/callback" with client ID ' +
+    '"client-123". The signature alone cannot tell them apart: the partner must check the ' +
+    'callback and the client ID themselves (against the registered app).',
+  alternative: { callback: 'https://partner.example/callbac', clientid: 'kclient-123' },
 }
 /** A verification of SIGNED's inputs: what the server found, given what was checked. */
 const verification = (
-  found: Pick<ApigeeVerification, 'matches' | 'expected' | 'given' | 'hint'>,
+  found: Pick<ApigeeVerification, 'matches' | 'expected' | 'given' | 'hint'> &
+    Partial<Pick<ApigeeVerification, 'warnings'>>,
 ): ApigeeVerification => ({
   callback: SIGNED.callback,
   clientid: SIGNED.clientid,
   timestamp: SIGNED.timestamp,
   message: SIGNED.message,
+  warnings: [],
   ...found,
 })
 
@@ -66,6 +83,49 @@ describe('Apigee OAuth signature', () => {
       ].join(' \\\n  '),
     )
     expect(wrapper.text()).not.toContain('s3cr3t-value')
+  })
+
+  it("shows the server's warnings as a note: inputs that another split signs alike", async () => {
+    fakeApi({ '/api/admin/hmac/apigee': json(200, { ...SIGNED, warnings: [AMBIGUOUS] }) })
+    wrapper = mountWithKey(AdminApigeeTool)
+    await fillAndSubmit(wrapper, INPUTS)
+    const note = wrapper.get('[role="note"]')
+    const title = note.get('h3')
+    expect(note.attributes('aria-labelledby')).toBe(title.attributes('id'))
+    expect(title.text()).toBe('Before you rely on this signature')
+    expect(note.findAll('li').map((item) => item.text())).toEqual([AMBIGUOUS.message])
+  })
+
+  it('shows the warnings of a verification too, and no note when there are none', async () => {
+    fakeApi({
+      '/api/admin/hmac/apigee/verify': json(
+        200,
+        verification({
+          matches: true,
+          expected: SIGNED.signature,
+          given: SIGNED.signature,
+          warnings: [AMBIGUOUS],
+        }),
+      ),
+      '/api/admin/hmac/apigee': json(200, SIGNED),
+    })
+    wrapper = mountWithKey(AdminApigeeTool)
+    await fillAndSubmit(wrapper, INPUTS)
+    expect(wrapper.find('[role="note"]').exists()).toBe(false)
+    await wrapper.get('input[value="verify"]').setValue(true)
+    await fillAndSubmit(wrapper, {
+      ...INPUTS,
+      Timestamp: '1700000000',
+      'Signature to check': SIGNED.signature,
+    })
+    expect(wrapper.get('[role="note"]').text()).toContain(AMBIGUOUS.message)
+  })
+
+  it('says the secret shows as 8 •, whatever its length', async () => {
+    fakeApi({ '/api/admin/hmac/apigee': json(200, SIGNED) })
+    wrapper = mountWithKey(AdminApigeeTool)
+    await fillAndSubmit(wrapper, INPUTS)
+    expect(wrapper.text()).toContain('The secret shows as 8 •, whatever its length.')
   })
 
   it('leaves the timestamp out for the server to choose when none is typed', async () => {

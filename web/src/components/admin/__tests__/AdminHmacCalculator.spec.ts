@@ -58,4 +58,13 @@ describe('HMAC calculator', () => {
     expect(marked(output(wrapper, 'Expected'))).toEqual(['0'])
     expect(marked(output(wrapper, 'Calculated'))).toEqual(['3'])
   })
+
+  it('says hex may come in either case, as the server takes it', () => {
+    fakeApi({})
+    wrapper = mountWithKey(AdminHmacCalculator)
+    const described = byLabel(wrapper, 'Expected HMAC').attributes('aria-describedby')
+    expect(wrapper.get(`#${CSS.escape(described ?? '')}`).text()).toBe(
+      'Optional. Hex (upper or lower case) or base64, to compare with.',
+    )
+  })
 })
