@@ -45,6 +45,35 @@ describe('the local server', () => {
     await expect(fetch(`http://127.0.0.1:${port}/api/health`)).rejects.toThrow()
   })
 
+  it('never prints keys that came from ADMIN_API_KEYS, only how many and their scopes', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'meme-studio-server-'))
+    dirs.push(dataDir)
+    const port = new URL(await closedPort()).port
+    const keys = ['c0nfigured-admin-key-1234', 'c0nfigured-tools-key-5678']
+    const server = runServer({
+      PORT: port,
+      DATA_DIR: dataDir,
+      ADMIN_API_KEYS: `${keys[0]},${keys[1]}:tools`,
+      // Requests are logged at info: the URL with the key in its query is among them.
+      LOG_LEVEL: 'info',
+    })
+    await server.printed('Press Ctrl-C to stop.')
+    expect(server.output()).toContain(
+      'admin API key: 2 from ADMIN_API_KEYS (1 admin, 1 tools); not printed',
+    )
+    for (const key of keys) expect(server.output()).not.toContain(key)
+    expect(server.sharedSettings().ADMIN_API_KEYS).toBeUndefined()
+    // The key works all the same, and a key sent in the query string is not logged either.
+    const response = await fetch(`http://127.0.0.1:${port}/api/admin/session?api_key=${keys[1]}`, {
+      headers: { 'x-api-key': keys[1] as string },
+    })
+    expect(await response.json()).toMatchObject({ scope: 'tools' })
+    server.child.kill('SIGINT')
+    expect(await server.exited).toBe(0)
+    expect(server.output()).toContain('/api/admin/session?api_key=[redacted]')
+    for (const key of keys) expect(server.output()).not.toContain(key)
+  })
+
   it.each([
     [{ PORT: 'eighty' }, 'PORT must be a whole number from 0 to 65535, got "eighty"'],
     [{ S3_ENDPOINT: 'not a url' }, 'S3_ENDPOINT must be an absolute http(s) URL'],

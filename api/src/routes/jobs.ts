@@ -15,7 +15,8 @@ const JOB_BODY_LIMIT = 64 * 1024
  * `jobs` queue; the render function's worker renders it (`services/jobs/job-worker.ts`).
  */
 const jobRoutes: FastifyPluginAsyncTypebox<{ config: AppConfig }> = async (jobs, { config }) => {
-  jobs.addHook('onRequest', jobs.apiKeyGuard)
+  const guard = jobs.apiKeyGuard('jobs')
+  jobs.addHook('onRequest', guard)
   jobs.addHook('onRoute', documentApiKey)
 
   // '' rather than '/': the collection is `/api/jobs`, and `/api/jobs/` is no other name for it.
@@ -72,7 +73,7 @@ const jobRoutes: FastifyPluginAsyncTypebox<{ config: AppConfig }> = async (jobs,
   // already answers 403 first to a request without a key, whatever its path. The preHandler
   // covers `reply.callNotFound()` from a route; the guard admits a request once, so a 404
   // counts once against the key's usage plan.
-  jobs.setNotFoundHandler({ preHandler: jobs.apiKeyGuard }, async (request) => {
+  jobs.setNotFoundHandler({ preHandler: guard }, async (request) => {
     throw routeNotFound(request)
   })
   // Keeps the paths under /api/jobs in this scope when the web app's file server (`/*`) is

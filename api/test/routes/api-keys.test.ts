@@ -7,6 +7,10 @@ import { buildApp, closedPort, testConfig } from '../support/test-app.ts'
 const KEY = 'k3y-4lpha-0123456789abcdefghijklmnopqr'
 const OTHER_KEY = 'second-key-zyxwvutsrqponmlkjihgfedcba'
 const WRONG_KEY = `${KEY.slice(0, -1)}s`
+// Scoped keys, as `ADMIN_API_KEYS=key:scope` gives them.
+const TOOLS_KEY = 'tools-key-0123456789abcdefghijklmnop'
+const JOBS_KEY = 'jobs-key-0123456789abcdefghijklmnopq'
+const SCOPED_KEYS = `${KEY},${TOOLS_KEY}:tools,${JOBS_KEY}:jobs`
 
 const FORBIDDEN = {
   status: 403,
@@ -137,6 +141,179 @@ describe('the API key', () => {
     const { app } = await appAt('2025-03-12T12:00:00Z')
     const response = await app.inject('/api/limits')
     expect(response.statusCode).toBe(200)
+  })
+})
+
+describe('scopes', () => {
+  // RFC 4231 test case 2: what a signature tool answers when it is let through.
+  const HMAC = { algorithm: 'sha256', key: 'Jefe', message: 'what do ya want for nothing?' }
+  const HMAC_SHA256 = '5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843'
+
+  /** Each request a scope may make, and what it answers once let through (not 403). */
+  const requests: Record<string, InjectOptions & { admitted: number }> = {
+    hmac: { method: 'POST', url: '/api/admin/hmac', payload: HMAC, admitted: 200 },
+    apigee: { method: 'POST', url: '/api/admin/hmac/apigee', payload: {}, admitted: 400 },
+    sigv4: { method: 'POST', url: '/api/admin/sigv4/sign', payload: {}, admitted: 400 },
+    's3-policy': {
+      method: 'POST',
+      url: '/api/admin/s3-policy/inspect',
+      payload: {},
+      admitted: 400,
+    },
+    'jobs POST': { method: 'POST', url: '/api/jobs', payload: {}, admitted: 400 },
+    // A job id that was never made: admitted, the records table is asked, nothing found.
+    'jobs GET': { url: '/api/jobs/no-such-job', admitted: 404 },
+    usage: { url: '/api/admin/usage', admitted: 200 },
+    'notifications (malformed)': {
+      method: 'PUT',
+      url: '/api/admin/notifications',
+      payload: [],
+      admitted: 400,
+    },
+    'webhooks (malformed)': {
+      method: 'POST',
+      url: '/api/admin/webhooks',
+      payload: [],
+      admitted: 400,
+    },
+    'a webhook that does not exist': { url: '/api/admin/webhooks/no-such-hook', admitted: 404 },
+  }
+  const allowed: Record<string, string[]> = {
+    tools: ['hmac', 'apigee', 'sigv4', 's3-policy'],
+    jobs: ['jobs POST', 'jobs GET'],
+    admin: Object.keys(requests),
+  }
+  const keys: Record<string, string> = { tools: TOOLS_KEY, jobs: JOBS_KEY, admin: KEY }
+
+  it.each(Object.keys(keys))(
+    'a %s key is let through where its scope allows, and refused as an unknown key elsewhere',
+    async (scope) => {
+      const { app } = await appAt('2025-03-12T12:00:00Z', { ADMIN_API_KEYS: SCOPED_KEYS })
+      for (const [name, { admitted, ...request }] of Object.entries(requests)) {
+        const response = await app.inject({
+          ...request,
+          headers: { 'x-api-key': keys[scope] as string },
+        })
+        if (allowed[scope]?.includes(name)) {
+          expect(response.statusCode, name).toBe(admitted)
+          expect(response.headers['x-amzn-errortype'], name).toBeUndefined()
+        } else {
+          expectGatewayAnswer(response, FORBIDDEN)
+        }
+      }
+    },
+  )
+
+  it('lets the signature tools sign for a tools key', async () => {
+    const { app } = await appAt('2025-03-12T12:00:00Z', { ADMIN_API_KEYS: SCOPED_KEYS })
+    const response = await app.inject({
+      ...requests.hmac,
+      headers: { 'x-api-key': TOOLS_KEY },
+    })
+    expect(response.json()).toMatchObject({ hex: HMAC_SHA256 })
+  })
+
+  it('answers a path that matches no route 404 to an admin key only: a scoped key cannot tell it from a route out of its scope', async () => {
+    const { app } = await appAt('2025-03-12T12:00:00Z', { ADMIN_API_KEYS: SCOPED_KEYS })
+    for (const url of [
+      '/api/admin',
+      '/api/admin/',
+      '/api/admin/no-such-tool',
+      '/api/admin/hmac/nope',
+    ]) {
+      expect((await app.inject({ url, headers: { 'x-api-key': KEY } })).statusCode, url).toBe(404)
+      for (const key of [TOOLS_KEY, JOBS_KEY]) {
+        expectGatewayAnswer(await app.inject({ url, headers: { 'x-api-key': key } }), FORBIDDEN)
+      }
+    }
+    // Under /api/jobs the jobs scope is the one that may learn what is there.
+    const jobs = await app.inject({ url: '/api/jobs/a/b', headers: { 'x-api-key': JOBS_KEY } })
+    expect(jobs.statusCode).toBe(404)
+    expectGatewayAnswer(
+      await app.inject({ url: '/api/jobs/a/b', headers: { 'x-api-key': TOOLS_KEY } }),
+      FORBIDDEN,
+    )
+  })
+
+  it('counts a request out of scope against the key, as API Gateway admitted it', async () => {
+    const { app } = await appAt('2025-03-12T12:00:00Z', {
+      ADMIN_API_KEYS: SCOPED_KEYS,
+      USAGE_RATE: '1',
+      USAGE_BURST: '2',
+    })
+    const headers = { 'x-api-key': TOOLS_KEY }
+    expectGatewayAnswer(await app.inject({ url: '/api/admin/usage', headers }), FORBIDDEN)
+    expect((await app.inject({ ...requests.hmac, headers })).statusCode).toBe(200)
+    expectGatewayAnswer(await app.inject({ ...requests.hmac, headers }), TOO_MANY_REQUESTS)
+  })
+
+  it('logs a refusal with the key id and the scope it needed, never the key', async () => {
+    const lines: string[] = []
+    const logs = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(chunk.toString())
+        done()
+      },
+    })
+    const { app } = await appAt('2025-03-12T12:00:00Z', { ADMIN_API_KEYS: SCOPED_KEYS }, logs)
+    const session = await app.inject({
+      url: '/api/admin/session',
+      headers: { 'x-api-key': TOOLS_KEY },
+    })
+    await app.inject({ url: '/api/admin/webhooks', headers: { 'x-api-key': TOOLS_KEY } })
+    const refusal = lines
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .find((line) => line.msg === 'API key outside its scope')
+    expect(refusal).toMatchObject({
+      apiKeyId: session.json().keyId,
+      apiKeyScope: 'tools',
+      neededScope: 'admin',
+    })
+    expect(lines.join('')).not.toContain(TOOLS_KEY)
+  })
+})
+
+describe('GET /api/admin/session', () => {
+  it.each([
+    ['tools', TOOLS_KEY],
+    ['jobs', JOBS_KEY],
+    ['admin', KEY],
+  ])('answers a %s key its id and scope', async (scope, key) => {
+    const { app } = await appAt('2025-03-12T12:00:00Z', { ADMIN_API_KEYS: SCOPED_KEYS })
+    const response = await app.inject({ url: '/api/admin/session', headers: { 'x-api-key': key } })
+    expect(response.statusCode).toBe(200)
+    expect(response.headers['cache-control']).toBe('no-store')
+    expect(response.json()).toEqual({ keyId: expect.stringMatching(/^[0-9a-f]{12}$/), scope })
+    // The id is the one usage knows the key by (an admin key may ask).
+    if (scope === 'admin') {
+      expect((await usage(app, key)).json().keyId).toBe(response.json().keyId)
+    }
+  })
+
+  it.each<[string, InjectOptions['headers']]>([
+    ['no key', {}],
+    ['a wrong key', { 'x-api-key': WRONG_KEY }],
+    ['a scope for a key', { 'x-api-key': 'tools' }],
+    ['a key with its scope', { 'x-api-key': `${TOOLS_KEY}:tools` }],
+  ])('is refused 403 with %s', async (_case, headers) => {
+    const { app } = await appAt('2025-03-12T12:00:00Z', { ADMIN_API_KEYS: SCOPED_KEYS })
+    expectGatewayAnswer(await app.inject({ url: '/api/admin/session', headers }), FORBIDDEN)
+  })
+
+  it('takes no body and no other method', async () => {
+    const { app } = await appAt('2025-03-12T12:00:00Z', { ADMIN_API_KEYS: SCOPED_KEYS })
+    const headers = { 'x-api-key': TOOLS_KEY }
+    // Not a route: a tools key learns nothing more than 403 from another method.
+    expectGatewayAnswer(
+      await app.inject({ method: 'POST', url: '/api/admin/session', headers, payload: {} }),
+      FORBIDDEN,
+    )
+    const admin = await app.inject({
+      method: 'DELETE',
+      url: '/api/admin/session',
+      headers: { 'x-api-key': KEY },
+    })
+    expect(admin.statusCode).toBe(404)
   })
 })
 
@@ -287,6 +464,45 @@ describe('logging', () => {
     expect(written).toContain(`"apiKeyId":"${keyId}"`)
   })
 
+  it.each([
+    'key',
+    'api_key',
+    'x-api-key',
+    'X-API-KEY',
+    'apiKey',
+    'ApiKey',
+    'api-key',
+    'token',
+    'access_token',
+    'x%2Dapi%2Dkey',
+  ])(
+    'redacts a key sent as ?%s= in the logged URL, keeping the path and the rest',
+    async (name) => {
+      const lines: string[] = []
+      const logs = new Writable({
+        write(chunk: Buffer, _encoding, done) {
+          lines.push(chunk.toString())
+          done()
+        },
+      })
+      const { app } = await appAt('2025-03-12T12:00:00Z', {}, logs)
+      const response = await app.inject({
+        url: `/api/admin/usage?page=2&${name}=${encodeURIComponent(KEY)}&${name}=${OTHER_KEY}&x=1`,
+      })
+      // Still refused: the key counts only in the header.
+      expectGatewayAnswer(response, FORBIDDEN)
+      await app.inject({ url: `/api/limits?${name}=${KEY}` })
+
+      const written = lines.join('')
+      expect(written).not.toContain(KEY)
+      expect(written).not.toContain(OTHER_KEY)
+      expect(written).toContain(
+        `"url":"/api/admin/usage?page=2&${name}=[redacted]&${name}=[redacted]&x=1"`,
+      )
+      expect(written).toContain(`"url":"/api/limits?${name}=[redacted]"`)
+    },
+  )
+
   it('redacts the header even when request headers are logged', async () => {
     const lines: string[] = []
     const logs = new Writable({
@@ -317,6 +533,10 @@ describe('logging', () => {
     const written = lines.join('')
     expect(written).toContain('"x-api-key":"[Redacted]"')
     expect(written).not.toContain(KEY)
+    // A caller's own request serializer gets the URL redacted too.
+    await app.inject({ url: `/api/admin/usage?apiKey=${KEY}` })
+    expect(lines.join('')).toContain('"url":"/api/admin/usage?apiKey=[redacted]"')
+    expect(lines.join('')).not.toContain(KEY)
     expect(written).not.toContain(WRONG_KEY)
   })
 })

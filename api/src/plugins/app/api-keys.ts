@@ -1,4 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
+import { scopeAllows, type ApiKeyScope } from '@meme-studio/meme-core/schema'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import type { AppConfig } from '../../config.ts'
@@ -7,11 +8,13 @@ import { UsagePlan } from '../../services/access/usage-plan.ts'
 declare module 'fastify' {
   interface FastifyInstance {
     /**
-     * An `onRequest` hook for the routes behind an API key (`/api/admin/*`, `/api/jobs*`):
-     * answers as API Gateway does with a usage plan (403 Forbidden, 429 Too Many Requests,
-     * 429 Limit Exceeded) or lets the request through with `request.apiKeyId` set.
+     * An `onRequest` (or `preHandler`) hook for the routes behind an API key (`/api/admin/*`,
+     * `/api/jobs*`): answers as API Gateway does with a usage plan (403 Forbidden, 429 Too
+     * Many Requests, 429 Limit Exceeded), and 403 Forbidden to a key whose scope does not
+     * allow `scope` (any valid key when unset), or lets the request through with
+     * `request.apiKeyId` and `request.apiKeyScope` set.
      */
-    apiKeyGuard(request: FastifyRequest, reply: FastifyReply): Promise<void>
+    apiKeyGuard(scope?: ApiKeyScope): ApiKeyHook
     /** Each key's throttle and quota; the guard admits requests through it. */
     usagePlan: UsagePlan
   }
@@ -21,8 +24,12 @@ declare module 'fastify' {
      * names the key in logs and usage without being the key.
      */
     apiKeyId?: string
+    /** What that key may use. */
+    apiKeyScope?: ApiKeyScope
   }
 }
+
+type ApiKeyHook = (request: FastifyRequest, reply: FastifyReply) => Promise<void>
 
 /**
  * API Gateway's own answers, byte for byte. Status and message are the defaults of its
@@ -74,23 +81,29 @@ export function apiKeyId(key: string): string {
  * enforces keys, throttle and quota before the app sees a request, and this guard is the
  * second line (it needs the same keys in ADMIN_API_KEYS); locally it is the only one. The
  * throttle and quota are counted in this process's memory.
+ *
+ * Scopes are the app's alone: API Gateway admits every key of the usage plan to every method
+ * that requires one. So a key is admitted (and counted) first, as API Gateway counts it, and
+ * its scope checked after; a key outside its scope gets the same 403 as an unknown key, so the
+ * answer tells it nothing more.
  */
 export default fp<{ config: AppConfig; now?: () => number }>(
   async (app, { config, now = Date.now }) => {
     // Every key is compared by its SHA-256, so each comparison takes the same time whatever
     // the length or content of what was sent, and every key is compared on every request.
-    const keys = [...new Set(config.adminApiKeys)].map((key) => ({
+    const keys = config.adminApiKeys.map(({ key, scope }) => ({
       digest: digest(key),
       id: apiKeyId(key),
+      scope,
     }))
     const usagePlan = new UsagePlan(config.usage, now)
 
-    function identify(header: string | string[] | undefined): string | undefined {
+    function identify(header: string | string[] | undefined): (typeof keys)[number] | undefined {
       if (typeof header !== 'string' || header === '') return undefined
       const given = digest(header)
-      let found: string | undefined
+      let found: (typeof keys)[number] | undefined
       for (const key of keys) {
-        if (timingSafeEqual(given, key.digest)) found = key.id
+        if (timingSafeEqual(given, key.digest)) found = key
       }
       return found
     }
@@ -108,20 +121,33 @@ export default fp<{ config: AppConfig; now?: () => number }>(
 
     app.decorate('usagePlan', usagePlan)
     app.decorateRequest('apiKeyId', undefined)
-    app.decorate('apiKeyGuard', async (request: FastifyRequest, reply: FastifyReply) => {
-      // A scope's 404 handler may guard a request its onRequest hook already admitted.
-      if (request.apiKeyId !== undefined) return
-      const id = identify(request.headers['x-api-key'])
-      if (id === undefined) {
-        request.log.info('API key missing or unknown')
-        return answer(reply, 'forbidden')
+    app.decorateRequest('apiKeyScope', undefined)
+    app.decorate('apiKeyGuard', (scope?: ApiKeyScope): ApiKeyHook => {
+      return async (request, reply) => {
+        // Hooks of nested scopes, and a scope's 404 handler, may guard a request that an
+        // outer hook already admitted: it is identified and counted once.
+        if (request.apiKeyId === undefined) {
+          const key = identify(request.headers['x-api-key'])
+          if (key === undefined) {
+            request.log.info('API key missing or unknown')
+            return answer(reply, 'forbidden')
+          }
+          const admission = usagePlan.admit(key.id)
+          if (admission !== 'admitted') {
+            request.log.info({ apiKeyId: key.id, admission }, 'API key over its usage plan')
+            return answer(reply, admission)
+          }
+          request.apiKeyId = key.id
+          request.apiKeyScope = key.scope
+        }
+        if (scope && !scopeAllows(request.apiKeyScope as ApiKeyScope, scope)) {
+          request.log.info(
+            { apiKeyId: request.apiKeyId, apiKeyScope: request.apiKeyScope, neededScope: scope },
+            'API key outside its scope',
+          )
+          return answer(reply, 'forbidden')
+        }
       }
-      const admission = usagePlan.admit(id)
-      if (admission !== 'admitted') {
-        request.log.info({ apiKeyId: id, admission }, 'API key over its usage plan')
-        return answer(reply, admission)
-      }
-      request.apiKeyId = id
     })
   },
   { name: 'api-keys' },
