@@ -1,10 +1,28 @@
 import { Type, type Static } from 'typebox'
 
 /**
- * The GitHub webhooks pushes are archived for (`/api/admin/webhooks*`) and what the receiver
- * (`/api/webhooks/github*`) answers GitHub.
+ * The webhooks pushes are archived for (`/api/admin/webhooks*`), from GitHub, GitLab,
+ * Bitbucket Cloud or Gitee, and what the receiver (`/api/webhooks/{provider}/{hookId}`, and
+ * `/api/webhooks/github` for the default hook) answers them.
  * @see https://docs.github.com/en/webhooks/webhook-events-and-payloads
+ * @see https://docs.gitlab.com/user/project/integrations/webhook_events/
+ * @see https://support.atlassian.com/bitbucket-cloud/docs/event-payloads/
+ * @see https://help.gitee.com/webhook/gitee-webhook-push-data-format
  */
+
+/** The Git hosts a hook can take pushes from. Hooks stored before there was a choice: GitHub. */
+export const HOOK_PROVIDERS = ['github', 'gitlab', 'bitbucket', 'gitee'] as const
+export type HookProvider = (typeof HOOK_PROVIDERS)[number]
+
+/**
+ * Where archives come from when a hook names no base URL. GitHub's is the server's
+ * GITHUB_BASE_URL instead (GitHub Enterprise Server), shown in the hook.
+ */
+export const DEFAULT_BASE_URLS: Record<Exclude<HookProvider, 'github'>, string> = {
+  gitlab: 'https://gitlab.com',
+  bitbucket: 'https://bitbucket.org',
+  gitee: 'https://gitee.com',
+}
 
 /** The hook GitHub's `GITHUB_WEBHOOK_SECRET` deliveries go to; it can't be changed here. */
 export const DEFAULT_HOOK_ID = 'default'
@@ -18,10 +36,15 @@ export const MAX_GRACE_SECONDS = 7 * 24 * 60 * 60
 export const HookSchema = Type.Object({
   hookId: Type.String(),
   name: Type.String(),
+  provider: Type.Enum([...HOOK_PROVIDERS], { description: 'The Git host the pushes come from' }),
+  baseUrl: Type.String({ description: 'Where archives are downloaded from: the host, or yours' }),
+  hasAccessToken: Type.Boolean({
+    description: 'Whether archives are downloaded with an access token (never shown)',
+  }),
   branches: Type.Array(Type.String(), { description: 'Branches archived; empty: every branch' }),
   prefix: Type.String({ description: "Put before `{owner}/{repo}/{branch}.zip`: '' or 'path/'" }),
-  stripRoot: Type.Boolean({ description: "Remove GitHub's `<repo>-<sha>/` top folder" }),
-  payloadUrl: Type.String({ description: "What to paste into GitHub's Payload URL" }),
+  stripRoot: Type.Boolean({ description: "Remove the archive's one top folder (`<repo>-<sha>/`)" }),
+  payloadUrl: Type.String({ description: "What to paste into the host's webhook URL field" }),
   contentType: Type.Literal('application/json'),
   createdAt: Type.String(),
   updatedAt: Type.String(),
@@ -47,25 +70,56 @@ const settingFields = {
     pattern: '^((?!\\.\\.?/)[A-Za-z0-9_.-]+/)*$',
     description: "'' or path segments of A-Z a-z 0-9 _ . - each ending in /, such as builds/",
   }),
-  stripRoot: Type.Boolean({ description: "Remove GitHub's <repo>-<sha>/ top folder (default)" }),
+  stripRoot: Type.Boolean({ description: "Remove the archive's one top folder (default)" }),
+}
+
+const hostFields = {
+  baseUrl: Type.String({
+    maxLength: 200,
+    pattern: '^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?$',
+    description:
+      'http(s) origin of a self-managed GitLab, or another host; default the public one. ' +
+      'Not for GitHub (GITHUB_BASE_URL)',
+  }),
+  accessToken: Type.String({
+    minLength: 1,
+    maxLength: 1000,
+    pattern: '^[\\x21-\\x7e]+$',
+    description:
+      'For private repositories: a GitLab PRIVATE-TOKEN, a Bitbucket access token (or ' +
+      'user:app-password), a Gitee access_token. Stored, never shown. Not for GitHub (GITHUB_TOKEN)',
+  }),
 }
 
 /** `POST /api/admin/webhooks`: `name` alone is required. */
 export const HookCreateSchema = Type.Object(
   {
     name: settingFields.name,
+    provider: Type.Optional(
+      Type.Enum([...HOOK_PROVIDERS], { description: 'The Git host; default github' }),
+    ),
     branches: Type.Optional(settingFields.branches),
     prefix: Type.Optional(settingFields.prefix),
     stripRoot: Type.Optional(settingFields.stripRoot),
+    baseUrl: Type.Optional(hostFields.baseUrl),
+    accessToken: Type.Optional(hostFields.accessToken),
   },
   { additionalProperties: false },
 )
 export type HookCreate = Static<typeof HookCreateSchema>
 
-/** `PATCH /api/admin/webhooks/{hookId}`: any of the settings. */
-export const HookChangeSchema = Type.Partial(Type.Object(settingFields), {
-  additionalProperties: false,
-})
+/**
+ * `PATCH /api/admin/webhooks/{hookId}`: any of the settings; `accessToken: null` removes the
+ * token. The provider is fixed: its payload URL is where the host sends.
+ */
+export const HookChangeSchema = Type.Partial(
+  Type.Object({
+    ...settingFields,
+    baseUrl: hostFields.baseUrl,
+    accessToken: Type.Union([hostFields.accessToken, Type.Null()]),
+  }),
+  { additionalProperties: false },
+)
 export type HookChange = Static<typeof HookChangeSchema>
 
 /** `POST /api/admin/webhooks/{hookId}/rotate-secret`. */
@@ -91,7 +145,10 @@ export const HookParamsSchema = Type.Object(
   { additionalProperties: false },
 )
 export const DeliveryParamsSchema = Type.Object(
-  { hookId: Type.String(), deliveryId: Type.String({ description: 'X-GitHub-Delivery' }) },
+  {
+    hookId: Type.String(),
+    deliveryId: Type.String({ description: "The host's delivery id (X-GitHub-Delivery, …)" }),
+  },
   { additionalProperties: false },
 )
 
@@ -102,7 +159,7 @@ export const HookWithSecretSchema = Type.Object({
   hook: HookSchema,
   secret: Type.String({
     minLength: 1,
-    description: "Paste it into GitHub's form now: it is not shown again",
+    description: "Paste it into the host's webhook form now: it is not shown again",
   }),
 })
 export type HookWithSecret = Static<typeof HookWithSecretSchema>
@@ -127,9 +184,15 @@ export const DELIVERY_OUTCOMES = [
 export type DeliveryOutcome = (typeof DELIVERY_OUTCOMES)[number]
 
 const summaryFields = {
-  deliveryId: Type.String({ description: 'X-GitHub-Delivery' }),
+  deliveryId: Type.String({
+    description:
+      'X-GitHub-Delivery, Idempotency-Key or X-Gitlab-Event-UUID, X-Request-UUID; the ' +
+      "SHA-256 of the body when the host sent none (Gitee's)",
+  }),
   receivedAt: Type.String(),
-  event: Type.String({ description: "X-GitHub-Event ('' when missing)" }),
+  event: Type.String({
+    description: "X-GitHub-Event, X-Gitlab-Event, X-Event-Key or X-Gitee-Event ('' when missing)",
+  }),
   repo: Type.Optional(Type.String({ description: 'owner/repo' })),
   branch: Type.Optional(Type.String()),
   commit: Type.Optional(Type.String()),
@@ -161,7 +224,7 @@ export const DELIVERY_SUMMARY_FIELDS = Object.keys(summaryFields) as (keyof Deli
 export const deliveryFields = {
   ...summaryFields,
   requestHeaders: Type.Record(Type.String(), Type.String(), {
-    description: 'X-GitHub-*, X-Hub-Signature*, Content-Type and User-Agent as received',
+    description: "The host's own headers (never a token), Content-Type and User-Agent as received",
   }),
   payload: Type.String({ description: 'The body as received, cut at 64 KiB' }),
   truncated: Type.Boolean({ description: 'Whether `payload` was cut' }),

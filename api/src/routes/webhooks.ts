@@ -3,17 +3,18 @@ import {
   DEFAULT_HOOK_ID,
   DeliveryAcceptedSchema,
   DeliveryReceivedSchema,
+  HOOK_PROVIDERS,
   HookParamsSchema,
 } from '@meme-studio/meme-core/schema'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { AppConfig } from '../config.ts'
 import type { StoredHook } from '../schemas/records.ts'
 import { errorResponses } from '../schemas/errors.ts'
-import { defaultHook, readHook } from '../services/webhooks/hooks.ts'
+import { defaultHook, hookNotFound, hookProvider, readHook } from '../services/webhooks/hooks.ts'
 import { DeliveryReceiver } from '../services/webhooks/receive.ts'
 
 /**
- * GitHub pushes are large when they carry many commits; API Gateway and Lambda take at most
+ * Pushes are large when they carry many commits; API Gateway and Lambda take at most
  * 6 MB (less once base64-encoded), so 4 MiB is as much as every path can bring.
  */
 const BODY_LIMIT = 4 * 1024 * 1024
@@ -25,10 +26,12 @@ const responses = {
 }
 
 /**
- * `/api/webhooks/github*`: GitHub's deliveries. Public, but every request must carry
- * `X-Hub-Signature-256` made with the hook's secret, checked over the raw body before
- * anything in it is read (see `DeliveryReceiver`). A push to archive is answered 202 once it
- * is queued; the archive worker (registered by the control function) makes it.
+ * `/api/webhooks/{provider}/{hookId}`: the Git hosts' deliveries (and `/api/webhooks/github`
+ * for the default hook). Public, but every request must prove the hook's secret as its host
+ * does (GitHub's `X-Hub-Signature-256`, Bitbucket's `X-Hub-Signature`, GitLab's and Gitee's
+ * tokens), checked over the raw body before anything in it is read (see `DeliveryReceiver`).
+ * A hook answers only at its own host's path. A push to archive is answered 202 once it is
+ * queued; the archive worker (registered by the control function) makes it.
  */
 const webhookRoutes: FastifyPluginAsyncTypebox<{ config: AppConfig; now?: () => number }> = async (
   app,
@@ -37,7 +40,7 @@ const webhookRoutes: FastifyPluginAsyncTypebox<{ config: AppConfig; now?: () => 
   const receiver = new DeliveryReceiver({ records: app.records, queues: app.queues, now })
 
   // The signature covers the bytes as sent: bodies stay Buffers until it has been checked.
-  // Only GitHub's two content types; anything else is a 415 before any work.
+  // JSON, and GitHub's (and old Gitee hooks') form encoding; anything else is a 415 first.
   app.removeAllContentTypeParsers()
   app.addContentTypeParser(
     ['application/json', 'application/x-www-form-urlencoded'],
@@ -68,22 +71,27 @@ const webhookRoutes: FastifyPluginAsyncTypebox<{ config: AppConfig; now?: () => 
     )
   }
 
-  app.post(
-    '/github/:hookId',
-    {
-      bodyLimit: BODY_LIMIT,
-      schema: {
-        summary: 'GitHub deliveries for a hook created in the admin pages',
-        params: HookParamsSchema,
-        response: responses,
+  for (const provider of HOOK_PROVIDERS) {
+    app.post(
+      `/${provider}/:hookId`,
+      {
+        bodyLimit: BODY_LIMIT,
+        schema: {
+          summary: `${provider} deliveries for a hook created in the admin pages`,
+          params: HookParamsSchema,
+          response: responses,
+        },
       },
-    },
-    async (request, reply) => {
-      const { hookId } = request.params
-      if (hookId === DEFAULT_HOOK_ID) return reply.callNotFound()
-      return receive(request, reply, await readHook(app.records, hookId))
-    },
-  )
+      async (request, reply) => {
+        const { hookId } = request.params
+        if (hookId === DEFAULT_HOOK_ID) return reply.callNotFound()
+        const hook = await readHook(app.records, hookId)
+        // Another host's hook is not found here: its secret proves nothing at this path.
+        if (hookProvider(hook) !== provider) throw hookNotFound()
+        return receive(request, reply, hook)
+      },
+    )
+  }
 }
 
 export default webhookRoutes

@@ -89,6 +89,9 @@ describe('hooks', () => {
     expect(hook).toEqual({
       hookId: expect.stringMatching(/^[0-9a-f]{16}$/),
       name: 'Site',
+      provider: 'github',
+      baseUrl: 'https://github.com',
+      hasAccessToken: false,
       branches: [],
       prefix: '',
       stripRoot: true,

@@ -814,6 +814,42 @@ describe('pushes', () => {
 })
 
 describe('malformed, hostile and oversized deliveries', () => {
+  // The security probe: owner or repo `.`/`..` passed the name check, so a hook with prefix
+  // teamA/ wrote under teamB/, and `../../main.zip` landed beside the bucket in DATA_DIR.
+  it.each([
+    ['teamA/', { name: 'teamB', owner: { login: '..' } }, 'teamA/../teamB/main.zip'],
+    ['', { name: '..', owner: { login: '..' } }, '../../main.zip'],
+    ['teamA/', { name: '.', owner: { login: 'octo' } }, 'teamA/octo/./main.zip'],
+  ])(
+    'refuses a push whose key would leave prefix %o (%o), and stores nothing',
+    async (prefix, repository, _key) => {
+      const { hook, secret } = await createHook({ prefix })
+      const before = await archiveKeys()
+      // A stand-in that serves a zip for any path: nothing but the receiver stops the write.
+      github.answerWith((_req, res) => {
+        void githubZip('x', SHA).then((zip) =>
+          res.writeHead(200, { 'content-type': 'application/zip' }).end(zip),
+        )
+      })
+      const deliveryId = randomUUID()
+      const response = await deliver(`/api/webhooks/github/${hook.hookId}`, {
+        event: 'push',
+        body: pushPayload({ repository }),
+        deliveryId,
+        secret,
+      })
+      await app.queues.idle()
+      expect(response.statusCode).toBe(400)
+      expect(response.json()).toMatchObject({ code: 'BAD_PAYLOAD' })
+      expect(github.requests).toEqual([])
+      expect(await archiveKeys()).toEqual(before)
+      expect(await deliveryDetail(hook.hookId, deliveryId)).toMatchObject({
+        outcome: 'rejected',
+        status: 400,
+      })
+    },
+  )
+
   it.each([
     ['no X-GitHub-Delivery', { 'x-github-delivery': undefined }],
     ['a delivery id that is not a GUID', { 'x-github-delivery': 'a#b/../c' }],

@@ -11,7 +11,9 @@ import type { RecordStore } from '../records/record-store.ts'
 import { AppError } from '../shared/app-error.ts'
 import { isMissing, storageUnavailable } from '../storage/s3-errors.ts'
 import type * as GithubArchive from './github-archive.ts'
+import { archiveSource } from './archive-source.ts'
 import { editDelivery, releaseDelivery } from './deliveries.ts'
+import { readHook } from './hooks.ts'
 
 /**
  * What the receiver sends the `archives` queue for a push to archive: the delivery's record
@@ -29,6 +31,14 @@ export const ArchiveMessageSchema = Type.Object({
   key: Type.String(),
   stripRoot: Type.Boolean(),
   pusher: Type.String(),
+  /** Left out for GitHub (and in messages queued before there was a choice). */
+  provider: Type.Optional(
+    Type.Union([Type.Literal('gitlab'), Type.Literal('bitbucket'), Type.Literal('gitee')]),
+  ),
+  /** The host's origin, as the hook said when the push came. */
+  baseUrl: Type.Optional(Type.String()),
+  /** GitLab's project number. */
+  projectId: Type.Optional(Type.Integer()),
 })
 export type ArchiveMessage = Static<typeof ArchiveMessageSchema>
 
@@ -196,8 +206,32 @@ export function archiveWorker(deps: ArchiveWorkerDeps): QueueWorker {
       if (!renewed) throw new DeliveryLeasedError(deliveryId, 'it took over after this one ran out')
     }
 
+    /**
+     * Where the archive comes from. GitHub's: GITHUB_BASE_URL with GITHUB_TOKEN. The others':
+     * the host the push came from, with the hook's access token, read now (it is never put in
+     * a queue message), and never GITHUB_TOKEN.
+     */
+    const source = async (settings: GithubArchive.ArchiveSettings) => {
+      const { provider, baseUrl } = message
+      if (provider === undefined || baseUrl === undefined) return { settings }
+      const hook = await readHook(records, hookId).catch(() => undefined)
+      const found = archiveSource(
+        provider,
+        baseUrl,
+        {
+          owner: message.owner,
+          repo: message.repo,
+          sha: message.sha,
+          ...(message.projectId !== undefined ? { projectId: message.projectId } : {}),
+        },
+        hook?.accessToken,
+      )
+      return { url: found.url, settings: { ...settings, ...found.settings, token: undefined } }
+    }
+
     const makeArchive = async () => {
       const { archivePush, archiveSettings } = await (archiving ??= import('./github-archive.ts'))
+      const { url, settings } = await source({ ...archiveSettings(config), ...deps.settings })
       return archivePush(
         s3,
         config.archiveBucket,
@@ -213,8 +247,9 @@ export function archiveWorker(deps: ArchiveWorkerDeps): QueueWorker {
             delivery: deliveryId,
             ...(message.pusher ? { pusher: message.pusher } : {}),
           },
+          ...(url ? { source: url } : {}),
         },
-        { ...archiveSettings(config), ...deps.settings },
+        settings,
         stillMine,
       )
     }

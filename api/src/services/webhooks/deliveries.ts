@@ -90,24 +90,34 @@ export function deliveryNotFound(cause?: unknown): AppError {
   })
 }
 
-const KEPT_HEADERS = new Set(['content-type', 'user-agent'])
+/** GitHub's own headers (`X-GitHub-*`, the signatures), the content type and user agent. */
+function githubHeader(name: string): boolean {
+  return (
+    name === 'content-type' ||
+    name === 'user-agent' ||
+    name.startsWith('x-github-') ||
+    name.startsWith('x-hub-')
+  )
+}
 
 /**
- * The request headers a delivery record keeps: GitHub's own (`X-GitHub-*`, the signatures)
- * and the content type and user agent. Nothing else a proxy or a client may have added.
+ * The request headers a delivery record keeps: those `kept` names, the host's own (GitHub's
+ * unless said otherwise; see `providers.ts`). Nothing else a proxy or a client may have added.
  */
 export function keptHeaders(
   headers: Record<string, string | string[] | undefined>,
+  kept: (name: string) => boolean = githubHeader,
 ): Record<string, string> {
-  const kept: Record<string, string> = {}
+  const headersKept: Record<string, string> = {}
   for (const [name, value] of Object.entries(headers)) {
     const lower = name.toLowerCase()
-    if (value === undefined) continue
-    if (!KEPT_HEADERS.has(lower) && !lower.startsWith('x-github-') && !lower.startsWith('x-hub-'))
-      continue
-    kept[lower] = (Array.isArray(value) ? value.join(', ') : value).slice(0, MAX_HEADER_VALUE_KEPT)
+    if (value === undefined || !kept(lower)) continue
+    headersKept[lower] = (Array.isArray(value) ? value.join(', ') : value).slice(
+      0,
+      MAX_HEADER_VALUE_KEPT,
+    )
   }
-  return kept
+  return headersKept
 }
 
 /** The body as text, cut at `maxBytes`. */

@@ -15,7 +15,9 @@ import { AppError } from '../shared/app-error.ts'
 import { storageUnavailable } from '../storage/s3-errors.ts'
 
 /**
- * Turns a GitHub push into a zip in the archive bucket, for CodePipeline's S3 source.
+ * Turns a push into a zip in the archive bucket, for CodePipeline's S3 source. GitHub's archive
+ * URL is built here from GITHUB_BASE_URL; the other hosts' come from `archive-source.ts`, and
+ * take the same path from there on (download, checks, root folder, upload).
  *
  * The archive is downloaded to a temporary file first (bounded and counted as it streams),
  * so that a failed or oversized download never reaches S3; only a complete, valid zip is
@@ -40,6 +42,8 @@ export interface ArchiveRequest {
   stripRoot: boolean
   /** Stored as `x-amz-meta-*`; values that are not printable ASCII are RFC 2047 encoded. */
   metadata: Record<string, string>
+  /** The archive's URL, on baseUrl's origin; default GitHub's `{owner}/{repo}/archive/{sha}.zip`. */
+  source?: URL
 }
 
 export interface ArchiveSettings {
@@ -47,6 +51,10 @@ export interface ArchiveSettings {
   baseUrl: string
   /** Sent as `Authorization: Bearer <token>`, only to baseUrl's origin. */
   token?: string
+  /** Other headers sent only to baseUrl's origin (GitLab's PRIVATE-TOKEN). */
+  headers?: Record<string, string>
+  /** The host's name in messages; default GitHub. */
+  label?: string
   /** An http(s) proxy for every request of the download. */
   proxy?: string
   /** Hosts (`host[:port]`) redirects may lead to; anything else fails the download. */
@@ -138,9 +146,11 @@ export async function archivePush(
   const dispatcher = settings.proxy ? new ProxyAgent(settings.proxy) : undefined
   try {
     const file = join(dir, 'archive.zip')
-    const source = new URL(
-      `${settings.baseUrl.replace(/\/+$/, '')}/${[request.owner, request.repo, 'archive', `${request.sha}.zip`].map(encodeURIComponent).join('/')}`,
-    )
+    const source =
+      request.source ??
+      new URL(
+        `${settings.baseUrl.replace(/\/+$/, '')}/${[request.owner, request.repo, 'archive', `${request.sha}.zip`].map(encodeURIComponent).join('/')}`,
+      )
     await download(source, file, settings, dispatcher)
     await beforeUpload?.()
     const params = {
@@ -154,7 +164,7 @@ export async function archivePush(
       const stripped = await storeWithoutRootFolder(s3, params, file)
       if (stripped) return { key: request.key, sha: request.sha, strippedRoot: true, ...stripped }
     } else {
-      // Not rewritten, but still refused when GitHub's bytes are not a zip.
+      // Not rewritten, but still refused when the host's bytes are not a zip.
       await checkZip(file)
     }
     const { size } = await stat(file)
@@ -179,8 +189,9 @@ async function download(
   dispatcher: ProxyAgent | undefined,
 ): Promise<void> {
   const signal = AbortSignal.timeout(settings.timeoutMs)
+  const host = settings.label ?? 'GitHub'
   const timedOut = (cause: unknown) =>
-    new ArchiveDownloadError(`GitHub did not send the archive within ${settings.timeoutMs} ms`, {
+    new ArchiveDownloadError(`${host} did not send the archive within ${settings.timeoutMs} ms`, {
       cause,
       transient: true,
     })
@@ -193,7 +204,7 @@ async function download(
       if (error instanceof ArchiveDownloadError) throw error
       if (attempt >= settings.tries) {
         const why =
-          error instanceof TransientFailure ? error.message : 'GitHub could not be reached'
+          error instanceof TransientFailure ? error.message : `${host} could not be reached`
         throw new ArchiveDownloadError(`${why} (${attempt} tries)`, {
           cause: error,
           transient: true,
@@ -216,13 +227,14 @@ async function downloadOnce(
   signal: AbortSignal,
 ): Promise<void> {
   const response = await fetchFollowingRedirects(source, settings, dispatcher, signal)
+  const host = settings.label ?? 'GitHub'
   if (response.status >= 500) {
     await response.body?.cancel()
-    throw new TransientFailure(`GitHub answered ${response.status}`)
+    throw new TransientFailure(`${host} answered ${response.status}`)
   }
   if (response.status !== 200) {
     await response.body?.cancel()
-    throw new ArchiveDownloadError(`GitHub answered ${response.status} for the archive`)
+    throw new ArchiveDownloadError(`${host} answered ${response.status} for the archive`)
   }
   const tooLarge = () =>
     new ArchiveDownloadError(`The archive is larger than ${settings.maxBytes} bytes`)
@@ -255,11 +267,13 @@ async function fetchFollowingRedirects(
   signal: AbortSignal,
 ): Promise<Response> {
   const origin = new URL(settings.baseUrl).origin
+  const host = settings.label ?? 'GitHub'
   let current = source
   for (let redirects = 0; ; redirects++) {
     const headers: Record<string, string> = { accept: 'application/zip', 'user-agent': USER_AGENT }
-    if (settings.token && current.origin === origin) {
-      headers.authorization = `Bearer ${settings.token}`
+    if (current.origin === origin) {
+      if (settings.token) headers.authorization = `Bearer ${settings.token}`
+      Object.assign(headers, settings.headers)
     }
     const response = await fetch(current, {
       headers,
@@ -271,16 +285,16 @@ async function fetchFollowingRedirects(
     await response.body?.cancel()
     const location = response.headers.get('location')
     if (!location)
-      throw new ArchiveDownloadError(`GitHub answered ${response.status} with no Location`)
+      throw new ArchiveDownloadError(`${host} answered ${response.status} with no Location`)
     if (redirects === MAX_REDIRECTS) {
-      throw new ArchiveDownloadError(`GitHub redirected more than ${MAX_REDIRECTS} times`)
+      throw new ArchiveDownloadError(`${host} redirected more than ${MAX_REDIRECTS} times`)
     }
     const next = new URL(location, current)
     if (!settings.allowedHosts.includes(next.host) || !/^https?:$/.test(next.protocol)) {
-      throw new ArchiveDownloadError(`GitHub redirected to ${next.host}, which is not allowed`)
+      throw new ArchiveDownloadError(`${host} redirected to ${next.host}, which is not allowed`)
     }
     if (current.protocol === 'https:' && next.protocol !== 'https:') {
-      throw new ArchiveDownloadError('GitHub redirected from https to http, which is not allowed')
+      throw new ArchiveDownloadError(`${host} redirected from https to http, which is not allowed`)
     }
     current = next
   }
@@ -324,7 +338,7 @@ function readEntries(zip: yauzl.ZipFile): Promise<yauzl.Entry[]> {
 }
 
 function notAZip(cause: unknown): ArchiveDownloadError {
-  return new ArchiveDownloadError('GitHub sent an archive that is not a valid zip', { cause })
+  return new ArchiveDownloadError('The host sent an archive that is not a valid zip', { cause })
 }
 
 /** Reads the central directory: a truncated or foreign file fails here, before upload. */

@@ -13,7 +13,6 @@ import type { AppConfig } from '../../config.ts'
 import type { StoredHook } from '../../schemas/records.ts'
 import type { RecordStore } from '../records/record-store.ts'
 import { AppError } from '../shared/app-error.ts'
-import { signGithubPayload } from '../signatures/github-signature.ts'
 import { storageUnavailable } from '../storage/s3-errors.ts'
 import {
   REDELIVERY_HEADER,
@@ -29,6 +28,7 @@ import {
   deleteHook,
   editHook,
   hookNotFound,
+  hookProvider,
   listHooks,
   newHook,
   payloadPath,
@@ -36,6 +36,7 @@ import {
   readHook,
   rotatedHook,
 } from './hooks.ts'
+import { OWN_DELIVERY_HEADER, providerOf } from './providers.ts'
 
 /** Sends a request to the app's own public webhook route, as GitHub would. */
 export type SendToRoute = (
@@ -62,6 +63,24 @@ function readOnly(): AppError {
 function notReplayable(message: string): AppError {
   return new AppError(409, 'DELIVERY_NOT_REPLAYABLE', message)
 }
+
+/** GitHub hooks download with the server's GITHUB_BASE_URL and GITHUB_TOKEN, not their own. */
+function githubHostSettings(): AppError {
+  return new AppError(
+    400,
+    'BAD_REQUEST',
+    'A GitHub webhook downloads from GITHUB_BASE_URL with GITHUB_TOKEN: baseUrl and ' +
+      'accessToken are for GitLab, Bitbucket and Gitee webhooks',
+  )
+}
+
+/** User-Agent of Ping and Redeliver, as each host names its own. */
+const USER_AGENTS = {
+  github: 'GitHub-Hookshot/meme-studio',
+  gitlab: 'GitLab/meme-studio',
+  bitbucket: 'Bitbucket-Webhooks/2.0 (meme-studio)',
+  gitee: 'git-oschina-hook (meme-studio)',
+} as const
 
 /** GitHub numbers its hooks; ours get a number from their id for payloads that want one. */
 function hookNumber(hook: StoredHook): number {
@@ -92,14 +111,16 @@ export function pingPayload(hook: StoredHook, payloadUrl: string, at: Date): str
 }
 
 /**
- * The admin side of the GitHub webhooks: hooks, their secrets and their deliveries. Ping and
- * Redeliver send a signed request through the public route itself, so what they show is what
- * GitHub would get. Payload URLs are at `PUBLIC_ORIGIN`, where GitHub reaches this server.
+ * The admin side of the webhooks: hooks, their secrets and their deliveries. Ping and
+ * Redeliver send a request through the public route itself, signed (or tokened) as the hook's
+ * host would, so what they show is what the host would get. Payload URLs are at
+ * `PUBLIC_ORIGIN`, where the hosts reach this server.
  */
 export class HookAdmin {
   readonly #records: RecordStore
   readonly #secret: string | undefined
   readonly #publicOrigin: string
+  readonly #githubBaseUrl: string
   readonly #send: SendToRoute
   readonly #now: () => number
   readonly #defaultSince: Date
@@ -108,6 +129,7 @@ export class HookAdmin {
     this.#records = records
     this.#secret = config.github.webhookSecret
     this.#publicOrigin = config.publicOrigin
+    this.#githubBaseUrl = config.github.baseUrl
     this.#send = send
     this.#now = now
     this.#defaultSince = new Date(now())
@@ -131,7 +153,7 @@ export class HookAdmin {
   }
 
   #show(hook: StoredHook): Hook {
-    return publicHook(hook, this.#publicOrigin, new Date(this.#now()))
+    return publicHook(hook, this.#publicOrigin, new Date(this.#now()), this.#githubBaseUrl)
   }
 
   /** The default hook (when GITHUB_WEBHOOK_SECRET is set) first, then the others by age. */
@@ -142,6 +164,10 @@ export class HookAdmin {
   }
 
   async create(settings: HookCreate): Promise<HookWithSecret> {
+    const github = (settings.provider ?? 'github') === 'github'
+    if (github && (settings.baseUrl !== undefined || settings.accessToken !== undefined)) {
+      throw githubHostSettings()
+    }
     const hook = newHook(settings, new Date(this.#now()))
     await createHook(this.#records, hook)
     return { hook: this.#show(hook), secret: hook.secret }
@@ -152,9 +178,11 @@ export class HookAdmin {
   }
 
   async change(hookId: string, changes: HookChange): Promise<Hook> {
-    const hook = await this.#edit(hookId, (current) =>
-      changedHook(current, changes, new Date(this.#now())),
-    )
+    const hostSettings = changes.baseUrl !== undefined || changes.accessToken !== undefined
+    const hook = await this.#edit(hookId, (current) => {
+      if (hostSettings && hookProvider(current) === 'github') throw githubHostSettings()
+      return changedHook(current, changes, new Date(this.#now()))
+    })
     return this.#show(hook)
   }
 
@@ -185,8 +213,9 @@ export class HookAdmin {
   }
 
   /**
-   * Runs a delivery again: its payload, signed anew with the hook's current secret, under a
-   * new delivery id (so it is not a duplicate); its record names the original.
+   * Runs a delivery again, for every host: its payload, signed (or tokened) anew with the
+   * hook's current secret, under a new delivery id (so it is not a duplicate); its record
+   * names the original.
    */
   async redeliver(hookId: string, deliveryId: string): Promise<DeliverySummary> {
     const hook = await this.#find(hookId)
@@ -197,10 +226,9 @@ export class HookAdmin {
     if (original.truncated) {
       throw notReplayable('The payload was cut at 64 KiB when it was kept: it cannot be sent again')
     }
+    const replaced = new Set(providerOf(hook.provider).replaced)
     const headers = Object.fromEntries(
-      Object.entries(original.requestHeaders).filter(
-        ([name]) => !name.startsWith('x-hub-signature') && name !== 'x-github-delivery',
-      ),
+      Object.entries(original.requestHeaders).filter(([name]) => !replaced.has(name)),
     )
     return this.#deliver(hook, original.event, original.payload, {
       ...headers,
@@ -208,12 +236,19 @@ export class HookAdmin {
     })
   }
 
-  /** Signs a GitHub ping with the hook's secret and sends it to the hook. */
+  /**
+   * Sends the hook a ping, signed as its host would: GitHub's own `ping`; for GitLab,
+   * Bitbucket and Gitee, which have none, the same payload as `meme-studio:ping` in their
+   * event header (see `providers.ts`). It proves the payload URL and the secret.
+   */
   async ping(hookId: string): Promise<DeliverySummary> {
     const hook = await this.#find(hookId)
-    const payloadUrl = `${this.#publicOrigin}${payloadPath(hook.hookId)}`
+    const protocol = providerOf(hook.provider)
+    const payloadUrl = `${this.#publicOrigin}${payloadPath(hook.hookId, hookProvider(hook))}`
     const payload = pingPayload(hook, payloadUrl, new Date(this.#now()))
-    return this.#deliver(hook, 'ping', payload, { 'x-github-hook-id': String(hookNumber(hook)) })
+    return this.#deliver(hook, protocol.pingEvent, payload, {
+      ...(protocol.provider === 'github' ? { 'x-github-hook-id': String(hookNumber(hook)) } : {}),
+    })
   }
 
   /** Sends a signed delivery through the public route and reads back its record. */
@@ -224,15 +259,16 @@ export class HookAdmin {
     headers: Record<string, string>,
   ): Promise<DeliverySummary> {
     const deliveryId = randomUUID()
+    const protocol = providerOf(hook.provider)
     await this.#send(
-      payloadPath(hook.hookId),
+      payloadPath(hook.hookId, hookProvider(hook)),
       {
         'content-type': 'application/json',
-        'user-agent': 'GitHub-Hookshot/meme-studio',
+        'user-agent': USER_AGENTS[protocol.provider],
         ...headers,
-        'x-github-event': event,
-        'x-github-delivery': deliveryId,
-        'x-hub-signature-256': signGithubPayload(hook.secret, body),
+        [protocol.eventHeader]: event,
+        [protocol.deliveryIdHeaders[0] ?? OWN_DELIVERY_HEADER]: deliveryId,
+        ...protocol.sign(hook.secret, body, this.#now()),
       },
       body,
     )

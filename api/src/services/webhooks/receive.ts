@@ -1,17 +1,17 @@
 import { randomUUID } from 'node:crypto'
 import type { IncomingHttpHeaders } from 'node:http'
 import { performance } from 'node:perf_hooks'
-import type {
-  DeliveryAccepted,
-  DeliveryOutcome,
-  DeliveryReceived,
+import {
+  DEFAULT_BASE_URLS,
+  type DeliveryAccepted,
+  type DeliveryOutcome,
+  type DeliveryReceived,
 } from '@meme-studio/meme-core/schema'
 import type { FastifyBaseLogger } from 'fastify'
 import type { DeliveryRecord, StoredHook } from '../../schemas/records.ts'
 import type { Queues } from '../queue/types.ts'
 import type { RecordStore } from '../records/record-store.ts'
 import { AppError, errorBody } from '../shared/app-error.ts'
-import { verifyGithubSignature } from '../signatures/github-signature.ts'
 import type { ArchiveMessage } from './archive-worker.ts'
 import {
   MAX_PAYLOAD_KEPT,
@@ -25,8 +25,9 @@ import {
   putDelivery,
   releaseDelivery,
 } from './deliveries.ts'
-import { hookSecrets } from './hooks.ts'
-import { archiveKey, planPush, repositoryOf } from './push-plan.ts'
+import { hookProvider, hookSecrets } from './hooks.ts'
+import { bodyDeliveryId, providerOf, type ProviderProtocol } from './providers.ts'
+import { archiveKey, repositoryOf } from './push-plan.ts'
 
 /** A delivery as it arrived: the raw body, untouched until its signature is checked. */
 export interface ArrivedDelivery {
@@ -34,7 +35,7 @@ export interface ArrivedDelivery {
   body: Buffer
 }
 
-/** What GitHub is answered. */
+/** What the Git host is answered. */
 export interface DeliveryAnswer {
   status: number
   response: DeliveryReceived | DeliveryAccepted
@@ -83,8 +84,9 @@ function parsePayload(body: Buffer, contentType: string | undefined): unknown {
 }
 
 /**
- * GitHub's deliveries, from the raw request to the answer: verify the signature over the
- * bytes as sent, claim the delivery id (a duplicate is answered as one, whichever instance saw
+ * The Git hosts' deliveries, from the raw request to the answer: verify the signature over the
+ * bytes as sent (or the host's token: `providers.ts` says how each host proves a delivery and
+ * names it), claim the delivery id (a duplicate is answered as one, whichever instance saw
  * it first), queue a push's archive (or ignore it, saying why), and record every delivery,
  * refused ones too, for the admin page's Redeliver. GitHub waits 10 s at most, so nothing
  * slow happens here: the archive worker (`archive-worker.ts`) downloads after the answer.
@@ -123,9 +125,15 @@ export class DeliveryReceiver {
     const started = performance.now()
     const at = this.#receivedAt()
     const receivedAt = at.toISOString()
-    const event = (header(headers['x-github-event']) ?? '').slice(0, 100)
-    const given = header(headers['x-github-delivery'])
-    const deliveryId = given !== undefined && isDeliveryId(given) ? given : `none-${randomUUID()}`
+    const protocol = providerOf(hook.provider)
+    const event = (header(headers[protocol.eventHeader]) ?? '').slice(0, 100)
+    const given = protocol.deliveryIdHeaders
+      .map((name) => header(headers[name])?.replace(/^\{(.*)\}$/, '$1'))
+      .find((id) => id !== undefined && isDeliveryId(id))
+    // GitHub names every delivery; the other hosts may not, and the same body is then the same
+    // delivery. A GitHub delivery without an id is refused, once verified.
+    const deliveryId =
+      given ?? (protocol.deliveryIdRequired ? `none-${randomUUID()}` : bodyDeliveryId(body))
     let verified = false
     let claimed = false
     /** The queued record, once written: the worker's and a failure's edits name it. */
@@ -135,7 +143,7 @@ export class DeliveryReceiver {
 
     const entry = (outcome: Omit<Result, 'response' | 'archive'> & { response: unknown }) => {
       const { payload, truncated } = keptPayload(
-        body,
+        protocol.kept ? protocol.kept(body) : body,
         verified ? MAX_PAYLOAD_KEPT : MAX_REJECTED_PAYLOAD_KEPT,
       )
       const record: DeliveryRecord = {
@@ -148,7 +156,7 @@ export class DeliveryReceiver {
         ...outcome,
         durationMs: Math.round(performance.now() - started),
         ...(redeliveryOf ? { redeliveryOf } : {}),
-        requestHeaders: keptHeaders(headers),
+        requestHeaders: keptHeaders(headers, protocol.keptHeader),
         payload,
         truncated,
         payloadBytes: body.length,
@@ -163,13 +171,20 @@ export class DeliveryReceiver {
 
     let result: Result
     try {
-      const check = verifyGithubSignature(body, headers, hookSecrets(hook, new Date(this.#now())))
+      const check = protocol.verify(
+        body,
+        headers,
+        hookSecrets(hook, new Date(this.#now())),
+        this.#now(),
+      )
       if (!check.verified) throw signatureInvalid(check.reason)
       verified = true
-      if (given === undefined || !isDeliveryId(given)) {
+      if (given === undefined && protocol.deliveryIdRequired) {
         throw new AppError(400, 'BAD_DELIVERY', 'X-GitHub-Delivery is missing or not a GUID')
       }
-      if (event === '') throw new AppError(400, 'BAD_DELIVERY', 'X-GitHub-Event is missing')
+      if (event === '') {
+        throw new AppError(400, 'BAD_DELIVERY', `${protocol.eventHeaderName} is missing`)
+      }
       // Set by the admin Redeliver only; a label, trusted no further than the signature.
       const original = header(headers[REDELIVERY_HEADER])
       if (original !== undefined && isDeliveryId(original)) redeliveryOf = original
@@ -179,7 +194,7 @@ export class DeliveryReceiver {
         result = { status: 200, response: { duplicate: true }, outcome: 'duplicate' }
       } else {
         const payload = parsePayload(body, headers['content-type'])
-        result = this.#handle(hook, event, deliveryId, payload, found)
+        result = this.#handle(hook, protocol, event, deliveryId, payload, found)
         if (result.archive) {
           // Recorded before it is sent: the worker moves this record on, and may start at once.
           const { archive, ...outcome } = result
@@ -228,14 +243,17 @@ export class DeliveryReceiver {
   /** `found` gets what the payload names as soon as it is known, for a failure's record. */
   #handle(
     hook: StoredHook,
+    protocol: ProviderProtocol,
     event: string,
     deliveryId: string,
     payload: unknown,
     found: Partial<Result>,
   ): Result {
     const repo = repositoryOf(payload)
-    if (event === 'ping') return { status: 200, response: { ok: true }, outcome: 'pong', repo }
-    if (event !== 'push') {
+    if (event === protocol.pingEvent) {
+      return { status: 200, response: { ok: true }, outcome: 'pong', repo }
+    }
+    if (event !== protocol.pushEvent) {
       const reason = `event ${event} is not archived`
       return {
         status: 202,
@@ -245,7 +263,7 @@ export class DeliveryReceiver {
         repo,
       }
     }
-    const plan = planPush(payload, hook.branches)
+    const plan = protocol.plan(payload, hook.branches)
     if (plan.action === 'ignore') {
       const { reason } = plan
       return {
@@ -258,12 +276,13 @@ export class DeliveryReceiver {
         commit: plan.commit,
       }
     }
-    const key = archiveKey(hook.prefix, plan.owner, plan.repo, plan.branch)
     Object.assign(found, {
       repo: `${plan.owner}/${plan.repo}`,
       branch: plan.branch,
       commit: plan.sha,
     })
+    const key = archiveKey(hook.prefix, plan.owner, plan.repo, plan.branch)
+    const provider = hookProvider(hook)
     return {
       status: 202,
       response: { ok: true, queued: true, deliveryId },
@@ -277,6 +296,11 @@ export class DeliveryReceiver {
         key,
         stripRoot: hook.stripRoot,
         pusher: plan.pusher,
+        // GitHub's come from GITHUB_BASE_URL; the others' from the hook's host, fixed now.
+        ...(provider === 'github'
+          ? {}
+          : { provider, baseUrl: hook.baseUrl ?? DEFAULT_BASE_URLS[provider] }),
+        ...(plan.projectId !== undefined ? { projectId: plan.projectId } : {}),
       },
     }
   }
