@@ -185,6 +185,11 @@ export const BUCKET_ACCESS: Record<
   },
 }
 
+/** The AWS CLI command that prints a secret's value (a stack output per API key). */
+function readSecretCommand(region: string, secretArn: string): string {
+  return `aws secretsmanager get-secret-value --region ${region} --secret-id ${secretArn} --query SecretString --output text`
+}
+
 /** Every uploads-bucket prefix some function is granted (cdk-nag's wildcard findings). */
 export const APP_PREFIXES = [
   ...new Set(Object.values(BUCKET_ACCESS).flatMap((a) => [...a.read, ...a.write, ...a.remove])),
@@ -222,10 +227,27 @@ export class AppStack extends Stack {
     }
 
     // The app compares keys itself too (the same 403 locally and on AWS), so the key API
-    // Gateway enforces and the one the app accepts are one value, kept in this secret.
+    // Gateway enforces and the one the app accepts are one value, kept in a secret per scope.
+    // API Gateway admits any key of the usage plan to any method that needs one: the app
+    // checks the scope (tools: the signature tools, jobs: the jobs API, admin: everything).
     const adminApiKey = new Secret(this, 'AdminApiKey', {
       description: 'meme-studio admin API key: API Gateway key value and the app ADMIN_API_KEYS',
       generateSecretString: { passwordLength: 40, excludePunctuation: true },
+    })
+    const scopedApiKeys = {
+      tools: new Secret(this, 'ToolsApiKey', {
+        description: 'meme-studio tools API key (signature tools only): API Gateway key value',
+        generateSecretString: { passwordLength: 40, excludePunctuation: true },
+      }),
+      jobs: new Secret(this, 'JobsApiKey', {
+        description: 'meme-studio jobs API key (the jobs API only): API Gateway key value',
+        generateSecretString: { passwordLength: 40, excludePunctuation: true },
+      }),
+    }
+    // The key the app encrypts webhook secrets with at rest; only control reads it.
+    const hookSecretsKey = new Secret(this, 'HookSecretsKey', {
+      description: 'meme-studio: key that encrypts webhook secrets at rest (control only)',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
     })
     const githubWebhookSecret = new Secret(this, 'GithubWebhookSecret', {
       description: 'meme-studio: secret of the default GitHub webhook (paste into GitHub)',
@@ -342,13 +364,27 @@ export class AppStack extends Stack {
       })
     }
     const render = makeFunction('render', renderMemory)
-    const control = makeFunction('control', {})
+    // Only control serves routes behind a key (/api/admin/*, /api/jobs*): the scoped keys and
+    // the hook secrets' key are its alone.
+    const control = makeFunction('control', {
+      TOOLS_API_KEY_SECRET_ARN: scopedApiKeys.tools.secretArn,
+      JOBS_API_KEY_SECRET_ARN: scopedApiKeys.jobs.secretArn,
+      HOOK_SECRETS_KEY_SECRET_ARN: hookSecretsKey.secretArn,
+    })
     this.functions = { render, control }
 
     // Secrets are read at cold start and again at any time (the Discord URL is re-read when it
     // changes), so the grant is GetSecretValue on each, not a value baked into the template.
     for (const secret of [adminApiKey, discordWebhookUrl]) secret.grantRead(render)
-    for (const secret of [adminApiKey, githubWebhookSecret, discordWebhookUrl, githubToken]) {
+    for (const secret of [
+      adminApiKey,
+      scopedApiKeys.tools,
+      scopedApiKeys.jobs,
+      hookSecretsKey,
+      githubWebhookSecret,
+      discordWebhookUrl,
+      githubToken,
+    ]) {
       secret.grantRead(control)
     }
     for (const workload of ['render', 'control'] as const) {
@@ -395,20 +431,25 @@ export class AppStack extends Stack {
 
     this.routeByFunction(api, { render, control })
 
-    // A new generation is a new key (name and logical id), created with the secret's value now.
-    const generation = config.adminKeyGeneration
-    const key = new ApiKey(this, generation === 1 ? 'AdminKey' : `AdminKey${generation}`, {
-      apiKeyName: `meme-studio-${config.stage}-admin-${generation}`,
-      description: 'meme-studio admin key (value in the AdminApiKey secret)',
-      value: adminApiKey.secretValue.unsafeUnwrap(),
-    })
     const plan = api.addUsagePlan('AdminUsagePlan', {
-      description: 'Limits per admin key on /api/admin/* and /api/jobs*',
+      description: 'Limits per API key (admin, tools, jobs) on /api/admin/* and /api/jobs*',
       throttle: { rateLimit: config.usage.rate, burstLimit: config.usage.burst },
       quota: { limit: config.usage.quota, period: Period[config.usage.period] },
       apiStages: [{ api, stage: api.deploymentStage }],
     })
-    plan.addApiKey(key)
+    // A new generation is a new key for each scope (name and logical id), created with its
+    // secret's value now: rotating one secret is a new generation for all three.
+    const generation = config.adminKeyGeneration
+    const keySecrets = { admin: adminApiKey, ...scopedApiKeys }
+    for (const [scope, secret] of Object.entries(keySecrets)) {
+      const title = `${scope[0]?.toUpperCase()}${scope.slice(1)}`
+      const key = new ApiKey(this, generation === 1 ? `${title}Key` : `${title}Key${generation}`, {
+        apiKeyName: `meme-studio-${config.stage}-${scope}-${generation}`,
+        description: `meme-studio ${scope} key (value in the ${title}ApiKey secret)`,
+        value: secret.secretValue.unsafeUnwrap(),
+      })
+      plan.addApiKey(key)
+    }
 
     // Events are signed with SigV4 for API Gateway's own host and the stage's path: a
     // signature made for the CloudFront URL breaks, since host and path change on the way.
@@ -456,8 +497,24 @@ export class AppStack extends Stack {
         description: 'Secret holding the admin API key',
       },
       AdminApiKeyCommand: {
-        value: `aws secretsmanager get-secret-value --region ${this.region} --secret-id ${adminApiKey.secretArn} --query SecretString --output text`,
-        description: 'Prints the admin API key',
+        value: readSecretCommand(this.region, adminApiKey.secretArn),
+        description: 'Prints the admin API key (everything)',
+      },
+      ToolsApiKeySecretArn: {
+        value: scopedApiKeys.tools.secretArn,
+        description: 'Secret holding the tools API key',
+      },
+      ToolsApiKeyCommand: {
+        value: readSecretCommand(this.region, scopedApiKeys.tools.secretArn),
+        description: 'Prints the tools API key (the signature tools only)',
+      },
+      JobsApiKeySecretArn: {
+        value: scopedApiKeys.jobs.secretArn,
+        description: 'Secret holding the jobs API key',
+      },
+      JobsApiKeyCommand: {
+        value: readSecretCommand(this.region, scopedApiKeys.jobs.secretArn),
+        description: 'Prints the jobs API key (the jobs API only)',
       },
       GithubWebhookSecretArn: {
         value: githubWebhookSecret.secretArn,
@@ -504,7 +561,15 @@ export class AppStack extends Stack {
 
     this.acknowledgeFindings(
       [render, control],
-      [adminApiKey, githubWebhookSecret, discordWebhookUrl, githubToken],
+      [
+        adminApiKey,
+        scopedApiKeys.tools,
+        scopedApiKeys.jobs,
+        hookSecretsKey,
+        githubWebhookSecret,
+        discordWebhookUrl,
+        githubToken,
+      ],
       api,
     )
     if (this.egress) {
@@ -707,7 +772,8 @@ export class AppStack extends Stack {
         id: 'AwsSolutions-SMG4',
         reason:
           'Rotating these needs a person on the other side (GitHub hook settings, Discord, ' +
-          'admin clients); infra/README.md describes the manual rotation.',
+          'API key holders) or, for the hook secrets’ key, re-encrypting the stored hook ' +
+          'secrets; infra/README.md describes the manual rotation.',
       },
     ])
     acknowledge(api, [

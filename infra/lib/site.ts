@@ -34,6 +34,13 @@ import {
 } from 'aws-cdk-lib/aws-s3'
 import { BucketDeployment, CacheControl, Source } from 'aws-cdk-lib/aws-s3-deployment'
 import { Construct } from 'constructs'
+import {
+  API_PATH_PATTERNS,
+  FRAME_OPTIONS,
+  REFERRER_POLICY,
+  sitePolicy,
+  STRICT_TRANSPORT_SECURITY,
+} from '../../api/src/pages/security-headers.ts'
 
 export interface SiteProps {
   /** The built SPA (`web/dist`): a directory with `index.html`. */
@@ -69,28 +76,11 @@ export const cacheControl = {
   named: 'no-cache',
 } as const
 
-/** Paths the API answers behind the site's domain: the JSON API and the share pages. */
-export const apiPathPatterns = ['/api/*', '/m/*'] as const
-
-/**
- * The SPA's Content-Security-Policy. The browser POSTs the picture to the upload bucket (XHR,
- * so `connect-src`) and shows presigned renders from it (`img-src`); the editor previews the
- * picked file through a `blob:` URL; Vite inlines small font subsets as `data:` URLs.
- */
-export function sitePolicy(storageOrigins: readonly string[]): string {
-  const storage = storageOrigins.join(' ')
-  return [
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self'",
-    `img-src 'self' blob: data: ${storage}`,
-    "font-src 'self' data:",
-    `connect-src 'self' ${storage}`,
-    `form-action 'self' ${storage}`,
-    "object-src 'none'",
-    "base-uri 'none'",
-    "frame-ancestors 'none'",
-  ].join('; ')
+/** The member of a CDK string enum whose value is `value`; a value CloudFront lacks fails synth. */
+function member<T extends string>(values: Record<string, T>, value: string): T {
+  const found = Object.values(values).find((candidate) => candidate === value)
+  if (found === undefined) throw new Error(`CloudFront has no header value "${value}"`)
+  return found
 }
 
 /**
@@ -161,10 +151,21 @@ export class Site extends Construct {
       `https://${uploadBucket.bucketRegionalDomainName}`,
       `https://${uploadBucket.bucketDomainName}`,
     ]
-    const strictTransportSecurity = {
-      accessControlMaxAge: Duration.days(365),
-      includeSubdomains: true,
-      override: true,
+    // The values are the app's own (api/src/pages/security-headers.ts), which it sends itself
+    // through @fastify/helmet: the same headers locally and here.
+    const common = {
+      strictTransportSecurity: {
+        accessControlMaxAge: Duration.seconds(STRICT_TRANSPORT_SECURITY.maxAgeSeconds),
+        includeSubdomains: STRICT_TRANSPORT_SECURITY.includeSubdomains,
+        override: true,
+      },
+      // nosniff, the header's one value.
+      contentTypeOptions: { override: true },
+      frameOptions: { frameOption: member(HeadersFrameOption, FRAME_OPTIONS), override: true },
+      referrerPolicy: {
+        referrerPolicy: member(HeadersReferrerPolicy, REFERRER_POLICY),
+        override: true,
+      },
     }
     const siteHeaders = new ResponseHeadersPolicy(this, 'SiteHeaders', {
       comment: 'meme-studio SPA: CSP, HSTS, nosniff, no framing',
@@ -173,27 +174,13 @@ export class Site extends Construct {
           contentSecurityPolicy: sitePolicy(storageOrigins),
           override: true,
         },
-        strictTransportSecurity,
-        contentTypeOptions: { override: true },
-        frameOptions: { frameOption: HeadersFrameOption.DENY, override: true },
-        referrerPolicy: {
-          referrerPolicy: HeadersReferrerPolicy.STRICT_ORIGIN_WHEN_CROSS_ORIGIN,
-          override: true,
-        },
+        ...common,
       },
     })
     // The share pages send their own, narrower CSP (api/src/pages/share-page.ts): keep it.
     const apiHeaders = new ResponseHeadersPolicy(this, 'ApiHeaders', {
       comment: 'meme-studio API and share pages: HSTS, nosniff, no framing',
-      securityHeadersBehavior: {
-        strictTransportSecurity,
-        contentTypeOptions: { override: true },
-        frameOptions: { frameOption: HeadersFrameOption.DENY, override: true },
-        referrerPolicy: {
-          referrerPolicy: HeadersReferrerPolicy.STRICT_ORIGIN_WHEN_CROSS_ORIGIN,
-          override: true,
-        },
-      },
+      securityHeadersBehavior: common,
     })
 
     const apiBehavior: BehaviorOptions = {
@@ -243,7 +230,7 @@ export class Site extends Construct {
           },
         ],
       },
-      additionalBehaviors: Object.fromEntries(apiPathPatterns.map((path) => [path, apiBehavior])),
+      additionalBehaviors: Object.fromEntries(API_PATH_PATTERNS.map((path) => [path, apiBehavior])),
     })
     Validations.of(this.distribution).acknowledge(
       {

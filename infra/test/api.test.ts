@@ -248,18 +248,27 @@ describe('AppStack', () => {
     })
   })
 
-  it('outputs every secret’s ARN and the command that prints the admin key', () => {
+  it('outputs every secret’s ARN and the command that prints each API key', () => {
     for (const [output, secret] of [
       ['AdminApiKeySecretArn', 'AdminApiKey'],
+      ['ToolsApiKeySecretArn', 'ToolsApiKey'],
+      ['JobsApiKeySecretArn', 'JobsApiKey'],
       ['GithubWebhookSecretArn', 'GithubWebhookSecret'],
       ['DiscordWebhookUrlSecretArn', 'DiscordWebhookUrl'],
       ['GithubTokenSecretArn', 'GithubToken'],
     ] as const) {
       template.hasOutput(output, { Value: { Ref: Match.stringLikeRegexp(`^${secret}`) } })
     }
-    const command = JSON.stringify(template.findOutputs('AdminApiKeyCommand'))
-    expect(command).toContain('aws secretsmanager get-secret-value --region ')
-    expect(command).toContain('--query SecretString --output text')
+    for (const [output, secret] of [
+      ['AdminApiKeyCommand', 'AdminApiKey'],
+      ['ToolsApiKeyCommand', 'ToolsApiKey'],
+      ['JobsApiKeyCommand', 'JobsApiKey'],
+    ] as const) {
+      const command = JSON.stringify(template.findOutputs(output))
+      expect(command).toContain('aws secretsmanager get-secret-value --region ')
+      expect(command).toMatch(new RegExp(String.raw`--secret-id ",\{"Ref":"${secret}\w+"\}`))
+      expect(command).toContain('--query SecretString --output text')
+    }
   })
 
   it('limits each key by the usage plan from context', () => {
@@ -268,22 +277,99 @@ describe('AppStack', () => {
       Quota: { Limit: 4321, Period: 'WEEK' },
       ApiStages: [Match.objectLike({ Stage: Match.anyValue() })],
     })
-    template.resourceCountIs('AWS::ApiGateway::UsagePlanKey', 1)
-    // The key's value is the admin secret's, resolved by CloudFormation at deploy time.
-    const keys = Object.values(template.findResources('AWS::ApiGateway::ApiKey'))
-    expect(JSON.stringify(keys)).toMatch(/\{\{resolve:secretsmanager:.*SecretString:::\}\}/)
   })
 
-  it('replaces the admin key and restarts the functions for a new key generation', () => {
-    const keyOf = (t: Template) => Object.entries(t.findResources('AWS::ApiGateway::ApiKey'))
-    const first = keyOf(template)
+  it('has one API key per scope in the usage plan, each valued from its own secret', () => {
+    const keys = template.findResources('AWS::ApiGateway::ApiKey') as Record<
+      string,
+      { Properties: { Name: string; Value: unknown } }
+    >
+    expect(
+      Object.values(keys)
+        .map((k) => k.Properties.Name)
+        .sort(),
+    ).toEqual(['meme-studio-dev-admin-1', 'meme-studio-dev-jobs-1', 'meme-studio-dev-tools-1'])
+    // Each value is its secret's, resolved by CloudFormation at deploy time.
+    for (const [id, { Properties: key }] of Object.entries(keys)) {
+      const scope = /-(admin|tools|jobs)-1$/.exec(key.Name)?.[1] as string
+      const secret = `${scope[0]?.toUpperCase()}${scope.slice(1)}ApiKey`
+      expect(JSON.stringify(key.Value), id).toMatch(
+        new RegExp(
+          String.raw`\{\{resolve:secretsmanager:",\{"Ref":"${secret}\w+"\},":SecretString:::\}\}`,
+        ),
+      )
+    }
+    // All three are in the one usage plan, so each has its own throttle and quota.
+    const planKeys = Object.values(
+      template.findResources('AWS::ApiGateway::UsagePlanKey') as Record<
+        string,
+        { Properties: { KeyId: { Ref: string }; KeyType: string; UsagePlanId: { Ref: string } } }
+      >,
+    )
+    expect(planKeys.map((k) => k.Properties.KeyId.Ref).sort()).toEqual(Object.keys(keys).sort())
+    expect(new Set(planKeys.map((k) => k.Properties.UsagePlanId.Ref)).size).toBe(1)
+    template.resourceCountIs('AWS::ApiGateway::UsagePlan', 1)
+  })
+
+  it('gives control the scoped keys’ secrets, and the hook secrets’ key to control alone', () => {
+    const control = fnProps('control').Environment.Variables
+    expect(control).toMatchObject({
+      TOOLS_API_KEY_SECRET_ARN: { Ref: expect.stringMatching(/^ToolsApiKey/) },
+      JOBS_API_KEY_SECRET_ARN: { Ref: expect.stringMatching(/^JobsApiKey/) },
+      HOOK_SECRETS_KEY_SECRET_ARN: { Ref: expect.stringMatching(/^HookSecretsKey/) },
+    })
+    const render = fnProps('render').Environment.Variables
+    for (const name of [
+      'TOOLS_API_KEY_SECRET_ARN',
+      'JOBS_API_KEY_SECRET_ARN',
+      'HOOK_SECRETS_KEY_SECRET_ARN',
+    ]) {
+      expect(render).not.toHaveProperty(name)
+    }
+    const readable = (workload: 'render' | 'control') =>
+      roleStatements(template, stack.functions[workload])
+        .filter((s) => [s.Action].flat().includes('secretsmanager:GetSecretValue'))
+        .map((s) => JSON.stringify(s.Resource))
+        .join(' ')
+    for (const secret of ['ToolsApiKey', 'JobsApiKey', 'HookSecretsKey', 'AdminApiKey']) {
+      expect(readable('control')).toMatch(new RegExp(`"Ref":"${secret}\\w+"`))
+    }
+    for (const secret of ['ToolsApiKey', 'JobsApiKey', 'HookSecretsKey']) {
+      expect(readable('render')).not.toContain(`"Ref":"${secret}`)
+    }
+    // 64 characters without punctuation, generated by Secrets Manager.
+    const secrets = template.findResources('AWS::SecretsManager::Secret') as Record<
+      string,
+      { Properties: { GenerateSecretString?: object } }
+    >
+    const hookKey = Object.entries(secrets).find(([id]) => id.startsWith('HookSecretsKey'))
+    expect(hookKey?.[1].Properties.GenerateSecretString).toEqual({
+      PasswordLength: 64,
+      ExcludePunctuation: true,
+    })
+  })
+
+  it('replaces every API key and restarts the functions for a new key generation', () => {
+    const keysOf = (t: Template) =>
+      Object.entries(
+        t.findResources('AWS::ApiGateway::ApiKey') as Record<
+          string,
+          { Properties: { Name: string } }
+        >,
+      )
+    const first = keysOf(template)
     const next = synthAppStack({ ...CONTEXT, adminKeyGeneration: '2' }).template
-    const second = keyOf(next)
-    expect(first).toHaveLength(1)
-    expect(second).toHaveLength(1)
-    // A new logical id and name: CloudFormation creates a key with the secret's value now.
-    expect(second[0]![0]).not.toBe(first[0]![0])
-    expect(second[0]![1].Properties.Name).toBe('meme-studio-dev-admin-2')
+    const second = keysOf(next)
+    const ids = (keys: typeof first) => keys.map(([id]) => id.replace(/[0-9A-F]{8}$/, '')).sort()
+    expect(ids(first)).toEqual(['AdminKey', 'JobsKey', 'ToolsKey'])
+    // New logical ids and names: CloudFormation creates keys with the secrets' values now.
+    expect(ids(second)).toEqual(['AdminKey2', 'JobsKey2', 'ToolsKey2'])
+    expect(second.map(([, key]) => key.Properties.Name).sort()).toEqual([
+      'meme-studio-dev-admin-2',
+      'meme-studio-dev-jobs-2',
+      'meme-studio-dev-tools-2',
+    ])
+    next.resourceCountIs('AWS::ApiGateway::UsagePlanKey', 3)
     next.resourcePropertiesCountIs(
       'AWS::Lambda::Function',
       { Environment: { Variables: Match.objectLike({ ADMIN_KEY_GENERATION: '2' }) } },

@@ -248,6 +248,7 @@ function lifecycleViolations(rules: LifecycleRule[], written: string[]): string[
 const LAMBDA_DEFAULTS: Record<string, string> = {
   HOST: 'the local server’s listen address; on Lambda nothing listens',
   PORT: 'the local server’s port; on Lambda nothing listens',
+  EMBEDDED_S3_HOST: 'the local runner’s embedded S3; on Lambda S3 is AWS’s',
   LOG_LEVEL: 'INFO is what the functions should log',
   S3_ENDPOINT: 'unset is the AWS endpoint of S3_REGION, which is what Lambda uses',
   DYNAMODB_ENDPOINT: 'unset is the AWS endpoint of the region, which Lambda uses',
@@ -289,6 +290,7 @@ function variablesRead(): string[] {
 const NOT_NEEDED_ON: Record<Workload, Record<string, string>> = {
   render: {
     ARCHIVES_QUEUE_URL: 'render neither sends push archives nor works them',
+    HOOK_SECRETS_KEY: 'render serves no webhook routes: it stores and reads no hook secrets',
   },
   control: {},
 }

@@ -6,7 +6,13 @@ import { Stack } from 'aws-cdk-lib'
 import { Match, Template } from 'aws-cdk-lib/assertions'
 import type { CfnBucket } from 'aws-cdk-lib/aws-s3'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { sitePolicy } from '../lib/site.ts'
+import {
+  API_PATH_PATTERNS,
+  FRAME_OPTIONS,
+  REFERRER_POLICY,
+  sitePolicy,
+  STRICT_TRANSPORT_SECURITY,
+} from '../../api/src/pages/security-headers.ts'
 import { buildTestApp } from './app-fixture.ts'
 
 /** CloudFront's managed policies, by the ids AWS publishes. */
@@ -161,6 +167,40 @@ describe('web stack', () => {
     expect(csp).toContain("frame-ancestors 'none'")
     expect(csp).toContain(`ExportsOutputFnGetAtt${uploadsId}RegionalDomainName`)
     expect(csp).toContain("font-src 'self'")
+  })
+
+  it('sends exactly the headers the app sends itself (api/src/pages/security-headers.ts)', () => {
+    // The CSP names the bucket through CloudFormation tokens: each becomes «token».
+    const text = (value: unknown): string =>
+      typeof value === 'string'
+        ? value
+        : Array.isArray((value as { 'Fn::Join'?: unknown })['Fn::Join'])
+          ? ((value as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1] ?? [])
+              .map(text)
+              .join((value as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][0])
+          : '«token»'
+    const expected = {
+      StrictTransportSecurity: {
+        AccessControlMaxAgeSec: STRICT_TRANSPORT_SECURITY.maxAgeSeconds,
+        IncludeSubdomains: STRICT_TRANSPORT_SECURITY.includeSubdomains,
+        Override: true,
+      },
+      ContentTypeOptions: { Override: true },
+      FrameOptions: { FrameOption: FRAME_OPTIONS, Override: true },
+      ReferrerPolicy: { ReferrerPolicy: REFERRER_POLICY, Override: true },
+    }
+    const site = headersPolicy(config.DefaultCacheBehavior)
+    const { ContentSecurityPolicy: csp, ...siteRest } = site as {
+      ContentSecurityPolicy: { ContentSecurityPolicy: unknown; Override: boolean }
+    }
+    expect(siteRest).toEqual(expected)
+    expect(csp.Override).toBe(true)
+    expect(text(csp.ContentSecurityPolicy)).toBe(sitePolicy(['https://«token»', 'https://«token»']))
+    // The API's paths, the app's list: the policy without a CSP on each.
+    expect(config.CacheBehaviors.map((behavior) => behavior.PathPattern)).toEqual([
+      ...API_PATH_PATTERNS,
+    ])
+    for (const behavior of config.CacheBehaviors) expect(headersPolicy(behavior)).toEqual(expected)
   })
 
   it('lets the SPA post to, fetch from and show images from the upload bucket only', () => {
