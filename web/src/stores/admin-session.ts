@@ -1,7 +1,7 @@
-import type { KeyUsage } from '@meme-studio/meme-core/schema'
+import { scopeAllows, type ApiKeyScope, type KeyUsage } from '@meme-studio/meme-core/schema'
 import { defineStore } from 'pinia'
 import { ref, shallowRef } from 'vue'
-import { fetchUsage } from '@/api/admin-api.ts'
+import { fetchSession, fetchUsage } from '@/api/admin-api.ts'
 import { ADMIN_KEY_REFUSED, failureSentence, isKeyRefusal } from '@/api/failure-messages.ts'
 
 /** Where the tab keeps the key: session storage ends with the tab, and no other tab sees it. */
@@ -35,6 +35,9 @@ export const useAdminSessionStore = defineStore('admin-session', () => {
   const refusal = ref<string | null>(null)
   /** The key's usage, as last fetched. */
   const usage = shallowRef<KeyUsage | null>(null)
+  /** What the key may use, as `GET /api/admin/session` said; null until it has. */
+  const scope = ref<ApiKeyScope | null>(null)
+  const keyId = ref<string | null>(null)
   const checking = ref(false)
   const checkError = ref<string | null>(null)
 
@@ -42,20 +45,29 @@ export const useAdminSessionStore = defineStore('admin-session', () => {
   function forgetKey(reason: string | null = null): void {
     apiKey.value = null
     usage.value = null
+    scope.value = null
+    keyId.value = null
     refusal.value = reason
     checkError.value = null
     storeKey(null)
   }
 
-  /** Tries a key on `GET /api/admin/usage`, and keeps it once the server accepts it. */
+  /**
+   * Tries a key on `GET /api/admin/session`, and keeps it once the server accepts it, with
+   * its scope; an admin key's usage comes with it (only an admin key may read it).
+   */
   async function enterKey(key: string): Promise<void> {
     if (checking.value) return
     checking.value = true
     checkError.value = null
     try {
-      const answer = await fetchUsage(key)
+      const answer = await fetchSession(key)
+      // Usage first, so the pages see the key, its scope and its usage at once.
+      const keyUsage = answer.scope === 'admin' ? await fetchUsage(key).catch(() => null) : null
       apiKey.value = key
-      usage.value = answer
+      scope.value = answer.scope
+      keyId.value = answer.keyId
+      usage.value = keyUsage
       refusal.value = null
       storeKey(key)
     } catch (error) {
@@ -64,6 +76,29 @@ export const useAdminSessionStore = defineStore('admin-session', () => {
     } finally {
       checking.value = false
     }
+  }
+
+  /**
+   * Learns the scope of a key kept from before (a reload); a refused key is forgotten. Until
+   * the scope is known the pages show everything, as before scopes: the server still refuses
+   * what the key may not use, and `withKey` then learns the scope.
+   */
+  async function loadSession(): Promise<void> {
+    const key = apiKey.value
+    if (key === null) return
+    try {
+      const answer = await fetchSession(key)
+      if (apiKey.value !== key) return
+      scope.value = answer.scope
+      keyId.value = answer.keyId
+    } catch (error) {
+      if (isKeyRefusal(error) && apiKey.value === key) forgetKey(ADMIN_KEY_REFUSED)
+    }
+  }
+
+  /** Whether the key may use what needs `needed`; true while its scope is unknown. */
+  function mayUse(needed: ApiKeyScope): boolean {
+    return scope.value === null || scopeAllows(scope.value, needed)
   }
 
   /**
@@ -78,13 +113,24 @@ export const useAdminSessionStore = defineStore('admin-session', () => {
     } catch (error) {
       if (!isKeyRefusal(error)) throw error
       // A refusal of a key forgotten or replaced meanwhile says nothing about the new one.
-      if (apiKey.value === key) forgetKey(ADMIN_KEY_REFUSED)
+      if (apiKey.value !== key) return undefined
+      // API Gateway's 403 is the same for an unknown key and for one outside its scope: a key
+      // the session route still accepts was refused for its scope, which the pages then show.
+      const known = await fetchSession(key).catch(() => null)
+      if (apiKey.value !== key) return undefined
+      if (known) {
+        scope.value = known.scope
+        keyId.value = known.keyId
+      } else {
+        forgetKey(ADMIN_KEY_REFUSED)
+      }
       return undefined
     }
   }
 
-  /** Fetches the key's usage again. */
+  /** Fetches the key's usage again (an admin key's: no other may read it). */
   async function refreshUsage(): Promise<void> {
+    if (!mayUse('admin')) return
     const answer = await withKey(fetchUsage)
     if (answer) usage.value = answer
   }
@@ -93,9 +139,13 @@ export const useAdminSessionStore = defineStore('admin-session', () => {
     apiKey,
     refusal,
     usage,
+    scope,
+    keyId,
     checking,
     checkError,
     enterKey,
+    loadSession,
+    mayUse,
     forgetKey,
     withKey,
     refreshUsage,

@@ -20,6 +20,8 @@ const USAGE: KeyUsage = {
   rate: 10,
   burst: 20,
 }
+const ADMIN = { keyId: USAGE.keyId, scope: 'admin' }
+const TOOLS = { keyId: '7c2e4b91', scope: 'tools' }
 const REFUSED =
   "That API key wasn't accepted: the server doesn't know it, or it is no longer valid. Check the key and enter it again."
 const HMAC = { hex: '5bdcc146', base64: 'W9zBRg==' }
@@ -48,7 +50,10 @@ describe('admin pages', () => {
   })
 
   it("ask for the key, check it, keep it in the tab's session and show its usage", async () => {
-    const api = fakeApi({ '/api/admin/usage': json(200, USAGE) })
+    const api = fakeApi({
+      '/api/admin/session': json(200, ADMIN),
+      '/api/admin/usage': json(200, USAGE),
+    })
     const { view } = await openApp('/admin')
     expect(keyForm(view).exists()).toBe(true)
     const field = byLabel(view, 'API key')
@@ -58,8 +63,12 @@ describe('admin pages', () => {
     await fillAndSubmit(view, { 'API key': 'key-5678' })
 
     expect(keyForm(view).exists()).toBe(false)
+    expect(api.requestsTo('/api/admin/session')).toHaveLength(1)
     expect(api.requestsTo('/api/admin/usage')).toHaveLength(1)
-    expect(api.requests[0]?.headers.get('x-api-key')).toBe('key-5678')
+    expect(api.requests.map((request) => request.headers.get('x-api-key'))).toEqual([
+      'key-5678',
+      'key-5678',
+    ])
     expect(sessionStorage.getItem(API_KEY_STORAGE_KEY)).toBe('key-5678')
     expect(view.text()).toContain('Key ID 3f9a1c0d')
     expect(view.text()).toContain('12 of 10,000 requests used today')
@@ -80,7 +89,7 @@ describe('admin pages', () => {
   })
 
   it('keep a refused key out, and say why on the form', async () => {
-    fakeApi({ '/api/admin/usage': json(403, { message: 'Forbidden' }) })
+    fakeApi({ '/api/admin/session': json(403, { message: 'Forbidden' }) })
     const { view } = await openApp('/admin')
     await fillAndSubmit(view, { 'API key': 'wrong' })
 
@@ -91,7 +100,7 @@ describe('admin pages', () => {
 
   it('send the person back to the form, saying why, when a kept key is refused', async () => {
     sessionStorage.setItem(API_KEY_STORAGE_KEY, 'revoked')
-    fakeApi({ '/api/admin/usage': json(403, { message: 'Forbidden' }) })
+    fakeApi({ '/api/admin/session': json(403, { message: 'Forbidden' }) })
     const { view } = await openApp('/admin')
 
     expect(keyForm(view).exists()).toBe(true)
@@ -101,7 +110,7 @@ describe('admin pages', () => {
 
   it('forget the key on Forget key', async () => {
     sessionStorage.setItem(API_KEY_STORAGE_KEY, 'key-1')
-    fakeApi({ '/api/admin/usage': json(200, USAGE) })
+    fakeApi({ '/api/admin/session': json(200, ADMIN), '/api/admin/usage': json(200, USAGE) })
     const { view } = await openApp('/admin')
     expect(view.text()).toContain('12 of 10,000')
 
@@ -113,7 +122,7 @@ describe('admin pages', () => {
 
   it('leave nothing typed behind on Forget key', async () => {
     sessionStorage.setItem(API_KEY_STORAGE_KEY, 'key-1')
-    fakeApi({ '/api/admin/usage': json(200, USAGE) })
+    fakeApi({ '/api/admin/session': json(200, ADMIN), '/api/admin/usage': json(200, USAGE) })
     const { view } = await openApp('/admin/hmac')
     await byLabel(view, 'Client secret').setValue('s3cr3t-value')
 
@@ -126,6 +135,12 @@ describe('admin pages', () => {
     sessionStorage.setItem(API_KEY_STORAGE_KEY, 'revoked')
     const api = fakeApi({
       '/api/admin/hmac': [json(403, { message: 'Forbidden' }), json(200, HMAC)],
+      // Accepted when the page loads, refused once the key is revoked, then the new key.
+      '/api/admin/session': [
+        json(200, ADMIN),
+        json(403, { message: 'Forbidden' }),
+        json(200, ADMIN),
+      ],
       '/api/admin/usage': json(200, USAGE),
     })
     const { view } = await openApp('/admin/hmac')
@@ -163,5 +178,43 @@ describe('admin pages', () => {
     expect(keyForm(view).exists()).toBe(false)
     expect(view.get('[role="alert"]').text()).toContain(sentence)
     expect(sessionStorage.getItem(API_KEY_STORAGE_KEY)).toBe('busy-key')
+  })
+
+  it('show a tools key the signature tools only, and say so on the webhooks page', async () => {
+    const api = fakeApi({ '/api/admin/session': json(200, TOOLS) })
+    const { view, router } = await openApp('/admin')
+    await fillAndSubmit(view, { 'API key': 'tools-key' })
+
+    const nav = view.get('nav[aria-label="Admin tools"]')
+    expect(nav.findAll('a').map((a) => a.text())).toEqual(['Overview', 'HMAC', 'SigV4'])
+    expect(view.text()).toContain('Key ID 7c2e4b91')
+    expect(view.text()).toContain('A tools key: the signature tools')
+    expect(view.text()).not.toContain('Webhooks')
+    expect(view.find('[role="meter"]').exists()).toBe(false)
+    // A tools key may not read usage: it is not asked for.
+    expect(api.requestsTo('/api/admin/usage')).toHaveLength(0)
+
+    await router.push('/admin/webhooks')
+    await flushPromises()
+    expect(view.get('.admin__out-of-scope').text()).toBe(
+      'This key cannot use webhooks: it is a tools key, for the signature tools only. Forget key and enter an admin key to use webhooks.',
+    )
+    // The webhooks page is not mounted: nothing asked for hooks, and the key is kept.
+    expect(api.requestsTo('/api/admin/webhooks')).toHaveLength(0)
+    expect(sessionStorage.getItem(API_KEY_STORAGE_KEY)).toBe('tools-key')
+
+    await router.push('/admin/hmac')
+    await flushPromises()
+    expect(view.find('.admin__out-of-scope').exists()).toBe(false)
+    expect(byLabel(view, 'Message').exists()).toBe(true)
+  })
+
+  it('learn a kept key’s scope when the page loads, and hide what it may not use', async () => {
+    sessionStorage.setItem(API_KEY_STORAGE_KEY, 'tools-key')
+    fakeApi({ '/api/admin/session': json(200, TOOLS) })
+    const { view } = await openApp('/admin/webhooks')
+    expect(view.get('.admin__out-of-scope').text()).toContain('This key cannot use webhooks')
+    const nav = view.get('nav[aria-label="Admin tools"]')
+    expect(nav.findAll('a').map((a) => a.text())).toEqual(['Overview', 'HMAC', 'SigV4'])
   })
 })
