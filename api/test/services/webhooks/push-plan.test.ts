@@ -1,5 +1,17 @@
 import { describe, expect, it } from 'vitest'
-import { archiveKey, branchAllowed, planPush } from '../../../src/services/webhooks/push-plan.ts'
+import {
+  archiveKey,
+  branchAllowed,
+  planBitbucketPush,
+  planGiteePush,
+  planGitlabPush,
+  planPush,
+} from '../../../src/services/webhooks/push-plan.ts'
+import {
+  bitbucketPushPayload,
+  giteePushPayload,
+  gitlabPushPayload,
+} from '../../support/stand-ins.ts'
 
 const SHA = 'c0ffee0000000000000000000000000000000001'
 
@@ -78,5 +90,111 @@ describe('archiveKey', () => {
     expect(archiveKey('builds/', 'octo', 'site', 'feature/x')).toBe(
       'builds/octo/site/feature/x.zip',
     )
+    expect(archiveKey('', 'group/sub', '.github', 'main')).toBe('group/sub/.github/main.zip')
+  })
+
+  // The security probe: `teamA/` + `../teamB` and `../../main.zip` passed the name check.
+  it.each([
+    ['..', 'teamB', 'main'],
+    ['..', '..', 'main'],
+    ['.', 'site', 'main'],
+    ['octo', '.', 'main'],
+    ['octo', '...', 'main'],
+    ['group/../x', 'site', 'main'],
+    ['group//x', 'site', 'main'],
+    ['', 'site', 'main'],
+    ['octo', 'site', 'a/./b'],
+    ['octo', 'site', 'a/../../b'],
+    ['octo', 'site', '.hidden'],
+    ['octo', 'site', 'a/%2e%2e/b'],
+    ['octo', 'site', 'a%2Fb'],
+    ['octo', 'site', 'a\\b'],
+    ['octo', 'site', 'a\u0000b'],
+    ['octo%2f..', 'site', 'main'],
+  ])('refuses owner %j repo %j branch %j', (owner, repo, branch) => {
+    expect(() => archiveKey('teamA/', owner, repo, branch)).toThrow(
+      expect.objectContaining({ code: 'BAD_PAYLOAD' }),
+    )
+  })
+})
+
+const SHA_B = 'da1560886d4f094c3e6c9ef40349f7d38b5d27d7'
+
+describe('planGitlabPush', () => {
+  it("reads GitLab docs' example, subgroups kept in the owner", () => {
+    expect(planGitlabPush(JSON.parse(gitlabPushPayload(SHA_B)), [])).toEqual({
+      action: 'archive',
+      owner: 'mike',
+      repo: 'diaspora',
+      branch: 'master',
+      sha: SHA_B,
+      pusher: 'jsmith',
+      projectId: 15,
+    })
+    expect(
+      planGitlabPush(JSON.parse(gitlabPushPayload(SHA_B, { path: 'a/b/c/site' })), []),
+    ).toMatchObject({ owner: 'a/b/c', repo: 'site' })
+  })
+
+  it('ignores a deleted branch (after all zeros) and refuses a missing project_id', () => {
+    expect(planGitlabPush(JSON.parse(gitlabPushPayload('0'.repeat(40))), [])).toMatchObject({
+      action: 'ignore',
+      reason: 'branch deleted',
+    })
+    expect(() =>
+      planGitlabPush(JSON.parse(gitlabPushPayload(SHA_B, { project_id: '15' })), []),
+    ).toThrow(expect.objectContaining({ code: 'BAD_PAYLOAD' }))
+  })
+})
+
+describe('planBitbucketPush', () => {
+  const plan = (overrides: Parameters<typeof bitbucketPushPayload>[1], allowed: string[] = []) =>
+    planBitbucketPush(JSON.parse(bitbucketPushPayload(SHA_B, overrides)), allowed)
+
+  it("reads Bitbucket docs' example: workspace/repo_slug, the new branch's hash", () => {
+    expect(plan({})).toEqual({
+      action: 'archive',
+      owner: 'team',
+      repo: 'repo',
+      branch: 'master',
+      sha: SHA_B,
+      pusher: 'emma',
+    })
+  })
+
+  it('ignores a deleted branch (new: null) and a tag', () => {
+    expect(plan({ change: { new: null } })).toMatchObject({
+      action: 'ignore',
+      reason: 'branch deleted',
+      branch: 'master',
+    })
+    expect(
+      plan({ change: { new: { type: 'tag', name: 'v1', target: { hash: SHA_B } } } }),
+    ).toMatchObject({ action: 'ignore', reason: 'tag push (v1)' })
+  })
+
+  it('refuses a repository whose name is dots', () => {
+    expect(() => plan({ fullName: '../..' })).toThrow(
+      expect.objectContaining({ code: 'BAD_PAYLOAD' }),
+    )
+  })
+})
+
+describe('planGiteePush', () => {
+  it("reads Gitee docs' example", () => {
+    expect(planGiteePush(JSON.parse(giteePushPayload(SHA_B)), [])).toEqual({
+      action: 'archive',
+      owner: 'oschina',
+      repo: 'gitee',
+      branch: 'change_commitlint_config',
+      sha: SHA_B,
+      pusher: 'liwen',
+    })
+  })
+
+  it('ignores a deleted branch', () => {
+    expect(
+      planGiteePush(JSON.parse(giteePushPayload('0'.repeat(40), { deleted: true })), []),
+    ).toMatchObject({ action: 'ignore', reason: 'branch deleted' })
   })
 })
