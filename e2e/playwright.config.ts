@@ -82,7 +82,8 @@ export default defineConfig({
         PORT: String(port),
         HOST: '127.0.0.1',
         DATA_DIR: freshDataDir(),
-        ADMIN_API_KEYS: 'e2e-admin-key',
+        // An admin key and a tools key (tests/admin-scopes.spec.ts).
+        ADMIN_API_KEYS: 'e2e-admin-key,e2e-tools-key:tools',
         // Pushes are archived from the stand-in: the e2e machine has no outside network.
         GITHUB_BASE_URL: `http://127.0.0.1:${githubPort}`,
       },

@@ -13,7 +13,7 @@ test('a wrong key is refused on the form, with a sentence saying why', async ({
   await expect(adminPage.keyField).toHaveAttribute('type', 'password')
   await attachScreenshot(page, testInfo, 'admin-key-form')
 
-  const answer = page.waitForResponse('**/api/admin/usage')
+  const answer = page.waitForResponse('**/api/admin/session')
   await adminPage.enterKey('not-the-key')
   expect((await answer).status()).toBe(403)
   await expect(adminPage.keyRefusal).toContainText(REFUSED)

@@ -214,7 +214,7 @@ describe('web stack', () => {
     expect(directives).toMatchObject({
       'default-src': ["'self'"],
       'script-src': ["'self'"],
-      'connect-src': ["'self'", 'https://uploads.s3.eu-west-1.amazonaws.com'],
+      'connect-src': ["'self'", 'blob:', 'https://uploads.s3.eu-west-1.amazonaws.com'],
       'form-action': ["'self'", 'https://uploads.s3.eu-west-1.amazonaws.com'],
       'img-src': ["'self'", 'blob:', 'data:', 'https://uploads.s3.eu-west-1.amazonaws.com'],
       'frame-ancestors': ["'none'"],

@@ -19,7 +19,6 @@ export function isApiPath(path: string): boolean {
 export const REFERRER_POLICY = 'strict-origin-when-cross-origin'
 /** No page of the site may be framed (clickjacking): `frame-ancestors 'none'` says it too. */
 export const FRAME_OPTIONS = 'DENY'
-export const CONTENT_TYPE_OPTIONS = 'nosniff'
 /**
  * HSTS as CloudFront sends it, on https. The app does not send it: browsers ignore it over
  * http (RFC 6797 §8.1), which is all the local server speaks, and on AWS CloudFront adds it.
@@ -43,7 +42,9 @@ export function sitePolicyDirectives(storageOrigins: readonly string[]): Record<
     'style-src': ["'self'"],
     'img-src': ["'self'", 'blob:', 'data:', ...storageOrigins],
     'font-src': ["'self'", 'data:'],
-    'connect-src': ["'self'", ...storageOrigins],
+    // blob: reads back only what this page made itself (the rendered meme's object URL): the
+    // e2e suite compares those bytes with the server's, under this policy.
+    'connect-src': ["'self'", 'blob:', ...storageOrigins],
     'form-action': ["'self'", ...storageOrigins],
     'object-src': ["'none'"],
     'base-uri': ["'none'"],

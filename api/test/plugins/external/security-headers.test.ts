@@ -66,7 +66,7 @@ describe('security headers', () => {
   })
 
   it('lets the SPA reach the embedded S3 it uploads to, and nothing else', () => {
-    expect(spaPolicy()).toContain(`connect-src 'self' ${new URL(s3Endpoint).origin};`)
+    expect(spaPolicy()).toContain(`connect-src 'self' blob: ${new URL(s3Endpoint).origin};`)
     expect(spaPolicy()).toContain("script-src 'self';")
   })
 
