@@ -104,10 +104,11 @@ describe('the synthesised Lambda assets', () => {
     closeS3 = () => server.close()
     // The records table where the stack gives the functions theirs: dynalite, as the api's.
     dynamodb = await startEmbeddedDynamoDb({
-      host: '127.0.0.1',
       dataDir: work,
       table: RECORDS,
       region: 'us-east-1',
+      // The pair the functions' environment below signs with (dynalite takes any).
+      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
     })
   })
   afterAll(async () => {
