@@ -3,6 +3,7 @@ import { DEFAULT_HOOK_ID, type Hook, type HookCreate } from '@meme-studio/meme-c
 import { Value } from 'typebox/value'
 import { StoredHookSchema, type StoredHook } from '../../schemas/records.ts'
 import type { RecordKey, RecordStore } from '../records/record-store.ts'
+import { isSealed, type SecretBox } from '../access/secret-box.ts'
 import { AppError } from '../shared/app-error.ts'
 
 /**
@@ -141,19 +142,76 @@ export function publicHook(hook: StoredHook, origin: string, now: Date): Hook {
   }
 }
 
-/** A hook as read: checked, and the one its key names. */
-function storedHook(value: Record<string, unknown>, hookId: string): StoredHook {
+/**
+ * The box each record store's hook secrets are sealed in (`secret`, `previousSecret`,
+ * `accessToken`): the hook-secrets plugin gives `app.records` the one HOOK_SECRETS_KEY
+ * opens. Kept beside the store rather than passed with it, so that every reader of hooks
+ * (admin, receiver, archive worker, migration) seals and opens alike without knowing of it.
+ */
+const hookSecretBoxes = new WeakMap<RecordStore, SecretBox>()
+
+export function sealHookSecretsIn(records: RecordStore, box: SecretBox): void {
+  hookSecretBoxes.set(records, box)
+}
+
+function boxOf(records: RecordStore): SecretBox {
+  const box = hookSecretBoxes.get(records)
+  if (!box) {
+    throw new Error('HOOK_SECRETS_KEY is not set: hook secrets can be neither sealed nor opened')
+  }
+  return box
+}
+
+const SEALED_FIELDS = ['secret', 'previousSecret', 'accessToken'] as const
+
+/** What a sealed value is bound to: this hook, this field. */
+const sealContext = (hookId: string, field: string) => `hook/${hookId}/${field}`
+
+/** The hook as the records table keeps it: its secrets sealed. */
+function sealedHook(hook: StoredHook, box: SecretBox): StoredHook {
+  const sealed: StoredHook = { ...hook }
+  for (const field of SEALED_FIELDS) {
+    const value = hook[field]
+    if (value !== undefined) sealed[field] = box.seal(value, sealContext(hook.hookId, field))
+  }
+  return sealed
+}
+
+/**
+ * A hook as read: checked, the one its key names, its secrets opened. A value stored before
+ * secrets were sealed is taken as it is (the next write seals it); one the key does not open
+ * is an error naming HOOK_SECRETS_KEY, never passed on as if it were the secret.
+ */
+function storedHook(value: Record<string, unknown>, hookId: string, box: SecretBox): StoredHook {
   const hook: Record<string, unknown> = { ...value }
   delete hook.sk
   if (!Value.Check(StoredHookSchema, hook) || hook.hookId !== hookId) {
     throw new Error(`hook ${hookId} is not a valid record`)
   }
+  for (const field of SEALED_FIELDS) {
+    const stored = hook[field]
+    if (stored === undefined || !isSealed(stored)) continue
+    try {
+      hook[field] = box.open(stored, sealContext(hookId, field))
+    } catch (error) {
+      throw new Error(
+        `hook ${hookId}: HOOK_SECRETS_KEY does not open its ${field} (the key is not the one ` +
+          'it was sealed with, or the value was copied from another hook)',
+        { cause: error },
+      )
+    }
+  }
   return hook
+}
+
+/** Stores a hook unless one with its id is there; false when one is. */
+export async function storeNewHook(records: RecordStore, hook: StoredHook): Promise<boolean> {
+  return records.create(hookKey(hook.hookId), sealedHook(hook, boxOf(records)))
 }
 
 /** Stores a new hook; its id is new, so a hook already there is a clash we refuse to overwrite. */
 export async function createHook(records: RecordStore, hook: StoredHook): Promise<void> {
-  if (!(await records.create(hookKey(hook.hookId), hook))) {
+  if (!(await storeNewHook(records, hook))) {
     throw new AppError(409, 'CONFLICT', 'A webhook with that id exists; try again')
   }
 }
@@ -163,7 +221,7 @@ export async function readHook(records: RecordStore, hookId: string): Promise<St
   if (!isHookId(hookId)) throw hookNotFound()
   const value = await records.get(hookKey(hookId))
   if (!value) throw hookNotFound()
-  return storedHook(value, hookId)
+  return storedHook(value, hookId, boxOf(records))
 }
 
 /**
@@ -176,13 +234,14 @@ export async function editHook(
   change: (hook: StoredHook) => StoredHook,
 ): Promise<StoredHook> {
   if (!isHookId(hookId)) throw hookNotFound()
+  const box = boxOf(records)
   let found = false
   const edited = await records.edit<StoredHook>(hookKey(hookId), (current) => {
     found = current !== undefined
-    return current ? change(storedHook(current, hookId)) : undefined
+    return current ? sealedHook(change(storedHook(current, hookId, box)), box) : undefined
   })
   if (!found || !edited) throw hookNotFound()
-  return storedHook(edited, hookId)
+  return storedHook(edited, hookId, box)
 }
 
 export async function deleteHook(records: RecordStore, hookId: string): Promise<void> {
@@ -191,9 +250,33 @@ export async function deleteHook(records: RecordStore, hookId: string): Promise<
 
 /** Every hook created in the admin pages, oldest first. */
 export async function listHooks(records: RecordStore): Promise<StoredHook[]> {
+  const box = boxOf(records)
   const items = await records.query(HOOKS_PK)
   return items
     .filter((item) => isHookId(item.sk))
-    .map((item) => storedHook(item, item.sk))
+    .map((item) => storedHook(item, item.sk, box))
     .sort((a, b) => a.createdAt.localeCompare(b.createdAt))
+}
+
+/**
+ * Seals the secrets of hooks stored before secrets were sealed, run where the local server
+ * starts; it opens every hook's secrets, so a wrong HOOK_SECRETS_KEY stops the start. Answers
+ * how many hooks it sealed.
+ */
+export async function sealStoredHookSecrets(records: RecordStore): Promise<number> {
+  const items = await records.query(HOOKS_PK)
+  let sealed = 0
+  for (const item of items) {
+    if (!isHookId(item.sk)) continue
+    const plain = SEALED_FIELDS.some((field) => {
+      const value = item[field]
+      return typeof value === 'string' && !isSealed(value)
+    })
+    if (plain) {
+      await editHook(records, item.sk, (hook) => hook)
+      sealed += 1
+    }
+  }
+  await listHooks(records)
+  return sealed
 }

@@ -20,7 +20,7 @@ import {
   indexKey,
   isDeliveryId,
 } from './deliveries.ts'
-import { hookKey, isHookId } from './hooks.ts'
+import { isHookId, storeNewHook } from './hooks.ts'
 
 /**
  * Where earlier versions kept the webhooks' records, as JSON in the upload bucket:
@@ -150,7 +150,7 @@ export async function migrateWebhooksFromS3(
       MAX_HOOK_BYTES,
       log,
     )
-    if (hook && (await records.create(hookKey(hookId), hook))) created += 1
+    if (hook && (await storeNewHook(records, hook))) created += 1
   }
 
   const deliveryOwner = (hookId: string | undefined) =>
