@@ -120,6 +120,51 @@ describe('admin webhooks page', () => {
     expect(view.get('.notifications__badge').text()).toBe('Not configured')
   })
 
+  it('creates a GitLab hook with its base URL and token, and shows GitLab’s steps', async () => {
+    const GITLAB_HOOK = {
+      ...SITE_HOOK,
+      provider: 'gitlab' as const,
+      baseUrl: 'https://gitlab.example.com',
+      hasAccessToken: true,
+      payloadUrl: 'http://localhost/api/webhooks/gitlab/h1a2b3',
+    }
+    const api = fakeApi({
+      ...NOTIFICATIONS,
+      [HOOKS]: [json(200, { hooks: [] }), json(201, { hook: GITLAB_HOOK, secret: SECRET })],
+      [`${SITE}/deliveries`]: json(200, { deliveries: [] }),
+    })
+    const view = await openPage()
+    await buttonNamed(view, 'New hook').trigger('click')
+    await view.get('input[type="radio"][value="gitlab"]').setValue(true)
+    await fillAndSubmit(view, {
+      Name: 'Site deploys',
+      'Base URL': 'https://gitlab.example.com',
+      'Access token': 'glpat-secret',
+    })
+    const created = api.requestsTo(HOOKS).find((request) => request.method === 'POST')
+    expect(JSON.parse(created?.body ?? '')).toEqual({
+      name: 'Site deploys',
+      branches: [],
+      prefix: '',
+      stripRoot: true,
+      provider: 'gitlab',
+      baseUrl: 'https://gitlab.example.com',
+      accessToken: 'glpat-secret',
+    })
+    const panel = view.get('.secret-panel')
+    const text = panel.text().replace(/\s+/g, ' ')
+    expect(text).toContain('In the project on GitLab: Settings → Webhooks, choose Add new webhook.')
+    expect(text).toContain('Secret token')
+    expect(text).toContain('Trigger: Push events')
+    expect(text).not.toContain('Content type')
+    await buttonNamed(view, "I've copied it").trigger('click')
+    const item = hookItem(view, 'Site deploys')
+    expect(item.text()).toContain('GitLab')
+    expect(item.text()).toContain('Stored (never shown)')
+    expect(item.get('details summary').text()).toBe('Set it up in GitLab')
+    expect(view.text()).not.toContain('glpat-secret')
+  })
+
   it('creates a hook and shows its secret once, with the steps for GitHub in order', async () => {
     const api = fakeApi({
       ...NOTIFICATIONS,
@@ -143,6 +188,7 @@ describe('admin webhooks page', () => {
       branches: ['main', 'release/2.x'],
       prefix: 'builds/',
       stripRoot: false,
+      provider: 'github',
     })
     const panel = view.get('.secret-panel')
     expect(panel.get('h3').text()).toBe("Copy it now: it won't be shown again")
@@ -153,12 +199,15 @@ describe('admin webhooks page', () => {
         step.find('code').exists() ? step.get('code').text() : undefined,
       ])
     expect(steps).toEqual([
-      ['In the repository on GitHub, open Settings → Webhooks → Add webhook.', undefined],
+      ['In the repository on GitHub: Settings → Webhooks, choose Add webhook.', undefined],
       ['Payload URL', SITE_HOOK.payloadUrl],
       ['Content type', 'application/json'],
       ['Secret', SECRET],
       ['Which events: Just the push event.', undefined],
-      ['Press Add webhook. Then Ping here to check the hook answers.', undefined],
+      [
+        'Save the webhook there. GitHub sends a ping when the webhook is added; Ping here sends one too.',
+        undefined,
+      ],
     ])
     expect(panel.findAll('button').map((button) => button.text())).toEqual([
       'Copy Payload URL',

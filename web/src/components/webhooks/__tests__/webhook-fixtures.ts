@@ -4,6 +4,9 @@ import type { Delivery, DeliverySummary, Hook } from '@meme-studio/meme-core/sch
 export const DEFAULT_HOOK: Hook = {
   hookId: 'default',
   name: 'Default (GITHUB_WEBHOOK_SECRET)',
+  provider: 'github',
+  baseUrl: 'https://github.com',
+  hasAccessToken: false,
   branches: [],
   prefix: '',
   stripRoot: true,
@@ -16,6 +19,9 @@ export const DEFAULT_HOOK: Hook = {
 export const SITE_HOOK: Hook = {
   hookId: 'h1a2b3',
   name: 'Site deploys',
+  provider: 'github',
+  baseUrl: 'https://github.com',
+  hasAccessToken: false,
   branches: ['main', 'release/2.x'],
   prefix: 'builds/',
   stripRoot: true,
