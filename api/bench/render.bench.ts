@@ -31,7 +31,7 @@ import type { Caption } from '@meme-studio/meme-core'
 import sharp from 'sharp'
 import { loadConfig } from '../src/config.ts'
 import { startEmbeddedDynamoDb } from '../src/embedded-dynamodb.ts'
-import { EMBEDDED_S3_CREDENTIALS, startEmbeddedS3 } from '../src/embedded-s3.ts'
+import { resolveEmbeddedCredentials, startEmbeddedS3 } from '../src/embedded-s3.ts'
 import { createS3Client } from '../src/plugins/app/storage.ts'
 import { restEvent } from '../test/support/api-gateway-events.ts'
 import { benchBundle, coldStarts } from './cold-start.ts'
@@ -374,21 +374,25 @@ async function main() {
       if (skipPillow) console.log(`\nPillow skipped: ${skipPillow}`)
     }
 
+    const { credentials } = await resolveEmbeddedCredentials(dir)
     const s3 = await startEmbeddedS3({
       host: '127.0.0.1',
       dataDir: dir,
       buckets: ['meme-studio-uploads', 'meme-studio-archives'],
       corsOrigins: ['http://127.0.0.1'],
+      credentials,
+      region: 'us-east-1',
+      maxUploadBytes: 10 * 1024 * 1024,
     })
     const dynamodb = await startEmbeddedDynamoDb({
-      host: '127.0.0.1',
       dataDir: dir,
       table: 'meme-studio-records',
       region: 'us-east-1',
+      credentials,
     })
     try {
       const config = loadConfig({ S3_ENDPOINT: s3.endpoint })
-      config.s3.credentials = EMBEDDED_S3_CREDENTIALS
+      config.s3.credentials = credentials
       const client = createS3Client(config.s3)
       const keys: string[] = []
       for (let i = 0; i < (coldStartOnly ? 1 : 16); i++) {
@@ -418,8 +422,8 @@ async function main() {
           'https://sqs.us-east-1.amazonaws.com/000000000000/meme-studio-bench-archives',
         EVENTS_STATE_MACHINE_ARN:
           'arn:aws:states:us-east-1:000000000000:stateMachine:meme-studio-bench-discord-delivery',
-        AWS_ACCESS_KEY_ID: EMBEDDED_S3_CREDENTIALS.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: EMBEDDED_S3_CREDENTIALS.secretAccessKey,
+        AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
         BENCH_KEYS: keys.join(','),
       }
       if (!coldStartOnly) {

@@ -1,13 +1,62 @@
-import { mkdir } from 'node:fs/promises'
+import { randomBytes } from 'node:crypto'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import S3rver from 's3rver'
+import { DUMMY_ACCOUNT } from 's3rver/lib/models/account.js'
+import { s3Gate } from './embedded-s3-gate.ts'
 
-/** s3rver's fixed development credentials. */
-export const EMBEDDED_S3_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' }
+export interface EmbeddedStoreCredentials {
+  accessKeyId: string
+  secretAccessKey: string
+}
 
 export interface EmbeddedS3 {
+  /** Where clients reach it: the listening address, loopback for a wildcard bind. */
   endpoint: string
+  /** The address and port its socket is bound to. */
+  listening: string
   close(): Promise<void>
+}
+
+/** `host:port`, IPv6 in brackets. */
+export function formatAddress({ address, port }: AddressInfo): string {
+  return `${address.includes(':') ? `[${address}]` : address}:${port}`
+}
+
+/** A wildcard bind still needs an address browsers can reach in the signed URLs. */
+export function endpointFor(socket: AddressInfo): string {
+  const wildcard = socket.address === '0.0.0.0' || socket.address === '::'
+  return `http://${formatAddress(wildcard ? { ...socket, address: '127.0.0.1' } : socket)}`
+}
+
+/**
+ * The credentials the embedded stores take: generated on first start and kept in the data
+ * directory, readable by its owner only, beside (not inside) the stores' own files, so
+ * that nobody else can sign a request to them. s3rver's well-known S3RVER pair is not used.
+ */
+export async function resolveEmbeddedCredentials(
+  dataDir: string,
+): Promise<{ credentials: EmbeddedStoreCredentials; file: string; generated: boolean }> {
+  const file = join(dataDir, 'embedded-stores-credentials.json')
+  try {
+    const stored = JSON.parse(await readFile(file, 'utf8')) as Partial<EmbeddedStoreCredentials>
+    if (typeof stored.accessKeyId === 'string' && typeof stored.secretAccessKey === 'string') {
+      const { accessKeyId, secretAccessKey } = stored
+      return { credentials: { accessKeyId, secretAccessKey }, file, generated: false }
+    }
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
+  }
+  const credentials = {
+    // An access key id as AWS writes them: 20 upper-case letters and digits.
+    accessKeyId: `AKLOCAL${randomBytes(10).toString('hex').toUpperCase().slice(0, 13)}`,
+    secretAccessKey: randomBytes(30).toString('base64url'),
+  }
+  await mkdir(dataDir, { recursive: true })
+  await writeFile(file, `${JSON.stringify(credentials)}\n`, { mode: 0o600 })
+  return { credentials, file, generated: true }
 }
 
 function escapeXml(value: string): string {
@@ -28,22 +77,25 @@ export function corsConfiguration(origins: readonly string[]): string {
 }
 
 /**
- * Starts s3rver on a free loopback port with the app's buckets. A development stand-in:
- * it stores objects but checks neither POST policies nor versions.
+ * Starts s3rver with the app's buckets on a free port of `host` (the runner passes loopback
+ * unless EMBEDDED_S3_HOST says otherwise), behind a gate (embedded-s3-gate.ts) that takes
+ * only requests signed with `credentials` and browser POSTs whose signed policy they meet,
+ * and refuses keys that would leave the bucket. A development stand-in: no versions, no
+ * lifecycle, no encryption at rest, no ACLs or bucket policies.
  */
 export async function startEmbeddedS3(options: {
   host: string
   dataDir: string
   buckets: readonly string[]
   corsOrigins: readonly string[]
+  credentials: EmbeddedStoreCredentials
+  region: string
+  /** MAX_UPLOAD_BYTES: the gate reads a browser POST whole to check it, up to this and the form. */
+  maxUploadBytes: number
 }): Promise<EmbeddedS3> {
   const directory = join(options.dataDir, 's3')
   await mkdir(directory, { recursive: true })
-  // A wildcard bind still needs an address browsers can reach in the signed URL.
-  const address = options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host
-  const server = new S3rver({
-    address: options.host,
-    port: 0,
+  const s3rver = new S3rver({
     silent: true,
     directory,
     configureBuckets: options.buckets.map((name) => ({
@@ -51,7 +103,34 @@ export async function startEmbeddedS3(options: {
       configs: [corsConfiguration(options.corsOrigins)],
     })),
   })
-  const { port } = await server.run()
-  const host = address.includes(':') ? `[${address}]` : address
-  return { endpoint: `http://${host}:${port}`, close: () => server.close() }
+  await s3rver.configureBuckets()
+  // s3rver checks only that a SigV4 request names a key it knows; the gate checks the rest.
+  DUMMY_ACCOUNT.createKeyPair(options.credentials.accessKeyId, options.credentials.secretAccessKey)
+  const server = createServer(
+    s3Gate(
+      {
+        credentials: options.credentials,
+        region: options.region,
+        root: directory,
+        corsOrigins: options.corsOrigins,
+        // The form's other fields come on top of the file.
+        maxPostBytes: options.maxUploadBytes + 64 * 1024,
+      },
+      s3rver.callback(),
+    ),
+  )
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(0, options.host, () => resolve())
+  })
+  const socket = server.address() as AddressInfo
+  return {
+    endpoint: endpointFor(socket),
+    listening: formatAddress(socket),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve())
+        server.closeAllConnections()
+      }),
+  }
 }

@@ -1,19 +1,24 @@
 /** The part of s3rver's API the local runner uses; the package ships no types. */
 declare module 's3rver' {
-  import type { AddressInfo } from 'node:net'
+  import type { RequestListener } from 'node:http'
 
   interface S3rverOptions {
-    address?: string
-    port?: number
     silent?: boolean
     directory: string
-    resetOnClose?: boolean
     configureBuckets?: { name: string; configs?: (string | Buffer)[] }[]
   }
 
+  /** A Koa app: `callback()` is its request listener, served by the embedded S3's gate. */
   export default class S3rver {
     constructor(options: S3rverOptions)
-    run(): Promise<AddressInfo>
-    close(): Promise<void>
+    configureBuckets(): Promise<void>
+    callback(): RequestListener
+  }
+}
+
+/** s3rver's accounts: a SigV4 request must name an access key registered here. */
+declare module 's3rver/lib/models/account.js' {
+  export const DUMMY_ACCOUNT: {
+    createKeyPair(accessKeyId: string, secretAccessKey: string): void
   }
 }

@@ -1,7 +1,7 @@
 import { S3Client } from '@aws-sdk/client-s3'
 import type { FastifyInstance } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { EMBEDDED_S3_CREDENTIALS } from '../../src/embedded-s3.ts'
+import { TEST_STORE_CREDENTIALS } from '../support/test-app.ts'
 import type { SignedUpload } from '@meme-studio/meme-core/schema'
 import { planUpload, signUploadPolicy } from '../../src/services/storage/upload-policy.ts'
 import { buildApp, closedPort, testConfig } from '../support/test-app.ts'
@@ -27,7 +27,7 @@ beforeAll(async () => {
     region: 'us-east-1',
     endpoint: 'http://127.0.0.1:1',
     forcePathStyle: true,
-    credentials: EMBEDDED_S3_CREDENTIALS,
+    credentials: TEST_STORE_CREDENTIALS,
   })
   upload = await signUploadPolicy(
     s3,
@@ -68,7 +68,7 @@ describe('POST /api/admin/s3-policy/inspect', () => {
     const response = await inspect({
       policy: upload.fields.Policy,
       signature: upload.fields['X-Amz-Signature'],
-      credentials: { secretAccessKey: EMBEDDED_S3_CREDENTIALS.secretAccessKey },
+      credentials: { secretAccessKey: TEST_STORE_CREDENTIALS.secretAccessKey },
     })
     expect(response.statusCode).toBe(200)
     expect(response.headers['cache-control']).toBe('no-store')
@@ -127,7 +127,7 @@ describe('POST /api/admin/s3-policy/inspect', () => {
     const response = await inspect({
       policy: policyOf(policy),
       signature: upload.fields['X-Amz-Signature'],
-      credentials: { secretAccessKey: EMBEDDED_S3_CREDENTIALS.secretAccessKey },
+      credentials: { secretAccessKey: TEST_STORE_CREDENTIALS.secretAccessKey },
     })
     expect(response.statusCode).toBe(200)
     expect(response.json().signature).toMatchObject({
@@ -150,7 +150,7 @@ describe('POST /api/admin/s3-policy/inspect', () => {
   it('gives the expected signature when only the secret is given, and checks nothing without it', async () => {
     const withSecret = await inspect({
       policy: upload.fields.Policy,
-      credentials: { secretAccessKey: EMBEDDED_S3_CREDENTIALS.secretAccessKey },
+      credentials: { secretAccessKey: TEST_STORE_CREDENTIALS.secretAccessKey },
     })
     expect(withSecret.json().signature).toMatchObject({
       status: 'not-checked',
@@ -171,7 +171,7 @@ describe('POST /api/admin/s3-policy/inspect', () => {
     const response = await inspect({
       policy: `\n  ${upload.fields.Policy}  \n`,
       signature: upload.fields['X-Amz-Signature']!.toUpperCase(),
-      credentials: { secretAccessKey: EMBEDDED_S3_CREDENTIALS.secretAccessKey },
+      credentials: { secretAccessKey: TEST_STORE_CREDENTIALS.secretAccessKey },
     })
     expect(response.json().signature.status).toBe('match')
   })

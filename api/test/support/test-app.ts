@@ -10,13 +10,25 @@ import { afterAll, beforeAll, inject } from 'vitest'
 import { PutObjectCommand } from '@aws-sdk/client-s3'
 import { buildApp as buildAppFromConfig } from '../../src/app.ts'
 import { loadConfig, type AppConfig } from '../../src/config.ts'
-import { EMBEDDED_S3_CREDENTIALS, startEmbeddedS3 } from '../../src/embedded-s3.ts'
+import { startEmbeddedS3 } from '../../src/embedded-s3.ts'
 import { createDynamoDbClient } from '../../src/plugins/app/records.ts'
 import { createS3Client } from '../../src/plugins/app/storage.ts'
 import { ensureRecordsTable } from '../../src/services/records/records-table.ts'
 import { rememberAwsNames } from './aws-names.ts'
 
-/** A real S3 protocol server (s3rver) in a temporary directory, with the app's buckets. */
+/**
+ * The pair tests sign with: a fixed one, so that every app a test builds is taken by every
+ * embedded S3 it starts (the local runner generates its own, embedded-s3.ts).
+ */
+export const TEST_STORE_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' }
+
+/** What the apps tests build seal hook secrets with. */
+export const TEST_HOOK_SECRETS_KEY = 'test-hook-secrets-key-of-32-characters-at-least'
+
+/**
+ * A real S3 protocol server (s3rver behind the embedded S3's gate) in a temporary directory,
+ * with the app's buckets; it takes requests signed with TEST_STORE_CREDENTIALS.
+ */
 export async function startTestS3() {
   const dataDir = await mkdtemp(join(tmpdir(), 'meme-studio-test-'))
   const config = loadConfig({ DATA_DIR: dataDir })
@@ -25,9 +37,13 @@ export async function startTestS3() {
     dataDir,
     buckets: [config.uploadBucket, config.archiveBucket],
     corsOrigins: ['http://127.0.0.1:3000'],
+    credentials: TEST_STORE_CREDENTIALS,
+    region: config.s3.region,
+    maxUploadBytes: config.maxUploadBytes,
   })
   return {
     endpoint: s3.endpoint,
+    dataDir,
     async close() {
       await s3.close()
       await rm(dataDir, { recursive: true, force: true })
@@ -44,10 +60,11 @@ export function testConfig(endpoint: string, env: Record<string, string> = {}): 
     S3_ENDPOINT: endpoint,
     DYNAMODB_ENDPOINT: inject('dynamodbEndpoint'),
     RECORDS_TABLE: `test-${randomUUID()}`,
+    HOOK_SECRETS_KEY: TEST_HOOK_SECRETS_KEY,
     ...env,
   })
-  config.s3.credentials = EMBEDDED_S3_CREDENTIALS
-  config.dynamodb.credentials = EMBEDDED_S3_CREDENTIALS
+  config.s3.credentials = TEST_STORE_CREDENTIALS
+  config.dynamodb.credentials = TEST_STORE_CREDENTIALS
   // Known to the AWS call recorder even when the app is built without `buildApp` below.
   rememberAwsNames(config)
   return config

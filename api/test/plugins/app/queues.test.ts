@@ -7,7 +7,7 @@ import fp from 'fastify-plugin'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { buildAppWith } from '../../../src/app-base.ts'
 import type { AppConfig } from '../../../src/config.ts'
-import { EMBEDDED_S3_CREDENTIALS } from '../../../src/embedded-s3.ts'
+import { TEST_STORE_CREDENTIALS } from '../../support/test-app.ts'
 import { jobRecordKey, newJobId, queuedJob } from '../../../src/services/jobs/job-store.ts'
 import type { QueueRecord, QueueWorker } from '../../../src/services/queue/types.ts'
 import { makePicture } from '../../support/pictures.ts'
@@ -116,7 +116,7 @@ function sqsConfig(s3Endpoint: string, sqsEndpoint: string, queueUrl: string, en
     ADMIN_API_KEYS: API_KEY,
     ...env,
   })
-  config.queues.credentials = EMBEDDED_S3_CREDENTIALS
+  config.queues.credentials = TEST_STORE_CREDENTIALS
   return config
 }
 
