@@ -1,5 +1,5 @@
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { mkdtemp, rm, stat } from 'node:fs/promises'
+import { networkInterfaces, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { runServer } from './support/server-process.ts'
@@ -30,8 +30,9 @@ describe('the local server', () => {
       RECORDS_TABLE: 'meme-studio-records',
       S3_BUCKET: 'meme-studio-uploads',
       ARCHIVE_BUCKET: 'meme-studio-archives',
-      AWS_ACCESS_KEY_ID: 'S3RVER',
-      AWS_SECRET_ACCESS_KEY: 'S3RVER',
+      AWS_ACCESS_KEY_ID: expect.stringMatching(/^AKLOCAL[0-9A-F]{13}$/),
+      AWS_SECRET_ACCESS_KEY: expect.stringMatching(/^[A-Za-z0-9_-]{40}$/),
+      HOOK_SECRETS_KEY: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
       QUEUE_VISIBILITY_SECONDS: '120',
       QUEUE_MAX_RECEIVES: '3',
     })
@@ -72,6 +73,41 @@ describe('the local server', () => {
     expect(await server.exited).toBe(0)
     expect(server.output()).toContain('/api/admin/session?api_key=[redacted]')
     for (const key of keys) expect(server.output()).not.toContain(key)
+  })
+
+  it('keeps both stores on loopback when HOST is every interface, and says where they listen', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'meme-studio-server-'))
+    dirs.push(dataDir)
+    const port = new URL(await closedPort()).port
+    const server = runServer({ PORT: port, HOST: '0.0.0.0', DATA_DIR: dataDir })
+    await server.printed('Press Ctrl-C to stop.')
+    const s3 = /storage: +embedded S3 at (\S+), listening on 127\.0\.0\.1:(\d+) /.exec(
+      server.output(),
+    )
+    const dynamodb = /records: +embedded DynamoDB at \S+, listening on 127\.0\.0\.1:(\d+) /.exec(
+      server.output(),
+    )
+    expect(s3?.[1]).toBe(`http://127.0.0.1:${s3?.[2]}`)
+    expect(dynamodb).not.toBeNull()
+    // Not reachable at this machine's other addresses, as the site is.
+    const lan = Object.values(networkInterfaces())
+      .flat()
+      .find((address) => address?.family === 'IPv4' && !address.internal)?.address
+    if (lan) {
+      expect((await fetch(`http://${lan}:${port}/api/health`)).status).toBe(200)
+      for (const storePort of [s3?.[2], dynamodb?.[1]]) {
+        await expect(fetch(`http://${lan}:${storePort}/`)).rejects.toThrow()
+      }
+    }
+    // The stores' credentials and the hook secrets key: generated, the owner's alone.
+    for (const file of ['embedded-stores-credentials.json', 'hook-secrets.key']) {
+      expect((await stat(join(dataDir, file))).mode & 0o777).toBe(0o600)
+    }
+    const anonymous = await fetch(`${s3?.[1]}/meme-studio-uploads`)
+    expect(anonymous.status).toBe(403)
+    expect(await anonymous.text()).toContain('<Code>AccessDenied</Code>')
+    server.child.kill('SIGINT')
+    expect(await server.exited).toBe(0)
   })
 
   it.each([
