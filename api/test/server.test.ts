@@ -110,6 +110,34 @@ describe('the local server', () => {
     expect(await server.exited).toBe(0)
   })
 
+  it('refuses to start with a HOOK_SECRETS_KEY that does not open the stored hook secrets', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'meme-studio-server-'))
+    dirs.push(dataDir)
+    const port = new URL(await closedPort()).port
+    const env = {
+      PORT: port,
+      DATA_DIR: dataDir,
+      ADMIN_API_KEYS: 'server-test-admin-key-0123456789',
+    }
+    const first = runServer({ ...env, HOOK_SECRETS_KEY: 'a'.repeat(32) })
+    await first.printed('Press Ctrl-C to stop.', 60_000)
+    const created = await fetch(`http://127.0.0.1:${port}/api/admin/webhooks`, {
+      method: 'POST',
+      headers: { 'x-api-key': env.ADMIN_API_KEYS, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'site' }),
+    })
+    expect(created.status).toBe(201)
+    first.child.kill('SIGINT')
+    expect(await first.exited).toBe(0)
+
+    const second = runServer({ ...env, HOOK_SECRETS_KEY: 'b'.repeat(32) })
+    expect(await second.exited).toBe(1)
+    expect(second.output()).toMatch(
+      /meme-studio: hook [0-9a-f]{16}: HOOK_SECRETS_KEY does not open/,
+    )
+    // Two starts of the server, each a few seconds.
+  }, 90_000)
+
   it.each([
     [{ PORT: 'eighty' }, 'PORT must be a whole number from 0 to 65535, got "eighty"'],
     [{ S3_ENDPOINT: 'not a url' }, 'S3_ENDPOINT must be an absolute http(s) URL'],
