@@ -3,7 +3,7 @@ import { DEFAULT_HOOK_ID, type Hook, type HookCreate } from '@meme-studio/meme-c
 import { Value } from 'typebox/value'
 import { StoredHookSchema, type StoredHook } from '../../schemas/records.ts'
 import type { RecordKey, RecordStore } from '../records/record-store.ts'
-import { isSealed, type SecretBox } from '../access/secret-box.ts'
+import { isSealed, SecretBoxError, type SecretBox } from '../access/secret-box.ts'
 import { AppError } from '../shared/app-error.ts'
 
 /**
@@ -157,7 +157,9 @@ export function sealHookSecretsIn(records: RecordStore, box: SecretBox): void {
 function boxOf(records: RecordStore): SecretBox {
   const box = hookSecretBoxes.get(records)
   if (!box) {
-    throw new Error('HOOK_SECRETS_KEY is not set: hook secrets can be neither sealed nor opened')
+    throw new SecretBoxError(
+      'HOOK_SECRETS_KEY is not set: hook secrets can be neither sealed nor opened',
+    )
   }
   return box
 }
@@ -194,7 +196,7 @@ function storedHook(value: Record<string, unknown>, hookId: string, box: SecretB
     try {
       hook[field] = box.open(stored, sealContext(hookId, field))
     } catch (error) {
-      throw new Error(
+      throw new SecretBoxError(
         `hook ${hookId}: HOOK_SECRETS_KEY does not open its ${field} (the key is not the one ` +
           'it was sealed with, or the value was copied from another hook)',
         { cause: error },
