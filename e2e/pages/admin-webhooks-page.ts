@@ -38,10 +38,19 @@ export class AdminWebhooksPage {
   }
 
   /** Fills the New hook form and creates the hook; resolves to the API's answer. */
-  async createHook(settings: { name: string; branches?: string; prefix?: string }) {
+  async createHook(settings: {
+    name: string
+    branches?: string
+    prefix?: string
+    /** The Git host's name as the form shows it: GitHub (the default), GitLab, … */
+    host?: string
+    baseUrl?: string
+  }) {
     await this.newHookButton.click()
     const form = this.page.getByRole('form', { name: 'New hook' })
+    if (settings.host) await form.getByRole('radio', { name: settings.host }).check()
     await form.getByLabel('Name', { exact: true }).fill(settings.name)
+    if (settings.baseUrl) await form.getByLabel('Base URL').fill(settings.baseUrl)
     await form.getByLabel('Branches', { exact: true }).fill(settings.branches ?? '')
     await form.getByLabel('Archive prefix', { exact: true }).fill(settings.prefix ?? '')
     const answer = this.page.waitForResponse(

@@ -157,3 +157,51 @@ test('a push is answered 202 at once and archived after; the page shows where it
   )
   await expectAccessibleInEveryView(page, testInfo, 'admin-webhooks-archives')
 })
+
+test("a GitLab hook shows GitLab's setup steps and URL, and answers the page's ping", async ({
+  page,
+  adminWebhooksPage,
+}, testInfo) => {
+  const created = await adminWebhooksPage.createHook({
+    name: 'GitLab site',
+    host: 'GitLab',
+    baseUrl: 'https://gitlab.example.com',
+    prefix: 'gitlab/',
+  })
+  const { hookId } = created.hook
+  expect(created.hook.payloadUrl).toMatch(new RegExp(`/api/webhooks/gitlab/${hookId}$`))
+
+  // GitLab's form: its URL and Secret token fields, Push events, no content type.
+  const panel = adminWebhooksPage.secretPanel
+  await expect(panel).toContainText('In the project on GitLab: Settings → Webhooks')
+  await expect(adminWebhooksPage.secretStep('URL')).toHaveText(created.hook.payloadUrl)
+  await expect(adminWebhooksPage.secretStep('Secret token')).toHaveText(created.secret)
+  await expect(panel).toContainText('Trigger: Push events')
+  await expect(panel.getByText('Content type')).toHaveCount(0)
+  await panel.getByRole('button', { name: "I've copied it" }).click()
+
+  const hook = adminWebhooksPage.hook('GitLab site')
+  await expect(hook).toContainText('GitLab')
+  await expect(hook).toContainText('https://gitlab.example.com')
+  await hook.getByText('Set it up in GitLab').click()
+  await expect(
+    hook.getByText('Secret token: the secret shown when the hook was made'),
+  ).toBeVisible()
+  await expect(hook.locator('details code').first()).toHaveText(created.hook.payloadUrl)
+
+  // Ping: GitLab has none; the page's sends GitLab's headers with the secret token.
+  const ping = page.waitForResponse(`**/api/admin/webhooks/${hookId}/ping`)
+  await hook.getByRole('button', { name: 'Ping', exact: true }).click()
+  expect((await ping).status()).toBe(200)
+  await expect(hook.getByText(/^Ping answered/)).toHaveText('Ping answered 200 (pong).')
+  const details = await adminWebhooksPage.openDelivery(adminWebhooksPage.deliveryRows().first())
+  const headers = adminWebhooksPage.detail(details, 'Request headers')
+  await expect(headers).toContainText('X-Gitlab-Event: meme-studio:ping')
+  await expect(headers).not.toContainText(created.secret)
+
+  for (const width of [1280, 390]) {
+    await page.setViewportSize({ width, height: 900 })
+    await hook.scrollIntoViewIfNeeded()
+    await attachScreenshot(page, testInfo, `admin-webhooks-gitlab-${width}`)
+  }
+})
