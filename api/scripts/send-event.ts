@@ -3,19 +3,25 @@
  * AWS client would send it to API Gateway with IAM authorization.
  *
  *   pnpm --filter @meme-studio/api send-event '{"id":"deploy-42","title":"Deployed"}'
+ *   pnpm --filter @meme-studio/api send-event --file voice-join.json --idempotency-key join-7
+ *   echo '{"content":"Hello"}' | pnpm --filter @meme-studio/api send-event -
  *
+ * The body is any JSON object: the app's event, a Discord execute-webhook body, or a bot's
+ * own event (`{"type":"voice.join",…}`), given as an argument, a file (`--file`) or on stdin
+ * (`-`). `--idempotency-key` sends an `Idempotency-Key` header (signed with the rest).
  * Signs with EVENTS_ACCESS_KEY_ID and EVENTS_SECRET_ACCESS_KEY (the app's own settings), or
  * else the AWS CLI's AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, with AWS_SESSION_TOKEN when
  * set (temporary credentials: SSO, an assumed role), for the region S3_REGION. Sends to
  * EVENTS_URL (default http://127.0.0.1:3000/api/events). On AWS that is API Gateway's own URL,
  * which the stack outputs, not the CloudFront URL: a SigV4 signature covers the host and the
  * path, and both change between CloudFront and API Gateway. An event without an `id` gets a
- * random one. Prints the status, the body and what it means (accepted: the delivery to Discord
+ * random one, unless it is a Discord message (which has no `id`) or has a key. Prints the status, the body and what it means (accepted: the delivery to Discord
  * has started and goes on after the answer; the admin notifications page shows how the last one
  * ended); exits 1 unless the answer is 2xx.
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html
  */
 import { randomUUID } from 'node:crypto'
+import { readFile } from 'node:fs/promises'
 import { pathToFileURL } from 'node:url'
 import { Hash } from '@smithy/hash-node'
 import { SignatureV4 } from '@smithy/signature-v4'
@@ -32,6 +38,8 @@ export interface SendEventOptions {
   sessionToken?: string
   /** The signing time; unset: now. */
   signingDate?: Date
+  /** Sent as `Idempotency-Key`, and signed. */
+  idempotencyKey?: string
 }
 
 export interface SentEvent {
@@ -41,8 +49,11 @@ export interface SentEvent {
   sent: string
 }
 
-/** The event text as it will be sent: a JSON object, with an id. */
-export function eventBody(json: string): string {
+/**
+ * The event text as it will be sent: a JSON object, with an id unless it is a Discord message
+ * or `keyed` (an Idempotency-Key goes with it).
+ */
+export function eventBody(json: string, keyed = false): string {
   let event: unknown
   try {
     event = JSON.parse(json)
@@ -52,7 +63,8 @@ export function eventBody(json: string): string {
   if (typeof event !== 'object' || event === null || Array.isArray(event)) {
     throw new Error('the event must be a JSON object, e.g. {"id":"deploy-42","title":"Deployed"}')
   }
-  return 'id' in event ? json : JSON.stringify({ id: randomUUID(), ...event })
+  const discord = ['content', 'embeds', 'poll'].some((key) => key in event)
+  return 'id' in event || discord || keyed ? json : JSON.stringify({ id: randomUUID(), ...event })
 }
 
 /** Signs the body as the AWS SDK does for execute-api, and POSTs it. */
@@ -78,7 +90,11 @@ export async function sendEvent(body: string, options: SendEventOptions): Promis
       ...(url.port ? { port: Number(url.port) } : {}),
       path: url.pathname,
       query,
-      headers: { host: url.host, 'content-type': 'application/json' },
+      headers: {
+        host: url.host,
+        'content-type': 'application/json',
+        ...(options.idempotencyKey ? { 'idempotency-key': options.idempotencyKey } : {}),
+      },
       body,
     },
     options.signingDate ? { signingDate: options.signingDate } : {},
@@ -113,10 +129,45 @@ export function describeAnswer(status: number, body: string): string | undefined
   return undefined
 }
 
+const USAGE = "usage: send-event [--idempotency-key <key>] ('{…json…}' | --file <path> | -)"
+
+/** The arguments: the body's source and the key, or why they are not understood. */
+export function parseArguments(argv: string[]): { source: string; idempotencyKey?: string } {
+  let source: string | undefined
+  let idempotencyKey: string | undefined
+  for (let index = 0; index < argv.length; index++) {
+    const arg = argv[index] as string
+    if (arg === '--idempotency-key' || arg === '--file') {
+      const value = argv[++index]
+      if (value === undefined) throw new Error(`${arg} needs a value\n${USAGE}`)
+      if (arg === '--idempotency-key') idempotencyKey = value
+      else source = `@${value}`
+    } else if (source === undefined) {
+      source = arg
+    } else {
+      throw new Error(USAGE)
+    }
+  }
+  if (source === undefined) throw new Error(USAGE)
+  return { source, ...(idempotencyKey !== undefined ? { idempotencyKey } : {}) }
+}
+
+async function readSource(source: string): Promise<string> {
+  if (source === '-') {
+    const chunks: Buffer[] = []
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer)
+    return Buffer.concat(chunks).toString('utf8')
+  }
+  if (source.startsWith('@')) return readFile(source.slice(1), 'utf8')
+  return source
+}
+
 async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
-  const [json] = argv
-  if (json === undefined || argv.length !== 1) {
-    console.error(`usage: pnpm --filter @meme-studio/api send-event '{"id":"…","title":"…"}'`)
+  let args: ReturnType<typeof parseArguments>
+  try {
+    args = parseArguments(argv)
+  } catch (error) {
+    console.error((error as Error).message)
     return 2
   }
   const config = loadConfig(env)
@@ -132,12 +183,14 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   }
   const sessionToken = env.AWS_SESSION_TOKEN?.trim() || undefined
   const url = env.EVENTS_URL?.trim() || DEFAULT_EVENTS_URL
-  const result = await sendEvent(eventBody(json), {
+  const json = await readSource(args.source)
+  const result = await sendEvent(eventBody(json, args.idempotencyKey !== undefined), {
     url,
     region: config.s3.region,
     accessKeyId,
     secretAccessKey,
     sessionToken,
+    ...(args.idempotencyKey !== undefined ? { idempotencyKey: args.idempotencyKey } : {}),
   })
   console.log(`POST ${url}: ${result.status}`)
   console.log(result.body)

@@ -6,7 +6,10 @@ import { errorResponses } from '../schemas/errors.ts'
 import { EventIntake } from '../services/notifications/event-intake.ts'
 import { refusalBody, type GatewayRefusal } from '../services/signatures/sigv4-verify.ts'
 
-/** An event is a few KiB of text; Discord takes at most 6000 characters of embed. */
+/**
+ * An event is a few KiB of text; a Discord message at its limits (2000 characters of content,
+ * 6000 of embeds, a poll) is well under 64 KiB, even escaped.
+ */
 const EVENT_BODY_LIMIT = 64 * 1024
 
 /** API Gateway's 403 as it sends it: a Buffer, so no charset is added to the type. */
@@ -42,13 +45,24 @@ const eventRoutes: FastifyPluginAsyncTypebox<{ config: AppConfig }> = async (app
           "server's S3_REGION, with EVENTS_ACCESS_KEY_ID and EVENTS_SECRET_ACCESS_KEY, as " +
           "API Gateway's IAM authorization requires; refusals are its 403s. With " +
           "EVENTS_AUTH=api-gateway-iam (on Lambda) API Gateway's IAM check is trusted instead " +
-          'and a request without its IAM identity is refused. The body is a JSON ' +
-          'event: {id (1..128 characters), title?, description?, url?, fields?: [{name, value, ' +
-          'inline?}]}. The same id twice is one message: the id is kept 7 days, and a second ' +
-          'request gets {"duplicate":true}. The answer (202, delivery "accepted") comes once ' +
-          'the delivery has started: a Step Functions execution on AWS, the same state ' +
-          'machine in the local server, which posts to Discord after, waiting out 429s and ' +
-          'retrying 5xx answers. A 503 means it did not start: send the event again.',
+          'and a request without its IAM identity is refused. The body is a JSON object of at ' +
+          'most 64 KiB, one of: a Discord execute-webhook body (it has content, embeds or ' +
+          'poll: content, username, avatar_url, tts, embeds, allowed_mentions, flags, ' +
+          "thread_name, applied_tags, poll, within Discord's limits: 2000 characters of " +
+          'content, 10 embeds, 6000 characters across them, 25 fields each...), forwarded as ' +
+          'it is but for allowed_mentions, which is {"parse":[]} unless an admin allows ' +
+          'mentions; the event {id?, title?, description?, url?, fields?: [{name, value, ' +
+          'inline?}]}; or any other object, e.g. {"type":"voice.join","user":"...","channel":' +
+          '"..."}, posted as an embed titled by its title, type or event, its other properties ' +
+          "as fields, cut to Discord's limits. The idempotency key is the body's id (a string " +
+          'of 1..128 characters or a number), else the Idempotency-Key header (1..255 ' +
+          'printable ASCII characters), else the signed request itself (its signature and ' +
+          'X-Amz-Date): the same key twice is one message, kept 7 days, and a second request ' +
+          'gets {"duplicate":true}; the answer says which (idempotencyKeyFrom). The answer ' +
+          '(202, delivery "accepted") comes once the delivery has started: a Step Functions ' +
+          'execution on AWS, the same state machine in the local server, which posts to ' +
+          'Discord after, waiting out 429s and retrying 5xx answers. A 503 means it did not ' +
+          'start: send the event again.',
         response: {
           202: ForwardResultSchema,
           403: GatewayErrorSchema,

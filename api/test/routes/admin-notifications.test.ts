@@ -83,6 +83,7 @@ describe('GET/PUT /api/admin/notifications', () => {
       discord: { configured: true, state: 'ok' },
       notifyOnArchive: false,
       notifyOnShare: false,
+      allowMentions: false,
     })
   })
 
@@ -93,6 +94,7 @@ describe('GET/PUT /api/admin/notifications', () => {
       discord: { configured: true, state: 'ok' },
       notifyOnArchive: true,
       notifyOnShare: false,
+      allowMentions: false,
     })
     expect(await app.records.get(NOTIFICATIONS_RECORD_KEY)).toEqual({
       version: 1,
@@ -106,6 +108,15 @@ describe('GET/PUT /api/admin/notifications', () => {
     } finally {
       await other.close()
     }
+  })
+
+  it('turns mentions on and off for Discord messages sent as events, kept in the record', async () => {
+    expect((await put({ allowMentions: true })).json()).toMatchObject({ allowMentions: true })
+    expect(await app.records.get(NOTIFICATIONS_RECORD_KEY)).toMatchObject({ allowMentions: true })
+    expect((await get()).json()).toMatchObject({ allowMentions: true })
+    expect((await put({ allowMentions: 'yes' })).statusCode).toBe(400)
+    expect((await put({ allowMentions: false })).json()).toMatchObject({ allowMentions: false })
+    expect(await app.records.get(NOTIFICATIONS_RECORD_KEY)).toMatchObject({ allowMentions: false })
   })
 
   it('keeps both of two toggles changed at once by two instances (an optimistic lock)', async () => {

@@ -1,6 +1,9 @@
 import { spawn } from 'node:child_process'
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager'
 import { Hash } from '@smithy/hash-node'
@@ -80,7 +83,12 @@ beforeEach(() => {
 /** Signs as an AWS SDK client would for API Gateway (credentials from the test config). */
 async function signedHeaders(
   body: string,
-  options: { date?: Date; accessKeyId?: string; region?: string } = {},
+  options: {
+    date?: Date
+    accessKeyId?: string
+    region?: string
+    headers?: Record<string, string>
+  } = {},
 ) {
   const signer = new SignatureV4({
     service: 'execute-api',
@@ -97,7 +105,7 @@ async function signedHeaders(
       protocol: 'http:',
       hostname: 'localhost',
       path: '/api/events',
-      headers: { host: HOST, 'content-type': 'application/json' },
+      headers: { host: HOST, 'content-type': 'application/json', ...options.headers },
       body,
     },
     options.date ? { signingDate: options.date } : {},
@@ -150,7 +158,11 @@ describe('POST /api/events: the SigV4 intake', () => {
       fields: [{ name: 'Stage', value: 'prod', inline: true }],
     })
     expect(response.statusCode, response.body).toBe(202)
-    expect(response.json()).toEqual({ id: 'deploy-1', delivery: 'accepted' })
+    expect(response.json()).toEqual({
+      id: 'deploy-1',
+      delivery: 'accepted',
+      idempotencyKeyFrom: 'id',
+    })
     await app.notifier.settled()
     expect(discord.received).toHaveLength(1)
     expect(discord.received[0]?.url).toBe('/api/webhooks/1/token?wait=true')
@@ -199,17 +211,25 @@ describe('POST /api/events: the SigV4 intake', () => {
     })
     const response = await post(body, signed.headers)
     expect(response.statusCode, response.body).toBe(202)
-    expect(response.json()).toEqual({ id: 'typed-1', delivery: 'accepted' })
+    expect(response.json()).toEqual({
+      id: 'typed-1',
+      delivery: 'accepted',
+      idempotencyKeyFrom: 'id',
+    })
     await app.notifier.settled()
   })
 
   it('posts the same event id once', async () => {
     const event = { id: 'once-1', title: 'Only once' }
-    expect((await postSigned(event)).json()).toEqual({ id: 'once-1', delivery: 'accepted' })
+    expect((await postSigned(event)).json()).toEqual({
+      id: 'once-1',
+      delivery: 'accepted',
+      idempotencyKeyFrom: 'id',
+    })
     await app.notifier.settled()
     const again = await postSigned(event)
     expect(again.statusCode).toBe(202)
-    expect(again.json()).toEqual({ duplicate: true })
+    expect(again.json()).toMatchObject({ duplicate: true })
     await app.notifier.settled()
     expect(discord.received).toHaveLength(1)
   })
@@ -223,7 +243,7 @@ describe('POST /api/events: the SigV4 intake', () => {
     expect(answers.map((answer) => answer.statusCode)).toEqual(Array(20).fill(202))
     expect(bodies.filter((answer) => answer.duplicate === true)).toHaveLength(19)
     expect(bodies.filter((answer) => answer.delivery === 'accepted')).toEqual([
-      { id: 'burst-1', delivery: 'accepted' },
+      { id: 'burst-1', delivery: 'accepted', idempotencyKeyFrom: 'id' },
     ])
     await app.notifier.settled()
     expect(discord.received.map((message) => message.body.embeds[0]?.title)).toEqual([
@@ -234,7 +254,7 @@ describe('POST /api/events: the SigV4 intake', () => {
   it('keeps an id of any characters as a key, and names its execution by hash', async () => {
     const id = `../events/${'é'.repeat(100)} <script>`
     const response = await postSigned({ id, title: 'Odd id' })
-    expect(response.json()).toEqual({ id, delivery: 'accepted' })
+    expect(response.json()).toEqual({ id, delivery: 'accepted', idempotencyKeyFrom: 'id' })
     await app.notifier.settled()
     expect(await storedEvent(id)).toMatchObject({ eventId: id, status: 'delivered' })
     expect(eventExecutionName(id, 1)).toMatch(/^event-[0-9a-f]{48}-1$/)
@@ -255,7 +275,7 @@ describe('POST /api/events: the SigV4 intake', () => {
         headers: await signedHeaders(body),
         payload: body,
       })
-      expect(response.json()).toEqual({ duplicate: true })
+      expect(response.json()).toMatchObject({ duplicate: true })
     } finally {
       await restarted.close()
     }
@@ -336,18 +356,323 @@ describe('POST /api/events: the SigV4 intake', () => {
     expect(discord.received).toHaveLength(0)
   })
 
-  it('answers 400 to an event without an id or with unknown properties', async () => {
-    const noId = await postSigned({ title: 'no id' })
-    expect(noId.statusCode).toBe(400)
-    expect(noId.json()).toMatchObject({
-      code: 'VALIDATION',
-      message: 'body must have required properties id',
-    })
-    const unknown = await postSigned({ id: 'u-1', colour: 'red' })
-    expect(unknown.statusCode).toBe(400)
-    expect(unknown.json().message).toBe('body has an unknown property "colour"')
+  it("answers 400 to the app's event shape with a bad field", async () => {
     const badUrl = await postSigned({ id: 'u-2', url: 'javascript:alert(1)' })
     expect(badUrl.json().message).toBe('body/url must be an http(s) URL')
+    expect(discord.received).toHaveLength(0)
+  })
+})
+
+async function setMentions(allowMentions: boolean) {
+  const response = await app.inject({
+    method: 'PUT',
+    url: '/api/admin/notifications',
+    headers: { 'x-api-key': API_KEY },
+    payload: { allowMentions },
+  })
+  expect(response.json()).toMatchObject({ allowMentions })
+}
+
+/** A Discord execute-webhook body as a bot builds it (discord.js's EmbedBuilder, say). */
+const DISCORD_BODY = {
+  content: 'Hey @everyone, <@80351110224678912> joined **General** <@&165511591545143296>',
+  username: 'Voice bot',
+  avatar_url: 'https://cdn.example.com/bot.png',
+  embeds: [
+    {
+      title: 'Voice channel joined',
+      description: 'mona joined General',
+      url: 'https://discord.com/channels/1/2',
+      color: 0x5865f2,
+      timestamp: '2026-12-05T15:00:00.000Z',
+      author: { name: 'mona', icon_url: 'https://cdn.example.com/mona.png' },
+      fields: [
+        { name: 'Channel', value: 'General', inline: true },
+        { name: 'Members', value: '3', inline: true },
+      ],
+      footer: { text: 'voice-state bot' },
+    },
+  ],
+  allowed_mentions: { parse: ['everyone', 'users', 'roles'] },
+}
+
+function expectRefused(response: Awaited<ReturnType<typeof post>>, message: string) {
+  expect(response.statusCode, response.body).toBe(400)
+  expect(response.json()).toEqual({
+    statusCode: 400,
+    error: 'Bad Request',
+    message,
+    code: 'VALIDATION',
+  })
+}
+
+describe('POST /api/events: what a Discord bot sends', () => {
+  it('forwards a Discord execute-webhook body as it is, with mentions off', async () => {
+    const body = JSON.stringify(DISCORD_BODY)
+    const headers = await signedHeaders(body, { headers: { 'idempotency-key': 'bot-message-1' } })
+    const response = await post(body, headers)
+    expect(response.statusCode, response.body).toBe(202)
+    expect(response.json()).toEqual({
+      id: 'bot-message-1',
+      idempotencyKeyFrom: 'header',
+      delivery: 'accepted',
+    })
+    await app.notifier.settled()
+    expect(discord.received).toEqual([
+      {
+        url: '/api/webhooks/1/token?wait=true',
+        body: { ...DISCORD_BODY, allowed_mentions: { parse: [] } },
+      },
+    ])
+  })
+
+  it("lets mentions through once an admin allows them: the sender's, or Discord's default", async () => {
+    await setMentions(true)
+    try {
+      const withOwn = await postSigned({ ...DISCORD_BODY, content: 'ping 1 @everyone' })
+      expect(withOwn.statusCode, withOwn.body).toBe(202)
+      const withoutMentions: Partial<typeof DISCORD_BODY> = { ...DISCORD_BODY }
+      delete withoutMentions.allowed_mentions
+      const withNone = await postSigned({ ...withoutMentions, content: 'ping 2 @here' })
+      expect(withNone.statusCode, withNone.body).toBe(202)
+      await app.notifier.settled()
+      expect(discord.received.map((message) => message.body)).toEqual([
+        { ...DISCORD_BODY, content: 'ping 1 @everyone' },
+        { ...withoutMentions, content: 'ping 2 @here' },
+      ])
+    } finally {
+      await setMentions(false)
+    }
+    await postSigned({ content: 'ping 3 @everyone', allowed_mentions: { parse: ['everyone'] } })
+    await app.notifier.settled()
+    expect(discord.received[2]?.body).toEqual({
+      content: 'ping 3 @everyone',
+      allowed_mentions: { parse: [] },
+    })
+  })
+
+  it("posts a gateway bot's own event as a readable embed: voice.join", async () => {
+    const event = {
+      type: 'voice.join',
+      user: 'mona#0001 <@80351110224678912>',
+      channel: 'General',
+      guild: 'Meme Studio',
+      at: { ms: 1764946800000 },
+    }
+    const response = await postSigned(event)
+    expect(response.statusCode, response.body).toBe(202)
+    expect(response.json()).toEqual({
+      id: expect.stringMatching(/^[0-9a-f]{64}$/),
+      idempotencyKeyFrom: 'signature',
+      delivery: 'accepted',
+    })
+    await app.notifier.settled()
+    expect(discord.received).toHaveLength(1)
+    expect(discord.received[0]?.body).toEqual({
+      embeds: [
+        {
+          title: 'voice.join',
+          fields: [
+            { name: 'user', value: 'mona#0001 <@80351110224678912>', inline: true },
+            { name: 'channel', value: 'General', inline: true },
+            { name: 'guild', value: 'Meme Studio', inline: true },
+            { name: 'at', value: '{"ms":1764946800000}', inline: true },
+          ],
+          timestamp: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/),
+        },
+      ],
+      allowed_mentions: { parse: [] },
+    })
+  })
+
+  it('titles an event by title, then type, then event; an id keys it and signs the footer', async () => {
+    await postSigned({ id: 42, event: 'deploy', status: 'ok' })
+    await postSigned({ title: 'Nightly', type: 'build', id: 'n-1' })
+    await postSigned({ colour: 'red', size: 3 })
+    await app.notifier.settled()
+    expect(discord.received.map((message) => message.body.embeds[0])).toEqual([
+      expect.objectContaining({
+        title: 'deploy',
+        fields: [{ name: 'status', value: 'ok', inline: true }],
+        footer: { text: 'event 42' },
+      }),
+      expect.objectContaining({
+        title: 'Nightly',
+        fields: [{ name: 'type', value: 'build', inline: true }],
+        footer: { text: 'event n-1' },
+      }),
+      expect.objectContaining({ title: 'Event' }),
+    ])
+    expect(await storedEvent('42')).toMatchObject({ eventId: '42', status: 'delivered' })
+  })
+
+  it("cuts another object to Discord's limits: 25 fields, 1024 characters a value", async () => {
+    const event: Record<string, unknown> = { type: 'big', long: 'x'.repeat(5000) }
+    for (let n = 1; n <= 30; n++) event[`f${n}`] = n
+    const response = await postSigned(event)
+    expect(response.statusCode, response.body).toBe(202)
+    await app.notifier.settled()
+    const [embed] = (discord.received[0]?.body as unknown as { embeds: Record<string, unknown>[] })
+      .embeds as [{ fields: { name: string; value: string }[] }]
+    expect(embed.fields).toHaveLength(25)
+    expect(embed.fields[0]).toEqual({ name: 'long', value: `${'x'.repeat(1023)}…`, inline: false })
+    expect(embed.fields[23]).toEqual({ name: 'f23', value: '23', inline: true })
+    expect(embed.fields[24]).toEqual({
+      name: '…and 7 more fields',
+      value: '"f24", "f25", "f26", "f27", "f28", "f29", "f30"',
+      inline: false,
+    })
+  })
+
+  it("refuses a Discord body past Discord's limits, naming the path and the limit", async () => {
+    const field = { name: 'n', value: 'v' }
+    const cases: [unknown, string][] = [
+      [{ content: 'x'.repeat(2001) }, 'body/content must not have more than 2000 characters'],
+      [
+        { embeds: Array.from({ length: 11 }, () => ({ title: 't' })) },
+        'body/embeds must not have more than 10 items',
+      ],
+      [
+        { embeds: [{ title: 'x'.repeat(257) }] },
+        'body/embeds/0/title must not have more than 256 characters',
+      ],
+      [
+        { embeds: [{ fields: Array.from({ length: 26 }, () => field) }] },
+        'body/embeds/0/fields must not have more than 25 items',
+      ],
+      [
+        {
+          embeds: [
+            { description: 'x'.repeat(4000) },
+            { description: 'x'.repeat(2000), footer: { text: 'x' } },
+          ],
+        },
+        'body/embeds must not have more than 6000 characters in all (titles, descriptions, ' +
+          'field names and values, footer texts and author names); they have 6001',
+      ],
+      [
+        { content: 'hi', username: 'x'.repeat(81) },
+        'body/username must not have more than 80 characters',
+      ],
+      [
+        { content: 'hi', avatar_url: 'file:///etc/passwd' },
+        'body/avatar_url must be an http(s) URL',
+      ],
+      [{ content: 'hi', type: 'voice.join' }, 'body has an unknown property "type"'],
+      [
+        { content: 'hi', flags: 64 },
+        'body/flags may only set SUPPRESS_EMBEDS (4) and SUPPRESS_NOTIFICATIONS (4096)',
+      ],
+      [
+        { content: 'hi', allowed_mentions: { parse: ['all'] } },
+        'body/allowed_mentions/parse/0 must be "roles" or "users" or "everyone"',
+      ],
+      [{ content: '   ' }, 'body must have a content that is not blank, an embed or a poll'],
+    ]
+    for (const [body, message] of cases) expectRefused(await postSigned(body), message)
+    // 6000 exactly is Discord's limit, not past it.
+    const atLimit = await postSigned({
+      embeds: [{ description: 'x'.repeat(4000) }, { description: 'x'.repeat(2000) }],
+    })
+    expect(atLimit.statusCode, atLimit.body).toBe(202)
+    await app.notifier.settled()
+    expect(discord.received).toHaveLength(1)
+  })
+
+  it('sends an Idempotency-Key twice as one message; refuses a bad key', async () => {
+    const body = JSON.stringify({ type: 'voice.leave', user: 'mona' })
+    const first = await post(
+      body,
+      await signedHeaders(body, { headers: { 'idempotency-key': 'leave-1' } }),
+    )
+    const second = await post(
+      body,
+      await signedHeaders(body, {
+        headers: { 'idempotency-key': 'leave-1' },
+        date: new Date(Date.now() - 2000),
+      }),
+    )
+    expect(first.json()).toEqual({
+      id: 'leave-1',
+      idempotencyKeyFrom: 'header',
+      delivery: 'accepted',
+    })
+    expect(second.json()).toEqual({ duplicate: true, id: 'leave-1', idempotencyKeyFrom: 'header' })
+    expect(await app.records.get(eventRecordKey('leave-1', 'header'))).toMatchObject({
+      keyFrom: 'header',
+    })
+    // Its own namespace: the same text as a body's id is another event.
+    expect(await storedEvent('leave-1')).toBeUndefined()
+    const bad = await post(body, await signedHeaders(body, { headers: { 'idempotency-key': 'é' } }))
+    expectRefused(bad, 'headers/idempotency-key must be 1 to 255 printable ASCII characters')
+    await app.notifier.settled()
+    expect(discord.received).toHaveLength(1)
+  })
+
+  it('keys an event without id or header by its signature: a retry is one, a new signing two', async () => {
+    const body = JSON.stringify({ type: 'voice.join', user: 'octo', channel: 'Lounge' })
+    const headers = await signedHeaders(body, { date: new Date(Date.now() - 3000) })
+    const retried = await Promise.all([post(body, headers), post(body, headers)])
+    const answers = retried.map((response) => response.json())
+    expect(answers.filter((answer) => answer.delivery === 'accepted')).toHaveLength(1)
+    expect(answers.filter((answer) => answer.duplicate === true)).toHaveLength(1)
+    const resigned = await post(
+      body,
+      await signedHeaders(body, { date: new Date(Date.now() - 1000) }),
+    )
+    expect(resigned.json()).toMatchObject({ idempotencyKeyFrom: 'signature', delivery: 'accepted' })
+    expect(resigned.json().id).not.toBe(answers[0].id)
+    await app.notifier.settled()
+    expect(discord.received).toHaveLength(2)
+  })
+
+  it('answers malformed, oversized and hostile bodies clearly, and sends nothing', async () => {
+    const raw = async (body: string | Buffer) =>
+      post(body as string, await signedHeaders(body as string))
+    const malformed = (message: string) => ({
+      statusCode: 400,
+      error: 'Bad Request',
+      message,
+      code: 'MALFORMED_JSON',
+    })
+    expect((await raw('{"type": "voice.join",')).json()).toEqual(
+      malformed('The request body is not valid JSON'),
+    )
+    expect((await raw('')).json()).toEqual(
+      malformed('The request body is empty: send a JSON object'),
+    )
+    expectRefused(await raw('[{"content":"hi"}]'), 'body must be a JSON object, not an array')
+    expectRefused(await raw('"hello"'), 'body must be a JSON object, not a string')
+    expectRefused(await raw('null'), 'body must be a JSON object, not null')
+    expectRefused(await raw('{}'), 'body is an empty object: nothing to post')
+    expectRefused(
+      await raw('{"type":"x","nested":{"__proto__":{"polluted":true}}}'),
+      'body/nested has a property named "__proto__"',
+    )
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined()
+    const deep = `{"type":"x","a":${'['.repeat(40)}${']'.repeat(40)}}`
+    expectRefused(
+      await raw(deep),
+      'body/a/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0 is nested more than 32 levels deep',
+    )
+    expectRefused(
+      await raw(JSON.stringify({ type: 'x', ['k'.repeat(60_000)]: 1 })),
+      'body has a property name of 60000 characters (at most 256)',
+    )
+    expectRefused(
+      await raw(JSON.stringify({ id: 'x'.repeat(129) })),
+      'body/id must not have more than 128 characters',
+    )
+    expectRefused(
+      await raw(JSON.stringify({ id: { a: 1 }, type: 'x' })),
+      'body/id must be a string or a number',
+    )
+
+    const oversized = JSON.stringify({ type: 'x', blob: 'x'.repeat(64 * 1024) })
+    const tooLarge = await raw(oversized)
+    expect(tooLarge.statusCode).toBe(413)
+    expect(tooLarge.json()).toMatchObject({ code: 'BODY_TOO_LARGE' })
+    await app.notifier.settled()
     expect(discord.received).toHaveLength(0)
   })
 })
@@ -364,11 +689,17 @@ describe('POST /api/events: Discord answers, after the answer', () => {
     const started = Date.now()
     const response = await postSigned({ id: 'rate-1', title: 'Busy' })
     expect(response.statusCode).toBe(202)
-    expect(response.json()).toEqual({ id: 'rate-1', delivery: 'accepted' })
+    expect(response.json()).toEqual({
+      id: 'rate-1',
+      delivery: 'accepted',
+      idempotencyKeyFrom: 'id',
+    })
     // The Wait state waits a whole second (0.2 rounded up); the answer did not.
     expect(Date.now() - started).toBeLessThan(1000)
     // A second delivery of the id while the first waits is the same event.
-    expect((await postSigned({ id: 'rate-1', title: 'Busy' })).json()).toEqual({ duplicate: true })
+    expect((await postSigned({ id: 'rate-1', title: 'Busy' })).json()).toMatchObject({
+      duplicate: true,
+    })
     await app.notifier.settled()
     expect(discord.received).toHaveLength(2)
     expect(discord.received[1]?.body).toEqual(discord.received[0]?.body)
@@ -381,6 +712,7 @@ describe('POST /api/events: Discord answers, after the answer', () => {
     expect((await postSigned({ id: 'down-1' })).json()).toEqual({
       id: 'down-1',
       delivery: 'accepted',
+      idempotencyKeyFrom: 'id',
     })
     await app.notifier.settled()
     expect(discord.received).toHaveLength(1)
@@ -391,7 +723,10 @@ describe('POST /api/events: Discord answers, after the answer', () => {
     // Not delivered, so not a duplicate: a resend goes through, once.
     const again = await Promise.all([postSigned({ id: 'down-1' }), postSigned({ id: 'down-1' })])
     expect(again.map((answer) => answer.json())).toEqual(
-      expect.arrayContaining([{ id: 'down-1', delivery: 'accepted' }, { duplicate: true }]),
+      expect.arrayContaining([
+        { id: 'down-1', delivery: 'accepted', idempotencyKeyFrom: 'id' },
+        { duplicate: true, id: 'down-1', idempotencyKeyFrom: 'id' },
+      ]),
     )
     await app.notifier.settled()
     expect(discord.received).toHaveLength(2)
@@ -402,7 +737,11 @@ describe('POST /api/events: Discord answers, after the answer', () => {
     discord.queue.push({ status: 404, body: '{"message":"Unknown Webhook","code":10015}' })
     const response = await postSigned({ id: 'gone-1' })
     expect(response.statusCode).toBe(202)
-    expect(response.json()).toEqual({ id: 'gone-1', delivery: 'accepted' })
+    expect(response.json()).toEqual({
+      id: 'gone-1',
+      delivery: 'accepted',
+      idempotencyKeyFrom: 'id',
+    })
     await app.notifier.settled()
     expect((await notifications()).discord).toMatchObject({
       configured: true,
@@ -414,6 +753,7 @@ describe('POST /api/events: Discord answers, after the answer', () => {
       id: 'gone-2',
       delivery: 'not-forwarded',
       reason: 'Discord answered 404: the webhook was deleted',
+      idempotencyKeyFrom: 'id',
     })
     await app.notify('shared', { shareId: 'abc' })
     await app.notifier.settled()
@@ -471,7 +811,7 @@ describe('POST /api/events on AWS: a Step Functions execution', () => {
   it('starts an execution named after the event id, with the delivery and the message', async () => {
     const response = await postTo({ id: 'sfn-1', title: 'Through Step Functions' })
     expect(response.statusCode).toBe(202)
-    expect(response.json()).toEqual({ id: 'sfn-1', delivery: 'accepted' })
+    expect(response.json()).toEqual({ id: 'sfn-1', delivery: 'accepted', idempotencyKeyFrom: 'id' })
     expect(sfn.calls).toHaveLength(1)
     const [call] = sfn.calls
     expect(call?.target).toBe('AWSStepFunctions.StartExecution')
@@ -482,7 +822,7 @@ describe('POST /api/events on AWS: a Step Functions execution', () => {
       input: expect.any(String),
     })
     expect(JSON.parse(call!.body.input!)).toEqual({
-      delivery: { kind: 'event', eventId: 'sfn-1', attempt: 1 },
+      delivery: { kind: 'event', eventId: 'sfn-1', keyFrom: 'id', attempt: 1 },
       message: {
         embeds: [
           {
@@ -496,7 +836,7 @@ describe('POST /api/events on AWS: a Step Functions execution', () => {
     })
     // Nothing runs here: the state machine posts to Discord.
     expect(discord.received).toHaveLength(0)
-    expect((await postTo({ id: 'sfn-1' })).json()).toEqual({ duplicate: true })
+    expect((await postTo({ id: 'sfn-1' })).json()).toMatchObject({ duplicate: true })
     expect(sfn.calls).toHaveLength(1)
   })
 
@@ -517,7 +857,7 @@ describe('POST /api/events on AWS: a Step Functions execution', () => {
       body: { executionArn: `${STATE_MACHINE}:sfn-2`, startDate: Date.now() / 1000 },
     })
     const retried = await postTo({ id: 'sfn-2' })
-    expect(retried.json()).toEqual({ id: 'sfn-2', delivery: 'accepted' })
+    expect(retried.json()).toEqual({ id: 'sfn-2', delivery: 'accepted', idempotencyKeyFrom: 'id' })
     // The same name each time: had the first start reached Step Functions, this one would not
     // start a second execution.
     expect(new Set(sfn.calls.map((call) => call.body.name))).toEqual(
@@ -530,7 +870,11 @@ describe('POST /api/events on AWS: a Step Functions execution', () => {
       status: 400,
       body: { __type: 'com.amazonaws.sfn#ExecutionAlreadyExists', message: 'exists' },
     })
-    expect((await postTo({ id: 'sfn-3' })).json()).toEqual({ id: 'sfn-3', delivery: 'accepted' })
+    expect((await postTo({ id: 'sfn-3' })).json()).toEqual({
+      id: 'sfn-3',
+      delivery: 'accepted',
+      idempotencyKeyFrom: 'id',
+    })
     expect(sfn.calls).toHaveLength(1)
   })
 
@@ -629,7 +973,7 @@ describe('a Discord URL kept in Secrets Manager, as on Lambda', () => {
         headers: await signedHeaders(body),
         payload: body,
       })
-      expect(response.json()).toEqual({ id, delivery: 'accepted' })
+      expect(response.json()).toEqual({ id, delivery: 'accepted', idempotencyKeyFrom: 'id' })
       // The post task reads the URL when it runs: let it run before the clock moves.
       await lambdaApp.notifier.settled()
     }
@@ -690,7 +1034,11 @@ describe('send-event (the CLI)', () => {
       secretAccessKey: SECRET_ACCESS_KEY,
     })
     expect(result.status).toBe(202)
-    expect(JSON.parse(result.body)).toEqual({ id: 'cli-1', delivery: 'accepted' })
+    expect(JSON.parse(result.body)).toEqual({
+      id: 'cli-1',
+      delivery: 'accepted',
+      idempotencyKeyFrom: 'id',
+    })
     await app.notifier.settled()
     expect(discord.received[0]?.body.embeds[0]?.title).toBe('From the CLI')
   })
@@ -718,6 +1066,10 @@ describe('send-event (the CLI)', () => {
 
   function runCli(args: string[], env: Record<string, string>) {
     const script = fileURLToPath(new URL('../../scripts/send-event.ts', import.meta.url))
+    return runScript(script, env, args)
+  }
+
+  function runScript(script: string, env: Record<string, string>, args: string[] = []) {
     const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
       cwd: fileURLToPath(new URL('../..', import.meta.url)),
       env: { PATH: process.env.PATH ?? '', ...env },
@@ -739,11 +1091,78 @@ describe('send-event (the CLI)', () => {
     })
     expect(result.stderr).toBe('')
     expect(result.stdout).toBe(
-      `POST ${origin}/api/events: 202\n{"id":"cli-2","delivery":"accepted"}\n` +
+      `POST ${origin}/api/events: 202\n{"id":"cli-2","idempotencyKeyFrom":"id","delivery":"accepted"}\n` +
         'accepted: the delivery to Discord has started (GET /api/admin/notifications shows how it ended)\n',
     )
     expect(result.code).toBe(0)
   })
+
+  it('sends a Discord body from a file with --idempotency-key, once', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'send-event-'))
+    const file = join(dir, 'message.json')
+    await writeFile(file, JSON.stringify({ content: 'From a file @everyone' }))
+    const env = {
+      EVENTS_ACCESS_KEY_ID: ACCESS_KEY_ID,
+      EVENTS_SECRET_ACCESS_KEY: SECRET_ACCESS_KEY,
+      EVENTS_URL: `${origin}/api/events`,
+    }
+    try {
+      const args = ['--file', file, '--idempotency-key', 'cli-file-1']
+      const first = await runCli(args, env)
+      expect(first.stderr).toBe('')
+      expect(first.stdout).toContain(
+        '{"id":"cli-file-1","idempotencyKeyFrom":"header","delivery":"accepted"}',
+      )
+      const second = await runCli(args, env)
+      expect(second.stdout).toContain('{"duplicate":true,"id":"cli-file-1"')
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
+    await app.notifier.settled()
+    expect(discord.received.map((message) => message.body)).toEqual([
+      { content: 'From a file @everyone', allowed_mentions: { parse: [] } },
+    ])
+    expect((await runCli(['--file'], env)).code).toBe(2)
+  })
+
+  it("runs the README's AWS SDK snippet as it is written: 202, a voice.join embed", async () => {
+    const readme = await readFile(new URL('../../../README.md', import.meta.url), 'utf8')
+    const section = readme.slice(readme.indexOf("From the bot itself, with the AWS SDK's signer"))
+    const snippet = /```ts\n([\s\S]*?)```/.exec(section)?.[1]
+    expect(snippet).toContain('new SignatureV4(')
+    // Inside api/, so that its imports resolve as a bot's would from its own node_modules.
+    const file = fileURLToPath(new URL(`../../readme-snippet-${process.pid}.mts`, import.meta.url))
+    await writeFile(file, snippet!)
+    let result: Awaited<ReturnType<typeof runCli>>
+    try {
+      result = await runScript(file, {
+        EVENTS_URL: `${origin}/api/events`,
+        AWS_REGION: config.s3.region,
+        AWS_ACCESS_KEY_ID: ACCESS_KEY_ID,
+        AWS_SECRET_ACCESS_KEY: SECRET_ACCESS_KEY,
+      })
+    } finally {
+      await rm(file, { force: true })
+    }
+    expect(result.stderr).toBe('')
+    expect(result.stdout).toBe(
+      '202 {"id":"join-1","idempotencyKeyFrom":"header","delivery":"accepted"}\n',
+    )
+    await app.notifier.settled()
+    expect(discord.received[0]?.body).toMatchObject({
+      embeds: [
+        {
+          title: 'voice.join',
+          fields: [
+            { name: 'user', value: 'mona' },
+            { name: 'channel', value: 'General' },
+            { name: 'guild', value: 'Meme Studio' },
+          ],
+        },
+      ],
+      allowed_mentions: { parse: [] },
+    })
+  }, 20_000)
 
   it('signs with AWS_SESSION_TOKEN when set, as X-Amz-Security-Token', async () => {
     const seen: IncomingHttpHeaders[] = []

@@ -1,5 +1,11 @@
 import { createHash } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
+import {
+  DiscordWebhookMessageSchema,
+  IdempotencyKeyFromSchema,
+  type DiscordWebhookMessage,
+  type IdempotencyKeyFrom,
+} from '@meme-studio/meme-core/schema'
 import { Type, type Static } from 'typebox'
 
 /**
@@ -57,7 +63,10 @@ export const DeliverySchema = Type.Union([
   Type.Object(
     {
       kind: Type.Literal('event'),
-      eventId: Type.String({ minLength: 1, maxLength: 128 }),
+      /** The event's idempotency key: an id (128), an Idempotency-Key (255) or a hash. */
+      eventId: Type.String({ minLength: 1, maxLength: 255 }),
+      /** Where the key came from; none (executions started before there was a choice): an id. */
+      keyFrom: Type.Optional(IdempotencyKeyFromSchema),
       attempt: Type.Integer({ minimum: 1 }),
     },
     { additionalProperties: false },
@@ -73,18 +82,14 @@ export const DeliverySchema = Type.Union([
 export type Delivery = Static<typeof DeliverySchema>
 
 /**
- * A Discord message as the tasks take it: at most Discord's 10 embeds; the post task sets
- * `allowed_mentions` itself, whatever the input says.
+ * An execution's input: `{delivery, message}`, both built by the app. The message is the
+ * execute-webhook body the post task sends as it is (`DiscordWebhookMessageSchema`, checked
+ * again by the task), but for mentions: the post task turns them off unless the settings
+ * allow them when it runs.
  */
-const MessageSchema = Type.Object({
-  content: Type.Optional(Type.String({ maxLength: 2000 })),
-  embeds: Type.Array(Type.Object({ title: Type.String() }), { maxItems: 10 }),
-})
-
-/** An execution's input: `{delivery, message}`, both built by the app. */
 export interface DeliveryInput {
   delivery: Delivery
-  message: { embeds: object[]; allowed_mentions: { parse: [] }; content?: string }
+  message: DiscordWebhookMessage
 }
 
 // ---- What its tasks take and give back ----------------------------------------------
@@ -118,7 +123,7 @@ export const DiscordTaskEventSchema = Type.Union([
       task: Type.Literal('discord'),
       action: Type.Literal('post'),
       delivery: DeliverySchema,
-      message: MessageSchema,
+      message: DiscordWebhookMessageSchema,
     },
     { additionalProperties: false },
   ),
@@ -144,12 +149,18 @@ export const DiscordTaskEventSchema = Type.Union([
 export type DiscordTaskEvent = Static<typeof DiscordTaskEventSchema>
 
 /**
- * An event's execution name: the same id and attempt give the same name, so a start that is
+ * An event's execution name: the same key and attempt give the same name, so a start that is
  * retried (its answer lost) starts nothing new: Step Functions answers a running execution's
  * name with the same execution, and a finished one's with ExecutionAlreadyExists. A hash,
- * as names allow 80 characters of a narrow set and an id is any 128 characters.
+ * as names allow 80 characters of a narrow set and a key is any 255 characters. An id's name
+ * is what it was before the other sources existed; the others' name their source too.
  */
-export function eventExecutionName(eventId: string, attempt: number): string {
-  const hash = createHash('sha256').update(eventId).digest('hex').slice(0, 48)
+export function eventExecutionName(
+  eventId: string,
+  attempt: number,
+  keyFrom: IdempotencyKeyFrom = 'id',
+): string {
+  const named = keyFrom === 'id' ? eventId : `${keyFrom}:${eventId}`
+  const hash = createHash('sha256').update(named).digest('hex').slice(0, 48)
   return `event-${hash}-${attempt}`
 }

@@ -12,6 +12,7 @@ import {
   type PostResult,
 } from './discord-delivery.ts'
 import { postOnce, type DiscordMessage, type DiscordSettings } from './discord.ts'
+import { withMentionPolicy } from './event-message.ts'
 import {
   EVENT_KEY_TTL_MS,
   eventRecordKey,
@@ -114,15 +115,17 @@ export class DiscordTasks {
     }
   }
 
-  async #post(message: { embeds: object[]; content?: string }): Promise<PostResult> {
+  async #post(message: DiscordMessage): Promise<PostResult> {
     const { settings, discord: source, log } = this.#deps
     const [discord, record] = await Promise.all([source(), settings.read()])
     const skipped = whyNotDiscord(record, discord?.webhookUrl)
     if (skipped || !discord) return { outcome: 'skipped', reason: skipped ?? 'no Discord URL' }
-    // Whatever the input said: no @everyone, @here or role pings from text a sender chose.
-    // The embeds were built by this app (`discord.ts`); Discord checks them in full.
-    const embeds = message.embeds as DiscordMessage['embeds']
-    const answer = await postOnce({ ...message, embeds, allowed_mentions: { parse: [] } }, discord)
+    // Whatever the input says: no pings unless mentions are allowed as the message goes out
+    // (an admin may have turned them off since the event arrived).
+    const answer = await postOnce(
+      withMentionPolicy(message, record.allowMentions ?? false),
+      discord,
+    )
     switch (answer.kind) {
       case 'delivered':
         return {
@@ -195,7 +198,7 @@ export class DiscordTasks {
   async #editEvent(delivery: Delivery, change: (current: EventRecord) => EventRecord) {
     if (delivery.kind !== 'event') return
     await this.#deps.records.edit<EventRecord>(
-      eventRecordKey(delivery.eventId),
+      eventRecordKey(delivery.eventId, delivery.keyFrom),
       (current) =>
         Value.Check(EventRecordSchema, current) && current.attempt === delivery.attempt
           ? change(current)

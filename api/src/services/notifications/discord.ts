@@ -1,6 +1,7 @@
-import type { ForwardedEvent } from '@meme-studio/meme-core/schema'
+import type { DiscordWebhookMessage } from '@meme-studio/meme-core/schema'
 import type * as Undici from 'undici'
 import type { Dispatcher } from 'undici'
+import { clip } from './event-message.ts'
 
 /**
  * Messages to a Discord webhook: what an event or a notification looks like there, and one
@@ -9,45 +10,10 @@ import type { Dispatcher } from 'undici'
  * @see https://discord.com/developers/docs/topics/rate-limits
  */
 
-export interface DiscordEmbed {
-  title: string
-  description?: string
-  url?: string
-  fields?: { name: string; value: string; inline?: boolean }[]
-  timestamp: string
-  footer?: { text: string }
-}
+/** A message as it goes to the webhook: Discord's execute-webhook body. */
+export type DiscordMessage = DiscordWebhookMessage
 
-export interface DiscordMessage {
-  content?: string
-  embeds: DiscordEmbed[]
-  /** No @everyone, @here or role pings from text a sender chose. */
-  allowed_mentions: { parse: [] }
-}
-
-/** Discord's embed limits; the whole embed may hold at most 6000 characters. */
 const MAX_FIELD_VALUE = 1024
-
-function clip(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`
-}
-
-/** An event as one embed: its title (or its id), description, link and fields. */
-export function eventMessage(event: ForwardedEvent, receivedAt: Date): DiscordMessage {
-  return {
-    embeds: [
-      {
-        title: event.title ?? `Event ${event.id}`,
-        ...(event.description ? { description: event.description } : {}),
-        ...(event.url ? { url: event.url } : {}),
-        ...(event.fields?.length ? { fields: event.fields } : {}),
-        timestamp: receivedAt.toISOString(),
-        footer: { text: clip(`event ${event.id}`, 2048) },
-      },
-    ],
-    allowed_mentions: { parse: [] },
-  }
-}
 
 export type NotificationKind = 'archived' | 'shared'
 

@@ -1,14 +1,12 @@
 import type { IncomingHttpHeaders } from 'node:http'
-import { EventSchema, type ForwardedEvent } from '@meme-studio/meme-core/schema'
-import { Value } from 'typebox/value'
 import type { AppConfig } from '../../config.ts'
-import { AppError } from '../shared/app-error.ts'
 import {
   MISSING_AUTHENTICATION_TOKEN,
   verifySigV4,
   type GatewayRefusal,
   type SigV4Credentials,
 } from '../signatures/sigv4-verify.ts'
+import { eventSubmission, parseEventBody, type EventSubmission } from './event-message.ts'
 
 /** An event request as it arrived: its signature covers the body's bytes. */
 export interface ArrivedEvent {
@@ -21,37 +19,7 @@ export interface ArrivedEvent {
 }
 
 export type EventAdmission =
-  { ok: true; event: ForwardedEvent; callerArn?: string } | { ok: false; refusal: GatewayRefusal }
-
-function invalidEvent(instancePath: string, problem: string): AppError {
-  return new AppError(400, 'VALIDATION', `body${instancePath} ${problem}`)
-}
-
-/** The body, read only once its signature is good: JSON, and an event. */
-function parseEvent(body: Buffer): ForwardedEvent {
-  let value: unknown
-  try {
-    value = JSON.parse(body.toString('utf8'))
-  } catch {
-    throw new AppError(400, 'MALFORMED_JSON', 'The request body is not valid JSON')
-  }
-  if (Value.Check(EventSchema, value)) return value
-  // An unknown property shows first as its own `schema is false`; name it as the app does.
-  const errors = Value.Errors(EventSchema, value).filter((error) => error.keyword !== 'boolean')
-  const first = errors[0]
-  if (!first) throw invalidEvent('', 'is not an event')
-  const params = first.params as { additionalProperties?: unknown[] }
-  if (first.keyword === 'additionalProperties' && params.additionalProperties?.length) {
-    throw invalidEvent(
-      first.instancePath,
-      `has an unknown property "${String(params.additionalProperties[0])}"`,
-    )
-  }
-  if (first.keyword === 'pattern' && first.instancePath === '/url') {
-    throw invalidEvent(first.instancePath, 'must be an http(s) URL')
-  }
-  throw invalidEvent(first.instancePath, first.message)
-}
+  { ok: true; event: EventSubmission; callerArn?: string } | { ok: false; refusal: GatewayRefusal }
 
 interface GatewayIdentity {
   accessKey?: unknown
@@ -84,7 +52,7 @@ function gatewayIdentity(lambdaEvent: unknown): { userArn?: string } | undefined
  * `POST /api/events`: who may send, and what. Locally the app checks the SigV4 signature as
  * API Gateway's IAM authorization does; on Lambda behind that authorization
  * (`EVENTS_AUTH=api-gateway-iam`) it trusts the identity the gateway verified. The body is
- * read only once the sender is known.
+ * read only once the sender is known (`event-message.ts` says what it may be).
  */
 export class EventIntake {
   readonly #config: AppConfig
@@ -96,7 +64,10 @@ export class EventIntake {
     this.#credentials = accessKeyId && secretAccessKey ? [{ accessKeyId, secretAccessKey }] : []
   }
 
-  /** The event, or API Gateway's refusal; a body that is not an event throws a 400. */
+  /**
+   * The event (its message and idempotency key), or API Gateway's refusal; a body that is
+   * not one throws a 400.
+   */
   async admit(arrived: ArrivedEvent): Promise<EventAdmission> {
     let callerArn: string | undefined
     if (this.#config.events.auth === 'api-gateway-iam') {
@@ -114,6 +85,17 @@ export class EventIntake {
       })
       if (!verdict.ok) return { ok: false, refusal: verdict.refusal }
     }
-    return { ok: true, event: parseEvent(arrived.body), ...(callerArn ? { callerArn } : {}) }
+    const { headers } = arrived
+    const event = eventSubmission(
+      parseEventBody(arrived.body),
+      {
+        idempotencyKey: headers['idempotency-key'],
+        // On Lambda too: API Gateway hands the signed headers on to the function.
+        authorization: headers.authorization,
+        amzDate: headers['x-amz-date'],
+      },
+      new Date(),
+    )
+    return { ok: true, event, ...(callerArn ? { callerArn } : {}) }
   }
 }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import type { IdempotencyKeyFrom } from '@meme-studio/meme-core/schema'
 import type { FastifyBaseLogger } from 'fastify'
 import { Value } from 'typebox/value'
 import {
@@ -11,9 +12,19 @@ import type { RecordKey, RecordStore } from '../records/record-store.ts'
 /** The settings record: the toggles, and what the last delivery found. */
 export const NOTIFICATIONS_RECORD_KEY: RecordKey = { pk: 'settings', sk: 'notifications' }
 
-/** An event id's idempotency key. */
-export function eventRecordKey(eventId: string): RecordKey {
-  return { pk: `event#${eventId}`, sk: 'event' }
+/** Each source of an event's key has its own sort key, so an id and a header never meet. */
+const EVENT_KEY_SORT: Record<IdempotencyKeyFrom, string> = {
+  id: 'event',
+  header: 'idempotency-key',
+  signature: 'signature',
+}
+
+/**
+ * An event's idempotency key in the records table. A body's id keeps the key it had before
+ * the other sources existed, so an id sent before an upgrade is still a duplicate after it.
+ */
+export function eventRecordKey(key: string, from: IdempotencyKeyFrom = 'id'): RecordKey {
+  return { pk: `event#${key}`, sk: EVENT_KEY_SORT[from] }
 }
 
 /**
@@ -76,10 +87,16 @@ export class NotificationSettings {
 }
 
 /** An event record's fields for a fresh claim. */
-export function startedEvent(eventId: string, attempt: number, receivedAt: Date): EventRecord {
+export function startedEvent(
+  eventId: string,
+  attempt: number,
+  receivedAt: Date,
+  keyFrom: IdempotencyKeyFrom = 'id',
+): EventRecord {
   return {
     version: 1,
     eventId,
+    ...(keyFrom === 'id' ? {} : { keyFrom }),
     status: 'started',
     attempt,
     receivedAt: receivedAt.toISOString(),

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { FastifyBaseLogger } from 'fastify'
 import type {
-  ForwardedEvent,
   ForwardResult,
   Notifications,
   NotificationsChange,
@@ -17,7 +16,8 @@ import { AppError } from '../shared/app-error.ts'
 import type { DeliveryExecutions } from './delivery-executions.ts'
 import { eventExecutionName, type DeliveryInput } from './discord-delivery.ts'
 import type { DiscordSource } from './discord-tasks.ts'
-import { eventMessage, notificationMessage, type NotificationKind } from './discord.ts'
+import { notificationMessage, type NotificationKind } from './discord.ts'
+import { withMentionPolicy, type EventSubmission, type IdempotencyKey } from './event-message.ts'
 import {
   EVENT_KEY_TTL_MS,
   eventRecordKey,
@@ -78,6 +78,7 @@ export class Notifier {
           ...current,
           notifyOnArchive: change.notifyOnArchive ?? current.notifyOnArchive,
           notifyOnShare: change.notifyOnShare ?? current.notifyOnShare,
+          ...(change.allowMentions !== undefined ? { allowMentions: change.allowMentions } : {}),
         }
         if (change.resetDiscord) delete next.discordDisabled
         return next
@@ -88,16 +89,18 @@ export class Notifier {
   }
 
   /**
-   * Claims the event id: creates its key (a conditional put: of any number of instances
+   * Claims the event's key: creates it (a conditional put: of any number of instances
    * trying at once, one succeeds), or takes over a key whose delivery failed, as the next
    * attempt (an edit under the record's lock, so again only one does). Undefined: someone
    * has it, a duplicate.
    */
-  async #claim(eventId: string, receivedAt: Date): Promise<Claim | undefined> {
+  async #claim(eventKey: IdempotencyKey, receivedAt: Date): Promise<Claim | undefined> {
     const { records } = this.#deps
-    const key = eventRecordKey(eventId)
+    const { value, from } = eventKey
+    const key = eventRecordKey(value, from)
+    const started = (attempt: number) => startedEvent(value, attempt, receivedAt, from)
     const expiresAt = receivedAt.getTime() + EVENT_KEY_TTL_MS
-    if (await records.create(key, startedEvent(eventId, 1, receivedAt), { expiresAt })) {
+    if (await records.create(key, started(1), { expiresAt })) {
       return { attempt: 1 }
     }
     let claim: Claim | undefined
@@ -108,12 +111,12 @@ export class Notifier {
         if (current === undefined) {
           // Expired or removed since the create: a first attempt after all.
           claim = { attempt: 1 }
-          return startedEvent(eventId, 1, receivedAt)
+          return started(1)
         }
         if (!Value.Check(EventRecordSchema, current) || current.status !== 'failed')
           return undefined
         claim = { attempt: current.attempt + 1, previous: current }
-        return startedEvent(eventId, current.attempt + 1, receivedAt)
+        return started(current.attempt + 1)
       },
       { expiresAt },
     )
@@ -121,9 +124,9 @@ export class Notifier {
   }
 
   /** Gives a claim back when its execution could not start, so the sender's retry is taken. */
-  async #release(eventId: string, claim: Claim) {
+  async #release(eventKey: IdempotencyKey, claim: Claim) {
     const { records } = this.#deps
-    const key = eventRecordKey(eventId)
+    const key = eventRecordKey(eventKey.value, eventKey.from)
     if (!claim.previous) return records.delete(key)
     const previous = claim.previous
     await records.edit<EventRecord>(
@@ -135,35 +138,40 @@ export class Notifier {
   }
 
   /**
-   * Forwards an event, once per id: answers once its delivery has started (Discord gets the
+   * Forwards an event, once per key: answers once its delivery has started (Discord gets the
    * message after, with the state machine's waits and retries). Discord not set up or turned
-   * off: not forwarded, and the id is not kept. The execution would not start: the key is
+   * off: not forwarded, and the key is not kept. The execution would not start: the key is
    * given back and the answer is a 503, so the sender may send it again.
    */
-  async forward(event: ForwardedEvent): Promise<ForwardResult> {
-    const { id } = event
+  async forward(event: EventSubmission): Promise<ForwardResult> {
+    const { key } = event
+    const answer = { id: key.value, idempotencyKeyFrom: key.from }
     const [record, discord] = await Promise.all([this.#deps.settings.read(), this.#deps.discord()])
     const reason = whyNotDiscord(record, discord?.webhookUrl)
-    if (reason) return { id, delivery: 'not-forwarded', reason }
+    if (reason) return { ...answer, delivery: 'not-forwarded', reason }
 
     const receivedAt = this.#now()
-    const claim = await this.#claim(id, receivedAt)
-    if (!claim) return { duplicate: true }
+    const claim = await this.#claim(key, receivedAt)
+    if (!claim) return { duplicate: true, ...answer }
     const input: DeliveryInput = {
-      delivery: { kind: 'event', eventId: id, attempt: claim.attempt },
-      message: eventMessage(event, receivedAt),
+      delivery: { kind: 'event', eventId: key.value, keyFrom: key.from, attempt: claim.attempt },
+      message: withMentionPolicy(event.message, record.allowMentions ?? false),
     }
+    const log = { eventKey: key.value, keyFrom: key.from }
     try {
-      await this.#deps.executions.start(eventExecutionName(id, claim.attempt), input)
+      await this.#deps.executions.start(
+        eventExecutionName(key.value, claim.attempt, key.from),
+        input,
+      )
     } catch (error) {
-      this.#deps.log.error({ err: error, eventId: id }, 'the event delivery did not start')
-      await this.#release(id, claim).catch((releaseError: unknown) =>
-        // The key stays until it expires: the id is refused as a duplicate till then.
-        this.#deps.log.error({ err: releaseError, eventId: id }, 'could not release the event id'),
+      this.#deps.log.error({ err: error, ...log }, 'the event delivery did not start')
+      await this.#release(key, claim).catch((releaseError: unknown) =>
+        // The key stays until it expires: the event is refused as a duplicate till then.
+        this.#deps.log.error({ err: releaseError, ...log }, 'could not release the event key'),
       )
       throw eventsUnavailable(error)
     }
-    return { id, delivery: 'accepted' }
+    return { ...answer, delivery: 'accepted' }
   }
 
   /**
@@ -217,5 +225,6 @@ function viewOf(record: NotificationsRecord, webhookUrl: string | undefined): No
     },
     notifyOnArchive: record.notifyOnArchive,
     notifyOnShare: record.notifyOnShare,
+    allowMentions: record.allowMentions ?? false,
   }
 }

@@ -22,7 +22,7 @@ import {
   type DeliveryInput,
 } from '../../../src/services/notifications/discord-delivery.ts'
 import { DISCORD_TASK_CHANNEL } from '../../../src/services/notifications/discord-tasks.ts'
-import { eventMessage } from '../../../src/services/notifications/discord.ts'
+import { eventShapeMessage } from '../../../src/services/notifications/event-message.ts'
 import {
   NOTIFICATIONS_RECORD_KEY,
   eventRecordKey,
@@ -112,7 +112,7 @@ async function eventInput(id: string): Promise<DeliveryInput> {
   expect(await app.records.create(eventRecordKey(id), startedEvent(id, 1, at))).toBe(true)
   return {
     delivery: { kind: 'event', eventId: id, attempt: 1 },
-    message: eventMessage({ id, title: `Event ${id}` }, at),
+    message: eventShapeMessage({ id, title: `Event ${id}` }, at),
   }
 }
 

@@ -9,7 +9,13 @@ const PATH = '/api/admin/notifications'
 const settings = (
   discord: Notifications['discord'],
   toggles: Partial<Notifications> = {},
-): Notifications => ({ discord, notifyOnArchive: false, notifyOnShare: false, ...toggles })
+): Notifications => ({
+  discord,
+  notifyOnArchive: false,
+  notifyOnShare: false,
+  allowMentions: false,
+  ...toggles,
+})
 
 let wrapper: VueWrapper | undefined
 afterEach(() => wrapper?.unmount())
@@ -53,6 +59,25 @@ describe('Discord notifications', () => {
     // The server's answer wins: the second answer has the first toggle off again.
     expect(byLabel(card, 'Notify when a push is archived').element.checked).toBe(false)
     expect(byLabel(card, 'Notify when a meme is shared').element.checked).toBe(true)
+  })
+
+  it('turns mentions on with a checkbox that says what it does', async () => {
+    const api = fakeApi({
+      [PATH]: [
+        json(200, settings({ configured: true, state: 'ok' })),
+        json(200, settings({ configured: true, state: 'ok' }, { allowMentions: true })),
+      ],
+    })
+    const card = await mountCard()
+    const checkbox = byLabel(card, 'Let events mention people')
+    expect(checkbox.element.checked).toBe(false)
+    const help = card.get(`#${checkbox.attributes('aria-describedby')}`)
+    expect(help.text()).toContain('When off, mentions show as text and nobody is notified.')
+    await checkbox.setValue(true)
+    await flushPromises()
+    const puts = api.requestsTo(PATH).filter((request) => request.method === 'PUT')
+    expect(puts.map((request) => JSON.parse(request.body ?? ''))).toEqual([{ allowMentions: true }])
+    expect(byLabel(card, 'Let events mention people').element.checked).toBe(true)
   })
 
   it('puts a toggle back, and says why, when the change was not saved', async () => {
