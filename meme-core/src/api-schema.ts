@@ -8,6 +8,14 @@ export const LimitsSchema = Type.Object({
   maxPixels: Type.Integer(),
   maxEdge: Type.Integer({ description: 'Pictures are scaled down to this longer edge' }),
   imageTypes: Type.Array(Type.String()),
+  minEdge: Type.Integer({
+    description: "A picture's shorter side, at least (pixels): room for a caption",
+  }),
+  maxAspectRatio: Type.Number({
+    description:
+      'Longer side over shorter side, at most: 10, or less when maxEdge would scale the ' +
+      'shorter side under minEdge',
+  }),
 })
 export type Limits = Static<typeof LimitsSchema>
 
@@ -33,7 +41,9 @@ export const MemeRequestSchema = Type.Object(
     captions: CaptionListSchema,
     format: Type.Optional(
       Type.Enum(['jpeg', 'png', 'webp'], {
-        description: "Output format; default the input's (GIF gives PNG)",
+        description:
+          "Output format; default the input's (GIF gives PNG). With `Accept: image/…` it must " +
+          'be the type Accept allows, or the answer is 406',
       }),
     ),
   },

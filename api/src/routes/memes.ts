@@ -3,6 +3,7 @@ import { Type } from 'typebox'
 import { ErrorSchema } from '@meme-studio/meme-core/schema'
 import { errorResponses } from '../schemas/errors.ts'
 import { MemeRequestSchema, MemeResponseSchema } from '@meme-studio/meme-core/schema'
+import { negotiateMemeAnswer } from '../services/meme/meme-negotiation.ts'
 
 /** Captions, a key and a format fit in a few kilobytes; refuse anything much bigger. */
 const MEME_BODY_LIMIT = 64 * 1024
@@ -16,14 +17,6 @@ const UnavailableSchema = Type.Object(ErrorSchema.properties, {
   },
 })
 
-/** Raw bytes for clients that ask for an image type before (or instead of) JSON. */
-export function wantsRawImage(accept: string | undefined): boolean {
-  const ranges = (accept ?? '').split(',').map((r) => r.split(';')[0]?.trim().toLowerCase() ?? '')
-  const image = ranges.findIndex((r) => r.startsWith('image/'))
-  const json = ranges.findIndex((r) => r === 'application/json')
-  return image !== -1 && (json === -1 || image < json)
-}
-
 const memeRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/meme',
@@ -32,24 +25,37 @@ const memeRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         summary: 'Render captions onto an uploaded picture',
         description:
-          'Answers JSON `{meme_data, meme_type}` (base64), or the raw image when `Accept` asks for an image type.',
+          'Answers JSON `{meme_data, meme_type}` (base64), or the raw image when `Accept` prefers ' +
+          'an image type: `image/jpeg`, `image/png` or `image/webp` renders in that format, ' +
+          "`image/*` in `format` or the picture's own. No `Accept`, or `*/*`: JSON. The body's " +
+          '`format` and `Accept` must agree: `Accept: image/png` with `format: "jpeg"`, or an ' +
+          'Accept that allows none of JSON, JPEG, PNG and WebP (`image/gif`, `text/html`), is ' +
+          '406 NOT_ACCEPTABLE, before anything is rendered.',
         body: MemeRequestSchema,
         response: {
           200: {
             content: {
               'application/json': { schema: MemeResponseSchema },
-              'image/*': { schema: Type.String({ format: 'binary' }) },
+              'image/jpeg': { schema: Type.String({ format: 'binary' }) },
+              'image/png': { schema: Type.String({ format: 'binary' }) },
+              'image/webp': { schema: Type.String({ format: 'binary' }) },
             },
           },
-          ...errorResponses(400, 404, 413, 415, 422),
+          ...errorResponses(400, 404, 406, 413, 415, 422),
           503: UnavailableSchema,
         },
       },
     },
     async (request, reply) => {
-      const meme = await app.makeMeme(request.body)
+      // Refused before the picture is read: a 406 costs no render.
+      const answer = negotiateMemeAnswer(request.headers.accept, request.body.format)
+      const meme = await app.makeMeme({
+        ...request.body,
+        ...(answer.format ? { format: answer.format } : {}),
+      })
       reply.header('cache-control', 'no-store')
-      if (wantsRawImage(request.headers.accept)) {
+      reply.header('vary', 'Accept')
+      if (answer.kind === 'image') {
         // The typed reply knows the JSON shape; image/* bodies are bytes, which Fastify sends as they are.
         return reply.type(meme.contentType).send(meme.bytes as unknown as string)
       }

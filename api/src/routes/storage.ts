@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { IMAGE_TYPES } from '@meme-studio/meme-core'
+import { IMAGE_TYPES, pictureShapeLimits } from '@meme-studio/meme-core'
 import { LimitsSchema } from '@meme-studio/meme-core/schema'
 import { HealthSchema } from '@meme-studio/meme-core/schema'
 import { checkRecords } from '../services/records/record-store.ts'
@@ -39,6 +39,7 @@ const storageRoutes: FastifyPluginAsyncTypebox<{ config: AppConfig }> = async (a
       maxPixels: config.maxPixels,
       maxEdge: config.maxEdge,
       imageTypes: IMAGE_TYPES,
+      ...pictureShapeLimits(config.maxEdge),
     }),
   )
 }

@@ -3,7 +3,13 @@ import type { FastifyInstance } from 'fastify'
 import { imageSize } from 'image-size'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { makeAnimatedGif, makePicture, makePngHeader } from '../support/pictures.ts'
+import {
+  makeAnimatedGif,
+  makeJpegClaiming,
+  makePicture,
+  makePngHeader,
+  makeSolidPng,
+} from '../support/pictures.ts'
 import { decodePixels, meanDifference, pixelAt } from '../support/pixels.ts'
 import { uploadThroughPolicy } from '../support/signed-upload.ts'
 import {
@@ -71,6 +77,145 @@ describe('POST /api/meme', () => {
     expect(response.statusCode).toBe(200)
     expect(response.headers['content-type']).toBe('image/webp')
     expect(imageSize(response.rawPayload)).toMatchObject({ type: 'webp', width: 320, height: 240 })
+  })
+
+  describe('Accept', () => {
+    const MAGIC = {
+      'image/png': '89504e470d0a1a0a',
+      'image/jpeg': 'ffd8ff',
+      'image/webp': '52494646',
+    } as const
+
+    it.each(['image/png', 'image/jpeg', 'image/webp'] as const)(
+      'renders a JPEG upload as %s when Accept asks for it',
+      async (type) => {
+        const source = await makePicture('jpeg', 320, 240)
+        const { key } = await uploadThroughPolicy(app, source, 'photo.jpg', 'image/jpeg')
+        const response = await render(app, { image: key, captions: CAPTIONS }, { accept: type })
+        expect(response.statusCode).toBe(200)
+        expect(response.headers['content-type']).toBe(type)
+        expect(response.headers.vary).toBe('Accept')
+        expect(response.rawPayload.subarray(0, MAGIC[type].length / 2).toString('hex')).toBe(
+          MAGIC[type],
+        )
+        expect(imageSize(response.rawPayload)).toMatchObject({ width: 320, height: 240 })
+      },
+    )
+
+    it('answers JSON in the default format with no Accept or */*', async () => {
+      const source = await makePicture('jpeg', 320, 240)
+      const { key } = await uploadThroughPolicy(app, source, 'photo.jpg', 'image/jpeg')
+      for (const headers of [{}, { accept: '*/*' }] as Record<string, string>[]) {
+        const response = await render(app, { image: key, captions: CAPTIONS }, headers)
+        expect(response.statusCode).toBe(200)
+        expect(response.json().meme_type).toBe('image/jpeg')
+      }
+    })
+
+    it.each([
+      ['an image type it cannot make', 'image/gif', undefined],
+      ['only HTML', 'text/html', undefined],
+      ['PNG while the body asks for JPEG', 'image/png', 'jpeg'],
+    ])(
+      'answers 406 NOT_ACCEPTABLE for %s, without reading the picture',
+      async (_case, accept, format) => {
+        const counted = await buildApp(testConfig(s3.endpoint))
+        const source = await makePicture('jpeg', 320, 240)
+        const { key } = await uploadThroughPolicy(counted, source, 'photo.jpg', 'image/jpeg')
+        const send = vi.spyOn(counted.s3, 'send')
+        const response = await render(
+          counted,
+          { image: key, captions: CAPTIONS, ...(format ? { format } : {}) },
+          { accept },
+        )
+        await counted.close()
+        expect(response.statusCode).toBe(406)
+        expect(response.headers['content-type']).toMatch(/^application\/json/)
+        expect(response.json()).toEqual({
+          statusCode: 406,
+          error: 'Not Acceptable',
+          code: 'NOT_ACCEPTABLE',
+          message: format
+            ? "Accept allows none of what this answers: application/json or image/jpeg (the body's format)"
+            : 'Accept allows none of what this answers: application/json, image/jpeg, image/png, image/webp',
+        })
+        expect(send).not.toHaveBeenCalled()
+      },
+    )
+
+    it('documents the image types and 406 in the OpenAPI description', async () => {
+      const spec = (await app.inject('/api/docs/json')).json()
+      const post = spec.paths['/api/meme'].post
+      expect(Object.keys(post.responses['200'].content).sort()).toEqual([
+        'application/json',
+        'image/jpeg',
+        'image/png',
+        'image/webp',
+      ])
+      expect(post.responses['406']).toBeDefined()
+    })
+  })
+
+  describe("the picture's shape and its data", () => {
+    async function renderStored(bytes: Buffer, extension = 'png') {
+      const key = `uploads/${crypto.randomUUID()}.${extension}`
+      const type = extension === 'png' ? 'image/png' : 'image/jpeg'
+      await putUpload(testConfig(s3.endpoint), key, bytes, type)
+      return render(app, { image: key, captions: [{ text: 'hi', x: 0.5, y: 0.5 }] })
+    }
+
+    it('refuses a 1×1 picture with IMAGE_TOO_SMALL naming the minimum, not TEXT_DOES_NOT_FIT', async () => {
+      const response = await renderStored(await makeSolidPng(1, 1))
+      expect(response.statusCode).toBe(422)
+      expect(response.json()).toEqual({
+        statusCode: 422,
+        error: 'Unprocessable Entity',
+        code: 'IMAGE_TOO_SMALL',
+        message:
+          'The picture is 1×1 pixels; both sides must be at least 48 pixels, to leave room for a caption',
+      })
+    })
+
+    it('refuses a 1×65500 picture with IMAGE_ASPECT_RATIO naming the maximum', async () => {
+      const response = await renderStored(await makeSolidPng(1, 65_500))
+      expect(response.statusCode).toBe(422)
+      expect(response.json()).toMatchObject({
+        code: 'IMAGE_ASPECT_RATIO',
+        message:
+          'The picture is 1×65500 pixels, 65500:1; its longer side may be at most 10 times its shorter side (10:1)',
+      })
+    })
+
+    it('renders the smallest and the longest shapes taken: 48×48 and 480×4800', async () => {
+      for (const [width, height] of [
+        [48, 48],
+        [480, 4800],
+      ] as const) {
+        const response = await renderStored(await makeSolidPng(width, height))
+        expect(response.statusCode, response.body).toBe(200)
+      }
+    })
+
+    it('refuses a JPEG whose header claims 6000×6000 over 800×600 of data (IMAGE_TRUNCATED)', async () => {
+      const jpeg = await makeJpegClaiming(800, 600, { width: 6000, height: 6000 })
+      const response = await renderStored(jpeg, 'jpg')
+      expect(response.statusCode).toBe(422)
+      expect(response.json()).toEqual({
+        statusCode: 422,
+        error: 'Unprocessable Entity',
+        code: 'IMAGE_TRUNCATED',
+        message:
+          "The picture's data ends before the size in its header is filled: the file is cut short or its header is wrong",
+      })
+      expect(response.headers['content-type']).toMatch(/^application\/json/)
+    })
+
+    it('says the same numbers in GET /api/limits', async () => {
+      expect((await app.inject('/api/limits')).json()).toMatchObject({
+        minEdge: 48,
+        maxAspectRatio: 10,
+      })
+    })
   })
 
   it('turns a GIF into a PNG of its first frame by default', async () => {

@@ -127,6 +127,8 @@ describe('GET /api/limits', () => {
       maxPixels: 40_000_000,
       maxEdge: 1600,
       imageTypes: ['image/jpeg', 'image/png', 'image/webp', 'image/gif'],
+      minEdge: 48,
+      maxAspectRatio: 10,
     })
   })
 })

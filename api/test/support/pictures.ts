@@ -164,3 +164,39 @@ export async function makeHalfTransparentPng(width = 320, height = 240): Promise
     .png()
     .toBuffer()
 }
+
+/**
+ * A real JPEG of `width`×`height` (sharp's baseline encoder) whose start-of-frame header is
+ * then patched to claim `claimed` instead: the scan data holds only the real picture's rows.
+ * @see https://www.w3.org/Graphics/JPEG/itu-t81.pdf (B.2.2, frame header: P, Y, X)
+ */
+export async function makeJpegClaiming(
+  width: number,
+  height: number,
+  claimed: { width: number; height: number },
+): Promise<Buffer> {
+  const jpeg = Buffer.from(
+    await sharp(await makePicture('png', width, height))
+      .jpeg({ quality: 90 })
+      .toBuffer(),
+  )
+  let at = 2
+  while (at + 4 <= jpeg.length && jpeg[at] === 0xff) {
+    const marker = jpeg[at + 1]!
+    // SOF0..SOF15, except DHT (C4), JPG (C8) and DAC (CC), which share the range.
+    if (marker >= 0xc0 && marker <= 0xcf && ![0xc4, 0xc8, 0xcc].includes(marker)) {
+      jpeg.writeUInt16BE(claimed.height, at + 5)
+      jpeg.writeUInt16BE(claimed.width, at + 7)
+      return jpeg
+    }
+    at += 2 + jpeg.readUInt16BE(at + 2)
+  }
+  throw new Error('no start-of-frame segment in the JPEG')
+}
+
+/** A PNG of one solid colour, any size (sharp's encoder). */
+export async function makeSolidPng(width: number, height: number): Promise<Buffer> {
+  return sharp({ create: { width, height, channels: 3, background: '#4a6fa5' } })
+    .png()
+    .toBuffer()
+}

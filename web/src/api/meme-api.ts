@@ -22,14 +22,20 @@ export type Shape<T> = (value: unknown) => value is T
 export const isRecord = (value: unknown): value is Record<string, unknown> =>
   value !== null && typeof value === 'object' && !Array.isArray(value)
 
-/** The limits as the server sends them; a server from before `maxEdge` leaves it out. */
-export type LimitsAnswer = Omit<Limits, 'maxEdge'> & Partial<Pick<Limits, 'maxEdge'>>
+/**
+ * The limits as the server sends them; a server from before `maxEdge`, `minEdge` and
+ * `maxAspectRatio` leaves them out (the defaults fill them in).
+ */
+type Added = 'maxEdge' | 'minEdge' | 'maxAspectRatio'
+export type LimitsAnswer = Omit<Limits, Added> & Partial<Pick<Limits, Added>>
 
 const isLimits: Shape<LimitsAnswer> = (value): value is LimitsAnswer =>
   isRecord(value) &&
   typeof value.maxUploadBytes === 'number' &&
   typeof value.maxPixels === 'number' &&
-  (value.maxEdge === undefined || typeof value.maxEdge === 'number') &&
+  (['maxEdge', 'minEdge', 'maxAspectRatio'] as const).every(
+    (name) => value[name] === undefined || typeof value[name] === 'number',
+  ) &&
   Array.isArray(value.imageTypes) &&
   value.imageTypes.every((type) => typeof type === 'string')
 

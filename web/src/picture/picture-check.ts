@@ -1,6 +1,8 @@
 import {
+  formatAspectRatio,
   IMAGE_FORMATS,
   imageTypeOfExtension,
+  pictureShapeProblem,
   isImageType,
   sniffImageType,
   SNIFF_LENGTH,
@@ -63,18 +65,37 @@ export async function checkPictureFile(file: Blob, limits: Limits): Promise<Pict
   return { ok: true, type }
 }
 
-/** Checks the decoded size against the server's pixel cap, which it applies before decoding. */
+/**
+ * Checks the decoded size as the server checks the header, before decoding: its pixel cap,
+ * then meme-core's shape rule (`pictureShapeProblem`) with the numbers from `/api/limits`.
+ */
 export function checkPictureDimensions(
   width: number,
   height: number,
-  maxPixels: number,
+  limits: Pick<Limits, 'maxPixels' | 'minEdge' | 'maxAspectRatio'>,
 ): { ok: true } | { ok: false; message: string } {
-  if (width * height <= maxPixels) return { ok: true }
-  const megapixels = (pixels: number) => `${Math.round(pixels / 100_000) / 10} megapixels`
-  return {
-    ok: false,
-    message: `That picture is ${width} × ${height} pixels (${megapixels(width * height)}); the limit is ${megapixels(maxPixels)}. Choose a smaller one.`,
+  const size = `${width} × ${height} pixels`
+  if (width * height > limits.maxPixels) {
+    const megapixels = (pixels: number) => `${Math.round(pixels / 100_000) / 10} megapixels`
+    return {
+      ok: false,
+      message: `That picture is ${size} (${megapixels(width * height)}); the limit is ${megapixels(limits.maxPixels)}. Choose a smaller one.`,
+    }
   }
+  const problem = pictureShapeProblem({ width, height }, limits)
+  if (problem?.kind === 'too-elongated') {
+    return {
+      ok: false,
+      message: `That picture is ${size}, ${formatAspectRatio(problem.aspectRatio)}: too long and thin for captions. One side may be at most ${limits.maxAspectRatio} times the other (${formatAspectRatio(limits.maxAspectRatio)}). Crop it, or choose another.`,
+    }
+  }
+  if (problem?.kind === 'too-small') {
+    return {
+      ok: false,
+      message: `That picture is ${size}, too small for a caption: both sides must be at least ${limits.minEdge} pixels. Choose a larger one.`,
+    }
+  }
+  return { ok: true }
 }
 
 /**

@@ -311,7 +311,7 @@ export const useEditorStore = defineStore('editor', () => {
         if (isLatest()) pictureError.value = UNREADABLE_PICTURE
         return
       }
-      const size = checkPictureDimensions(decoded.width, decoded.height, limits.maxPixels)
+      const size = checkPictureDimensions(decoded.width, decoded.height, limits)
       if (!isLatest() || !size.ok) {
         releasePicture(decoded)
         if (isLatest() && !size.ok) pictureError.value = size.message

@@ -1,7 +1,7 @@
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
 import { fetchLimits } from '@/api/meme-api.ts'
-import { IMAGE_TYPES } from '@meme-studio/meme-core'
+import { IMAGE_TYPES, pictureShapeLimits } from '@meme-studio/meme-core'
 import type { Limits } from '@meme-studio/meme-core/schema'
 
 /** The server's defaults, used until `/api/limits` answers, for what it leaves out, or when it cannot. */
@@ -10,6 +10,7 @@ export const DEFAULT_LIMITS: Limits = {
   maxPixels: 40_000_000,
   maxEdge: 2048,
   imageTypes: IMAGE_TYPES,
+  ...pictureShapeLimits(2048),
 }
 
 export const useLimitsStore = defineStore('limits', () => {

@@ -1,6 +1,12 @@
 import { imageSize } from 'image-size'
 import { AppError } from '../shared/app-error.ts'
-import { sniffImageType, type ImageType } from '@meme-studio/meme-core'
+import {
+  formatAspectRatio,
+  pictureShapeLimits,
+  pictureShapeProblem,
+  sniffImageType,
+  type ImageType,
+} from '@meme-studio/meme-core'
 
 export interface ImageProbe {
   contentType: ImageType
@@ -9,11 +15,18 @@ export interface ImageProbe {
   height: number
 }
 
+export interface ProbeLimits {
+  maxPixels: number
+  /** The longer edge pictures are scaled down to; it bounds the aspect ratio (meme-core). */
+  maxEdge: number
+}
+
 /**
- * Reads format and size from the header alone, and refuses a picture whose
- * decoded pixels would exceed `maxPixels` before anything is decoded.
+ * Reads format and size from the header alone, and refuses, before anything is decoded, a
+ * picture whose decoded pixels would exceed `maxPixels`, or whose shape cannot carry a
+ * caption: meme-core's `pictureShapeProblem`, the rule the browser checks too.
  */
-export function probeImage(bytes: Uint8Array, maxPixels: number): ImageProbe {
+export function probeImage(bytes: Uint8Array, limits: ProbeLimits): ImageProbe {
   const contentType = sniffImageType(bytes)
   if (!contentType) {
     throw new AppError(
@@ -34,11 +47,29 @@ export function probeImage(bytes: Uint8Array, maxPixels: number): ImageProbe {
   if (!width || !height) {
     throw new AppError(422, 'IMAGE_UNREADABLE', 'The picture has no size in its header')
   }
-  if (width * height > maxPixels) {
+  if (width * height > limits.maxPixels) {
     throw new AppError(
       422,
       'IMAGE_TOO_LARGE',
-      `The picture is ${width}×${height} pixels; the limit is ${maxPixels.toLocaleString('en')} pixels`,
+      `The picture is ${width}×${height} pixels; the limit is ${limits.maxPixels.toLocaleString('en')} pixels`,
+    )
+  }
+  const problem = pictureShapeProblem({ width, height }, pictureShapeLimits(limits.maxEdge))
+  if (problem?.kind === 'too-elongated') {
+    throw new AppError(
+      422,
+      'IMAGE_ASPECT_RATIO',
+      `The picture is ${width}×${height} pixels, ${formatAspectRatio(problem.aspectRatio)}; ` +
+        `its longer side may be at most ${problem.limits.maxAspectRatio} times its shorter side ` +
+        `(${formatAspectRatio(problem.limits.maxAspectRatio)})`,
+    )
+  }
+  if (problem?.kind === 'too-small') {
+    throw new AppError(
+      422,
+      'IMAGE_TOO_SMALL',
+      `The picture is ${width}×${height} pixels; both sides must be at least ` +
+        `${problem.limits.minEdge} pixels, to leave room for a caption`,
     )
   }
   return { contentType, width, height }

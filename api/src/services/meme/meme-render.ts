@@ -99,6 +99,23 @@ function unreadable(cause: unknown): AppError {
 }
 
 /**
+ * libjpeg's warnings for data that ends before the image does: "Premature end of JPEG file"
+ * (a file cut short) and "Corrupt JPEG data: premature end of data segment" (the scan ends
+ * at a marker before every row the header promises is filled).
+ * @see https://github.com/libjpeg-turbo/libjpeg-turbo/blob/main/jerror.h
+ */
+const PREMATURE_END = /premature end/i
+
+function truncated(cause: unknown): AppError {
+  return new AppError(
+    422,
+    'IMAGE_TRUNCATED',
+    "The picture's data ends before the size in its header is filled: the file is cut short or its header is wrong",
+    { cause },
+  )
+}
+
+/**
  * The size a picture is drawn at, from its header: upright (EXIF orientation applied, as
  * browsers do) and scaled down by `outputSize`.
  */
@@ -119,7 +136,7 @@ async function drawingSize(bytes: Buffer, maxEdge: number): Promise<ImageSize> {
  * what `probeImage` refuses.
  */
 export function renderCost(bytes: Buffer, options: DecodeOptions): number {
-  const stored = probeImage(bytes, options.maxPixels)
+  const stored = probeImage(bytes, options)
   // Orientation swaps width and height, never the area.
   const drawn = outputSize(stored, options.maxEdge)
   return (stored.width * stored.height + drawn.width * drawn.height) * 4
@@ -136,19 +153,31 @@ async function decode(
   size: ImageSize | undefined,
   maxPixels: number,
 ): Promise<Picture> {
-  // The header check is ours; libvips's own pixel limit stays on behind it.
-  let pipeline = sharp(bytes, { limitInputPixels: maxPixels, failOn: 'error' }).autoOrient()
-  // The exact size outputSize chose, so the browser's preview and this agree to the pixel;
-  // a JPEG shrinks while it is decoded.
-  if (size) pipeline = pipeline.resize(size.width, size.height, { fit: 'fill' })
-  let decoded: { data: Buffer; info: OutputInfo }
-  try {
-    decoded = await pipeline
+  const decodeWith = (failOn: 'warning' | 'error') => {
+    // The header check is ours; libvips's own pixel limit stays on behind it.
+    let pipeline = sharp(bytes, { limitInputPixels: maxPixels, failOn }).autoOrient()
+    // The exact size outputSize chose, so the browser's preview and this agree to the pixel;
+    // a JPEG shrinks while it is decoded.
+    if (size) pipeline = pipeline.resize(size.width, size.height, { fit: 'fill' })
+    return pipeline
       .toColourspace('srgb')
       .raw({ depth: 'uchar' })
       .toBuffer({ resolveWithObject: true })
-  } catch (cause) {
-    throw unreadable(cause)
+  }
+  let decoded: { data: Buffer; info: OutputInfo }
+  try {
+    decoded = await decodeWith('warning')
+  } catch (strict) {
+    // A header that claims more pixels than the data holds (6000×6000 in the header, 800×600
+    // of scan data) is only a warning to libjpeg, which fills the rest with grey: refused, so
+    // no one gets a meme that is mostly a grey the picture never had. Other warnings (stray
+    // bytes between segments, say, common from some cameras) are decoded as before.
+    if (strict instanceof Error && PREMATURE_END.test(strict.message)) throw truncated(strict)
+    try {
+      decoded = await decodeWith('error')
+    } catch (cause) {
+      throw unreadable(cause)
+    }
   }
   const { data, info } = decoded
   if (info.channels !== 3 && info.channels !== 4) {
@@ -171,7 +200,7 @@ async function decode(
  */
 export async function decodePicture(bytes: Buffer, options: DecodeOptions): Promise<Picture> {
   configureSharp()
-  const { contentType } = probeImage(bytes, options.maxPixels)
+  const { contentType } = probeImage(bytes, options)
   return decode(bytes, contentType, await drawingSize(bytes, options.maxEdge), options.maxPixels)
 }
 
@@ -466,7 +495,7 @@ export async function renderMeme(
   options: UploadRenderOptions,
 ): Promise<RenderedMeme> {
   configureSharp()
-  const stored = probeImage(bytes, options.maxPixels)
+  const stored = probeImage(bytes, options)
   const sized = drawingSize(bytes, options.maxEdge)
   const fits = Math.max(stored.width, stored.height) <= options.maxEdge
   const decoding = (

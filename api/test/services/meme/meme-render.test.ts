@@ -25,9 +25,11 @@ import {
   makeAnimatedGif,
   makeGif,
   makeHalfTransparentPng,
+  makeJpegClaiming,
   makeJpegWithPrivateMetadata,
   makePicture,
   makePngHeader,
+  makeSolidPng,
   PRIVATE_METADATA,
   withExifOrientation,
 } from '../../support/pictures.ts'
@@ -128,12 +130,67 @@ describe('renderMeme', () => {
     })
   })
 
-  it('reads the smallest GIF there is', async () => {
+  it('refuses the smallest GIF there is for its size, not for its text', async () => {
     const meme = await renderMeme(makeGif(), [{ text: '.', x: 0.5, y: 0.5 }], LIMITS).catch(
       (e: unknown) => e,
     )
-    // 2×1 pixels have no room for any text at a readable size.
-    expect(meme).toMatchObject({ statusCode: 422, code: 'TEXT_DOES_NOT_FIT' })
+    // 2×1 pixels have no room for any text at a readable size: the picture is what is wrong.
+    expect(meme).toMatchObject({ statusCode: 422, code: 'IMAGE_TOO_SMALL' })
+  })
+
+  it('draws classic top and bottom text on a picture of the minimum size, 48×48', async () => {
+    const meme = await renderMeme(
+      await makeSolidPng(48, 48),
+      [
+        { text: 'TOP', x: 0.5, y: 0.12, width: 0.9, height: 0.2 },
+        { text: 'BOTTOM', x: 0.5, y: 0.88, width: 0.9, height: 0.2 },
+      ],
+      LIMITS,
+    )
+    expect(imageSize(meme.bytes)).toMatchObject({ width: 48, height: 48 })
+  })
+
+  it('draws on a 10:1 strip, the longest shape taken', async () => {
+    const meme = await renderMeme(
+      await makeSolidPng(1000, 100),
+      [{ text: 'wide', x: 0.5, y: 0.5 }],
+      LIMITS,
+    )
+    expect(imageSize(meme.bytes)).toMatchObject({ width: 1000, height: 100 })
+  })
+
+  describe('a JPEG whose header claims more than its data holds', () => {
+    it('refuses 6000×6000 in the header over 800×600 of data with IMAGE_TRUNCATED', async () => {
+      const jpeg = await makeJpegClaiming(800, 600, { width: 6000, height: 6000 })
+      expect(imageSize(jpeg)).toMatchObject({ width: 6000, height: 6000 })
+      const kept = vi.fn()
+      const error = await renderMeme(jpeg, TOP_AND_BOTTOM, { ...LIMITS, onDecoded: kept }).catch(
+        (e: unknown) => e,
+      )
+      expect(error).toBeInstanceOf(AppError)
+      expect(error).toMatchObject({
+        statusCode: 422,
+        code: 'IMAGE_TRUNCATED',
+        message:
+          "The picture's data ends before the size in its header is filled: the file is cut short or its header is wrong",
+      })
+      // Nothing decoded is kept for a later render either.
+      expect(kept).not.toHaveBeenCalled()
+      await expect(decoded(jpeg)).rejects.toMatchObject({ code: 'IMAGE_TRUNCATED' })
+    })
+
+    it('refuses a JPEG cut short in its scan data', async () => {
+      const whole = await makePicture('jpeg', 800, 600)
+      await expect(rendered(whole.subarray(0, whole.length / 2))).rejects.toMatchObject({
+        code: 'IMAGE_TRUNCATED',
+      })
+    })
+
+    it('still decodes the same picture with its true size in the header', async () => {
+      const jpeg = await makeJpegClaiming(800, 600, { width: 800, height: 600 })
+      const meme = await rendered(jpeg)
+      expect(imageSize(meme.bytes)).toMatchObject({ width: 800, height: 600 })
+    })
   })
 
   it('keeps transparency in PNG and WebP and puts JPEG on white', async () => {

@@ -13,6 +13,8 @@ const LIMITS: Limits = {
   maxPixels: 40_000_000,
   maxEdge: 2048,
   imageTypes: ['image/jpeg', 'image/png', 'image/webp', 'image/gif'],
+  minEdge: 48,
+  maxAspectRatio: 10,
 }
 
 const PNG_HEADER = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d]
@@ -86,12 +88,40 @@ describe('checkPictureFile', () => {
 
 describe('checkPictureDimensions', () => {
   it('refuses more pixels than the server decodes', () => {
-    expect(checkPictureDimensions(8000, 6000, LIMITS.maxPixels)).toEqual({
+    expect(checkPictureDimensions(8000, 6000, LIMITS)).toEqual({
       ok: false,
       message:
         'That picture is 8000 × 6000 pixels (48 megapixels); the limit is 40 megapixels. Choose a smaller one.',
     })
-    expect(checkPictureDimensions(8000, 5000, LIMITS.maxPixels)).toEqual({ ok: true })
+    expect(checkPictureDimensions(8000, 5000, LIMITS)).toEqual({ ok: true })
+  })
+
+  it('refuses a 1×1 picture, naming the minimum the server holds it to', () => {
+    expect(checkPictureDimensions(1, 1, LIMITS)).toEqual({
+      ok: false,
+      message:
+        'That picture is 1 × 1 pixels, too small for a caption: both sides must be at least 48 pixels. Choose a larger one.',
+    })
+    expect(checkPictureDimensions(47, 200, LIMITS).ok).toBe(false)
+    expect(checkPictureDimensions(48, 48, LIMITS)).toEqual({ ok: true })
+  })
+
+  it('refuses a 1×65500 strip, naming the longest shape', () => {
+    expect(checkPictureDimensions(1, 65_500, LIMITS)).toEqual({
+      ok: false,
+      message:
+        'That picture is 1 × 65500 pixels, 65500:1: too long and thin for captions. One side may be at most 10 times the other (10:1). Crop it, or choose another.',
+    })
+    expect(checkPictureDimensions(4800, 480, LIMITS)).toEqual({ ok: true })
+    expect(checkPictureDimensions(4801, 480, LIMITS).ok).toBe(false)
+  })
+
+  it('takes the numbers from the limits the server sends', () => {
+    const lower = { ...LIMITS, maxAspectRatio: 5.3 }
+    expect(checkPictureDimensions(2700, 480, lower)).toMatchObject({
+      ok: false,
+      message: expect.stringContaining('at most 5.3 times the other (5.3:1)'),
+    })
   })
 })
 

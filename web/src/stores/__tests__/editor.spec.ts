@@ -15,6 +15,8 @@ const LIMITS = {
   maxUploadBytes: 10 * 1024 * 1024,
   maxPixels: 40_000_000,
   maxEdge: 2048,
+  minEdge: 48,
+  maxAspectRatio: 10,
   imageTypes: ['image/jpeg', 'image/png', 'image/webp', 'image/gif'],
 }
 const SIGNED = {

@@ -9,6 +9,8 @@ const LIMITS = {
   maxUploadBytes: 10 * 1024 * 1024,
   maxPixels: 40_000_000,
   maxEdge: 2048,
+  minEdge: 48,
+  maxAspectRatio: 10,
   imageTypes: ['image/jpeg', 'image/png', 'image/webp', 'image/gif'],
 }
 const JPEG_BYTES = new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 0, 0x10, 0x4a, 0x46, 0x49, 0x46, 0, 1])
@@ -93,6 +95,19 @@ describe('EditorView', () => {
     expect(alert.find('button').text()).toBe('Try again')
     expect(api.requestsTo('/api/sign-s3-request')).toHaveLength(0)
     expect(generateButton(view).element.disabled).toBe(true)
+  })
+
+  it('refuses a 1×1 picture before uploading it, naming the minimum size', async () => {
+    vi.spyOn(HTMLImageElement.prototype, 'naturalWidth', 'get').mockReturnValue(1)
+    vi.spyOn(HTMLImageElement.prototype, 'naturalHeight', 'get').mockReturnValue(1)
+    const api = fakeApi({ '/api/limits': json(200, LIMITS) })
+    const view = await mountEditor()
+    expect(view.text()).toContain('at least 48 px a side, at most 10:1')
+    await choose(byLabel(view, 'Image'), new File([JPEG_BYTES], 'dot.jpg', { type: 'image/jpeg' }))
+    expect(view.get('[role="alert"]').text()).toContain(
+      'That picture is 1 × 1 pixels, too small for a caption: both sides must be at least 48 pixels. Choose a larger one.',
+    )
+    expect(api.requestsTo('/api/sign-s3-request')).toHaveLength(0)
   })
 
   it('shows upload progress, then the rendered meme with Download and Copy', async () => {
