@@ -162,8 +162,10 @@ test("a GitLab hook shows GitLab's setup steps and URL, and answers the page's p
   page,
   adminWebhooksPage,
 }, testInfo) => {
+  // A name of its own: a reused server keeps the hooks of earlier runs.
+  const name = `GitLab site ${randomBytes(3).toString('hex')}`
   const created = await adminWebhooksPage.createHook({
-    name: 'GitLab site',
+    name,
     host: 'GitLab',
     baseUrl: 'https://gitlab.example.com',
     prefix: 'gitlab/',
@@ -180,7 +182,7 @@ test("a GitLab hook shows GitLab's setup steps and URL, and answers the page's p
   await expect(panel.getByText('Content type')).toHaveCount(0)
   await panel.getByRole('button', { name: "I've copied it" }).click()
 
-  const hook = adminWebhooksPage.hook('GitLab site')
+  const hook = adminWebhooksPage.hook(name)
   await expect(hook).toContainText('GitLab')
   await expect(hook).toContainText('https://gitlab.example.com')
   await hook.getByText('Set it up in GitLab').click()
