@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import { readdir, readFile, writeFile } from 'node:fs/promises'
 import { request as httpRequest } from 'node:http'
 import { join } from 'node:path'
@@ -365,6 +366,8 @@ describe('browser POST uploads', () => {
 })
 
 describe('keys that would leave the bucket', () => {
+  // A name nothing else under the temporary directory has.
+  const MARK = `escape-${randomUUID()}`
   const outside = () => join(s3.dataDir, '..')
 
   async function escaped(): Promise<string[]> {
@@ -372,16 +375,16 @@ describe('keys that would leave the bucket', () => {
     const everywhere = await readdir(outside(), { recursive: true }).catch(() => [] as string[])
     return everywhere
       .map((entry) => join(outside(), entry))
-      .filter((path) => path.includes('escape') && !path.startsWith(bucketDirectory))
+      .filter((path) => path.includes(MARK) && !path.startsWith(bucketDirectory))
   }
 
   it.each([
-    ['..%2f..%2fescape.txt'],
-    ['..%2F..%2F..%2Fescape.txt'],
-    ['a/../../../escape.txt'],
-    ['%2e%2e/%2e%2e/escape.txt'],
-    ['a%5c..%5c..%5cescape.txt'],
-    ['escape%00.txt'],
+    [`..%2f..%2f${MARK}.txt`],
+    [`..%2F..%2F..%2F${MARK}.txt`],
+    [`a/../../../${MARK}.txt`],
+    [`%2e%2e/%2e%2e/${MARK}.txt`],
+    [`a%5c..%5c..%5c${MARK}.txt`],
+    [`${MARK}%00.txt`],
   ])('a signed PUT of %s is refused and writes nothing', async (key) => {
     const answer = await signedRaw('PUT', `/${config.uploadBucket}/${key}`, 'escaped')
     expect(answer.status).toBe(400)
@@ -398,7 +401,7 @@ describe('keys that would leave the bucket', () => {
   it('a form whose signed policy names such a key is refused', async () => {
     const post = await createPresignedPost(client, {
       Bucket: config.uploadBucket,
-      Key: '../../escape.png',
+      Key: `../../${MARK}.png`,
       Expires: 60,
     })
     const response = await postForm(post.url, post.fields, Buffer.from('x'))
