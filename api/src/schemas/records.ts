@@ -1,4 +1,4 @@
-import { deliveryFields, type MemeRequest } from '@meme-studio/meme-core/schema'
+import { HOOK_PROVIDERS, deliveryFields, type MemeRequest } from '@meme-studio/meme-core/schema'
 import { Type, type Static } from 'typebox'
 
 /**
@@ -88,6 +88,12 @@ export const StoredHookSchema = Type.Object({
   secret: Type.String(),
   previousSecret: Type.Optional(Type.String()),
   previousSecretExpiresAt: Type.Optional(Type.String()),
+  /** The Git host; hooks stored before there was a choice have none: GitHub. */
+  provider: Type.Optional(Type.Enum([...HOOK_PROVIDERS])),
+  /** Where archives are downloaded from; none: the provider's public host. */
+  baseUrl: Type.Optional(Type.String()),
+  /** Sent with archive downloads (GitLab PRIVATE-TOKEN, Bitbucket, Gitee); never shown. */
+  accessToken: Type.Optional(Type.String()),
 })
 export type StoredHook = Static<typeof StoredHookSchema>
 
@@ -119,6 +125,8 @@ export const NotificationsRecordSchema = Type.Object({
   version: Type.Literal(1),
   notifyOnArchive: Type.Boolean(),
   notifyOnShare: Type.Boolean(),
+  /** Let Discord messages sent to /api/events mention people and roles; none: off. */
+  allowMentions: Type.Optional(Type.Boolean()),
   /** Set when Discord answered 404 for the URL whose hash it names. */
   discordDisabled: Type.Optional(
     Type.Object({ urlHash: Type.String(), reason: Type.String(), at: Type.String() }),
@@ -129,13 +137,18 @@ export const NotificationsRecordSchema = Type.Object({
 export type NotificationsRecord = Static<typeof NotificationsRecordSchema>
 
 /**
- * An event id's idempotency key (`event#<id>` / `event`, kept 7 days): created once when its
- * delivery starts, so the same id again is a duplicate. `attempt` names the execution; a
+ * An event's idempotency key (`event#<key>` / `event` for a body's id, `idempotency-key` for
+ * the header's, `signature` for a signed request's hash; kept 7 days): created once when its
+ * delivery starts, so the same key again is a duplicate. `attempt` names the execution; a
  * delivery that failed may be claimed again, as the next attempt.
  */
 export const EventRecordSchema = Type.Object({
   version: Type.Literal(1),
   eventId: Type.String(),
+  /** Where the key came from; none (records before there was a choice): the body's id. */
+  keyFrom: Type.Optional(
+    Type.Union([Type.Literal('id'), Type.Literal('header'), Type.Literal('signature')]),
+  ),
   status: Type.Union([Type.Literal('started'), Type.Literal('delivered'), Type.Literal('failed')]),
   attempt: Type.Integer({ minimum: 1 }),
   receivedAt: Type.String(),

@@ -1,5 +1,12 @@
 import { randomBytes } from 'node:crypto'
-import { DEFAULT_HOOK_ID, type Hook, type HookCreate } from '@meme-studio/meme-core/schema'
+import {
+  DEFAULT_BASE_URLS,
+  DEFAULT_HOOK_ID,
+  type Hook,
+  type HookChange,
+  type HookCreate,
+  type HookProvider,
+} from '@meme-studio/meme-core/schema'
 import { Value } from 'typebox/value'
 import { StoredHookSchema, type StoredHook } from '../../schemas/records.ts'
 import type { RecordKey, RecordStore } from '../records/record-store.ts'
@@ -57,7 +64,21 @@ export function newHook(settings: HookCreate, now: Date): StoredHook {
     createdAt: at,
     updatedAt: at,
     secret: newHookSecret(),
+    provider: settings.provider ?? 'github',
+    ...(settings.baseUrl !== undefined ? { baseUrl: settings.baseUrl } : {}),
+    ...(settings.accessToken !== undefined ? { accessToken: settings.accessToken } : {}),
   }
+}
+
+/** A hook's Git host: hooks stored before there was a choice are GitHub's. */
+export function hookProvider(hook: StoredHook): HookProvider {
+  return hook.provider ?? 'github'
+}
+
+/** Where a hook's archives come from: its own base URL, else its host's public one. */
+export function hookBaseUrl(hook: StoredHook, githubBaseUrl: string): string {
+  const provider = hookProvider(hook)
+  return provider === 'github' ? githubBaseUrl : (hook.baseUrl ?? DEFAULT_BASE_URLS[provider])
 }
 
 /** The server's own hook, from `GITHUB_WEBHOOK_SECRET`: every branch, no prefix. */
@@ -76,13 +97,18 @@ export function defaultHook(secret: string, since: Date): StoredHook {
   }
 }
 
-export function changedHook(hook: StoredHook, changes: Partial<HookCreate>, now: Date): StoredHook {
+export function changedHook(hook: StoredHook, changes: HookChange, now: Date): StoredHook {
+  const rest: StoredHook = { ...hook }
+  // null removes the token; left out keeps it.
+  if (changes.accessToken === null) delete rest.accessToken
   return {
-    ...hook,
+    ...rest,
     ...(changes.name !== undefined ? { name: changes.name } : {}),
     ...(changes.branches !== undefined ? { branches: changes.branches } : {}),
     ...(changes.prefix !== undefined ? { prefix: changes.prefix } : {}),
     ...(changes.stripRoot !== undefined ? { stripRoot: changes.stripRoot } : {}),
+    ...(changes.baseUrl !== undefined ? { baseUrl: changes.baseUrl } : {}),
+    ...(typeof changes.accessToken === 'string' ? { accessToken: changes.accessToken } : {}),
     updatedAt: now.toISOString(),
   }
 }
@@ -118,23 +144,34 @@ export function hookSecrets(hook: StoredHook, now: Date): string[] {
   return graceLasts ? [hook.secret, hook.previousSecret as string] : [hook.secret]
 }
 
-/** Where GitHub sends a hook's deliveries, on the server at `origin`. */
-export function payloadPath(hookId: string): string {
-  return hookId === DEFAULT_HOOK_ID ? '/api/webhooks/github' : `/api/webhooks/github/${hookId}`
+/** Where the hook's Git host sends its deliveries: `/api/webhooks/{provider}/{hookId}`. */
+export function payloadPath(hookId: string, provider: HookProvider = 'github'): string {
+  return hookId === DEFAULT_HOOK_ID ? '/api/webhooks/github' : `/api/webhooks/${provider}/${hookId}`
 }
 
-/** The hook as the admin API shows it: no secrets, an expired grace left out. */
-export function publicHook(hook: StoredHook, origin: string, now: Date): Hook {
+/**
+ * The hook as the admin API shows it: no secrets (nor its access token: only that it has
+ * one), an expired grace left out.
+ */
+export function publicHook(
+  hook: StoredHook,
+  origin: string,
+  now: Date,
+  githubBaseUrl = 'https://github.com',
+): Hook {
   const graceLasts =
     hook.previousSecretExpiresAt !== undefined &&
     now.getTime() < Date.parse(hook.previousSecretExpiresAt)
   return {
     hookId: hook.hookId,
     name: hook.name,
+    provider: hookProvider(hook),
+    baseUrl: hookBaseUrl(hook, githubBaseUrl),
+    hasAccessToken: hook.accessToken !== undefined,
     branches: hook.branches,
     prefix: hook.prefix,
     stripRoot: hook.stripRoot,
-    payloadUrl: `${origin}${payloadPath(hook.hookId)}`,
+    payloadUrl: `${origin}${payloadPath(hook.hookId, hookProvider(hook))}`,
     contentType: 'application/json',
     createdAt: hook.createdAt,
     updatedAt: hook.updatedAt,
