@@ -11,10 +11,13 @@ import invocations from './plugins/app/invocations.ts'
 import notifier from './plugins/app/notifier.ts'
 import queues from './plugins/app/queues.ts'
 import records from './plugins/app/records.ts'
+import hookSecrets from './plugins/app/hook-secrets.ts'
 import storage from './plugins/app/storage.ts'
 import validation, { serializersOnFirstUse } from './plugins/app/validation.ts'
+import securityHeaders, { storageOrigins } from './plugins/external/security-headers.ts'
 import webApp from './plugins/external/web-app.ts'
 import { ErrorSchema } from '@meme-studio/meme-core/schema'
+import { redactUrl, serializeRequest } from './services/access/log-redaction.ts'
 import { routeNotFound } from './services/shared/app-error.ts'
 
 /** What each function's routes are registered with. */
@@ -35,12 +38,16 @@ export interface AppOptions {
   now?: () => number
 }
 
-/** Request headers never reach the logs with an API key in them, whatever the serializers. */
+/**
+ * API keys never reach the logs, whatever the serializers: not in the request headers, nor in
+ * a logged URL's query string (`?api_key=…`, services/access/log-redaction.ts).
+ */
 function redactingApiKeys(logger: AppOptions['logger']): AppOptions['logger'] {
   if (!logger) return false
   const options = logger === true ? {} : logger
-  const { redact } = options
+  const { redact, serializers } = options
   const paths = ['req.headers["x-api-key"]']
+  const serializeGiven = serializers?.req
   return {
     ...options,
     redact: Array.isArray(redact)
@@ -48,6 +55,13 @@ function redactingApiKeys(logger: AppOptions['logger']): AppOptions['logger'] {
       : redact
         ? { ...redact, paths: [...redact.paths, ...paths] }
         : paths,
+    serializers: {
+      ...serializers,
+      req: (request) => {
+        const logged = serializeGiven ? serializeGiven(request) : serializeRequest(request)
+        return typeof logged?.url === 'string' ? { ...logged, url: redactUrl(logged.url) } : logged
+      },
+    },
   }
 }
 
@@ -75,11 +89,13 @@ export async function buildAppWith(
   app.addSchema(ErrorSchema)
   // The API speaks JSON; any other body type is a 415, not a string to validate.
   app.removeContentTypeParser('text/plain')
+  await app.register(securityHeaders, { storageOrigins: storageOrigins(config) })
   await app.register(validation)
   await app.register(errorHandler)
   await app.register(invocations)
   await app.register(storage, { settings: config.s3 })
   await app.register(records, { settings: config.dynamodb, table: config.recordsTable })
+  await app.register(hookSecrets, { key: config.hookSecretsKey })
   await app.register(queues, { settings: config.queues })
   await app.register(notifier, { config })
   await app.register(apiKeys, { config, now: options.now })

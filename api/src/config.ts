@@ -4,6 +4,7 @@
  */
 import type { S3ClientConfig } from '@aws-sdk/client-s3'
 import type { SecretsManagerClientConfig } from '@aws-sdk/client-secrets-manager'
+import { API_KEY_SCOPES, type ApiKeyScope } from '@meme-studio/meme-core/schema'
 
 export interface S3Settings {
   /** Unset: the AWS endpoint for the region (or, locally, the embedded S3 fills it in). */
@@ -96,13 +97,22 @@ export interface AppConfig {
    */
   queues: QueueSettings
   dataDir: string
+  /**
+   * `EMBEDDED_S3_HOST`: where the local runner's embedded S3 listens, loopback unless set on
+   * purpose (an address on the LAN, to upload from a phone). Not HOST: the site may listen
+   * on every interface while the stores stay local. The embedded DynamoDB is always loopback.
+   */
+  embeddedS3Host: string
   maxUploadBytes: number
   maxPixels: number
   /** Pictures are scaled down to this longer edge before captions are drawn. */
   maxEdge: number
   render: RenderSettings
-  /** Empty: the local runner generates one and keeps it in `dataDir`. */
-  adminApiKeys: string[]
+  /**
+   * `ADMIN_API_KEYS`: the API keys and what each may use. Empty: the local runner generates
+   * one admin key and keeps it in `dataDir`.
+   */
+  adminApiKeys: ScopedApiKey[]
   usage: { rate: number; burst: number; quota: number; quotaPeriod: QuotaPeriod }
   /**
    * `PUBLIC_ORIGIN`: where people and GitHub reach the site (`https://memes.example`), the one
@@ -114,6 +124,11 @@ export interface AppConfig {
   /** Origins allowed to upload to the embedded S3 from a browser. */
   appOrigins: string[]
   github: { webhookSecret?: string; baseUrl: string; token?: string }
+  /**
+   * `HOOK_SECRETS_KEY` (on Lambda from `HOOK_SECRETS_KEY_SECRET_ARN`): what hook secrets are
+   * sealed with in the records table. Unset: the local runner generates one into DATA_DIR.
+   */
+  hookSecretsKey?: string
   httpsProxy?: string
   discordWebhookUrl?: string
   /**
@@ -146,6 +161,12 @@ export interface AppConfig {
 
 export type EventsAuth = 'sigv4' | 'api-gateway-iam'
 
+/** An API key and its scope (`ADMIN_API_KEYS=key:scope,…`). */
+export interface ScopedApiKey {
+  key: string
+  scope: ApiKeyScope
+}
+
 export class ConfigError extends Error {
   constructor(
     readonly variable: string,
@@ -163,6 +184,15 @@ const MIB = 1024 * 1024
 function text(env: Env, name: string): string | undefined {
   const value = env[name]?.trim()
   return value ? value : undefined
+}
+
+/** Key material used as given (HKDF does not stretch it): long enough to be guessed by no one. */
+function hookSecretsKey(env: Env): string | undefined {
+  const value = text(env, 'HOOK_SECRETS_KEY')
+  if (value !== undefined && value.length < 32) {
+    throw new ConfigError('HOOK_SECRETS_KEY', `must be at least 32 characters, got ${value.length}`)
+  }
+  return value
 }
 
 function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
@@ -230,6 +260,36 @@ function list(env: Env, name: string): string[] {
     .split(',')
     .map((item) => item.trim())
     .filter(Boolean)
+}
+
+/**
+ * `key:scope,…`, a plain `key` being an admin key. An entry with a ':' in it is scoped: what
+ * follows its last ':' must be a scope, so a key that itself contains ':' is written with its
+ * scope (`a:b:admin`). An empty key, an unknown scope, or one key given two scopes is refused.
+ * Errors name the entry by position, never by its text: it is a secret.
+ */
+function scopedApiKeys(env: Env, name: string): ScopedApiKey[] {
+  const entries = list(env, name)
+  const keys = new Map<string, ScopedApiKey>()
+  entries.forEach((entry, index) => {
+    const where = `entry ${index + 1} of ${entries.length}`
+    const at = entry.lastIndexOf(':')
+    const scope = at === -1 ? 'admin' : API_KEY_SCOPES.find((s) => s === entry.slice(at + 1))
+    if (!scope) {
+      throw new ConfigError(
+        name,
+        `${where} ends in an unknown scope: write key:tools, key:jobs, key:admin or the key alone (admin)`,
+      )
+    }
+    const key = at === -1 ? entry : entry.slice(0, at).trim()
+    if (key === '') throw new ConfigError(name, `${where} has a scope but no key`)
+    const earlier = keys.get(key)
+    if (earlier && earlier.scope !== scope) {
+      throw new ConfigError(name, `${where} gives a key listed before another scope`)
+    }
+    keys.set(key, { key, scope })
+  })
+  return [...keys.values()]
 }
 
 /** S3 bucket naming rules, so a typo fails at start rather than on the first upload. */
@@ -322,6 +382,7 @@ export function loadConfig(env: Env): AppConfig {
       maxReceives: integer(env, 'QUEUE_MAX_RECEIVES', 3, 1, 1000),
     },
     dataDir: text(env, 'DATA_DIR') ?? '.data',
+    embeddedS3Host: text(env, 'EMBEDDED_S3_HOST') ?? '127.0.0.1',
     maxUploadBytes: integer(env, 'MAX_UPLOAD_BYTES', 10 * 1024 * 1024, 1, 5 * 1024 ** 3),
     maxPixels: integer(env, 'MAX_PIXELS', 40_000_000, 1, 1_000_000_000),
     maxEdge: integer(env, 'MAX_EDGE', 2048, 256, 8192),
@@ -330,7 +391,7 @@ export function loadConfig(env: Env): AppConfig {
       maxQueued: integer(env, 'RENDER_QUEUE_LENGTH', 16, 0, 10_000),
       cacheBytes: integer(env, 'PICTURE_CACHE_BYTES', 32 * MIB, 0, 64 * 1024 * MIB),
     },
-    adminApiKeys: list(env, 'ADMIN_API_KEYS'),
+    adminApiKeys: scopedApiKeys(env, 'ADMIN_API_KEYS'),
     usage: {
       rate: integer(env, 'USAGE_RATE', 10, 1, 1_000_000),
       burst: integer(env, 'USAGE_BURST', 20, 1, 1_000_000),
@@ -344,6 +405,7 @@ export function loadConfig(env: Env): AppConfig {
       baseUrl: url(env, 'GITHUB_BASE_URL', 'https://github.com') as string,
       token: text(env, 'GITHUB_TOKEN'),
     },
+    hookSecretsKey: hookSecretsKey(env),
     httpsProxy: url(env, 'HTTPS_PROXY'),
     discordWebhookUrl: url(env, 'DISCORD_WEBHOOK_URL'),
     discordWebhookUrlSecretArn: text(env, 'DISCORD_WEBHOOK_URL_SECRET_ARN'),

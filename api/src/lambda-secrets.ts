@@ -1,7 +1,8 @@
 /**
  * On Lambda the stack hands the app Secrets Manager ARNs, not secret values
  * (`ADMIN_API_KEYS_SECRET_ARN`, `GITHUB_WEBHOOK_SECRET_ARN`, `DISCORD_WEBHOOK_URL_SECRET_ARN`,
- * `GITHUB_TOKEN_SECRET_ARN`). `resolveSecretEnv` reads them once at cold start, before
+ * `GITHUB_TOKEN_SECRET_ARN`, `HOOK_SECRETS_KEY_SECRET_ARN`; the scoped API keys' `TOOLS_API_KEY_SECRET_ARN` and
+ * `JOBS_API_KEY_SECRET_ARN`, which join ADMIN_API_KEYS). `resolveSecretEnv` reads them once at cold start, before
  * `loadConfig`, and fills in the variables they stand for. A variable set directly wins over
  * its ARN: its secret is not read, and the ARN is left out of the environment it returns, so
  * nothing reads it later either. The Discord URL is also read again while the function runs
@@ -24,9 +25,22 @@ export const SECRET_VARIABLES = {
   GITHUB_WEBHOOK_SECRET: 'GITHUB_WEBHOOK_SECRET_ARN',
   DISCORD_WEBHOOK_URL: 'DISCORD_WEBHOOK_URL_SECRET_ARN',
   GITHUB_TOKEN: 'GITHUB_TOKEN_SECRET_ARN',
+  // What hook secrets are sealed with in the records table (services/access/secret-box.ts).
+  HOOK_SECRETS_KEY: 'HOOK_SECRETS_KEY_SECRET_ARN',
 } as const
 
 export type SecretVariable = keyof typeof SECRET_VARIABLES
+
+/**
+ * The scoped API keys, one secret each (the stack makes one per scope, as API Gateway has one
+ * API key per scope in the usage plan). They join the admin key read from
+ * `ADMIN_API_KEYS_SECRET_ARN` in ADMIN_API_KEYS as `key:scope` (config.ts), unless
+ * ADMIN_API_KEYS is set directly, which then names every key.
+ */
+export const SCOPED_KEY_SECRETS = {
+  tools: 'TOOLS_API_KEY_SECRET_ARN',
+  jobs: 'JOBS_API_KEY_SECRET_ARN',
+} as const
 
 /** `arn:aws:secretsmanager:<region>:<account>:secret:<name>-<suffix>` → `<name>-<suffix>`. */
 function secretName(secretId: string): string {
@@ -54,8 +68,9 @@ async function readSecret(
   client: SecretsManagerClient,
   name: SecretVariable,
   secretId: string,
+  from: string = SECRET_VARIABLES[name],
 ): Promise<string> {
-  const where = `secret "${secretName(secretId)}" (from ${SECRET_VARIABLES[name]})`
+  const where = `secret "${secretName(secretId)}" (from ${from})`
   let value: string | undefined
   try {
     value = (await client.send(new GetSecretValueCommand({ SecretId: secretId }))).SecretString
@@ -82,10 +97,19 @@ export async function resolveSecretEnv(env: Env, client?: SecretsManagerClient):
     const secretId = env[SECRET_VARIABLES[name]]?.trim()
     return secretId && !env[name]?.trim() ? [{ name, secretId }] : []
   })
-  if (pending.length === 0) return resolved
+
+  const scopedKeys = Object.entries(SCOPED_KEY_SECRETS).flatMap(([scope, variable]) => {
+    const secretId = env[variable]?.trim()
+    if (env.ADMIN_API_KEYS?.trim()) delete resolved[variable]
+    return secretId && !env.ADMIN_API_KEYS?.trim() ? [{ scope, variable, secretId }] : []
+  })
+  if (pending.length === 0 && scopedKeys.length === 0) return resolved
 
   const sm = client ?? secretsManagerClient({})
-  const values = await Promise.all(pending.map((s) => readSecret(sm, s.name, s.secretId)))
+  const [values, scopedValues] = await Promise.all([
+    Promise.all(pending.map((s) => readSecret(sm, s.name, s.secretId))),
+    Promise.all(scopedKeys.map((k) => readSecret(sm, 'ADMIN_API_KEYS', k.secretId, k.variable))),
+  ])
 
   pending.forEach(({ name, secretId }, i) => {
     const value = values[i] as string
@@ -98,6 +122,12 @@ export async function resolveSecretEnv(env: Env, client?: SecretsManagerClient):
     }
     resolved[name] = value
   })
+  if (scopedKeys.length > 0) {
+    const entries = scopedKeys.map(
+      ({ scope }, i) => `${(scopedValues[i] as string).trim()}:${scope}`,
+    )
+    resolved.ADMIN_API_KEYS = [resolved.ADMIN_API_KEYS, ...entries].filter(Boolean).join(',')
+  }
   return resolved
 }
 

@@ -7,12 +7,18 @@
 import { existsSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { resolveAdminApiKeys } from './services/access/admin-api-keys.ts'
+import {
+  describeAdminKeys,
+  generatedKeyFile,
+  resolveAdminApiKeys,
+} from './services/access/admin-api-keys.ts'
 import { buildApp } from './app.ts'
 import { migrateRecordsFromS3 } from './migrate-records.ts'
+import { resolveHookSecretsKey, SecretBoxError } from './services/access/secret-box.ts'
+import { sealStoredHookSecrets } from './services/webhooks/hooks.ts'
 import { ConfigError, loadConfig, type AppConfig } from './config.ts'
 import { startEmbeddedDynamoDb, type EmbeddedDynamoDb } from './embedded-dynamodb.ts'
-import { EMBEDDED_S3_CREDENTIALS, startEmbeddedS3, type EmbeddedS3 } from './embedded-s3.ts'
+import { resolveEmbeddedCredentials, startEmbeddedS3, type EmbeddedS3 } from './embedded-s3.ts'
 
 const WEB_ROOT = fileURLToPath(new URL('../../web/dist', import.meta.url))
 
@@ -29,36 +35,44 @@ try {
   throw error
 }
 
+// One pair for both embedded stores, generated once and kept in DATA_DIR, so that a second
+// process can be given them as AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY.
+const embeddedStores =
+  !config.s3.endpoint || !config.dynamodb.endpoint
+    ? await resolveEmbeddedCredentials(config.dataDir)
+    : undefined
+
 let embedded: EmbeddedS3 | undefined
-if (!config.s3.endpoint) {
+if (!config.s3.endpoint && embeddedStores) {
   embedded = await startEmbeddedS3({
-    host: config.host,
+    host: config.embeddedS3Host,
     dataDir: config.dataDir,
     buckets: [config.uploadBucket, config.archiveBucket],
     corsOrigins: config.appOrigins,
+    credentials: embeddedStores.credentials,
+    region: config.s3.region,
+    maxUploadBytes: config.maxUploadBytes,
   })
   config.s3 = {
     ...config.s3,
     endpoint: embedded.endpoint,
     forcePathStyle: true,
-    credentials: EMBEDDED_S3_CREDENTIALS,
+    credentials: embeddedStores.credentials,
   }
 }
 
-// One pair for both embedded stores (dynalite takes any), so that a second process can be
-// given them as AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY.
 let embeddedDynamoDb: EmbeddedDynamoDb | undefined
-if (!config.dynamodb.endpoint) {
+if (!config.dynamodb.endpoint && embeddedStores) {
   embeddedDynamoDb = await startEmbeddedDynamoDb({
-    host: config.host,
     dataDir: config.dataDir,
     table: config.recordsTable,
     region: config.dynamodb.region,
+    credentials: embeddedStores.credentials,
   })
   config.dynamodb = {
     ...config.dynamodb,
     endpoint: embeddedDynamoDb.endpoint,
-    credentials: EMBEDDED_S3_CREDENTIALS,
+    credentials: embeddedStores.credentials,
   }
 }
 
@@ -69,6 +83,11 @@ async function closeStores() {
 
 const adminKeys = await resolveAdminApiKeys(config.adminApiKeys, config.dataDir)
 config.adminApiKeys = adminKeys.keys
+
+const hookSecretsKey = config.hookSecretsKey
+  ? undefined
+  : await resolveHookSecretsKey(config.dataDir)
+config.hookSecretsKey ??= hookSecretsKey?.key
 
 const webRoot = existsSync(join(WEB_ROOT, 'index.html')) ? WEB_ROOT : undefined
 const app = await buildApp(config, {
@@ -88,6 +107,19 @@ process.once('SIGTERM', () => void stop('SIGTERM'))
 // Before listening, so that no request sees the table half filled.
 await app.ready()
 await migrateRecordsFromS3(app, config)
+// A key that does not open the stored secrets stops the start; a store that is down does not
+// (the hooks are sealed on their next write, or at the next start).
+try {
+  await sealStoredHookSecrets(app.records)
+} catch (error) {
+  if (!(error instanceof SecretBoxError)) {
+    app.log.warn({ err: error }, 'hook secrets not sealed yet; the next start tries again')
+  } else {
+    await app.close()
+    await closeStores()
+    fail(error.message)
+  }
+}
 
 try {
   await app.listen({ host: config.host, port: config.port })
@@ -106,14 +138,12 @@ console.log(
     '',
     `  meme-studio is running at http://${host}:${port}/`,
     `  API docs:      http://${host}:${port}/api/docs`,
-    `  admin API key: ${adminKeys.keys[0]}${
-      config.adminApiKeys.length > 1 ? ` (and ${config.adminApiKeys.length - 1} more)` : ''
-    }${adminKeys.generated ? ` (new; kept in ${join(resolve(config.dataDir), 'admin-api-key')})` : ''}`,
+    `  admin API key: ${describeAdminKeys(adminKeys.keys, adminKeys.origin, generatedKeyFile(resolve(config.dataDir)))}`,
     embedded
-      ? `  storage:       embedded S3 at ${embedded.endpoint} (files in ${join(resolve(config.dataDir), 's3')})`
+      ? `  storage:       embedded S3 at ${embedded.endpoint}, listening on ${embedded.listening} (files in ${join(resolve(config.dataDir), 's3')})`
       : `  storage:       ${config.s3.endpoint ?? `AWS S3 (${config.s3.region})`}`,
     embeddedDynamoDb
-      ? `  records:       embedded DynamoDB at ${embeddedDynamoDb.endpoint} (files in ${join(resolve(config.dataDir), 'dynamodb')})`
+      ? `  records:       embedded DynamoDB at ${embeddedDynamoDb.endpoint}, listening on ${embeddedDynamoDb.listening} (files in ${join(resolve(config.dataDir), 'dynamodb')})`
       : `  records:       ${config.dynamodb.endpoint ?? `AWS DynamoDB (${config.dynamodb.region})`}, table ${config.recordsTable}`,
     webRoot ? '' : '  web app:       not built; run `pnpm --filter @meme-studio/web build`',
     '',
@@ -128,7 +158,7 @@ console.log(
 /**
  * What a second `pnpm start` needs to use this process's stores and see the same records,
  * as `VAR=value` lines: endpoints, the credentials the embedded stores take (from the
- * environment in the second process, through the SDK's default chain), names and the admin key.
+ * environment in the second process, through the SDK's default chain), names and a generated admin key.
  */
 function sharedSettings(): string[] {
   const settings: Record<string, string | undefined> = {
@@ -146,11 +176,15 @@ function sharedSettings(): string[] {
     QUEUE_MAX_RECEIVES: String(config.queues.maxReceives),
     EVENTS_STATE_MACHINE_ARN: config.events.stateMachineArn,
     STEP_FUNCTIONS_ENDPOINT: config.events.stepFunctionsEndpoint,
-    ADMIN_API_KEYS: config.adminApiKeys.join(','),
-    ...(embedded || embeddedDynamoDb
+    // A generated key only: configured keys are never printed (the second process is given
+    // the same ADMIN_API_KEYS by whoever gave them to this one).
+    ADMIN_API_KEYS: adminKeys.origin === 'configured' ? undefined : adminKeys.keys[0]?.key,
+    // Likewise a generated key only: without it the second process opens no hook's secrets.
+    HOOK_SECRETS_KEY: hookSecretsKey?.key,
+    ...(embeddedStores
       ? {
-          AWS_ACCESS_KEY_ID: EMBEDDED_S3_CREDENTIALS.accessKeyId,
-          AWS_SECRET_ACCESS_KEY: EMBEDDED_S3_CREDENTIALS.secretAccessKey,
+          AWS_ACCESS_KEY_ID: embeddedStores.credentials.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: embeddedStores.credentials.secretAccessKey,
         }
       : {}),
   }

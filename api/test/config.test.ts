@@ -56,6 +56,19 @@ describe('loadConfig', () => {
     expect(config.secretsManager).toEqual({ endpoint: 'http://127.0.0.1:4566' })
   })
 
+  it('keeps the embedded S3 on loopback whatever HOST says, unless EMBEDDED_S3_HOST is set', () => {
+    expect(loadConfig({ HOST: '0.0.0.0' }).embeddedS3Host).toBe('127.0.0.1')
+    expect(loadConfig({ EMBEDDED_S3_HOST: '192.168.1.20' }).embeddedS3Host).toBe('192.168.1.20')
+  })
+
+  it('takes a HOOK_SECRETS_KEY of 32 characters or more', () => {
+    expect(loadConfig({}).hookSecretsKey).toBeUndefined()
+    expect(loadConfig({ HOOK_SECRETS_KEY: 'k'.repeat(32) }).hookSecretsKey).toBe('k'.repeat(32))
+    expect(() => loadConfig({ HOOK_SECRETS_KEY: 'k'.repeat(31) })).toThrow(
+      'HOOK_SECRETS_KEY must be at least 32 characters, got 31',
+    )
+  })
+
   it('uses path-style addressing when an endpoint is given', () => {
     const config = loadConfig({ S3_ENDPOINT: 'http://127.0.0.1:9000/' })
     expect(config.s3).toMatchObject({ endpoint: 'http://127.0.0.1:9000', forcePathStyle: true })
@@ -66,8 +79,48 @@ describe('loadConfig', () => {
 
   it('reads lists and periods', () => {
     const config = loadConfig({ ADMIN_API_KEYS: ' a, b ,,c ', USAGE_QUOTA_PERIOD: 'week' })
-    expect(config.adminApiKeys).toEqual(['a', 'b', 'c'])
+    expect(config.adminApiKeys).toEqual([
+      { key: 'a', scope: 'admin' },
+      { key: 'b', scope: 'admin' },
+      { key: 'c', scope: 'admin' },
+    ])
     expect(config.usage.quotaPeriod).toBe('WEEK')
+  })
+
+  it('reads each API key with its scope: key:scope, a plain key being admin', () => {
+    const config = loadConfig({
+      ADMIN_API_KEYS: 'k1:tools, k2:jobs ,k3:admin,k4,a:b:tools,c:d:admin,k1:tools',
+    })
+    expect(config.adminApiKeys).toEqual([
+      { key: 'k1', scope: 'tools' },
+      { key: 'k2', scope: 'jobs' },
+      { key: 'k3', scope: 'admin' },
+      { key: 'k4', scope: 'admin' },
+      // A key may hold ':' when its scope is written after it.
+      { key: 'a:b', scope: 'tools' },
+      { key: 'c:d', scope: 'admin' },
+    ])
+  })
+
+  it.each([
+    ['s3cret-key:Tools', 'ADMIN_API_KEYS entry 1 of 1 ends in an unknown scope'],
+    ['ok,s3cret-key:superuser', 'ADMIN_API_KEYS entry 2 of 2 ends in an unknown scope'],
+    ['s3cret-key:', 'ADMIN_API_KEYS entry 1 of 1 ends in an unknown scope'],
+    ['s3cret:key', 'ADMIN_API_KEYS entry 1 of 1 ends in an unknown scope'],
+    [':tools', 'ADMIN_API_KEYS entry 1 of 1 has a scope but no key'],
+    ['ok, :admin', 'ADMIN_API_KEYS entry 2 of 2 has a scope but no key'],
+    ['s3cret-key:tools,s3cret-key', 'ADMIN_API_KEYS entry 2 of 2 gives a key listed before'],
+  ])('refuses ADMIN_API_KEYS=%j without echoing a key', (value, problem) => {
+    let error: unknown
+    try {
+      loadConfig({ ADMIN_API_KEYS: value })
+    } catch (caught) {
+      error = caught
+    }
+    expect(error).toBeInstanceOf(ConfigError)
+    const message = (error as ConfigError).message
+    expect(message).toContain(problem)
+    for (const secret of ['s3cret', 'superuser', 'Tools']) expect(message).not.toContain(secret)
   })
 
   it('reads the usage plan', () => {

@@ -1,5 +1,6 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
+import { loadConfig } from '../src/config.ts'
 import { RefreshingSecret, discordUrlFromSecret, resolveSecretEnv } from '../src/lambda-secrets.ts'
 import { secretArn, startFakeSecretsManager } from './support/fake-secrets-manager.ts'
 import { startStalledServer } from './support/stalled-server.ts'
@@ -9,6 +10,9 @@ const GITHUB = secretArn('MemeStudioApi-GithubWebhookSecret')
 const DISCORD = secretArn('MemeStudioApi-DiscordWebhookUrl')
 const PLACEHOLDER = secretArn('Placeholder-DiscordWebhookUrl')
 const TOKEN = secretArn('MemeStudioApi-GithubToken')
+const HOOK_KEY = secretArn('MemeStudioApi-HookSecretsKey')
+const TOOLS = secretArn('MemeStudioApi-ToolsApiKey')
+const JOBS = secretArn('MemeStudioApi-JobsApiKey')
 const DISCORD_URL = 'https://discord.com/api/webhooks/123/abc'
 
 let sm: Awaited<ReturnType<typeof startFakeSecretsManager>>
@@ -21,6 +25,9 @@ beforeAll(async () => {
     [DISCORD]: DISCORD_URL,
     [PLACEHOLDER]: 'Xq3vGgk2LrT9pW0aZcY7hJ1mN4bD8eF6sUoQiKlE',
     [TOKEN]: 'github_pat_from_secret',
+    [HOOK_KEY]: 'hook-secrets-key-from-secret-32-characters-long',
+    [TOOLS]: 'tools-key-from-secret\n',
+    [JOBS]: 'jobs-key-from-secret',
   })
   client = new SecretsManagerClient({
     endpoint: sm.endpoint,
@@ -33,6 +40,46 @@ afterAll(() => sm.close())
 afterEach(() => {
   sm.requests.length = 0
   vi.restoreAllMocks()
+})
+
+describe('resolveSecretEnv: the scoped API keys', () => {
+  it('joins the tools and jobs keys to the admin key in ADMIN_API_KEYS as key:scope', async () => {
+    const env = {
+      ADMIN_API_KEYS_SECRET_ARN: ADMIN,
+      TOOLS_API_KEY_SECRET_ARN: TOOLS,
+      JOBS_API_KEY_SECRET_ARN: JOBS,
+    }
+    const resolved = await resolveSecretEnv(env, client)
+    expect(resolved.ADMIN_API_KEYS).toBe(
+      'admin-key-from-secret,tools-key-from-secret:tools,jobs-key-from-secret:jobs',
+    )
+    expect(loadConfig(resolved).adminApiKeys).toEqual([
+      { key: 'admin-key-from-secret', scope: 'admin' },
+      { key: 'tools-key-from-secret', scope: 'tools' },
+      { key: 'jobs-key-from-secret', scope: 'jobs' },
+    ])
+    expect([...sm.requests].sort()).toEqual([ADMIN, JOBS, TOOLS].sort())
+  })
+
+  it('reads none of them when ADMIN_API_KEYS is set directly', async () => {
+    const resolved = await resolveSecretEnv(
+      { ADMIN_API_KEYS: 'k:tools', TOOLS_API_KEY_SECRET_ARN: TOOLS, JOBS_API_KEY_SECRET_ARN: JOBS },
+      client,
+    )
+    expect(resolved).toEqual({ ADMIN_API_KEYS: 'k:tools' })
+    expect(sm.requests).toEqual([])
+  })
+
+  it('fails the cold start naming the variable when a key cannot be read, never a value', async () => {
+    await expect(
+      resolveSecretEnv(
+        { ADMIN_API_KEYS_SECRET_ARN: ADMIN, TOOLS_API_KEY_SECRET_ARN: secretArn('Gone') },
+        client,
+      ),
+    ).rejects.toThrow(
+      /ADMIN_API_KEYS: could not read secret "Gone.*" \(from TOOLS_API_KEY_SECRET_ARN\)/,
+    )
+  })
 })
 
 describe('resolveSecretEnv', () => {
@@ -53,6 +100,12 @@ describe('resolveSecretEnv', () => {
     expect(resolved).not.toBe(env)
     expect(env).not.toHaveProperty('ADMIN_API_KEYS')
     expect([...sm.requests].sort()).toEqual([ADMIN, DISCORD, GITHUB].sort())
+  })
+
+  it('fills in HOOK_SECRETS_KEY from HOOK_SECRETS_KEY_SECRET_ARN', async () => {
+    const resolved = await resolveSecretEnv({ HOOK_SECRETS_KEY_SECRET_ARN: HOOK_KEY }, client)
+    expect(resolved.HOOK_SECRETS_KEY).toBe('hook-secrets-key-from-secret-32-characters-long')
+    expect(sm.requests).toEqual([HOOK_KEY])
   })
 
   it('fills in GITHUB_TOKEN from GITHUB_TOKEN_SECRET_ARN', async () => {
