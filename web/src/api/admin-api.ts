@@ -18,6 +18,7 @@ import {
   HookAnswerSchema,
   HookListSchema,
   HookWithSecretSchema,
+  KeySessionSchema,
   KeyUsageSchema,
   NotificationsSchema,
   SigV4StepsSchema,
@@ -35,6 +36,7 @@ import {
   type HookChange,
   type HookCreate,
   type HookWithSecret,
+  type KeySession,
   type KeyUsage,
   type Notifications,
   type NotificationsChange,
@@ -95,6 +97,9 @@ export const SIGV4_FIELD_LABELS: FieldLabels = {
 
 export const WEBHOOK_FIELD_LABELS: FieldLabels = {
   name: 'Name',
+  provider: 'Git host',
+  baseUrl: 'Base URL',
+  accessToken: 'Access token',
   branches: 'Branches',
   prefix: 'Archive prefix',
   stripRoot: 'Strip the top folder',
@@ -129,6 +134,11 @@ const isNoContent = (value: unknown): value is undefined => value === undefined
 /** A `DELETE`, answered 204 with no body. */
 function adminDelete(apiKey: string, path: string): Promise<void> {
   return adminRequest(apiKey, path, isNoContent, { method: 'DELETE' })
+}
+
+/** Which key this is and what it may use: any valid key may ask. */
+export function fetchSession(apiKey: string): Promise<KeySession> {
+  return adminRequest(apiKey, '/api/admin/session', matches(KeySessionSchema))
 }
 
 export function fetchUsage(apiKey: string): Promise<KeyUsage> {

@@ -1,9 +1,13 @@
+import type { ApiKeyScope } from '@meme-studio/meme-core/schema'
 import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
 
 declare module 'vue-router' {
   interface RouteMeta {
     /** The page's name in the tab title. */
     title?: string
+    /** An admin page: the API key scope it needs, and what it is called in a sentence. */
+    keyScope?: ApiKeyScope
+    area?: string
   }
 }
 
@@ -27,19 +31,19 @@ export const routes: RouteRecordRaw[] = [
         path: 'hmac',
         name: 'admin-hmac',
         component: () => import('../views/AdminHmacView.vue'),
-        meta: { title: 'HMAC · Admin' },
+        meta: { title: 'HMAC · Admin', keyScope: 'tools', area: 'the HMAC tools' },
       },
       {
         path: 'sigv4',
         name: 'admin-sigv4',
         component: () => import('../views/AdminSigv4View.vue'),
-        meta: { title: 'SigV4 · Admin' },
+        meta: { title: 'SigV4 · Admin', keyScope: 'tools', area: 'the SigV4 tool' },
       },
       {
         path: 'webhooks',
         name: 'admin-webhooks',
         component: () => import('../views/AdminWebhooksView.vue'),
-        meta: { title: 'Webhooks · Admin' },
+        meta: { title: 'Webhooks · Admin', keyScope: 'admin', area: 'webhooks' },
       },
     ],
   },
