@@ -26,6 +26,7 @@ const NOTIFICATIONS = {
     discord: { configured: false, state: 'unused' },
     notifyOnArchive: false,
     notifyOnShare: false,
+    allowMentions: false,
   }),
 }
 
@@ -96,8 +97,9 @@ describe('admin webhooks page', () => {
 
   it('loads the hooks and the Discord state once a key is entered on the page', async () => {
     sessionStorage.clear()
-    fakeApi({
+    const api = fakeApi({
       ...NOTIFICATIONS,
+      '/api/admin/session': json(200, { keyId: '3f9a1c0d', scope: 'admin' }),
       '/api/admin/usage': json(200, {
         keyId: '3f9a1c0d',
         period: 'DAY',
@@ -116,6 +118,7 @@ describe('admin webhooks page', () => {
     await fillAndSubmit(view, { 'API key': 'key-2' })
     await flushPromises()
 
+    expect(api.requestsTo('/api/admin/session')[0]?.headers.get('x-api-key')).toBe('key-2')
     expect(hookItem(view, 'Site deploys').exists()).toBe(true)
     expect(view.get('.notifications__badge').text()).toBe('Not configured')
   })
