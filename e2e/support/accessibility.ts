@@ -29,13 +29,17 @@ const WCAG_A_AA = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']
 /**
  * Resolves once the page's CSS transitions have ended: a scheme switch fades the buttons'
  * colours, and axe would measure contrast halfway. Spinners run forever, so only transitions
- * count; one cancelled on the way rejects, which is as good as ended.
+ * count; one cancelled on the way rejects, which is as good as ended. A transition inside a
+ * closed `<details>` is not rendered (Chromium hides the content with `content-visibility`),
+ * so it never advances and would never end: only transitions of rendered elements count.
  */
 async function settled(page: Page): Promise<void> {
   await page.evaluate(async () => {
-    const transitions = document
-      .getAnimations()
-      .filter((animation) => animation instanceof CSSTransition)
+    const transitions = document.getAnimations().filter((animation) => {
+      if (!(animation instanceof CSSTransition)) return false
+      const target = animation.effect instanceof KeyframeEffect ? animation.effect.target : null
+      return target?.checkVisibility() ?? false
+    })
     await Promise.allSettled(transitions.map((transition) => transition.finished))
   })
 }
