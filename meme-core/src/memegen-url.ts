@@ -1,0 +1,215 @@
+/**
+ * Memes by URL, in memegen's form: `<template>/<line1>/<line2>/….<png|jpg|webp>`, each line
+ * written with memegen's escapes. Pure: the API parses request paths with it, the editor
+ * writes "Copy image link" URLs with it.
+ *
+ * @see https://github.com/jacebrowning/memegen/blob/main/README.md "Special Characters"
+ */
+
+export const IMAGE_URL_LIMITS = {
+  /** Lines in one URL: as many as a meme has captions. */
+  maxLines: 10,
+  /** Characters (code points) of one line once decoded: a caption's longest text. */
+  maxLineLength: 500,
+  /** The path after `/api/images/`, as sent (percent-escapes and all). */
+  maxPathLength: 2000,
+} as const
+
+export type ImageUrlFormat = 'png' | 'jpeg' | 'webp'
+
+/** The extensions a URL may end in, and the format each renders. memegen's `.gif` is not made. */
+export const IMAGE_URL_EXTENSIONS = {
+  png: 'png',
+  jpg: 'jpeg',
+  jpeg: 'jpeg',
+  webp: 'webp',
+} as const satisfies Record<string, ImageUrlFormat>
+
+/** Ids are plain names (`blank-square-white`, `custom`), never paths. */
+const TEMPLATE_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/
+
+/**
+ * `~x` escapes. All but `~~` are memegen's; memegen has no way to write a tilde itself, and
+ * since percent-escapes are decoded first, `%7E` cannot stand for one either.
+ */
+const TILDE_ESCAPES: Record<string, string> = {
+  q: '?',
+  a: '&',
+  p: '%',
+  h: '#',
+  s: '/',
+  b: '\\',
+  l: '<',
+  g: '>',
+  n: '\n',
+  '~': '~',
+}
+
+const TILDE_ENCODINGS = new Map(Object.entries(TILDE_ESCAPES).map(([k, v]) => [v, `~${k}`]))
+
+/** What the text may not hold after percent-decoding: control characters have no glyph. */
+function hasControlCharacter(text: string): boolean {
+  for (let i = 0; i < text.length; i += 1) {
+    const code = text.charCodeAt(i)
+    if (code < 0x20 || (code >= 0x7f && code <= 0x9f)) return true
+  }
+  return false
+}
+
+/** A URL that does not say a meme; the message says what is wrong with it. */
+export class ImageUrlError extends Error {
+  override name = 'ImageUrlError'
+}
+
+export interface ImageUrl {
+  template: string
+  lines: string[]
+  format: ImageUrlFormat
+}
+
+function percentDecode(segment: string, what: string): string {
+  try {
+    return decodeURIComponent(segment)
+  } catch {
+    throw new ImageUrlError(`${what} has a malformed percent-escape: ${JSON.stringify(segment)}`)
+  }
+}
+
+/**
+ * One line of a URL (`~hspecial_characters~q`) as text (`#special characters?`). Percent-escapes
+ * are decoded first, once; then, left to right: a run of n `_` (or `-`) is n/2 literal ones,
+ * and an odd run starts with a space (`_` → space, `__` → `_`, `___` → space + `_`, as
+ * memegen reads it); `''` is `"`; `~x` is one of the escapes above, any other is an error.
+ * A line that is just `_` is empty.
+ */
+export function decodeImageUrlLine(segment: string, position = 1): string {
+  const what = `Line ${position}`
+  const raw = percentDecode(segment, what)
+  if (hasControlCharacter(raw)) {
+    throw new ImageUrlError(`${what} holds a control character; write a new line as ~n`)
+  }
+  if (raw === '_') return ''
+  let text = ''
+  let i = 0
+  while (i < raw.length) {
+    const char = raw[i]!
+    if (char === '_' || char === '-') {
+      let run = 0
+      while (raw[i + run] === char) run += 1
+      text += (run % 2 === 1 ? ' ' : '') + char.repeat(Math.floor(run / 2))
+      i += run
+    } else if (char === "'" && raw[i + 1] === "'") {
+      text += '"'
+      i += 2
+    } else if (char === '~') {
+      const code = raw[i + 1]
+      if (code === undefined) {
+        throw new ImageUrlError(`${what} ends in a lone ~; write a tilde as ~~`)
+      }
+      const decoded = TILDE_ESCAPES[code]
+      if (decoded === undefined) {
+        throw new ImageUrlError(
+          `${what} has an unknown escape ~${code}; known: ${Object.keys(TILDE_ESCAPES)
+            .map((k) => `~${k}`)
+            .join(' ')}`,
+        )
+      }
+      text += decoded
+      i += 2
+    } else {
+      text += char
+      i += 1
+    }
+  }
+  const length = [...text].length
+  if (length > IMAGE_URL_LIMITS.maxLineLength) {
+    throw new ImageUrlError(
+      `${what} is ${length} characters long; at most ${IMAGE_URL_LIMITS.maxLineLength}`,
+    )
+  }
+  return text
+}
+
+/** Writes one character of text; a space's letter depends on what was written before it. */
+function encodeChar(char: string, written: string): string {
+  if (char === '_' || char === '-') return char + char
+  // A space opens its own run (an odd run starts with the space), so it takes the letter the
+  // run before it does not end in.
+  if (char === ' ') return written.endsWith('_') ? '-' : '_'
+  if (char === '"') return "''"
+  return TILDE_ENCODINGS.get(char) ?? encodeURIComponent(char)
+}
+
+/**
+ * Text as one line of a URL, or undefined when no URL line decodes to exactly this text
+ * (`'"`, control characters, a line that is too long).
+ */
+export function encodeImageUrlLine(text: string): string | undefined {
+  let segment = ''
+  try {
+    if (text === '') segment = '_'
+    else if (text === ' ') segment = '-'
+    else for (const char of text) segment += encodeChar(char, segment)
+    return decodeImageUrlLine(segment) === text ? segment : undefined
+  } catch {
+    // encodeURIComponent throws on a lone surrogate; decoding, on a line over the limits.
+    return undefined
+  }
+}
+
+/**
+ * Parses the path after `/api/images/`, as sent: `<template>/<line>/….<ext>`. Refuses, with a
+ * message that says why, what is too long, a template id that is not a plain name, an
+ * extension that is not made here, too many lines and bad escapes.
+ */
+export function parseImageUrlPath(path: string): ImageUrl {
+  if (path.length > IMAGE_URL_LIMITS.maxPathLength) {
+    throw new ImageUrlError(
+      `The image path is ${path.length} characters long; at most ${IMAGE_URL_LIMITS.maxPathLength}`,
+    )
+  }
+  const dot = path.lastIndexOf('.')
+  const slash = path.lastIndexOf('/')
+  const extension = dot > slash ? path.slice(dot + 1) : ''
+  const format = Object.hasOwn(IMAGE_URL_EXTENSIONS, extension.toLowerCase())
+    ? IMAGE_URL_EXTENSIONS[extension.toLowerCase() as keyof typeof IMAGE_URL_EXTENSIONS]
+    : undefined
+  if (!format) {
+    throw new ImageUrlError(
+      `The image path must end in ${Object.keys(IMAGE_URL_EXTENSIONS)
+        .map((e) => `.${e}`)
+        .join(', ')}${extension ? `, not .${extension}` : ''}`,
+    )
+  }
+  const [templateSegment = '', ...lineSegments] = path.slice(0, dot).split('/')
+  const template = percentDecode(templateSegment, 'The template id')
+  if (!TEMPLATE_ID.test(template)) {
+    throw new ImageUrlError(
+      `The template id ${JSON.stringify(template)} is not one: letters, digits, - and _ only`,
+    )
+  }
+  if (lineSegments.length > IMAGE_URL_LIMITS.maxLines) {
+    throw new ImageUrlError(
+      `The URL has ${lineSegments.length} lines; at most ${IMAGE_URL_LIMITS.maxLines}`,
+    )
+  }
+  const lines = lineSegments.map((segment, index) => decodeImageUrlLine(segment, index + 1))
+  return { template, lines, format }
+}
+
+/**
+ * The path after `/api/images/` for this meme, or undefined when a line cannot be written in a
+ * URL (see `encodeImageUrlLine`) or the whole is over the limits.
+ */
+export function imageUrlPath({ template, lines, format }: ImageUrl): string | undefined {
+  if (!TEMPLATE_ID.test(template) || lines.length > IMAGE_URL_LIMITS.maxLines) return undefined
+  const segments: string[] = []
+  for (const line of lines) {
+    const segment = encodeImageUrlLine(line)
+    if (segment === undefined) return undefined
+    segments.push(segment)
+  }
+  const extension = format === 'jpeg' ? 'jpg' : format
+  const path = `${[template, ...segments].join('/')}.${extension}`
+  return path.length > IMAGE_URL_LIMITS.maxPathLength ? undefined : path
+}
