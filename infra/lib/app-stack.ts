@@ -170,10 +170,12 @@ export const BUCKET_ACCESS: Record<
   { read: string[]; write: string[]; remove: string[]; list: string[] }
 > = {
   render: {
-    read: ['uploads/', 'renders/'],
-    write: ['renders/'],
+    // templates/: template pictures, drawn (starters) or copied from an upload, and read back.
+    read: ['uploads/', 'renders/', 'templates/'],
+    write: ['renders/', 'templates/'],
     // renders/: a job's image, when its record could not be written after it (nothing half-done).
-    remove: ['renders/'],
+    // templates/: a deleted template's pictures.
+    remove: ['renders/', 'templates/'],
     list: [],
   },
   control: {

@@ -114,6 +114,10 @@ describe('storage stack', () => {
       'events/': 30,
     })
     for (const rule of rules) expect(rule.Status).toBe('Enabled')
+    // Template pictures are what saved templates and URL renders name: they never expire.
+    for (const rule of rules.filter((rule) => 'ExpirationInDays' in rule)) {
+      expect('templates/'.startsWith(String(rule.Prefix ?? ''))).toBe(false)
+    }
   })
 
   it('versions archives and keeps overwritten ones for 30 days', () => {
