@@ -17,6 +17,12 @@ export interface StarterTemplate {
 /** Starters never change their picture or boxes; a change would ship as a new version. */
 export const STARTER_VERSION = 1
 
+/** When the starters first shipped: their `createdAt` and `updatedAt`. */
+export const STARTERS_RELEASED = '2026-12-06T00:00:00.000Z'
+
+/** The long side of a thumbnail: a gallery tile of 160 CSS px on a 2× screen. */
+export const THUMBNAIL_EDGE = 320
+
 /** 1024 px on the long side: the size of a typical meme template, well inside the render limits. */
 const SHAPES = [
   { id: 'square', label: 'square', width: 1024, height: 1024 },
@@ -69,6 +75,19 @@ export function starterById(id: string): StarterTemplate | undefined {
 /** Where a starter's picture lives in the uploads bucket (`templates/` never expires). */
 export function starterPictureKey(starter: StarterTemplate): string {
   return `templates/starters/${starter.id}.png`
+}
+
+/** Where a starter's thumbnail lives: a WebP of `THUMBNAIL_EDGE` on the long side. */
+export function starterThumbnailKey(starter: StarterTemplate): string {
+  return `templates/starters/${starter.id}-thumb.webp`
+}
+
+/** A small WebP of a picture, `THUMBNAIL_EDGE` on its long side: made once, when saved. */
+export function drawThumbnail(picture: Buffer): Promise<Buffer> {
+  return sharp(picture)
+    .resize({ width: THUMBNAIL_EDGE, height: THUMBNAIL_EDGE, fit: 'inside' })
+    .webp({ quality: 80 })
+    .toBuffer()
 }
 
 /** The starter's picture: a plain PNG, the same bytes every time for the same starter. */

@@ -1,0 +1,49 @@
+import { AppError } from '../shared/app-error.ts'
+
+/** What the gallery's search and paging look at in a template. */
+export interface Listed {
+  name: string
+  tags: readonly string[]
+}
+
+export interface CatalogQuery {
+  q?: string
+  tag?: string
+  cursor?: string
+  limit: number
+}
+
+/**
+ * The cursor is where the next page starts in the filtered list, in base64url so that
+ * clients treat it as opaque: `o<offset>`. Anything else is refused rather than read as 0.
+ */
+const CURSOR = /^o(0|[1-9][0-9]{0,8})$/
+
+export function encodeCursor(offset: number): string {
+  return Buffer.from(`o${offset}`).toString('base64url')
+}
+
+export function decodeCursor(cursor: string): number {
+  const text = /^[A-Za-z0-9_-]{1,20}$/.test(cursor)
+    ? Buffer.from(cursor, 'base64url').toString('latin1')
+    : ''
+  const match = CURSOR.exec(text)
+  if (!match) throw new AppError(400, 'VALIDATION', 'cursor is not one this API gave')
+  return Number(match[1])
+}
+
+/** Matches by name substring (any case) and by tag, then cuts out one page. */
+export function pageOf<T extends Listed>(
+  all: readonly T[],
+  { q, tag, cursor, limit }: CatalogQuery,
+): { items: T[]; nextCursor: string | null } {
+  const needle = q?.trim().toLowerCase() ?? ''
+  const wanted = tag?.trim().toLowerCase()
+  const matching = all.filter(
+    (item) => item.name.toLowerCase().includes(needle) && (!wanted || item.tags.includes(wanted)),
+  )
+  const start = cursor === undefined ? 0 : decodeCursor(cursor)
+  const items = matching.slice(start, start + limit)
+  const end = start + items.length
+  return { items, nextCursor: end < matching.length ? encodeCursor(end) : null }
+}
