@@ -1,0 +1,169 @@
+/**
+ * Memes by URL (`GET /api/images/<template>/<lines…>.<ext>`): what a URL names, its ETag, and
+ * its render through the same engine as POST /api/meme.
+ */
+import { createHash } from 'node:crypto'
+import { ImageUrlError, parseImageUrlPath, type Caption } from '@meme-studio/meme-core'
+import type { MemeRequest } from '@meme-studio/meme-core/schema'
+import sharp from 'sharp'
+import type { RenderedMeme } from '../meme/meme-render.ts'
+import { AppError } from '../shared/app-error.ts'
+import { CUSTOM_BOXES, imageCaptions } from './image-captions.ts'
+import { badImageUrl, parseImageOptions, type ImageOptions } from './image-options.ts'
+
+/**
+ * Part of every ETag: bump it whenever the same request would draw different bytes (layout,
+ * drawing, fonts, encoder settings, sharp), so that no cache keeps an image we no longer make.
+ */
+export const RENDERER_VERSION = 1
+
+/** The template id that draws over an upload (`?background=<key>`) with the editor's boxes. */
+export const CUSTOM_TEMPLATE = 'custom'
+
+/** A URL's image is the same bytes for ever: its template version is in the URL. */
+export const IMMUTABLE = 'public, max-age=31536000, immutable'
+
+/** Where a URL without the template's current version is sent; edits show within a minute. */
+export const REDIRECT_CACHE_CONTROL = 'public, max-age=60'
+
+/** What a render needs of a template (`app.templates.forRender`). */
+export interface TemplateForRender {
+  id: string
+  version: number
+  pictureKey: string
+  boxes: Caption[]
+}
+
+export interface UrlImagesDependencies {
+  findTemplate(id: string): Promise<TemplateForRender | null>
+  /** The upload's ETag, from its headers alone; IMAGE_NOT_FOUND when it is gone. */
+  uploadEtag(key: string): Promise<string>
+  makeMeme(request: MemeRequest): Promise<RenderedMeme>
+  maxEdge: number
+}
+
+export type UrlImage =
+  | {
+      kind: 'redirect'
+      /** The version the URL should name. */
+      version: number
+    }
+  | {
+      kind: 'image'
+      /** A strong ETag, quoted. */
+      etag: string
+      contentType: RenderedMeme['contentType']
+      render(): Promise<Buffer>
+    }
+
+const CONTENT_TYPES = { png: 'image/png', jpeg: 'image/jpeg', webp: 'image/webp' } as const
+
+/** Lossy quality of a scaled image: the renderer's first choice. */
+const SCALED_QUALITY = 85
+
+/** Width and height both given: padded to exactly that, as memegen does; one: aspect kept. */
+async function scaled(meme: RenderedMeme, options: ImageOptions): Promise<Buffer> {
+  const { width, height } = options
+  if (width === undefined && height === undefined) return meme.bytes
+  const jpeg = meme.contentType === 'image/jpeg'
+  const pipeline = sharp(meme.bytes).resize(width, height, {
+    fit: 'contain',
+    background: jpeg ? '#ffffff' : { r: 0, g: 0, b: 0, alpha: 0 },
+  })
+  if (jpeg) return pipeline.jpeg({ quality: SCALED_QUALITY }).toBuffer()
+  if (meme.contentType === 'image/webp')
+    return pipeline.webp({ quality: SCALED_QUALITY }).toBuffer()
+  return pipeline.png().toBuffer()
+}
+
+/** Everything the bytes depend on, hashed: the same URL, the same ETag, the same bytes. */
+function strongEtag(parts: unknown): string {
+  const digest = createHash('sha256').update(JSON.stringify(parts)).digest('base64url')
+  return `"${digest.slice(0, 32)}"`
+}
+
+/**
+ * Whether `If-None-Match` names this ETag (or is `*`). The comparison is weak, as the header
+ * asks.
+ * @see https://www.rfc-editor.org/rfc/rfc9110#name-if-none-match
+ */
+export function etagMatches(ifNoneMatch: string | undefined, etag: string): boolean {
+  if (!ifNoneMatch) return false
+  return ifNoneMatch
+    .split(',')
+    .map((tag) => tag.trim().replace(/^W\//, ''))
+    .some((tag) => tag === '*' || tag === etag)
+}
+
+export class UrlImages {
+  constructor(private readonly deps: UrlImagesDependencies) {}
+
+  /**
+   * What the path after `/api/images/` and the query name, without reading any picture: the
+   * template's record (or, for `custom`, the upload's headers) is all an ETag needs.
+   */
+  async resolve(
+    path: string,
+    query: Record<string, string | string[] | undefined>,
+  ): Promise<UrlImage> {
+    let url
+    try {
+      url = parseImageUrlPath(path)
+    } catch (error) {
+      if (error instanceof ImageUrlError) throw badImageUrl(error.message)
+      throw error
+    }
+    const options = parseImageOptions(query, this.deps.maxEdge)
+    let source: { pictureKey: string; boxes: readonly Caption[]; names: unknown }
+    if (url.template === CUSTOM_TEMPLATE) {
+      if (options.background === undefined) {
+        throw badImageUrl(`custom draws over an upload: add ?background=<the upload's key>`)
+      }
+      if (options.version !== undefined) throw badImageUrl('custom has no versions: drop v')
+      const etag = await this.deps.uploadEtag(options.background)
+      source = {
+        pictureKey: options.background,
+        boxes: CUSTOM_BOXES,
+        names: { upload: options.background, etag },
+      }
+    } else {
+      if (options.background !== undefined) {
+        throw badImageUrl(`background is for custom images only, not template ${url.template}`)
+      }
+      const template = await this.deps.findTemplate(url.template)
+      if (!template) {
+        throw new AppError(404, 'TEMPLATE_NOT_FOUND', `No template has the id ${url.template}`)
+      }
+      if (options.version !== template.version) {
+        return { kind: 'redirect', version: template.version }
+      }
+      source = {
+        pictureKey: template.pictureKey,
+        boxes: template.boxes,
+        names: { template: template.id, version: template.version },
+      }
+    }
+    const captions = imageCaptions(url.template, source.boxes, url.lines, options)
+    const etag = strongEtag({
+      renderer: RENDERER_VERSION,
+      source: source.names,
+      lines: url.lines,
+      format: url.format,
+      width: options.width,
+      height: options.height,
+      font: options.font,
+      color: options.color,
+      layout: options.layout,
+    })
+    return {
+      kind: 'image',
+      etag,
+      contentType: CONTENT_TYPES[url.format],
+      render: async () =>
+        scaled(
+          await this.deps.makeMeme({ image: source.pictureKey, captions, format: url.format }),
+          options,
+        ),
+    }
+  }
+}
