@@ -5,7 +5,10 @@ import type { IRestApi } from 'aws-cdk-lib/aws-apigateway'
 import type { ICertificate } from 'aws-cdk-lib/aws-certificatemanager'
 import {
   AllowedMethods,
+  CacheCookieBehavior,
+  CacheHeaderBehavior,
   CachePolicy,
+  CacheQueryStringBehavior,
   Distribution,
   Function as CloudFrontFunction,
   FunctionCode,
@@ -34,6 +37,7 @@ import {
 } from 'aws-cdk-lib/aws-s3'
 import { BucketDeployment, CacheControl, Source } from 'aws-cdk-lib/aws-s3-deployment'
 import { Construct } from 'constructs'
+import { IMAGE_QUERY_OPTIONS } from '../../meme-core/src/memegen-url.ts'
 import {
   API_PATH_PATTERNS,
   FRAME_OPTIONS,
@@ -196,6 +200,24 @@ export class Site extends Construct {
       responseHeadersPolicy: apiHeaders,
     }
 
+    // Memes by URL are the same bytes for ever under their URL (the template's version is in
+    // it): cached at the edge for as long as the API's Cache-Control says, keyed on the path
+    // and the options that change the image, never on cookies or headers.
+    const urlImages = new CachePolicy(this, 'UrlImages', {
+      comment: 'meme-studio memes by URL: the path and the image options',
+      queryStringBehavior: CacheQueryStringBehavior.allowList(...IMAGE_QUERY_OPTIONS),
+      headerBehavior: CacheHeaderBehavior.none(),
+      cookieBehavior: CacheCookieBehavior.none(),
+      defaultTtl: Duration.seconds(0),
+      minTtl: Duration.seconds(0),
+      maxTtl: Duration.days(365),
+    })
+    const urlImageBehavior: BehaviorOptions = {
+      ...apiBehavior,
+      allowedMethods: AllowedMethods.ALLOW_GET_HEAD,
+      cachePolicy: urlImages,
+    }
+
     const { domain } = props
     this.distribution = new Distribution(this, 'Distribution', {
       comment: 'meme-studio',
@@ -230,7 +252,11 @@ export class Site extends Construct {
           },
         ],
       },
-      additionalBehaviors: Object.fromEntries(API_PATH_PATTERNS.map((path) => [path, apiBehavior])),
+      // Before /api/*: CloudFront takes the first pattern that matches.
+      additionalBehaviors: {
+        '/api/images/*': urlImageBehavior,
+        ...Object.fromEntries(API_PATH_PATTERNS.map((path) => [path, apiBehavior])),
+      },
     })
     Validations.of(this.distribution).acknowledge(
       {

@@ -110,6 +110,33 @@ describe('web stack', () => {
     })
   })
 
+  it('caches memes by URL at the edge, first, keyed on the path and the image options only', () => {
+    expect(config.CacheBehaviors[0]?.PathPattern).toBe('/api/images/*')
+    const behavior = config.CacheBehaviors[0]!
+    expect(behavior).toMatchObject({
+      AllowedMethods: ['GET', 'HEAD'],
+      OriginRequestPolicyId: allViewerExceptHostHeader,
+      ViewerProtocolPolicy: 'redirect-to-https',
+    })
+    expect(JSON.stringify(originOf(behavior).DomainName)).toContain('.execute-api.')
+    const policyId = (behavior.CachePolicyId as unknown as { Ref: string }).Ref
+    const policy = template.findResources('AWS::CloudFront::CachePolicy')[policyId]
+    expect(policy?.Properties.CachePolicyConfig).toMatchObject({
+      // The API's Cache-Control decides (a year, immutable; errors no-store).
+      DefaultTTL: 0,
+      MinTTL: 0,
+      MaxTTL: 31536000,
+      ParametersInCacheKeyAndForwardedToOrigin: {
+        CookiesConfig: { CookieBehavior: 'none' },
+        HeadersConfig: { HeaderBehavior: 'none' },
+        QueryStringsConfig: {
+          QueryStringBehavior: 'whitelist',
+          QueryStrings: ['width', 'height', 'font', 'color', 'layout', 'background', 'v'],
+        },
+      },
+    })
+  })
+
   it.each(['/api/*', '/m/*'])('sends %s to the API, uncached, with every method', (path) => {
     const behavior = config.CacheBehaviors.find((candidate) => candidate.PathPattern === path)
     expect(behavior).toBeDefined()
@@ -129,6 +156,7 @@ describe('web stack', () => {
   it('sends everything else to the site bucket, and only GET, HEAD and OPTIONS', () => {
     expect(config.CacheBehaviors.map((behavior) => behavior.PathPattern).sort()).toEqual([
       '/api/*',
+      '/api/images/*',
       '/m/*',
     ])
     expect(config.DefaultCacheBehavior.AllowedMethods).toEqual(['GET', 'HEAD', 'OPTIONS'])
@@ -198,6 +226,7 @@ describe('web stack', () => {
     expect(text(csp.ContentSecurityPolicy)).toBe(sitePolicy(['https://«token»', 'https://«token»']))
     // The API's paths, the app's list: the policy without a CSP on each.
     expect(config.CacheBehaviors.map((behavior) => behavior.PathPattern)).toEqual([
+      '/api/images/*',
       ...API_PATH_PATTERNS,
     ])
     for (const behavior of config.CacheBehaviors) expect(headersPolicy(behavior)).toEqual(expected)

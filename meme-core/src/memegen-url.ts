@@ -15,6 +15,23 @@ export const IMAGE_URL_LIMITS = {
   maxPathLength: 2000,
 } as const
 
+/** The query parameter naming a template's version. */
+export const VERSION_PARAM = 'v'
+
+/**
+ * The query options that change an image: what an edge cache keys on besides the path (any
+ * other parameter is ignored, as memegen ignores it).
+ */
+export const IMAGE_QUERY_OPTIONS = [
+  'width',
+  'height',
+  'font',
+  'color',
+  'layout',
+  'background',
+  VERSION_PARAM,
+] as const
+
 export type ImageUrlFormat = 'png' | 'jpeg' | 'webp'
 
 /** The extensions a URL may end in, and the format each renders. memegen's `.gif` is not made. */

@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
 import type { AppConfig } from '../config.ts'
 import { errorResponses } from '../schemas/errors.ts'
-import { VERSION_PARAM } from '../services/images/image-options.ts'
+import { VERSION_PARAM } from '@meme-studio/meme-core'
 import {
   etagMatches,
   IMMUTABLE,

@@ -7,7 +7,13 @@
  *   "Alternate Layouts", "Custom Fonts", "Custom Colors"
  */
 import cssColors from 'color-name'
-import { CAPTION_FONTS, UPLOAD_KEY_PATTERN, type CaptionFontId } from '@meme-studio/meme-core'
+import {
+  CAPTION_FONTS,
+  IMAGE_QUERY_OPTIONS,
+  UPLOAD_KEY_PATTERN,
+  VERSION_PARAM,
+  type CaptionFontId,
+} from '@meme-studio/meme-core'
 import { AppError } from '../shared/app-error.ts'
 
 export interface ImageOptions {
@@ -23,20 +29,6 @@ export interface ImageOptions {
   /** The template version the URL names. */
   version?: number
 }
-
-/** The query parameter naming a template's version. */
-export const VERSION_PARAM = 'v'
-
-/** The options that change the image: what CloudFront's cache key holds besides the path. */
-export const IMAGE_QUERY_OPTIONS = [
-  'width',
-  'height',
-  'font',
-  'color',
-  'layout',
-  'background',
-  VERSION_PARAM,
-] as const
 
 export function badImageUrl(message: string): AppError {
   return new AppError(400, 'BAD_IMAGE_URL', message)
