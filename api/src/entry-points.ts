@@ -2,8 +2,9 @@
  * Which Lambda function serves which route. The app is one Fastify app; each function's entry
  * point registers only its own route plugins, and API Gateway sends each path to its function.
  *
- * - `render` carries sharp, Skia and the fonts: memes, shares and their pages (and, from the
- *   jobs queue, job renders).
+ * - `render` carries sharp, Skia and the fonts: memes, shares and their pages, templates (their
+ *   starter pictures and thumbnails are drawn) and memes by URL (`/api/images`); and, from the
+ *   jobs queue, job renders.
  * - `control` carries no native package: everything else (health and limits, upload policies,
  *   the admin and signature tools, webhooks, events, the jobs API).
  *
@@ -12,7 +13,13 @@
 export type LambdaFunction = 'render' | 'control'
 
 /** Path prefixes the render function serves; every other path under `/api` is control's. */
-export const RENDER_PATHS = ['/api/meme', '/api/shares', '/m/'] as const
+export const RENDER_PATHS = [
+  '/api/meme',
+  '/api/shares',
+  '/api/templates',
+  '/api/images',
+  '/m/',
+] as const
 
 /** The function that serves a request path (no query string). */
 export function functionForPath(path: string): LambdaFunction {

@@ -1,5 +1,6 @@
 /**
- * The render function's routes: memes, shares and their pages; and the jobs queue's worker.
+ * The render function's routes: memes, shares and their pages, templates, memes by URL; and the
+ * jobs queue's worker.
  * This module and what it imports are the only way into sharp, Skia and the fonts
  * (`plugins/app/memes.ts`), so the control function's bundle, which never imports it, carries
  * none of them.
@@ -7,13 +8,17 @@
 import fp from 'fastify-plugin'
 import type { FunctionOptions } from '../app-base.ts'
 import memes from '../plugins/app/memes.ts'
+import templates from '../plugins/app/templates.ts'
+import imageRoutes from '../routes/images.ts'
 import memeRoutes from '../routes/memes.ts'
 import shareRoutes, { sharePageRoutes } from '../routes/shares.ts'
+import templateRoutes from '../routes/templates.ts'
 import { jobWorker } from '../services/jobs/job-worker.ts'
 
 export default fp<FunctionOptions>(
   async (app, { config }) => {
     await app.register(memes, { config })
+    await app.register(templates, { config })
     // Jobs accepted by the control function (`POST /api/jobs`) are rendered here.
     app.queues.work(
       'jobs',
@@ -32,6 +37,8 @@ export default fp<FunctionOptions>(
       async (api) => {
         await api.register(memeRoutes)
         await api.register(shareRoutes, { config })
+        await api.register(templateRoutes)
+        await api.register(imageRoutes, { config })
       },
       { prefix: '/api' },
     )
