@@ -212,10 +212,11 @@ interface LifecycleRule {
 }
 
 /**
- * Prefixes whose records must last: hooks (settings and secrets GitHub's deliveries need) and
- * the app's settings. Every other prefix the app writes must be one an expiring rule covers.
+ * Prefixes whose objects must last: hooks (settings and secrets GitHub's deliveries need), the
+ * app's settings, and templates' pictures (a template, and every URL that names it, lives until
+ * it is deleted). Every other prefix the app writes must be one an expiring rule covers.
  */
-const LASTING_PREFIXES = ['hooks/', 'app/']
+const LASTING_PREFIXES = ['hooks/', 'app/', 'templates/']
 
 /** Lasting prefixes under an expiring rule, and written prefixes no rule accounts for. */
 function lifecycleViolations(rules: LifecycleRule[], written: string[]): string[] {
