@@ -1,12 +1,14 @@
 import { HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3'
-import type { Caption } from '@meme-studio/meme-core'
 import type { Template, TemplatePage, TemplateQuery } from '@meme-studio/meme-core/schema'
 import fp from 'fastify-plugin'
 import type { AppConfig } from '../../config.ts'
-import { AppError } from '../../services/shared/app-error.ts'
 import { presignGetObject } from '../../services/storage/presign.ts'
 import { isMissing, storageUnavailable } from '../../services/storage/s3-errors.ts'
-import { pageOf } from '../../services/templates/template-catalog.ts'
+import {
+  pageOf,
+  templateNotFound,
+  type TemplateForRender,
+} from '../../services/templates/template-catalog.ts'
 import {
   drawStarterPicture,
   drawThumbnail,
@@ -17,16 +19,6 @@ import {
   starterThumbnailKey,
   type StarterTemplate,
 } from '../../services/templates/starter-templates.ts'
-
-/** What a render needs of a template. */
-export interface TemplateForRender {
-  id: string
-  version: number
-  /** A key in the uploads bucket that `app.makeMeme({image: pictureKey, …})` can read. */
-  pictureKey: string
-  /** The template's boxes, each with empty text. */
-  boxes: Caption[]
-}
 
 export interface TemplateService {
   /** What a render needs: null when no template has that id. */
@@ -73,10 +65,6 @@ async function ensureObject(
     throw storageUnavailable(error)
   }
   return key
-}
-
-function notFound(): AppError {
-  return new AppError(404, 'TEMPLATE_NOT_FOUND', 'No template has that id')
 }
 
 /** The app's templates: the starters it ships with. */
@@ -144,7 +132,7 @@ export default fp<{ config: AppConfig }>(
       },
       async get(id) {
         const starter = starterById(id)
-        if (!starter) throw notFound()
+        if (!starter) throw templateNotFound(id)
         return describe(starter)
       },
     } satisfies TemplateService)

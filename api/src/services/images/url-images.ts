@@ -7,7 +7,7 @@ import { ImageUrlError, parseImageUrlPath, type Caption } from '@meme-studio/mem
 import type { MemeRequest } from '@meme-studio/meme-core/schema'
 import sharp from 'sharp'
 import type { RenderedMeme } from '../meme/meme-render.ts'
-import { AppError } from '../shared/app-error.ts'
+import { templateNotFound, type TemplateForRender } from '../templates/template-catalog.ts'
 import { CUSTOM_BOXES, imageCaptions } from './image-captions.ts'
 import { badImageUrl, parseImageOptions, type ImageOptions } from './image-options.ts'
 
@@ -25,14 +25,6 @@ export const IMMUTABLE = 'public, max-age=31536000, immutable'
 
 /** Where a URL without the template's current version is sent; edits show within a minute. */
 export const REDIRECT_CACHE_CONTROL = 'public, max-age=60'
-
-/** What a render needs of a template (`app.templates.forRender`). */
-export interface TemplateForRender {
-  id: string
-  version: number
-  pictureKey: string
-  boxes: Caption[]
-}
 
 export interface UrlImagesDependencies {
   findTemplate(id: string): Promise<TemplateForRender | null>
@@ -132,7 +124,7 @@ export class UrlImages {
       }
       const template = await this.deps.findTemplate(url.template)
       if (!template) {
-        throw new AppError(404, 'TEMPLATE_NOT_FOUND', `No template has the id ${url.template}`)
+        throw templateNotFound(url.template)
       }
       if (options.version !== template.version) {
         return { kind: 'redirect', version: template.version }

@@ -1,4 +1,20 @@
+import type { Caption } from '@meme-studio/meme-core'
 import { AppError } from '../shared/app-error.ts'
+
+/** What a render needs of a template (`app.templates.forRender`, used by memes by URL). */
+export interface TemplateForRender {
+  id: string
+  version: number
+  /** A key in the uploads bucket that `app.makeMeme({image: pictureKey, …})` can read. */
+  pictureKey: string
+  /** The template's boxes, each with empty text. */
+  boxes: Caption[]
+}
+
+/** 404 TEMPLATE_NOT_FOUND, naming the id asked for. */
+export function templateNotFound(id: string): AppError {
+  return new AppError(404, 'TEMPLATE_NOT_FOUND', `No template has the id ${id}`)
+}
 
 /** What the gallery's search and paging look at in a template. */
 export interface Listed {
