@@ -34,10 +34,22 @@ export type SignedUpload = Static<typeof SignedUploadSchema>
 /** `POST /api/meme`. */
 export const MemeRequestSchema = Type.Object(
   {
-    image: Type.String({
-      pattern: UPLOAD_KEY_PATTERN,
-      description: 'a key issued by GET /api/sign-s3-request (uploads/<uuid>.<ext>)',
-    }),
+    image: Type.Optional(
+      Type.String({
+        pattern: UPLOAD_KEY_PATTERN,
+        description:
+          'a key issued by GET /api/sign-s3-request (uploads/<uuid>.<ext>); exactly one of ' +
+          '`image` and `template`',
+      }),
+    ),
+    template: Type.Optional(
+      Type.String({
+        maxLength: 100,
+        description:
+          "a template's id (GET /api/templates): its picture, at its current version; exactly " +
+          'one of `image` and `template`',
+      }),
+    ),
     captions: CaptionListSchema,
     format: Type.Optional(
       Type.Enum(['jpeg', 'png', 'webp'], {

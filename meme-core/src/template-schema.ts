@@ -1,6 +1,11 @@
 import { Type, type Static } from 'typebox'
 import { CaptionSchema } from './caption-schema.ts'
 import { CAPTION_LIMITS } from './caption-model.ts'
+import { TemplateLayoutSchema } from './layout-schema.ts'
+import { UPLOAD_KEY_PATTERN } from './picture-formats.ts'
+
+/** The header that carries a saved template's edit token (`PUT`/`DELETE /api/templates/<id>`). */
+export const EDIT_TOKEN_HEADER = 'x-edit-token'
 
 /** A template's box: a caption whose text may be empty (the template's text is typed later). */
 export const TemplateBoxSchema = Type.Object(
@@ -22,6 +27,13 @@ export const TemplateTagSchema = Type.String({
   maxLength: 30,
   description: 'a tag; tags are compared and stored lower-cased',
 })
+
+export const TemplateSourceSchema = Type.String({
+  maxLength: 200,
+  description: 'Where the picture comes from, or whom to credit',
+})
+
+export const TemplateTagListSchema = Type.Array(TemplateTagSchema, { maxItems: 10 })
 
 export const TemplateParamsSchema = Type.Object(
   {
@@ -52,9 +64,10 @@ export const TemplateSchema = Type.Object({
     description: 'starter: shipped with the app, read-only; saved: saved by someone',
   }),
   name: TemplateNameSchema,
-  tags: Type.Array(TemplateTagSchema, { maxItems: 10 }),
+  tags: TemplateTagListSchema,
   boxes: TemplateBoxListSchema,
-  source: Type.Optional(Type.String({ maxLength: 200 })),
+  source: Type.Optional(TemplateSourceSchema),
+  layout: Type.Optional(TemplateLayoutSchema),
   width: Type.Integer(),
   height: Type.Integer(),
   version: Type.Integer({ minimum: 1, description: 'Bumped by every edit' }),
@@ -73,3 +86,50 @@ export const TemplatePageSchema = Type.Object({
   }),
 })
 export type TemplatePage = Static<typeof TemplatePageSchema>
+
+/** `POST /api/templates`: save an upload and its boxes as a template. */
+export const TemplateCreateSchema = Type.Object(
+  {
+    image: Type.String({
+      pattern: UPLOAD_KEY_PATTERN,
+      description: 'a key issued by GET /api/sign-s3-request: the picture to keep',
+    }),
+    name: TemplateNameSchema,
+    tags: Type.Optional(TemplateTagListSchema),
+    boxes: TemplateBoxListSchema,
+    source: Type.Optional(TemplateSourceSchema),
+  },
+  { additionalProperties: false },
+)
+export type TemplateCreate = Static<typeof TemplateCreateSchema>
+
+/** `POST /api/templates`'s answer: the edit token is given this once and kept only hashed. */
+export const TemplateCreatedSchema = Type.Object({
+  template: TemplateSchema,
+  editToken: Type.String({
+    description: `Send as \`${EDIT_TOKEN_HEADER}\` to edit or delete this template; shown once`,
+  }),
+})
+export type TemplateCreated = Static<typeof TemplateCreatedSchema>
+
+/** `PUT /api/templates/<id>`: what changes; `version` must be the one the client last saw. */
+export const TemplateUpdateSchema = Type.Object(
+  {
+    version: Type.Integer({
+      minimum: 1,
+      description: 'The version being edited; another one is answered 409 CONFLICT',
+    }),
+    name: Type.Optional(TemplateNameSchema),
+    tags: Type.Optional(TemplateTagListSchema),
+    boxes: Type.Optional(TemplateBoxListSchema),
+    source: Type.Optional(TemplateSourceSchema),
+  },
+  { additionalProperties: false },
+)
+export type TemplateUpdate = Static<typeof TemplateUpdateSchema>
+
+/** `DELETE /api/templates/<id>?version=`: the version being deleted, as for an edit. */
+export const TemplateDeleteQuerySchema = Type.Object(
+  { version: Type.Integer({ minimum: 1 }) },
+  { additionalProperties: false },
+)

@@ -10,6 +10,7 @@ import {
 } from '../../services/meme/meme-render.ts'
 import { PictureCache } from '../../services/meme/picture-cache.ts'
 import { BusyError, RenderLimiter } from '../../services/meme/render-limiter.ts'
+import { AppError } from '../../services/shared/app-error.ts'
 import { readUpload, uploadEtag } from '../../services/storage/upload-store.ts'
 
 declare module 'fastify' {
@@ -34,6 +35,7 @@ export default fp<{ config: AppConfig }>(
     })
 
     app.decorate('makeMeme', async ({ image, captions, format }: MemeRequest) => {
+      if (image === undefined) throw new AppError(400, 'VALIDATION', 'body must have image')
       // A picture decoded before is good while the object keeps its ETag; the HEAD also
       // notices an upload that has since been deleted.
       if (pictures.etagOf(image) !== undefined) {

@@ -104,6 +104,7 @@ export default fp<{ config: AppConfig }>(
         name: starter.name,
         tags: [...starter.tags],
         boxes: starter.boxes.map((box) => ({ ...box })),
+        ...(starter.layout ? { layout: { ...starter.layout } } : {}),
         width: starter.width,
         height: starter.height,
         version: starter.version,

@@ -1,4 +1,5 @@
 import type { Caption } from '@meme-studio/meme-core'
+import type { TemplateLayout } from '@meme-studio/meme-core/schema'
 import sharp from 'sharp'
 
 /** A template that ships with the app: a plain canvas, its picture drawn when first needed. */
@@ -12,6 +13,8 @@ export interface StarterTemplate {
   background: string
   boxes: Caption[]
   version: number
+  /** Set on layouts: the pictures the template asks for before it is captioned. */
+  layout?: TemplateLayout
 }
 
 /** Starters never change their picture or boxes; a change would ship as a new version. */
