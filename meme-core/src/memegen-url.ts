@@ -6,6 +6,8 @@
  * @see https://github.com/jacebrowning/memegen/blob/main/README.md "Special Characters"
  */
 
+import { CAPTION_DEFAULTS, type Caption } from './caption-model.ts'
+
 export const IMAGE_URL_LIMITS = {
   /** Lines in one URL: as many as a meme has captions. */
   maxLines: 10,
@@ -229,4 +231,59 @@ export function imageUrlPath({ template, lines, format }: ImageUrl): string | un
   const extension = format === 'jpeg' ? 'jpg' : format
   const path = `${[template, ...segments].join('/')}.${extension}`
   return path.length > IMAGE_URL_LIMITS.maxPathLength ? undefined : path
+}
+
+/** The fields of a caption other than its text, unset ones at their defaults. */
+function captionStyle(caption: Caption): Omit<Required<Caption>, 'text' | 'height'> & {
+  height: number | undefined
+} {
+  return {
+    x: caption.x,
+    y: caption.y,
+    width: caption.width ?? CAPTION_DEFAULTS.width,
+    // No default: unset is "as tall as the box can grow", not a number.
+    height: caption.height,
+    rotation: caption.rotation ?? CAPTION_DEFAULTS.rotation,
+    scale: caption.scale ?? CAPTION_DEFAULTS.scale,
+    align: caption.align ?? CAPTION_DEFAULTS.align,
+    font: caption.font ?? CAPTION_DEFAULTS.font,
+    // `#FFF000` and `#fff000` draw the same colour.
+    color: (caption.color ?? CAPTION_DEFAULTS.color).toLowerCase(),
+    strokeColor: (caption.strokeColor ?? CAPTION_DEFAULTS.strokeColor).toLowerCase(),
+    strokeWidth: caption.strokeWidth ?? CAPTION_DEFAULTS.strokeWidth,
+    uppercase: caption.uppercase ?? CAPTION_DEFAULTS.uppercase,
+    shadow: caption.shadow ?? CAPTION_DEFAULTS.shadow,
+  }
+}
+
+function sameStyle(a: Caption, b: Caption): boolean {
+  const styleA = captionStyle(a)
+  const styleB = captionStyle(b)
+  return (Object.keys(styleA) as (keyof typeof styleA)[]).every(
+    (key) => styleA[key] === styleB[key],
+  )
+}
+
+/**
+ * The URL (`/api/images/<template>/<lines>.<ext>?v=<version>`, relative to the site) that
+ * draws these captions over this template, or undefined when none does: a URL carries only
+ * text, so the captions must be the template's boxes, as many and in the same order, with only
+ * their text changed, and every text must be writable in a URL.
+ */
+export function templateImagePath(
+  template: { id: string; version: number; boxes: readonly Caption[] },
+  captions: readonly Caption[],
+  format: ImageUrlFormat,
+): string | undefined {
+  if (!Number.isSafeInteger(template.version) || template.version < 1) return undefined
+  if (captions.length !== template.boxes.length) return undefined
+  if (!captions.every((caption, index) => sameStyle(caption, template.boxes[index]!))) {
+    return undefined
+  }
+  const path = imageUrlPath({
+    template: template.id,
+    lines: captions.map((caption) => caption.text),
+    format,
+  })
+  return path === undefined ? undefined : `/api/images/${path}?${VERSION_PARAM}=${template.version}`
 }

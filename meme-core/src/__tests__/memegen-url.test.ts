@@ -6,7 +6,9 @@ import {
   IMAGE_URL_LIMITS,
   parseImageUrlPath,
   ImageUrlError,
+  templateImagePath,
 } from '../memegen-url.ts'
+import type { Caption } from '../caption-model.ts'
 
 /**
  * memegen's documented example URLs, with our template ids in place of theirs (`buzz`, `ds`…).
@@ -175,5 +177,82 @@ describe('encodeImageUrlLine round-trips', () => {
     expect(parseImageUrlPath(path!)).toEqual(meme)
     expect(imageUrlPath({ ...meme, lines: Array.from({ length: 11 }, () => 'a') })).toBeUndefined()
     expect(imageUrlPath({ ...meme, template: '../x' })).toBeUndefined()
+  })
+})
+
+describe('templateImagePath: a link only when the URL draws exactly these captions', () => {
+  const template = {
+    id: 'blank-square-white',
+    version: 3,
+    boxes: [
+      { text: '', x: 0.5, y: 0.12, width: 0.9, height: 0.2 },
+      { text: '', x: 0.5, y: 0.88, width: 0.9, height: 0.2, color: '#FFFF00', font: 'sans' },
+    ] satisfies Caption[],
+  }
+  const typed = (top: string, bottom: string): Caption[] => [
+    { ...template.boxes[0]!, text: top },
+    { ...template.boxes[1]!, text: bottom },
+  ]
+
+  it('writes the lines over the template at its version', () => {
+    const path = templateImagePath(template, typed('why not', 'both?'), 'png')
+    expect(path).toBe('/api/images/blank-square-white/why_not/both~q.png?v=3')
+    const [imagePath, query] = path!.slice('/api/images/'.length).split('?')
+    expect(parseImageUrlPath(imagePath!)).toEqual({
+      template: template.id,
+      lines: ['why not', 'both?'],
+      format: 'png',
+    })
+    expect(query).toBe('v=3')
+    expect(templateImagePath(template, typed('a', ''), 'jpeg')).toBe(
+      '/api/images/blank-square-white/a/_.jpg?v=3',
+    )
+  })
+
+  it('counts an unset field and its default as the same, and colours in any case', () => {
+    const spelledOut: Caption[] = [
+      {
+        ...template.boxes[0]!,
+        text: 'top',
+        width: 0.9,
+        rotation: 0,
+        scale: 1,
+        align: 'center',
+        font: 'anton',
+        color: '#FFFFFF',
+        strokeColor: '#000000',
+        strokeWidth: 0.1,
+        uppercase: true,
+        shadow: false,
+      },
+      { ...template.boxes[1]!, text: 'bottom', color: '#ffff00' },
+    ]
+    expect(templateImagePath(template, spelledOut, 'webp')).toBe(
+      '/api/images/blank-square-white/top/bottom.webp?v=3',
+    )
+  })
+
+  it.each<[string, (captions: Caption[]) => Caption[]]>([
+    ['a box moved', ([a, b]) => [{ ...a!, x: 0.4 }, b!]],
+    ['a box resized', ([a, b]) => [{ ...a!, width: 0.5 }, b!]],
+    ['a sized box made automatic', ([a, b]) => [a!, { ...b!, height: undefined }]],
+    ['a box rotated', ([a, b]) => [{ ...a!, rotation: 5 }, b!]],
+    ['a box restyled', ([a, b]) => [a!, { ...b!, color: '#ff0000' }]],
+    ['a font changed', ([a, b]) => [a!, { ...b!, font: 'anton' }]],
+    ['a default overridden', ([a, b]) => [{ ...a!, uppercase: false }, b!]],
+    ['the boxes swapped', ([a, b]) => [b!, a!]],
+    ['a box dropped', ([a]) => [a!]],
+    ['a box added', ([a, b]) => [a!, b!, { ...a!, y: 0.5 }]],
+    ['a text no URL can hold', ([a, b]) => [{ ...a!, text: 'bell\u0007' }, b!]],
+    ['a text with \' before "', ([a, b]) => [{ ...a!, text: '\'"' }, b!]],
+  ])('gives none for %s', (_name, change) => {
+    expect(templateImagePath(template, change(typed('top', 'bottom')), 'png')).toBeUndefined()
+  })
+
+  it('gives none for a template id that is not a plain name or a version that is not one', () => {
+    const captions = typed('top', 'bottom')
+    expect(templateImagePath({ ...template, id: '../x' }, captions, 'png')).toBeUndefined()
+    expect(templateImagePath({ ...template, version: 0 }, captions, 'png')).toBeUndefined()
+    expect(templateImagePath({ ...template, version: 1.5 }, captions, 'png')).toBeUndefined()
   })
 })
