@@ -1,20 +1,9 @@
 import { Type, type Static } from 'typebox'
+import { PANEL_LAYOUT_KINDS, PANEL_LAYOUTS } from './panel-layout.ts'
 import { UPLOAD_KEY_PATTERN } from './picture-formats.ts'
 
-/**
- * The layouts a starter may ask for: how many pictures each takes. `caption-above` takes one
- * picture and puts a white band above it for black text, the modern meme style.
- */
-export const PANEL_LAYOUTS = {
-  'side-by-side': { name: 'Two side by side', panels: 2 },
-  stacked: { name: 'Two stacked', panels: 2 },
-  grid: { name: 'Four in a grid', panels: 4 },
-  'caption-above': { name: 'Caption above', panels: 1 },
-} as const satisfies Record<string, { name: string; panels: number }>
-
-export type PanelLayoutKind = keyof typeof PANEL_LAYOUTS
-
-export const PANEL_LAYOUT_KINDS = Object.keys(PANEL_LAYOUTS) as PanelLayoutKind[]
+/** The layouts' names and panel counts live with the layout engine, which the editor bundles. */
+export { PANEL_LAYOUT_KINDS, PANEL_LAYOUTS, type PanelLayoutKind } from './panel-layout.ts'
 
 export const PanelLayoutKindSchema = Type.Enum(PANEL_LAYOUT_KINDS, {
   description: Object.entries(PANEL_LAYOUTS)
