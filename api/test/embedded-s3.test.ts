@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { readdir, readFile, writeFile } from 'node:fs/promises'
 import { request as httpRequest } from 'node:http'
-import { join } from 'node:path'
+import { dirname, join, sep } from 'node:path'
 import {
   CopyObjectCommand,
   DeleteObjectCommand,
@@ -368,14 +368,23 @@ describe('browser POST uploads', () => {
 describe('keys that would leave the bucket', () => {
   // A name nothing else under the temporary directory has.
   const MARK = `escape-${randomUUID()}`
-  const outside = () => join(s3.dataDir, '..')
 
+  /**
+   * Files named MARK outside the bucket's directory. A key of `..` segments and a name lands
+   * in an ancestor of the bucket's directory: the data directory (this file's own, looked
+   * through whole) and, for the deepest key here, the system's temporary directory, looked at
+   * alone. Never the temporary directory's whole tree: other runs' files there make the walk
+   * take seconds, and vanish under it.
+   */
   async function escaped(): Promise<string[]> {
     const bucketDirectory = join(s3.dataDir, 's3', config.uploadBucket)
-    const everywhere = await readdir(outside(), { recursive: true }).catch(() => [] as string[])
-    return everywhere
-      .map((entry) => join(outside(), entry))
-      .filter((path) => path.includes(MARK) && !path.startsWith(bucketDirectory))
+    const inDataDir = (await readdir(s3.dataDir, { recursive: true }))
+      .map((entry) => join(s3.dataDir, entry))
+      .filter((path) => !path.startsWith(bucketDirectory + sep))
+    const besideDataDir = (await readdir(dirname(s3.dataDir))).map((entry) =>
+      join(dirname(s3.dataDir), entry),
+    )
+    return [...inDataDir, ...besideDataDir].filter((path) => path.includes(MARK))
   }
 
   it.each([
