@@ -49,6 +49,8 @@ const API_CODE_SENTENCES: Partial<Record<ErrorCode, string>> = {
     "The picture storage isn't available right now. Please try again in a moment.",
   TEXT_DOES_NOT_FIT:
     "Some text doesn't fit its box, even at the smallest size. Make that box bigger or the text shorter, then try again.",
+  TEMPLATE_NOT_FOUND:
+    "That template isn't there any more; it may have been deleted. Choose another one.",
   BUSY: 'meme-studio is busy right now. Please try again in a moment.',
   BODY_TOO_LARGE: TOO_MUCH_SENT,
   INTERNAL: UNEXPECTED_FAILURE,

@@ -6,17 +6,25 @@ import {
   layoutCaption,
   outputSize,
   STARTING_CAPTION_BOXES,
+  templateImagePath,
   type Caption,
   type CaptionLayout,
   type ImageSize,
+  type ImageType,
   type MeasureText,
 } from '@meme-studio/meme-core'
-import type { MemeRequest } from '@meme-studio/meme-core/schema'
+import type {
+  LayoutResult,
+  MemeRequest,
+  Template,
+  TemplateCreated,
+} from '@meme-studio/meme-core/schema'
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
 import { failureSentence, UserFacingError } from '@/api/failure-messages.ts'
 import { renderMeme, signUpload } from '@/api/meme-api.ts'
 import { uploadToS3 } from '@/api/s3-upload.ts'
+import { fetchTemplate, fetchTemplatePicture, saveTemplate } from '@/api/template-api.ts'
 import { clampBox, nudgeBox, type CaptionBox } from '@/editor/box-geometry.ts'
 import { measureCanvasText } from '@/editor/text-measure.ts'
 import { memeImageFromBase64, releaseMemeImage, type MemeImage } from '@/meme/meme-image.ts'
@@ -46,6 +54,42 @@ export const OUTPUT_FORMATS: readonly { value: OutputFormat; label: string }[] =
 ]
 
 export type GeneratePhase = 'idle' | 'uploading' | 'rendering'
+
+/**
+ * The template the picture came from, as it was loaded: Generate names it instead of
+ * uploading, and "Copy image link" compares the boxes with these.
+ */
+export interface ChosenTemplate {
+  id: string
+  version: number
+  name: string
+  boxes: Caption[]
+}
+
+/** What "Save as template" asks for; tags as typed, comma-separated. */
+export interface TemplateDetails {
+  name: string
+  tags: string
+  source: string
+}
+
+/** The image URL formats by the type a render came back in. */
+const URL_FORMATS: Record<ImageType, 'png' | 'jpeg' | 'webp'> = {
+  'image/png': 'png',
+  'image/jpeg': 'jpeg',
+  'image/webp': 'webp',
+  // A GIF renders as PNG; kept for the type's sake.
+  'image/gif': 'png',
+}
+
+/** Tags as typed (`cats, Reaction,, cats`): trimmed, lower-cased, once each, in order. */
+export function parseTags(text: string): string[] {
+  const tags = text
+    .split(',')
+    .map((tag) => tag.trim().toLowerCase())
+    .filter((tag) => tag !== '')
+  return [...new Set(tags)]
+}
 
 /** Until a picture is chosen the captions show on a stand-in of a common photo shape. */
 export const PLACEHOLDER_SIZE: ImageSize = { width: 1200, height: 900 }
@@ -146,6 +190,11 @@ export const useEditorStore = defineStore('editor', () => {
   const generateError = ref<string | null>(null)
   const meme = shallowRef<MemeImage | null>(null)
   const renderedRequest = shallowRef<MemeRequest | null>(null)
+  /** The `/api/images/…` path that draws the meme on show, when one does. */
+  const renderedImagePath = ref<string | undefined>()
+  const template = shallowRef<ChosenTemplate | null>(null)
+  /** The template being opened, so the gallery can show which tile is busy. */
+  const openingTemplateId = ref<string | null>(null)
 
   /** How text is measured to decide whether it fits; tests put a fake here. */
   const measureText = shallowRef<MeasureText>(measureCanvasText)
@@ -275,18 +324,39 @@ export const useEditorStore = defineStore('editor', () => {
     format.value = next
   }
 
-  function showMeme(next: MemeImage | null, request: MemeRequest | null = null): void {
+  function showMeme(
+    next: MemeImage | null,
+    request: MemeRequest | null = null,
+    imagePath?: string,
+  ): void {
     if (meme.value) releaseMemeImage(meme.value)
     meme.value = next
     renderedRequest.value = request
+    renderedImagePath.value = imagePath
   }
 
   function adoptPicture(next: Picture): void {
     if (picture.value) releasePicture(picture.value)
     picture.value = next
     uploaded = undefined
+    template.value = null
     generateError.value = null
     showMeme(null)
+  }
+
+  /**
+   * Puts a template's boxes in place of the current ones. Text already typed moves into the
+   * new boxes in order, where it fits.
+   */
+  function useBoxes(boxes: readonly Caption[]): void {
+    const typed = captions.value.map((entry) => entry.text).filter((text) => text.trim() !== '')
+    captions.value = boxes.map((box) => ({ ...box, text: '', id: nextCaptionId++ }))
+    refusedId.value = null
+    captions.value.forEach((entry, index) => {
+      const text = typed[index]
+      if (text !== undefined) setCaptionText(entry.id, text)
+    })
+    selectedId.value = captions.value[0]?.id ?? null
   }
 
   /** Checks, decodes and adopts a file; a refusal is explained in `pictureError`. */
@@ -323,10 +393,118 @@ export const useEditorStore = defineStore('editor', () => {
     }
   }
 
+  /** Checks and decodes a template's picture; undefined (and `pictureError` set) if refused. */
+  async function decodeTemplatePicture(
+    blob: Blob,
+    name: string,
+    isLatest: () => boolean,
+  ): Promise<Picture | undefined> {
+    const limits = await limitsStore.load()
+    const check = await checkPictureFile(blob, limits)
+    if (!isLatest()) return undefined
+    if (!check.ok) {
+      pictureError.value = check.message
+      return undefined
+    }
+    const extension = check.type === 'image/jpeg' ? 'jpg' : check.type.slice('image/'.length)
+    const file = new File([blob], `${name}.${extension}`, { type: check.type })
+    let decoded: Picture
+    try {
+      decoded = await decodePicture(file, check.type)
+    } catch {
+      if (isLatest()) pictureError.value = UNREADABLE_PICTURE
+      return undefined
+    }
+    if (!isLatest()) {
+      releasePicture(decoded)
+      return undefined
+    }
+    return decoded
+  }
+
+  /**
+   * Opens a template: its picture becomes the picture, its boxes the boxes, ready to type.
+   * A picture URL past its hour is refused by storage: the template is asked for again, with
+   * fresh URLs, once.
+   */
+  async function chooseTemplate(chosen: Template): Promise<boolean> {
+    if (busy.value) return false
+    const request = ++pictureRequest
+    const isLatest = () => request === pictureRequest
+    pictureError.value = null
+    openingPicture.value = true
+    openingTemplateId.value = chosen.id
+    try {
+      let current = chosen
+      let blob: Blob
+      try {
+        blob = await fetchTemplatePicture(current.imageUrl)
+      } catch (error) {
+        if (!(error instanceof UserFacingError && error.code === 'PICTURE_REFUSED')) throw error
+        current = await fetchTemplate(chosen.id)
+        if (!isLatest()) return false
+        blob = await fetchTemplatePicture(current.imageUrl)
+      }
+      if (!isLatest()) return false
+      const decoded = await decodeTemplatePicture(blob, current.id, isLatest)
+      if (!decoded) return false
+      adoptPicture(decoded)
+      useBoxes(current.boxes)
+      template.value = {
+        id: current.id,
+        version: current.version,
+        name: current.name,
+        boxes: current.boxes.map((box) => ({ ...box })),
+      }
+      return true
+    } catch (error) {
+      if (isLatest()) pictureError.value = failureSentence(error)
+      return false
+    } finally {
+      if (isLatest()) {
+        openingPicture.value = false
+        openingTemplateId.value = null
+      }
+    }
+  }
+
+  /**
+   * A layout's pictures, composed into one upload by the server: it becomes the picture, with
+   * the layout template's boxes, and Generate sends its key like any upload's.
+   */
+  async function chooseComposedPicture(result: LayoutResult, layout: Template): Promise<boolean> {
+    if (busy.value) return false
+    const request = ++pictureRequest
+    const isLatest = () => request === pictureRequest
+    pictureError.value = null
+    openingPicture.value = true
+    try {
+      const blob = await fetchTemplatePicture(result.imageUrl)
+      if (!isLatest()) return false
+      const decoded = await decodeTemplatePicture(blob, layout.id, isLatest)
+      if (!decoded) return false
+      adoptPicture(decoded)
+      uploaded = { file: decoded.file, key: result.key }
+      useBoxes(layout.boxes)
+      return true
+    } catch (error) {
+      if (isLatest()) pictureError.value = failureSentence(error)
+      return false
+    } finally {
+      if (isLatest()) openingPicture.value = false
+    }
+  }
+
+  /** "Upload your own": the picture is no longer a template's. */
+  function forgetTemplate(): void {
+    template.value = null
+  }
+
   function clearPictureError(): void {
     pictureError.value = null
   }
 
+  /** Uploads the picture (once, whatever it came from) and returns its key. */
   async function uploadPicture(chosen: Picture): Promise<string> {
     if (uploaded?.file === chosen.file) return uploaded.key
     phase.value = 'uploading'
@@ -347,21 +525,71 @@ export const useEditorStore = defineStore('editor', () => {
     const captionsRequested = captionsToRender.value
     // No format: the server answers in the picture's own (a GIF's first frame as PNG).
     const formatRequested = format.value
+    const from = template.value
+    // Every box, empty ones too: a URL names one line per box of the template.
+    const allCaptions = captions.value.map((entry) => ({
+      ...withoutId(entry),
+      text: entry.text.trim(),
+    }))
     generateError.value = null
     try {
-      const key = await uploadPicture(chosen)
+      // A template's picture is already in storage: the request names the template.
+      const source = from ? { template: from.id } : { image: await uploadPicture(chosen) }
       phase.value = 'rendering'
       const request: MemeRequest = {
-        image: key,
+        ...source,
         captions: captionsRequested,
         ...(formatRequested ? { format: formatRequested } : {}),
       }
       const rendered = await renderMeme(request)
-      showMeme(memeImageFromBase64(rendered.data, rendered.type), request)
+      const imagePath = from
+        ? templateImagePath(from, allCaptions, URL_FORMATS[rendered.type])
+        : undefined
+      showMeme(memeImageFromBase64(rendered.data, rendered.type), request, imagePath)
     } catch (error) {
       // The object may have expired from storage: upload again on the next try.
       if (error instanceof UserFacingError && error.code === 'IMAGE_NOT_FOUND') uploaded = undefined
       generateError.value = failureSentence(error)
+    } finally {
+      phase.value = 'idle'
+      uploadPercent.value = 0
+    }
+  }
+
+  /**
+   * Saves the picture and the boxes, text cleared, as a template; the picture is uploaded
+   * first if it has not been. The meme is from then on made from the saved template.
+   */
+  async function saveAsTemplate(details: TemplateDetails): Promise<TemplateCreated> {
+    const chosen = picture.value
+    if (!chosen) throw new UserFacingError('Choose a picture to save as a template.')
+    if (busy.value) throw new UserFacingError('Wait for the meme to finish, then save it.')
+    if (captions.value.length === 0) {
+      throw new UserFacingError('Add at least one text box to save as a template.')
+    }
+    const boxes = captions.value.map((entry) => ({ ...withoutId(entry), text: '' }))
+    const source = details.source.trim()
+    try {
+      const key = await uploadPicture(chosen)
+      const saved = await saveTemplate({
+        image: key,
+        name: details.name.trim(),
+        tags: parseTags(details.tags),
+        boxes,
+        ...(source ? { source } : {}),
+      })
+      if (picture.value === chosen) {
+        template.value = {
+          id: saved.template.id,
+          version: saved.template.version,
+          name: saved.template.name,
+          boxes: saved.template.boxes.map((box) => ({ ...box })),
+        }
+      }
+      return saved
+    } catch (error) {
+      if (error instanceof UserFacingError && error.code === 'IMAGE_NOT_FOUND') uploaded = undefined
+      throw error
     } finally {
       phase.value = 'idle'
       uploadPercent.value = 0
@@ -380,6 +608,9 @@ export const useEditorStore = defineStore('editor', () => {
     uploadPercent,
     generateError,
     meme,
+    template,
+    openingTemplateId,
+    renderedImagePath,
     measureText,
     renderSize,
     layouts,
@@ -399,7 +630,11 @@ export const useEditorStore = defineStore('editor', () => {
     selectCaption,
     setFormat,
     choosePicture,
+    chooseTemplate,
+    chooseComposedPicture,
+    forgetTemplate,
     clearPictureError,
     generate,
+    saveAsTemplate,
   }
 })

@@ -8,7 +8,8 @@ export interface SeenRequest {
   body: string | undefined
 }
 
-type PlainReply = { status: number; body: string; contentType?: string } | 'network-error'
+type PlainReply =
+  { status: number; body: string | Uint8Array<ArrayBuffer>; contentType?: string } | 'network-error'
 type Reply = PlainReply | (() => Promise<PlainReply>)
 
 /**
