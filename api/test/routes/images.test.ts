@@ -11,6 +11,9 @@ import {
   vi,
   type MockInstance,
 } from 'vitest'
+import render from '../../src/functions/render.ts'
+import { lambdaHandler } from '../../src/lambda-handler.ts'
+import { restEvent } from '../support/api-gateway-events.ts'
 import { makePicture } from '../support/pictures.ts'
 import { decodePixels, maxDifference } from '../support/pixels.ts'
 import { buildApp, putUpload, startTestS3, testConfig } from '../support/test-app.ts'
@@ -180,6 +183,24 @@ describe('conditional requests and HEAD render nothing', () => {
     const got = await get(url)
     expect(head.headers.etag).toBe(got.headers.etag)
     expect(renders).toHaveBeenCalledTimes(1)
+  })
+
+  it('answers HEAD and 304 without a Content-Length: the length is not known before a render', async () => {
+    const url = custom('head/length.png')
+    const head = await app.inject({ method: 'HEAD', url })
+    expect(head.statusCode).toBe(200)
+    expect(head.headers['content-length']).toBeUndefined()
+    const got = await get(url)
+    expect(Number(got.headers['content-length'])).toBe(got.rawPayload.length)
+    const notModified = await get(url, { 'if-none-match': got.headers.etag as string })
+    expect(notModified.statusCode).toBe(304)
+    expect(notModified.headers['content-length']).toBeUndefined()
+    // Over a socket too, where Node writes the head itself (app.close() stops the listener).
+    const address = await app.listen({ host: '127.0.0.1', port: 0 })
+    const overHttp = await fetch(`${address}${url}`, { method: 'HEAD' })
+    expect(overHttp.status).toBe(200)
+    expect(overHttp.headers.get('etag')).toBe(got.headers.etag)
+    expect(overHttp.headers.get('content-length')).toBeNull()
   })
 
   it('answers a HEAD for a bad URL as GET would', async () => {
@@ -364,5 +385,60 @@ describe('GET /api/images/<template>/<lines>.<ext>', () => {
     })
     expect(again.statusCode).toBe(304)
     expect(renders).toHaveBeenCalledTimes(1)
+  })
+})
+
+describe('through the render function behind API Gateway (REST API, Lambda proxy)', () => {
+  type Answer = {
+    statusCode: number
+    headers: Record<string, string>
+    body: string
+    isBase64Encoded?: boolean
+  }
+  let handler: (event: unknown, context: unknown) => Promise<Answer>
+  beforeAll(async () => {
+    // The function reads its config from the environment at cold start, as on AWS.
+    for (const [name, value] of Object.entries({
+      S3_ENDPOINT: s3.endpoint,
+      DYNAMODB_ENDPOINT: config.dynamodb.endpoint!,
+      RECORDS_TABLE: config.recordsTable,
+      AWS_ACCESS_KEY_ID: 'S3RVER',
+      AWS_SECRET_ACCESS_KEY: 'S3RVER',
+      AWS_REGION: 'us-east-1',
+      LOG_LEVEL: 'error',
+    })) {
+      vi.stubEnv(name, value)
+    }
+    handler = (await lambdaHandler(render)) as unknown as typeof handler
+  })
+  afterAll(() => {
+    vi.unstubAllEnvs()
+  })
+
+  // A REST API hands the path over as the client sent it, percent-escapes and all (live
+  // captures: https://github.com/hotsock/voker/blob/a1c00bf491e026f81917cc2edfdaca03eabc7518/vokerhttp/testdata/ingress-paths.json);
+  // only HTTP APIs decode it.
+  const LINE = '100%25_a%2Fb~sc'
+
+  it('renders a line holding %2F, %25 and ~s as app.inject does', async () => {
+    const url = `/api/images/custom/${LINE}.png`
+    const answer = await handler(restEvent('GET', url, { query: { background: KEY } }), {})
+    expect(answer.statusCode).toBe(200)
+    expect(answer.isBase64Encoded).toBe(true)
+    expect(answer.headers['content-type']).toBe('image/png')
+    const bytes = Buffer.from(answer.body, 'base64')
+    const injected = await get(custom(`${LINE}.png`))
+    expect(answer.headers.etag).toBe(injected.headers.etag)
+    expect(bytes.equals(injected.rawPayload)).toBe(true)
+    expect(bytes.equals(await postRender(['100% a/b/c']))).toBe(true)
+  })
+
+  it("answers HEAD with the GET's ETag and no Content-Length, rendering nothing", async () => {
+    const url = `/api/images/custom/${LINE}.png`
+    const head = await handler(restEvent('HEAD', url, { query: { background: KEY } }), {})
+    expect(head.statusCode).toBe(200)
+    expect(head.body).toBe('')
+    expect(head.headers['content-length']).toBeUndefined()
+    expect(head.headers.etag).toBe((await get(custom(`${LINE}.png`))).headers.etag)
   })
 })
