@@ -3,8 +3,8 @@
  * point registers only its own route plugins, and API Gateway sends each path to its function.
  *
  * - `render` carries sharp, Skia and the fonts: memes, shares and their pages, templates (their
- *   starter pictures and thumbnails are drawn) and memes by URL (`/api/images`); and, from the
- *   jobs queue, job renders.
+ *   starter pictures and thumbnails are drawn), memes by URL (`/api/images`) and layouts
+ *   (`/api/layouts`: pictures decoded and composed); and, from the jobs queue, job renders.
  * - `control` carries no native package: everything else (health and limits, upload policies,
  *   the admin and signature tools, webhooks, events, the jobs API).
  *
@@ -18,6 +18,7 @@ export const RENDER_PATHS = [
   '/api/shares',
   '/api/templates',
   '/api/images',
+  '/api/layouts',
   '/m/',
 ] as const
 

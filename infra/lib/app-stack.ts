@@ -156,8 +156,9 @@ export const STAGE_THROTTLE = { rateLimit: 50, burstLimit: 100 } as const
 
 /**
  * The uploads bucket's prefixes each function may touch, by what it does there. `uploads/` is
- * written only by the browser, with a POST policy signed by the control function's role: S3
- * grants such a POST only what the signer itself may do.
+ * written by the browser, with a POST policy signed by the control function's role: S3
+ * grants such a POST only what the signer itself may do; and by the render function, which
+ * stores a layout's composed picture there as a new upload (`POST /api/layouts`).
  * @see https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-UsingHTTPPOST.html
  *
  * The bucket holds bytes: uploads, and renders with their share metadata (`renders/`). The
@@ -172,7 +173,8 @@ export const BUCKET_ACCESS: Record<
   render: {
     // templates/: template pictures, drawn (starters) or copied from an upload, and read back.
     read: ['uploads/', 'renders/', 'templates/'],
-    write: ['renders/', 'templates/'],
+    // uploads/: a layout's composed picture, a new upload like the browser's.
+    write: ['uploads/', 'renders/', 'templates/'],
     // renders/: a job's image, when its record could not be written after it (nothing half-done).
     // templates/: a deleted template's pictures.
     remove: ['renders/', 'templates/'],

@@ -1,6 +1,6 @@
 /**
- * The render function's routes: memes, shares and their pages, templates, memes by URL; and the
- * jobs queue's worker.
+ * The render function's routes: memes, shares and their pages, templates, memes by URL, layouts;
+ * and the jobs queue's worker.
  * This module and what it imports are the only way into sharp, Skia and the fonts
  * (`plugins/app/memes.ts`), so the control function's bundle, which never imports it, carries
  * none of them.
@@ -10,6 +10,7 @@ import type { FunctionOptions } from '../app-base.ts'
 import memes from '../plugins/app/memes.ts'
 import templates from '../plugins/app/templates.ts'
 import imageRoutes from '../routes/images.ts'
+import layoutRoutes from '../routes/layouts.ts'
 import memeRoutes from '../routes/memes.ts'
 import shareRoutes, { sharePageRoutes } from '../routes/shares.ts'
 import templateRoutes from '../routes/templates.ts'
@@ -39,6 +40,7 @@ export default fp<FunctionOptions>(
         await api.register(shareRoutes, { config })
         await api.register(templateRoutes)
         await api.register(imageRoutes, { config })
+        await api.register(layoutRoutes, { config })
       },
       { prefix: '/api' },
     )

@@ -1,4 +1,12 @@
-import type { Caption } from '@meme-studio/meme-core'
+import {
+  LAYOUT_EDGE,
+  PANEL_LAYOUT_KINDS,
+  PANEL_LAYOUTS,
+  planPanelLayout,
+  type Caption,
+  type PanelLayoutKind,
+  type PanelLayoutPlan,
+} from '@meme-studio/meme-core'
 import type { TemplateLayout } from '@meme-studio/meme-core/schema'
 import sharp from 'sharp'
 
@@ -54,8 +62,7 @@ function captionBoxes(dark: boolean): Caption[] {
   ]
 }
 
-/** Every starter, in the order the gallery lists them. */
-export const STARTER_TEMPLATES: readonly StarterTemplate[] = SHAPES.flatMap((shape) =>
+const BLANK_STARTERS: StarterTemplate[] = SHAPES.flatMap((shape) =>
   COLOURS.map((colour) => ({
     id: `blank-${shape.id}-${colour.id}`,
     name: `Blank ${shape.label}, ${colour.name.toLowerCase()}`,
@@ -67,6 +74,78 @@ export const STARTER_TEMPLATES: readonly StarterTemplate[] = SHAPES.flatMap((sha
     version: STARTER_VERSION,
   })),
 )
+
+/** Where a layout starter's pictures would go, drawn as placeholder panels. */
+const PLACEHOLDER_GREY = '#d9d9d9'
+
+/**
+ * A layout starter's placeholder plan: 4:3 pictures (caption-above's is then square). The
+ * other kinds' shapes do not depend on the pictures, so their boxes fit any.
+ */
+function placeholderPlan(kind: PanelLayoutKind): PanelLayoutPlan {
+  const pictures = Array.from({ length: PANEL_LAYOUTS[kind].panels }, () => ({
+    width: 4,
+    height: 3,
+  }))
+  return planPanelLayout(kind, pictures, LAYOUT_EDGE)
+}
+
+/** Fractions to four places: exact enough for a box, short in a template's JSON. */
+const fraction = (pixels: number, of: number) => Math.round((pixels / of) * 10_000) / 10_000
+
+/**
+ * A layout's boxes: the classic bottom text in each panel, or, for caption-above, black text
+ * on the white band (the modern style: plain, not uppercase, no outline).
+ */
+function layoutBoxes(plan: PanelLayoutPlan): Caption[] {
+  const { width, height, band } = plan
+  if (band) {
+    return [
+      {
+        text: '',
+        x: 0.5,
+        y: fraction(band.top + band.height / 2, height),
+        width: fraction(band.width * 0.92, width),
+        height: fraction(band.height * 0.8, height),
+        font: 'sans',
+        color: '#000000',
+        strokeColor: '#ffffff',
+        strokeWidth: 0,
+        uppercase: false,
+      },
+    ]
+  }
+  return plan.panels.map(({ rect }) => ({
+    text: '',
+    x: fraction(rect.left + rect.width / 2, width),
+    y: fraction(rect.top + rect.height * 0.86, height),
+    width: fraction(rect.width * 0.9, width),
+    height: fraction(rect.height * 0.22, height),
+    uppercase: true,
+    font: 'anton',
+    color: '#ffffff',
+    strokeColor: '#000000',
+    strokeWidth: 0.1,
+  }))
+}
+
+const LAYOUT_STARTERS: StarterTemplate[] = PANEL_LAYOUT_KINDS.map((kind) => {
+  const plan = placeholderPlan(kind)
+  return {
+    id: `layout-${kind}`,
+    name: PANEL_LAYOUTS[kind].name,
+    tags: ['layout', kind],
+    width: plan.width,
+    height: plan.height,
+    background: plan.background,
+    boxes: layoutBoxes(plan),
+    version: STARTER_VERSION,
+    layout: { kind, panels: PANEL_LAYOUTS[kind].panels },
+  }
+})
+
+/** Every starter, in the order the gallery lists them: blank canvases, then layouts. */
+export const STARTER_TEMPLATES: readonly StarterTemplate[] = [...BLANK_STARTERS, ...LAYOUT_STARTERS]
 
 const STARTERS_BY_ID = new Map(STARTER_TEMPLATES.map((starter) => [starter.id, starter]))
 
@@ -93,8 +172,13 @@ export function drawThumbnail(picture: Buffer): Promise<Buffer> {
     .toBuffer()
 }
 
-/** The starter's picture: a plain PNG, the same bytes every time for the same starter. */
+/**
+ * The starter's picture: a plain PNG, the same bytes every time for the same starter. A
+ * layout's shows its panels in light grey on white, placed by the layout engine, so that it
+ * renders by URL as it is and shows in the gallery what it asks for.
+ */
 export function drawStarterPicture(starter: StarterTemplate): Promise<Buffer> {
+  const panels = starter.layout ? placeholderPlan(starter.layout.kind).panels : []
   return sharp({
     create: {
       width: starter.width,
@@ -103,6 +187,20 @@ export function drawStarterPicture(starter: StarterTemplate): Promise<Buffer> {
       background: starter.background,
     },
   })
+    .composite(
+      panels.map(({ rect }) => ({
+        input: {
+          create: {
+            width: rect.width,
+            height: rect.height,
+            channels: 3,
+            background: PLACEHOLDER_GREY,
+          },
+        },
+        left: rect.left,
+        top: rect.top,
+      })),
+    )
     .png()
     .toBuffer()
 }
