@@ -21,16 +21,30 @@ export const TemplateBoxListSchema = Type.Array(TemplateBoxSchema, {
   maxItems: CAPTION_LIMITS.maxCaptions,
 })
 
-export const TemplateNameSchema = Type.String({ minLength: 1, maxLength: 100 })
+/** Text without control characters: they have no glyph and hide text from moderation. */
+const PLAIN = '[^\\u0000-\\u001f\\u007f-\\u009f]'
+/** Plain text with at least one character that is not a space. */
+const PLAIN_NOT_BLANK = `^${PLAIN}*[^\\s\\u0000-\\u001f\\u007f-\\u009f]${PLAIN}*$`
+
+export const TemplateNameSchema = Type.String({
+  minLength: 1,
+  maxLength: 100,
+  pattern: PLAIN_NOT_BLANK,
+  description: 'a name that is not all spaces, without control characters (kept trimmed)',
+})
 export const TemplateTagSchema = Type.String({
   minLength: 1,
   maxLength: 30,
-  description: 'a tag; tags are compared and stored lower-cased',
+  pattern: PLAIN_NOT_BLANK,
+  description:
+    'a tag that is not all spaces, without control characters; tags are compared and stored trimmed and lower-cased',
 })
 
 export const TemplateSourceSchema = Type.String({
   maxLength: 200,
-  description: 'Where the picture comes from, or whom to credit',
+  pattern: `^${PLAIN}*$`,
+  description:
+    'where the picture comes from, or whom to credit, without control characters ("" for none)',
 })
 
 export const TemplateTagListSchema = Type.Array(TemplateTagSchema, { maxItems: 10 })
@@ -127,6 +141,22 @@ export const TemplateUpdateSchema = Type.Object(
   { additionalProperties: false },
 )
 export type TemplateUpdate = Static<typeof TemplateUpdateSchema>
+
+/**
+ * What `PUT` and `DELETE /api/templates/<id>` are allowed by: the template's edit token, or an
+ * admin-scope API key. Other headers pass.
+ */
+export const TemplateEditHeadersSchema = Type.Object(
+  {
+    [EDIT_TOKEN_HEADER]: Type.Optional(
+      Type.String({ maxLength: 200, description: 'The edit token POST /api/templates answered' }),
+    ),
+    'x-api-key': Type.Optional(
+      Type.String({ maxLength: 200, description: 'An API key of the admin scope' }),
+    ),
+  },
+  { additionalProperties: true },
+)
 
 /** `DELETE /api/templates/<id>?version=`: the version being deleted, as for an edit. */
 export const TemplateDeleteQuerySchema = Type.Object(

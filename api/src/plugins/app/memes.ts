@@ -2,7 +2,9 @@ import fp from 'fastify-plugin'
 import type { MemeRequest } from '@meme-studio/meme-core/schema'
 import type { AppConfig } from '../../config.ts'
 import {
+  decodePicture,
   drawMeme,
+  type DrawOptions,
   renderCost,
   renderMeme,
   type Picture,
@@ -10,14 +12,32 @@ import {
 } from '../../services/meme/meme-render.ts'
 import { PictureCache } from '../../services/meme/picture-cache.ts'
 import { BusyError, RenderLimiter } from '../../services/meme/render-limiter.ts'
-import { AppError } from '../../services/shared/app-error.ts'
 import { readUpload, uploadEtag } from '../../services/storage/upload-store.ts'
+import { memePicture, templateNotFound } from '../../services/templates/template-catalog.ts'
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** Reads the upload and renders the captions onto it: what `/api/meme` and Share both do. */
-    makeMeme(request: MemeRequest): Promise<RenderedMeme>
+    /**
+     * Reads the upload or the template's picture and renders the captions onto it: what
+     * `/api/meme`, Share, jobs and memes by URL all do.
+     */
+    makeMeme(request: MemeRequest, options?: MakeMemeOptions): Promise<RenderedMeme>
+    /**
+     * Reads an upload, decodes it as a render does (its checks, upright, scaled to
+     * `MAX_EDGE`) and hands it to `use`, all within the renders' memory budget: what saving a
+     * template keeps of an upload.
+     */
+    withUploadPicture<T>(key: string, use: (picture: Picture) => Promise<T>): Promise<T>
   }
+}
+
+export interface MakeMemeOptions {
+  /**
+   * The picture's ETag, when the caller has just read it (memes by URL name their upload by
+   * it): a decoded copy is checked against it rather than by a second HEAD.
+   */
+  etag?: string
+  outputSize?: DrawOptions['outputSize']
 }
 
 /** A full queue drains in well under a second; two leaves room for a slow picture. */
@@ -34,14 +54,31 @@ export default fp<{ config: AppConfig }>(
       retryAfterSeconds: RETRY_AFTER_SECONDS,
     })
 
-    app.decorate('makeMeme', async ({ image, captions, format }: MemeRequest) => {
-      if (image === undefined) throw new AppError(400, 'VALIDATION', 'body must have image')
+    /** The key of the picture a request draws on: its upload's, or its template's now. */
+    async function pictureKeyOf(request: MemeRequest): Promise<string> {
+      const source = memePicture(request)
+      if (source.kind === 'upload') return source.key
+      // app.templates is registered after this plugin (it saves templates through
+      // withUploadPicture below); no meme is made before both are.
+      const template = await app.templates.forRender(source.id)
+      if (!template) throw templateNotFound(source.id)
+      return template.pictureKey
+    }
+
+    app.decorate('makeMeme', async (request: MemeRequest, options: MakeMemeOptions = {}) => {
+      const { captions, format } = request
+      const image = await pictureKeyOf(request)
       // A picture decoded before is good while the object keeps its ETag; the HEAD also
       // notices an upload that has since been deleted.
       if (pictures.etagOf(image) !== undefined) {
-        const picture = pictures.get(image, await uploadEtag(app.s3, bucket, image))
+        const picture = pictures.get(
+          image,
+          options.etag ?? (await uploadEtag(app.s3, bucket, image)),
+        )
         if (picture) {
-          return limiter.run(picture.byteLength, () => drawMeme(picture, captions, { format }))
+          return limiter.run(picture.byteLength, () =>
+            drawMeme(picture, captions, { format, outputSize: options.outputSize }),
+          )
         }
       }
       // Reading counts too: a burst of reads of 10 MB uploads is itself a burst of memory.
@@ -53,12 +90,26 @@ export default fp<{ config: AppConfig }>(
         renderMeme(upload.bytes, captions, {
           ...decoding,
           format,
+          outputSize: options.outputSize,
           onDecoded: (picture) => {
             if (upload.etag) pictures.set(image, upload.etag, picture)
           },
         }),
       )
     })
+
+    app.decorate(
+      'withUploadPicture',
+      async <T>(key: string, use: (picture: Picture) => Promise<T>): Promise<T> => {
+        // Not from the picture cache, nor into it: renders draw on a cached picture in place
+        // (and put it back after), so its pixels may carry someone's captions meanwhile.
+        const upload = await limiter.run(config.maxUploadBytes, () =>
+          readUpload(app.s3, bucket, key, config.maxUploadBytes),
+        )
+        const cost = upload.bytes.length + renderCost(upload.bytes, decoding)
+        return limiter.run(cost, async () => use(await decodePicture(upload.bytes, decoding)))
+      },
+    )
 
     // onError hooks run before the error handler: where an error reply gets its headers.
     app.addHook('onError', async (_request, reply, error) => {

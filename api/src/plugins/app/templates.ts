@@ -1,14 +1,44 @@
-import { HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3'
-import type { Template, TemplatePage, TemplateQuery } from '@meme-studio/meme-core/schema'
+import {
+  DeleteObjectCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3'
+import type {
+  Template,
+  TemplateCreate,
+  TemplateCreated,
+  TemplatePage,
+  TemplateQuery,
+  TemplateUpdate,
+} from '@meme-studio/meme-core/schema'
 import fp from 'fastify-plugin'
 import type { AppConfig } from '../../config.ts'
 import { presignGetObject } from '../../services/storage/presign.ts'
 import { isMissing, storageUnavailable } from '../../services/storage/s3-errors.ts'
 import {
+  deleteSavedTemplate,
+  editForbidden,
+  editSavedTemplate,
+  listSavedTemplates,
+  newEditToken,
+  newSavedTemplate,
+  newTemplateId,
+  readSavedTemplate,
+  savedTemplateFields,
+  savedTemplateKey,
+  staleVersion,
+  starterReadOnly,
+  TemplateEditors,
+  type EditCredentials,
+  type SavedTemplateRecord,
+} from '../../services/templates/saved-templates.ts'
+import {
   pageOf,
   templateNotFound,
   type TemplateForRender,
 } from '../../services/templates/template-catalog.ts'
+import { templatePicture } from '../../services/templates/template-picture.ts'
 import {
   drawStarterPicture,
   drawThumbnail,
@@ -23,10 +53,16 @@ import {
 export interface TemplateService {
   /** What a render needs: null when no template has that id. */
   forRender(id: string): Promise<TemplateForRender | null>
-  /** One page of the gallery: starters first. */
+  /** One page of the gallery: saved templates newest first, then the starters. */
   list(query: TemplateQuery): Promise<TemplatePage>
   /** One template; 404 TEMPLATE_NOT_FOUND when none has that id. */
   get(id: string): Promise<Template>
+  /** Saves an upload and its boxes as a new template; its edit token is in the answer only. */
+  create(request: TemplateCreate): Promise<TemplateCreated>
+  /** Edits a saved template's name, tags, boxes or source, at the version the client saw. */
+  update(id: string, change: TemplateUpdate, credentials: EditCredentials): Promise<Template>
+  /** Deletes a saved template at the version the client saw: its record, then its pictures. */
+  remove(id: string, version: number, credentials: EditCredentials): Promise<void>
 }
 
 declare module 'fastify' {
@@ -67,10 +103,11 @@ async function ensureObject(
   return key
 }
 
-/** The app's templates: the starters it ships with. */
+/** The app's templates: the starters it ships with, and those people saved. */
 export default fp<{ config: AppConfig }>(
   async (app, { config }) => {
     const bucket = config.uploadBucket
+    const editors = new TemplateEditors(config.adminApiKeys)
     // One write per object per process; a failed one is forgotten so the next use retries.
     const ensured = new Map<string, Promise<string>>()
     function once(key: string, contentType: string, draw: () => Promise<Buffer>) {
@@ -89,18 +126,26 @@ export default fp<{ config: AppConfig }>(
         drawThumbnail(await drawStarterPicture(starter)),
       )
 
+    async function withUrls(
+      fields: Omit<Template, 'imageUrl' | 'thumbnailUrl' | 'expiresAt'>,
+      pictureKey: string,
+      thumbnailKey: string,
+    ): Promise<Template> {
+      const now = new Date()
+      const presign = (key: string) =>
+        presignGetObject(app.s3, bucket, key, { expiresInSeconds: TEMPLATE_URL_SECONDS, now })
+      const [image, thumb] = await Promise.all([presign(pictureKey), presign(thumbnailKey)])
+      return { ...fields, imageUrl: image.url, thumbnailUrl: thumb.url, expiresAt: image.expiresAt }
+    }
+
     async function describe(starter: StarterTemplate): Promise<Template> {
       const [picture, thumbnail] = await Promise.all([
         starterPicture(starter),
         starterThumbnail(starter),
       ])
-      const now = new Date()
-      const presign = (key: string) =>
-        presignGetObject(app.s3, bucket, key, { expiresInSeconds: TEMPLATE_URL_SECONDS, now })
-      const [image, thumb] = await Promise.all([presign(picture), presign(thumbnail)])
-      return {
+      const fields = {
         id: starter.id,
-        kind: 'starter',
+        kind: 'starter' as const,
         name: starter.name,
         tags: [...starter.tags],
         boxes: starter.boxes.map((box) => ({ ...box })),
@@ -110,33 +155,144 @@ export default fp<{ config: AppConfig }>(
         version: starter.version,
         createdAt: STARTERS_RELEASED,
         updatedAt: STARTERS_RELEASED,
-        imageUrl: image.url,
-        thumbnailUrl: thumb.url,
-        expiresAt: image.expiresAt,
       }
+      return withUrls(fields, picture, thumbnail)
+    }
+
+    const describeSaved = (record: SavedTemplateRecord) =>
+      withUrls(savedTemplateFields(record), record.pictureKey, record.thumbnailKey)
+
+    async function put(key: string, body: Buffer, contentType: string): Promise<void> {
+      try {
+        await app.s3.send(
+          new PutObjectCommand({
+            Bucket: bucket,
+            Key: key,
+            Body: body,
+            ContentType: contentType,
+            ServerSideEncryption: 'AES256',
+          }),
+        )
+      } catch (error) {
+        throw storageUnavailable(error)
+      }
+    }
+
+    /** Removes objects; what could not be removed is logged, not thrown: nothing names them. */
+    async function removeObjects(keys: readonly string[], why: string): Promise<void> {
+      await Promise.all(
+        keys.map(async (key) => {
+          try {
+            await app.s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }))
+          } catch (error) {
+            app.log.error({ err: error, key }, `${why}: object not removed`)
+          }
+        }),
+      )
+    }
+
+    /** The saved template an edit or delete names, once the caller may change it. */
+    async function editable(id: string, credentials: EditCredentials) {
+      if (starterById(id)) throw starterReadOnly(id)
+      const found = await readSavedTemplate(app.records, id)
+      if (!found) throw templateNotFound(id)
+      if (!editors.mayEdit(found.record, credentials)) throw editForbidden(id)
+      return found
     }
 
     app.decorate('templates', {
       async forRender(id) {
         const starter = starterById(id)
-        if (!starter) return null
+        if (starter) {
+          return {
+            id: starter.id,
+            version: starter.version,
+            pictureKey: await starterPicture(starter),
+            boxes: starter.boxes.map((box) => ({ ...box })),
+          }
+        }
+        const saved = await readSavedTemplate(app.records, id)
+        if (!saved) return null
+        const { record } = saved
         return {
-          id: starter.id,
-          version: starter.version,
-          pictureKey: await starterPicture(starter),
-          boxes: starter.boxes.map((box) => ({ ...box })),
+          id: record.id,
+          version: record.templateVersion,
+          pictureKey: record.pictureKey,
+          boxes: record.boxes.map((box) => ({ ...box })),
         }
       },
       async list({ limit = 24, ...query }) {
-        const { items, nextCursor } = pageOf(STARTER_TEMPLATES, { ...query, limit })
-        return { templates: await Promise.all(items.map(describe)), nextCursor }
+        const saved = await listSavedTemplates(app.records)
+        const all = [
+          ...saved.map((record) => ({ name: record.name, tags: record.tags, record })),
+          ...STARTER_TEMPLATES.map((starter) => ({
+            name: starter.name,
+            tags: starter.tags,
+            starter,
+          })),
+        ]
+        const { items, nextCursor } = pageOf(all, { ...query, limit })
+        const templates = await Promise.all(
+          items.map((item) =>
+            'record' in item ? describeSaved(item.record) : describe(item.starter),
+          ),
+        )
+        return { templates, nextCursor }
       },
       async get(id) {
         const starter = starterById(id)
-        if (!starter) throw templateNotFound(id)
-        return describe(starter)
+        if (starter) return describe(starter)
+        const saved = await readSavedTemplate(app.records, id)
+        if (!saved) throw templateNotFound(id)
+        return describeSaved(saved.record)
+      },
+      async create(request) {
+        const picture = await app.withUploadPicture(request.image, (decoded) =>
+          templatePicture(decoded, config.maxUploadBytes),
+        )
+        const editToken = newEditToken()
+        let record: SavedTemplateRecord | undefined
+        // 30 random bits per id: a second try is already a one-in-a-billion event.
+        for (let attempt = 0; !record; attempt += 1) {
+          const id = newTemplateId(request.name)
+          // Objects are written before the record: an id some record holds is not written over.
+          if (await app.records.get(savedTemplateKey(id))) {
+            if (attempt >= 2) throw new Error('three template ids in a row were taken')
+            continue
+          }
+          record = newSavedTemplate(id, request, picture, editToken, new Date())
+        }
+        const keys = [record.pictureKey, record.thumbnailKey]
+        try {
+          await put(record.pictureKey, picture.bytes, picture.contentType)
+          await put(record.thumbnailKey, picture.thumbnail, 'image/webp')
+          if (!(await app.records.create(savedTemplateKey(record.id), record))) {
+            throw new Error(`template id ${record.id} was taken while its pictures were written`)
+          }
+        } catch (error) {
+          await removeObjects(keys, `template ${record.id} not saved`)
+          throw error
+        }
+        return { template: await describeSaved(record), editToken }
+      },
+      async update(id, change, credentials) {
+        await editable(id, credentials)
+        return describeSaved(await editSavedTemplate(app.records, id, change, new Date()))
+      },
+      async remove(id, version, credentials) {
+        const { record, lockVersion } = await editable(id, credentials)
+        if (record.templateVersion !== version) {
+          throw staleVersion(id, record.templateVersion, version)
+        }
+        if (!(await deleteSavedTemplate(app.records, id, lockVersion))) {
+          // Edited or deleted since it was read: say which.
+          const now = await readSavedTemplate(app.records, id)
+          if (!now) throw templateNotFound(id)
+          throw staleVersion(id, now.record.templateVersion, version)
+        }
+        await removeObjects([record.pictureKey, record.thumbnailKey], `template ${id} deleted`)
       },
     } satisfies TemplateService)
   },
-  { name: 'templates', dependencies: ['storage'] },
+  { name: 'templates', dependencies: ['storage', 'records', 'memes'] },
 )

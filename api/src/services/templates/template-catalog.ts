@@ -1,7 +1,8 @@
 import type { Caption } from '@meme-studio/meme-core'
+import type { MemeRequest } from '@meme-studio/meme-core/schema'
 import { AppError } from '../shared/app-error.ts'
 
-/** What a render needs of a template (`app.templates.forRender`, used by memes by URL). */
+/** What a render needs of a template (`app.templates.forRender`: memes by URL and by template id). */
 export interface TemplateForRender {
   id: string
   version: number
@@ -14,6 +15,33 @@ export interface TemplateForRender {
 /** 404 TEMPLATE_NOT_FOUND, naming the id asked for. */
 export function templateNotFound(id: string): AppError {
   return new AppError(404, 'TEMPLATE_NOT_FOUND', `No template has the id ${id}`)
+}
+
+/** What a meme is drawn on: an upload, or a template's picture at its current version. */
+export type MemePicture = { kind: 'upload'; key: string } | { kind: 'template'; id: string }
+
+/**
+ * The picture a meme request names: exactly one of `image` and `template` (JSON Schema could
+ * say so, but not in words a client understands).
+ */
+export function memePicture({
+  image,
+  template,
+}: Pick<MemeRequest, 'image' | 'template'>): MemePicture {
+  if (image !== undefined && template !== undefined) {
+    throw new AppError(
+      400,
+      'VALIDATION',
+      'body must have either image (an upload key) or template (a template id), not both',
+    )
+  }
+  if (image !== undefined) return { kind: 'upload', key: image }
+  if (template !== undefined) return { kind: 'template', id: template }
+  throw new AppError(
+    400,
+    'VALIDATION',
+    'body must have image (an upload key) or template (a template id)',
+  )
 }
 
 /** What the gallery's search and paging look at in a template. */
