@@ -67,7 +67,7 @@ const imageRoutes: FastifyPluginAsyncTypebox<{ config: AppConfig }> = async (app
   const images = new UrlImages({
     findTemplate: (id) => app.templates.forRender(id),
     uploadEtag: (key) => uploadEtag(app.s3, config.uploadBucket, key),
-    makeMeme: (request) => app.makeMeme(request),
+    makeMeme: (request, options) => app.makeMeme(request, options),
     maxEdge: config.maxEdge,
   })
 

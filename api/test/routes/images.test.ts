@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import { imageSize } from 'image-size'
+import sharp from 'sharp'
 import { STARTING_CAPTION_BOXES } from '@meme-studio/meme-core'
 import {
   afterAll,
@@ -203,6 +204,19 @@ describe('conditional requests and HEAD render nothing', () => {
     expect(overHttp.headers.get('content-length')).toBeNull()
   })
 
+  it('reads the background upload once per request: one HEAD, and no GET once it is decoded', async () => {
+    await get(custom('warm/cache.png'))
+    const sends = vi.spyOn(app.s3, 'send')
+    try {
+      const response = await get(custom('new/text.png'))
+      expect(response.statusCode).toBe(200)
+      const commands = sends.mock.calls.map(([command]) => command.constructor.name)
+      expect(commands).toEqual(['HeadObjectCommand'])
+    } finally {
+      sends.mockRestore()
+    }
+  })
+
   it('answers a HEAD for a bad URL as GET would', async () => {
     const head = await app.inject({ method: 'HEAD', url: custom('a~zb.png') })
     expect(head.statusCode).toBe(400)
@@ -220,6 +234,27 @@ describe('options', () => {
     expect(imageSize(both.rawPayload)).toMatchObject({ type: 'jpg', width: 100, height: 100 })
     const up = await get(custom('u.png', `width=${config.maxEdge}`))
     expect(imageSize(up.rawPayload).width).toBe(config.maxEdge)
+  })
+
+  it('scales as it encodes: a scaled JPEG is one lossy encode of the drawn meme', async () => {
+    const scaledJpeg = await get(custom('once/only.jpg', 'width=200&height=200'))
+    expect(scaledJpeg.statusCode).toBe(200)
+    // The same meme drawn losslessly, then scaled and encoded once as the renderer encodes
+    // JPEG (quality 85, white where there is no picture): the bytes the URL must give. A
+    // render encoded as JPEG first and then scaled would be a second lossy generation.
+    const lossless = await postRender(['once', 'only'], 'png')
+    const once = await sharp(lossless)
+      .resize(200, 200, { fit: 'contain', background: '#ffffff' })
+      .flatten({ background: '#ffffff' })
+      .jpeg({ quality: 85, optimiseCoding: false })
+      .toBuffer()
+    expect(scaledJpeg.rawPayload.equals(once)).toBe(true)
+    // PNG is lossless either way: the scaled image is the drawn one, scaled.
+    const scaledPng = await get(custom('once/only.png', 'width=160'))
+    const reference = await sharp(lossless).resize(160).png().toBuffer()
+    expect(
+      maxDifference(await decodePixels(scaledPng.rawPayload), await decodePixels(reference)),
+    ).toBe(0)
   })
 
   it.each([

@@ -5,17 +5,17 @@
 import { createHash } from 'node:crypto'
 import { ImageUrlError, parseImageUrlPath, type Caption } from '@meme-studio/meme-core'
 import type { MemeRequest } from '@meme-studio/meme-core/schema'
-import sharp from 'sharp'
 import type { RenderedMeme } from '../meme/meme-render.ts'
+import type { MakeMemeOptions } from '../../plugins/app/memes.ts'
 import { templateNotFound, type TemplateForRender } from '../templates/template-catalog.ts'
 import { CUSTOM_BOXES, imageCaptions } from './image-captions.ts'
-import { badImageUrl, parseImageOptions, type ImageOptions } from './image-options.ts'
+import { badImageUrl, parseImageOptions } from './image-options.ts'
 
 /**
  * Part of every ETag: bump it whenever the same request would draw different bytes (layout,
  * drawing, fonts, encoder settings, sharp), so that no cache keeps an image we no longer make.
  */
-export const RENDERER_VERSION = 1
+export const RENDERER_VERSION = 2
 
 /** The template id that draws over an upload (`?background=<key>`) with the editor's boxes. */
 export const CUSTOM_TEMPLATE = 'custom'
@@ -30,7 +30,7 @@ export interface UrlImagesDependencies {
   findTemplate(id: string): Promise<TemplateForRender | null>
   /** The upload's ETag, from its headers alone; IMAGE_NOT_FOUND when it is gone. */
   uploadEtag(key: string): Promise<string>
-  makeMeme(request: MemeRequest): Promise<RenderedMeme>
+  makeMeme(request: MemeRequest, options: MakeMemeOptions): Promise<RenderedMeme>
   maxEdge: number
 }
 
@@ -49,24 +49,6 @@ export type UrlImage =
     }
 
 const CONTENT_TYPES = { png: 'image/png', jpeg: 'image/jpeg', webp: 'image/webp' } as const
-
-/** Lossy quality of a scaled image: the renderer's first choice. */
-const SCALED_QUALITY = 85
-
-/** Width and height both given: padded to exactly that, as memegen does; one: aspect kept. */
-async function scaled(meme: RenderedMeme, options: ImageOptions): Promise<Buffer> {
-  const { width, height } = options
-  if (width === undefined && height === undefined) return meme.bytes
-  const jpeg = meme.contentType === 'image/jpeg'
-  const pipeline = sharp(meme.bytes).resize(width, height, {
-    fit: 'contain',
-    background: jpeg ? '#ffffff' : { r: 0, g: 0, b: 0, alpha: 0 },
-  })
-  if (jpeg) return pipeline.jpeg({ quality: SCALED_QUALITY }).toBuffer()
-  if (meme.contentType === 'image/webp')
-    return pipeline.webp({ quality: SCALED_QUALITY }).toBuffer()
-  return pipeline.png().toBuffer()
-}
 
 /** Everything the bytes depend on, hashed: the same URL, the same ETag, the same bytes. */
 function strongEtag(parts: unknown): string {
@@ -106,7 +88,13 @@ export class UrlImages {
       throw error
     }
     const options = parseImageOptions(query, this.deps.maxEdge)
-    let source: { pictureKey: string; boxes: readonly Caption[]; names: unknown }
+    let source: {
+      pictureKey: string
+      boxes: readonly Caption[]
+      names: unknown
+      /** The upload's ETag, read for the URL's: the render checks its cached copy by it. */
+      etag?: string
+    }
     if (url.template === CUSTOM_TEMPLATE) {
       if (options.background === undefined) {
         throw badImageUrl(`custom draws over an upload: add ?background=<the upload's key>`)
@@ -117,6 +105,7 @@ export class UrlImages {
         pictureKey: options.background,
         boxes: CUSTOM_BOXES,
         names: { upload: options.background, etag },
+        etag,
       }
     } else {
       if (options.background !== undefined) {
@@ -151,11 +140,20 @@ export class UrlImages {
       kind: 'image',
       etag,
       contentType: CONTENT_TYPES[url.format],
-      render: async () =>
-        scaled(
-          await this.deps.makeMeme({ image: source.pictureKey, captions, format: url.format }),
-          options,
-        ),
+      render: async () => {
+        const { width, height } = options
+        const meme = await this.deps.makeMeme(
+          { image: source.pictureKey, captions, format: url.format },
+          {
+            ...(source.etag === undefined ? {} : { etag: source.etag }),
+            // Drawn at the picture's size and scaled as it is encoded: one encode.
+            ...(width === undefined && height === undefined
+              ? {}
+              : { outputSize: { width, height } }),
+          },
+        )
+        return meme.bytes
+      },
     }
   }
 }

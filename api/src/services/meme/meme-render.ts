@@ -75,6 +75,13 @@ export interface DecodeOptions {
 export interface DrawOptions {
   format?: OutputFormat
   maxOutputBase64Bytes?: number
+  /**
+   * The output's size when it is not the picture's (memes by URL, `?width=&height=`): the
+   * captions are drawn at the picture's size and the result is scaled as it is encoded, once.
+   * Both edges: padded to exactly that (white in a JPEG, transparent otherwise); one: the
+   * aspect kept.
+   */
+  outputSize?: { width?: number; height?: number }
 }
 
 export const base64Length = (bytes: number) => Math.ceil(bytes / 3) * 4
@@ -389,14 +396,21 @@ async function encode(
   picture: Picture,
   format: OutputFormat,
   limit: number,
-): Promise<Buffer> {
-  const image = () =>
-    sharp(pixels, {
+  outputSize: DrawOptions['outputSize'],
+): Promise<{ data: Buffer; info: OutputInfo }> {
+  const image = () => {
+    const raw = sharp(pixels, {
       raw: { width: picture.width, height: picture.height, channels: picture.channels },
     })
+    if (!outputSize) return raw
+    return raw.resize(outputSize.width, outputSize.height, {
+      fit: 'contain',
+      background: format === 'jpeg' ? JPEG_BACKGROUND : { r: 0, g: 0, b: 0, alpha: 0 },
+    })
+  }
   if (format === 'png') {
-    const png = await image().png().toBuffer()
-    if (base64Length(png.length) > limit) {
+    const png = await image().png().toBuffer({ resolveWithObject: true })
+    if (base64Length(png.data.length) > limit) {
       throw new AppError(
         422,
         'OUTPUT_TOO_LARGE',
@@ -413,9 +427,9 @@ async function encode(
             // Huffman optimisation saves ~5 % of the bytes for ~15 % of the time; the ladder
             // below handles the responses that must be smaller.
             .jpeg({ quality, optimiseCoding: false })
-            .toBuffer()
-        : await image().webp({ quality }).toBuffer()
-    if (base64Length(encoded.length) <= limit) return encoded
+            .toBuffer({ resolveWithObject: true })
+        : await image().webp({ quality }).toBuffer({ resolveWithObject: true })
+    if (base64Length(encoded.data.length) <= limit) return encoded
   }
   throw new AppError(
     422,
@@ -454,12 +468,12 @@ export async function composeMeme(
   }
   try {
     for (const layer of layers) blendLayer(picture, pixels, layer)
-    const bytes = await encode(pixels, picture, format, limit)
+    const { data, info } = await encode(pixels, picture, format, limit, options.outputSize)
     return {
-      bytes,
+      bytes: data,
       contentType: OUTPUT_CONTENT_TYPES[format],
-      width: picture.width,
-      height: picture.height,
+      width: info.width,
+      height: info.height,
     }
   } finally {
     if (!otherRender) {
