@@ -8,8 +8,8 @@ import type {
 import { NETWORK_FAILURE, UserFacingError } from './failure-messages.ts'
 import { isRecord, requestJson, type Shape } from './meme-api.ts'
 
-/** Tiles fill three or four columns; a page is whole rows of both. */
-export const TEMPLATE_PAGE_SIZE = 24
+/** The gallery's tiles fill three or four columns: a page is whole rows of either. */
+export const TEMPLATE_PAGE_SIZE = 12
 
 export const TEMPLATE_PICTURE_FAILED =
   "We couldn't load that template's picture. Please try again in a moment."

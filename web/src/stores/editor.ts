@@ -195,6 +195,8 @@ export const useEditorStore = defineStore('editor', () => {
   const template = shallowRef<ChosenTemplate | null>(null)
   /** The template being opened, so the gallery can show which tile is busy. */
   const openingTemplateId = ref<string | null>(null)
+  /** The template `pictureError` is about, to try again; null when it is about a file. */
+  const failedTemplate = shallowRef<Template | null>(null)
 
   /** How text is measured to decide whether it fits; tests put a fake here. */
   const measureText = shallowRef<MeasureText>(measureCanvasText)
@@ -365,6 +367,7 @@ export const useEditorStore = defineStore('editor', () => {
     const request = ++pictureRequest
     const isLatest = () => request === pictureRequest
     pictureError.value = null
+    failedTemplate.value = null
     openingPicture.value = true
     try {
       const limits = await limitsStore.load()
@@ -432,6 +435,7 @@ export const useEditorStore = defineStore('editor', () => {
     const request = ++pictureRequest
     const isLatest = () => request === pictureRequest
     pictureError.value = null
+    failedTemplate.value = null
     openingPicture.value = true
     openingTemplateId.value = chosen.id
     try {
@@ -447,7 +451,10 @@ export const useEditorStore = defineStore('editor', () => {
       }
       if (!isLatest()) return false
       const decoded = await decodeTemplatePicture(blob, current.id, isLatest)
-      if (!decoded) return false
+      if (!decoded) {
+        if (isLatest()) failedTemplate.value = chosen
+        return false
+      }
       adoptPicture(decoded)
       useBoxes(current.boxes)
       template.value = {
@@ -458,7 +465,10 @@ export const useEditorStore = defineStore('editor', () => {
       }
       return true
     } catch (error) {
-      if (isLatest()) pictureError.value = failureSentence(error)
+      if (isLatest()) {
+        failedTemplate.value = chosen
+        pictureError.value = failureSentence(error)
+      }
       return false
     } finally {
       if (isLatest()) {
@@ -502,6 +512,7 @@ export const useEditorStore = defineStore('editor', () => {
 
   function clearPictureError(): void {
     pictureError.value = null
+    failedTemplate.value = null
   }
 
   /** Uploads the picture (once, whatever it came from) and returns its key. */
@@ -610,6 +621,7 @@ export const useEditorStore = defineStore('editor', () => {
     meme,
     template,
     openingTemplateId,
+    failedTemplate,
     renderedImagePath,
     measureText,
     renderSize,

@@ -5,6 +5,7 @@ import {
   fetchTemplatePicture,
   listTemplates,
   saveTemplate,
+  TEMPLATE_PAGE_SIZE,
   TEMPLATE_PICTURE_FAILED,
 } from '../template-api.ts'
 import { fakeApi, json } from './fake-network.ts'
@@ -35,7 +36,7 @@ describe('listing templates', () => {
     expect(Object.fromEntries(request!.url.searchParams)).toEqual({
       q: 'blank 4:3',
       cursor: 'c1',
-      limit: '24',
+      limit: String(TEMPLATE_PAGE_SIZE),
     })
   })
 

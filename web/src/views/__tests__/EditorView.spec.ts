@@ -3,6 +3,7 @@ import { flushPromises, mount, type VueWrapper } from '@vue/test-utils'
 import { createPinia } from 'pinia'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { FakeXhr, fakeApi, heldReply, json } from '@/api/__tests__/fake-network.ts'
+import { templateFixture } from '@/api/__tests__/template-fixtures.ts'
 import EditorView from '../EditorView.vue'
 
 const LIMITS = {
@@ -22,6 +23,18 @@ const SIGNED = {
   maxBytes: LIMITS.maxUploadBytes,
 }
 
+/** The API as the editor meets it: limits, and a gallery with no templates. */
+function editorApi(routes: Parameters<typeof fakeApi>[0]) {
+  return fakeApi({
+    '/api/limits': json(200, LIMITS),
+    '/api/templates': json(200, { templates: [], nextCursor: null }),
+    ...routes,
+  })
+}
+
+/** The text boxes' tabs, not the picture's Templates / Upload your own. */
+const CAPTION_TAB = '[aria-label="Text boxes"] [role="tab"]'
+
 let wrapper: VueWrapper | undefined
 
 async function mountEditor() {
@@ -39,7 +52,7 @@ function byLabel(view: VueWrapper, text: string) {
 
 /** Selects a text box by its tab and types into it, as a person would. */
 async function typeInBox(view: VueWrapper, index: number, text: string) {
-  await view.findAll('[role="tab"]')[index]!.trigger('click')
+  await view.findAll(CAPTION_TAB)[index]!.trigger('click')
   await byLabel(view, 'Text').setValue(text)
 }
 
@@ -64,7 +77,7 @@ afterEach(() => wrapper?.unmount())
 
 describe('EditorView', () => {
   it('keeps Generate disabled, and says why, until there is a picture and a caption', async () => {
-    fakeApi({ '/api/limits': json(200, LIMITS) })
+    editorApi({ '/api/limits': json(200, LIMITS) })
     const view = await mountEditor()
 
     expect(generateButton(view).text()).toBe('Generate')
@@ -81,7 +94,7 @@ describe('EditorView', () => {
   })
 
   it('shows a refused file in an alert and never asks to upload it', async () => {
-    const api = fakeApi({ '/api/limits': json(200, LIMITS) })
+    const api = editorApi({ '/api/limits': json(200, LIMITS) })
     const view = await mountEditor()
     await choose(
       byLabel(view, 'Image'),
@@ -100,7 +113,7 @@ describe('EditorView', () => {
   it('refuses a 1×1 picture before uploading it, naming the minimum size', async () => {
     vi.spyOn(HTMLImageElement.prototype, 'naturalWidth', 'get').mockReturnValue(1)
     vi.spyOn(HTMLImageElement.prototype, 'naturalHeight', 'get').mockReturnValue(1)
-    const api = fakeApi({ '/api/limits': json(200, LIMITS) })
+    const api = editorApi({ '/api/limits': json(200, LIMITS) })
     const view = await mountEditor()
     expect(view.text()).toContain('at least 48 px a side, at most 10:1')
     await choose(byLabel(view, 'Image'), new File([JPEG_BYTES], 'dot.jpg', { type: 'image/jpeg' }))
@@ -112,7 +125,7 @@ describe('EditorView', () => {
 
   it('shows upload progress, then the rendered meme with Download and Copy', async () => {
     const render = heldReply(json(200, { meme_data: btoa('meme!'), meme_type: 'image/jpeg' }))
-    fakeApi({
+    editorApi({
       '/api/limits': json(200, LIMITS),
       '/api/sign-s3-request': json(200, SIGNED),
       '/api/meme': render.reply,
@@ -153,7 +166,7 @@ describe('EditorView', () => {
   })
 
   it('shows a failed render as a sentence with Try again', async () => {
-    fakeApi({
+    editorApi({
       '/api/limits': json(200, LIMITS),
       '/api/sign-s3-request': json(200, SIGNED),
       '/api/meme': {
@@ -177,24 +190,24 @@ describe('EditorView', () => {
   })
 
   it('adds and deletes text boxes, and sends the chosen format', async () => {
-    const api = fakeApi({
+    const api = editorApi({
       '/api/limits': json(200, LIMITS),
       '/api/sign-s3-request': json(200, SIGNED),
       '/api/meme': json(200, { meme_data: btoa('meme!'), meme_type: 'image/png' }),
     })
     const view = await mountEditor()
-    const tabs = () => view.findAll('[role="tab"]').map((tab) => tab.text())
+    const tabs = () => view.findAll(CAPTION_TAB).map((tab) => tab.text())
     const button = (name: string) => view.findAll('button').find((b) => b.text() === name)!
     expect(tabs()).toEqual(['Text 1', 'Text 2'])
 
     await button('Add text').trigger('click')
     expect(tabs()).toEqual(['Text 1', 'Text 2', 'Text 3'])
-    expect(view.get('[role="tab"][aria-selected="true"]').text()).toBe('Text 3')
+    expect(view.get(`${CAPTION_TAB}[aria-selected="true"]`).text()).toBe('Text 3')
     await byLabel(view, 'Text').setValue('In the middle')
     expect(view.findAll('.caption-box')).toHaveLength(3)
 
     await typeInBox(view, 0, 'Top')
-    await view.findAll('[role="tab"]')[1]!.trigger('click')
+    await view.findAll(CAPTION_TAB)[1]!.trigger('click')
     await button('Delete text box').trigger('click')
     expect(tabs()).toEqual(['Text 1', 'Text 2'])
 
@@ -219,5 +232,42 @@ describe('EditorView', () => {
       'Top',
       'In the middle',
     ])
+  })
+
+  it('starts from a template: picks it, types, generates by its id and copies its image link', async () => {
+    const yellow = templateFixture('blank-4x3-yellow', { name: 'Blank 4:3, yellow', version: 2 })
+    const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d])
+    const api = editorApi({
+      '/api/templates': json(200, { templates: [yellow], nextCursor: null }),
+      '/bucket/templates/blank-4x3-yellow.png': {
+        status: 200,
+        body: png,
+        contentType: 'image/png',
+      },
+      '/api/meme': json(200, { meme_data: btoa('meme!'), meme_type: 'image/png' }),
+    })
+    const writeText = vi.fn(async () => undefined)
+    vi.stubGlobal('navigator', { ...navigator, clipboard: { writeText } })
+    const view = await mountEditor()
+
+    await view.get('button[title="Blank 4:3, yellow"]').trigger('click')
+    await vi.waitFor(() => expect(view.text()).toContain('Choose another template'))
+    expect(view.text()).toContain('Template · 800 × 600 px')
+    await typeInBox(view, 0, 'Hello there')
+    await view.get('form').trigger('submit')
+    await vi.waitFor(() => expect(view.find('img[alt="Generated meme"]').exists()).toBe(true))
+
+    expect(FakeXhr.sent).toHaveLength(0)
+    expect(JSON.parse(api.requestsTo('/api/meme')[0]!.body!)).toMatchObject({
+      template: 'blank-4x3-yellow',
+      captions: [{ text: 'Hello there' }],
+    })
+    const copyLink = view.findAll('button').find((b) => b.text() === 'Copy image link')
+    await copyLink!.trigger('click')
+    await flushPromises()
+    expect(writeText).toHaveBeenCalledWith(
+      `${window.location.origin}/api/images/blank-4x3-yellow/Hello_there/_.png?v=2`,
+    )
+    expect(view.text()).toContain('Link copied')
   })
 })

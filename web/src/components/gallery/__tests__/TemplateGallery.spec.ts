@@ -1,0 +1,110 @@
+import { flushPromises, mount, type VueWrapper } from '@vue/test-utils'
+import { createPinia } from 'pinia'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { fakeApi, json } from '@/api/__tests__/fake-network.ts'
+import { templateFixture } from '@/api/__tests__/template-fixtures.ts'
+import { RECENT_TEMPLATES_KEY, SEARCH_DEBOUNCE_MS } from '@/stores/templates.ts'
+import TemplateGallery from '../TemplateGallery.vue'
+
+const page = (ids: string[], nextCursor: string | null = null) =>
+  json(200, {
+    templates: ids.map((id) => templateFixture(id, { name: `Blank ${id}`, tags: ['blank', id] })),
+    nextCursor,
+  })
+
+let wrapper: VueWrapper | undefined
+
+async function mountGallery() {
+  wrapper = mount(TemplateGallery, {
+    global: { plugins: [createPinia()] },
+    attachTo: document.body,
+  })
+  await flushPromises()
+  return wrapper
+}
+
+/** Each tile's accessible name: its picture's alt text. */
+const tileNames = (view: VueWrapper, group: string) =>
+  view
+    .findAll('section')
+    .find((section) => section.get('h3').text() === group)
+    ?.findAll('button img')
+    .map((img) => img.attributes('alt'))
+
+beforeEach(() => localStorage.clear())
+afterEach(() => {
+  wrapper?.unmount()
+  vi.useRealTimers()
+  vi.unstubAllGlobals()
+})
+
+describe('TemplateGallery', () => {
+  it('shows recently used templates first, then the rest, each tile named and tagged', async () => {
+    localStorage.setItem(RECENT_TEMPLATES_KEY, JSON.stringify(['b']))
+    fakeApi({
+      '/api/templates': page(['a', 'b', 'c']),
+      '/api/templates/b': json(
+        200,
+        templateFixture('b', { name: 'Blank b', tags: ['blank', 'b'] }),
+      ),
+    })
+    const view = await mountGallery()
+
+    expect(view.findAll('h3').map((h) => h.text())).toEqual(['Recently used', 'All templates'])
+    expect(tileNames(view, 'Recently used')).toEqual(['Blank b'])
+    expect(tileNames(view, 'All templates')).toEqual(['Blank a', 'Blank c'])
+
+    const tile = view.get('button[title="Blank a"]')
+    const image = tile.get('img')
+    expect(image.attributes('loading')).toBe('lazy')
+    expect(image.attributes('src')).toContain('/templates/a-thumb.webp')
+    const tags = document.getElementById(tile.attributes('aria-describedby')!)
+    expect(tags?.textContent).toBe('blank · a')
+  })
+
+  it('searches once typing pauses, and says when nothing matches', async () => {
+    const api = fakeApi({ '/api/templates': [page(['a']), page([])] })
+    const view = await mountGallery()
+    vi.useFakeTimers()
+
+    await view.get('input[type="search"]').setValue('yel')
+    await view.get('input[type="search"]').setValue('yellow')
+    expect(api.requestsTo('/api/templates')).toHaveLength(1)
+    await vi.advanceTimersByTimeAsync(SEARCH_DEBOUNCE_MS)
+    vi.useRealTimers()
+    await flushPromises()
+
+    const searches = api.requestsTo('/api/templates')
+    expect(searches.map((r) => r.url.searchParams.get('q'))).toEqual([null, 'yellow'])
+    expect(view.get('[role="status"]').text()).toBe(
+      'No templates match “yellow”. Try another word, or upload your own picture.',
+    )
+  })
+
+  it('pages on with More, and puts a failure into a sentence with Try again', async () => {
+    const api = fakeApi({
+      '/api/templates': [page(['a', 'b'], 'cursor-2'), 'network-error', page(['c'])],
+    })
+    const view = await mountGallery()
+    const more = () => view.findAll('button').find((b) => b.text() === 'More templates')
+
+    await more()!.trigger('click')
+    await flushPromises()
+    const alert = view.get('[role="alert"]')
+    expect(alert.text()).toContain("We couldn't reach meme-studio.")
+
+    await alert.get('button').trigger('click')
+    await flushPromises()
+    expect(api.requestsTo('/api/templates')[2]!.url.searchParams.get('cursor')).toBe('cursor-2')
+    expect(tileNames(view, 'Templates')).toEqual(['Blank a', 'Blank b', 'Blank c'])
+    expect(more()).toBeUndefined()
+    expect(view.find('[role="alert"]').exists()).toBe(false)
+  })
+
+  it('hands the chosen template to the editor', async () => {
+    fakeApi({ '/api/templates': page(['a', 'b']) })
+    const view = await mountGallery()
+    await view.get('button[title="Blank b"]').trigger('click')
+    expect(view.emitted('choose')?.[0]?.[0]).toMatchObject({ id: 'b' })
+  })
+})
