@@ -6,6 +6,7 @@ import { routeNotFound } from '../services/shared/app-error.ts'
 import { errorResponses } from '../schemas/errors.ts'
 import { JobCreatedSchema, JobParamsSchema, JobSchema } from '@meme-studio/meme-core/schema'
 import { acceptJob, describeJob, jobPath, readJob } from '../services/jobs/job-store.ts'
+import { memePicture } from '../services/templates/template-catalog.ts'
 
 /** The same body as POST /api/meme, so the same limit. */
 const JOB_BODY_LIMIT = 64 * 1024
@@ -36,6 +37,8 @@ const jobRoutes: FastifyPluginAsyncTypebox<{ config: AppConfig }> = async (jobs,
       },
     },
     async (request, reply) => {
+      // Exactly one of image and template: a 400 now rather than a job that fails later.
+      memePicture(request.body)
       const job = await acceptJob(jobs.records, jobs.queues, request.body, request.log)
       return reply
         .status(201)

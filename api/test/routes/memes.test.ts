@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import { GetObjectCommand, HeadObjectCommand, DeleteObjectCommand } from '@aws-sdk/client-s3'
 import type { FastifyInstance } from 'fastify'
 import { imageSize } from 'image-size'
@@ -599,6 +600,108 @@ describe('POST /api/meme', () => {
       expect(response.statusCode).toBe(415)
       expect(response.json()).toMatchObject({ code: 'UNSUPPORTED_CONTENT_TYPE' })
       expect(guarded.requests).toEqual([])
+    })
+  })
+})
+
+describe('POST /api/meme by template id', () => {
+  type Send = { mock: { calls: unknown[][] } }
+  const reads = (send: Send, prefix: string) =>
+    send.mock.calls.filter(
+      ([command]) =>
+        command instanceof GetObjectCommand && String(command.input.Key).startsWith(prefix),
+    ).length
+
+  const TEMPLATE_CAPTIONS = [
+    { text: 'Top text', x: 0.5, y: 0.12, width: 0.9, height: 0.2 },
+    { text: 'Bottom text', x: 0.5, y: 0.88, width: 0.9, height: 0.2 },
+  ]
+
+  it("renders over the template's picture, at its size, keeping it decoded for the next", async () => {
+    const cached = await buildApp(testConfig(s3.endpoint))
+    const send = vi.spyOn(cached.s3, 'send')
+    const payload = { template: 'blank-4x3-blue', captions: TEMPLATE_CAPTIONS, format: 'png' }
+    const first = await render(cached, payload)
+    expect(first.statusCode).toBe(200)
+    const meme = await decodePixels(Buffer.from(first.json().meme_data, 'base64'))
+    expect([meme.width, meme.height]).toEqual([1024, 768])
+    // The starter's blue between the boxes; text in them.
+    expect(pixelAt(meme, 512, 384)).toEqual([0x25, 0x63, 0xeb])
+    expect(reads(send, 'templates/')).toBe(1)
+    const second = await render(cached, { ...payload, captions: [{ text: 'New', x: 0.5, y: 0.5 }] })
+    expect(second.statusCode).toBe(200)
+    expect(reads(send, 'templates/')).toBe(1)
+    await cached.close()
+  })
+
+  it('renders the same as the same picture uploaded', async () => {
+    const key = `uploads/${randomUUID()}.png`
+    const blank = await sharp({
+      create: { width: 1024, height: 768, channels: 3, background: '#2563eb' },
+    })
+      .png()
+      .toBuffer()
+    await putUpload(testConfig(s3.endpoint), key, blank, 'image/png')
+    const [byTemplate, byUpload] = await Promise.all([
+      render(app, { template: 'blank-4x3-blue', captions: TEMPLATE_CAPTIONS, format: 'png' }),
+      render(app, { image: key, captions: TEMPLATE_CAPTIONS, format: 'png' }),
+    ])
+    expect([byTemplate.statusCode, byUpload.statusCode]).toEqual([200, 200])
+    expect(byTemplate.json().meme_data).toBe(byUpload.json().meme_data)
+  })
+
+  it('shares a meme made from a template', async () => {
+    const response = await app.inject({
+      method: 'POST',
+      url: '/api/shares',
+      payload: { template: 'blank-square-black', captions: TEMPLATE_CAPTIONS },
+    })
+    expect(response.statusCode).toBe(201)
+    const share = await app.inject({ method: 'GET', url: `/api/shares/${response.json().id}` })
+    expect(share.json()).toMatchObject({ width: 1024, height: 1024, contentType: 'image/png' })
+  })
+
+  it.each([
+    ['an unknown template', 'nope-aaaaaa'],
+    ['a path', '../uploads/x'],
+    ['custom, which only URLs draw', 'custom'],
+    ['__proto__', '__proto__'],
+  ])('answers 404 TEMPLATE_NOT_FOUND for %s', async (_, template) => {
+    const response = await render(app, { template, captions: TEMPLATE_CAPTIONS })
+    expect(response.statusCode).toBe(404)
+    expect(response.json()).toMatchObject({ code: 'TEMPLATE_NOT_FOUND' })
+    expect(response.json().message).toContain(template)
+  })
+
+  describe('takes exactly one of image and template (400 VALIDATION, before calling S3)', () => {
+    const guarded = useAppWithoutS3()
+    it.each([
+      [
+        'both',
+        { image: KEY, template: 'blank-4x3-blue' },
+        'body must have either image (an upload key) or template (a template id), not both',
+      ],
+      ['neither', {}, 'body must have image (an upload key) or template (a template id)'],
+    ])('%s', async (_, source, message) => {
+      for (const url of ['/api/meme', '/api/shares']) {
+        const response = await guarded.app.inject({
+          method: 'POST',
+          url,
+          payload: { ...source, captions: TEMPLATE_CAPTIONS },
+        })
+        expect(response.statusCode).toBe(400)
+        expect(response.json()).toMatchObject({ code: 'VALIDATION', message })
+      }
+      expect(guarded.requests).toEqual([])
+    })
+
+    it('refuses a template id over 100 characters', async () => {
+      const response = await render(guarded.app, {
+        template: 'a'.repeat(101),
+        captions: TEMPLATE_CAPTIONS,
+      })
+      expect(response.statusCode).toBe(400)
+      expect(response.json()).toMatchObject({ code: 'VALIDATION' })
     })
   })
 })

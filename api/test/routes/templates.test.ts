@@ -495,6 +495,37 @@ describe('saved templates', () => {
     expect(maxDifference(a, bare)).toBeGreaterThan(100)
   })
 
+  it('renders a job by template id, and refuses a job with both or neither source', async () => {
+    const { template } = await created({ name: 'For a job' })
+    const admin = { 'x-api-key': ADMIN_KEY }
+    const captions = template.boxes.map((box, i) => ({ ...box, text: ['Queued', 'Done'][i]! }))
+    const started = await saved.inject({
+      method: 'POST',
+      url: '/api/jobs',
+      headers: admin,
+      payload: { template: template.id, captions },
+    })
+    expect(started.statusCode).toBe(201)
+    await saved.queues.idle()
+    const job = await saved.inject({
+      method: 'GET',
+      url: started.headers.location!,
+      headers: admin,
+    })
+    expect(job.json()).toMatchObject({ status: 'done', result: { meme_type: 'image/jpeg' } })
+    for (const source of [{ template: template.id, image: `uploads/${randomUUID()}.png` }, {}]) {
+      const refused = await saved.inject({
+        method: 'POST',
+        url: '/api/jobs',
+        headers: admin,
+        payload: { ...source, captions },
+      })
+      expect(refused.statusCode).toBe(400)
+      expect(refused.json()).toMatchObject({ code: 'VALIDATION' })
+      expect(refused.json().message).toContain('template (a template id)')
+    }
+  })
+
   describe('what it keeps of the picture', () => {
     it('applies EXIF orientation and keeps no metadata', async () => {
       const rotated = withExifOrientation(await makePicture('jpeg', 320, 240), 6)
