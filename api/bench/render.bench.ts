@@ -15,7 +15,13 @@
  *    GET /api/health, which reads the bucket), median of 5, beside the floor: bare Fastify
  *    behind @fastify/aws-lambda with one trivial route, bundled and started the same way.
  *
- * `pnpm bench -- --cold-start-only` (or BENCH_COLD_START_ONLY=1) runs part 4 alone, in seconds.
+ * 5. memes by URL (`url-images.ts`), in process through `app.inject`, at 1024×768: a URL miss
+ *    (the template's picture decoded before, new text each time) beside POST /api/meme of the
+ *    same job, and a 304.
+ *
+ * `pnpm bench -- --cold-start-only` (or BENCH_COLD_START_ONLY=1) runs part 4 alone, in seconds;
+ * `pnpm bench -- --url-only` (or BENCH_URL_ONLY=1) runs part 5 with the 1024×768 row of part 1
+ * (its targets are Pillow's), in well under a minute.
  * Prints tables; writes nothing but temporary files and the bundles under node_modules/.cache.
  */
 import { spawn } from 'node:child_process'
@@ -34,7 +40,9 @@ import { startEmbeddedDynamoDb } from '../src/embedded-dynamodb.ts'
 import { resolveEmbeddedCredentials, startEmbeddedS3 } from '../src/embedded-s3.ts'
 import { createS3Client } from '../src/plugins/app/storage.ts'
 import { restEvent } from '../test/support/api-gateway-events.ts'
+import { buildApp } from '../src/app.ts'
 import { benchBundle, coldStarts } from './cold-start.ts'
+import { urlImageTimings } from './url-images.ts'
 import {
   decodePicture,
   layoutCaptions,
@@ -219,6 +227,47 @@ const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED')
 
 const coldStartOnly =
   process.argv.includes('--cold-start-only') || process.env.BENCH_COLD_START_ONLY === '1'
+const urlOnly = process.argv.includes('--url-only') || process.env.BENCH_URL_ONLY === '1'
+
+/** A 304 answers from the URL and the template's record alone: the issue's figure. */
+const NOT_MODIFIED_TARGET_MS = 2
+/** The re-render target, as a fraction of Pillow's standard job (part 1). */
+const RE_RENDER_TARGET = 0.6
+
+/**
+ * Part 5, with its verdicts: a URL miss is a re-render (the picture decoded before) behind the
+ * route, so it has the re-render's target; POST /api/meme of the same job is beside it.
+ */
+async function urlImages(
+  app: Parameters<typeof urlImageTimings>[0],
+  pillow1024: Timing | undefined,
+): Promise<string[]> {
+  const { post, miss, notModified, width, height } = await urlImageTimings(app, measure)
+  const label = `${width}×${height}`
+  console.log(
+    `\nmemes by URL, in process (app.inject), over starter ${label} (PNG, its picture decoded once before; new text each time):`,
+  )
+  console.log(['request'.padEnd(44), '    p50', '    p95'].join('  '))
+  for (const [name, timing] of [
+    ['POST /api/meme by template id', post],
+    ['GET /api/images/<starter>/<new text>.png?v=1', miss],
+    ['the same GET with If-None-Match: 304', notModified],
+  ] as const) {
+    console.log([name.padEnd(44), ms(timing.p50), ms(timing.p95)].join('  '))
+  }
+  const beside =
+    `POST /api/meme of the same job ${post.p50.toFixed(1)} ms p50, ` +
+    `the URL route ${miss.p50 >= post.p50 ? '+' : ''}${(miss.p50 - post.p50).toFixed(1)} ms`
+  const missTarget = pillow1024
+    ? `≤ ${RE_RENDER_TARGET}× Pillow's ${pillow1024.p50.toFixed(1)} ms = ${(RE_RENDER_TARGET * pillow1024.p50).toFixed(1)} ms — ${verdict(miss.p50 <= RE_RENDER_TARGET * pillow1024.p50)}`
+    : 'Pillow skipped, no target to hold it to'
+  return [
+    `URL miss at ${label} within the render targets (a re-render, ${missTarget}): ` +
+      `${miss.p50.toFixed(1)} ms p50, ${miss.p95.toFixed(1)} ms p95; ${beside}`,
+    `304 under ${NOT_MODIFIED_TARGET_MS} ms p50 in process: ${notModified.p50.toFixed(2)} ms ` +
+      `(p95 ${notModified.p95.toFixed(2)} ms) — ${verdict(notModified.p50 < NOT_MODIFIED_TARGET_MS)}`,
+  ]
+}
 
 /**
  * Part 4: both functions' cold starts and the floor, from their bundles, with the verdicts.
@@ -311,8 +360,9 @@ async function main() {
 
   const rows: string[][] = []
   const targets: string[] = []
+  let pillow1024: Timing | undefined
   try {
-    for (const size of coldStartOnly ? [] : SIZES) {
+    for (const size of coldStartOnly ? [] : urlOnly ? SIZES.slice(0, 1) : SIZES) {
       const label = `${size.width}×${size.height}`
       const jpeg = await makePhoto(size.width, size.height)
       const input = join(dir, `photo-${size.width}.jpg`)
@@ -342,6 +392,7 @@ async function main() {
         mb(again.peakRssBytes),
         ratio(again),
       ])
+      if (size.width === 1024) pillow1024 = pil
       if (pil) {
         rows.push([
           `Pillow ${(pil as Timing & { pillow?: string }).pillow ?? ''}`,
@@ -395,7 +446,7 @@ async function main() {
       config.s3.credentials = credentials
       const client = createS3Client(config.s3)
       const keys: string[] = []
-      for (let i = 0; i < (coldStartOnly ? 1 : 16); i++) {
+      for (let i = 0; i < (coldStartOnly || urlOnly ? 1 : 16); i++) {
         const size = SIZES[i % 2]!
         const key = `uploads/00000000-0000-4000-8000-${String(i).padStart(12, '0')}.jpg`
         const body = await makePhoto(size.width, size.height, i)
@@ -427,6 +478,21 @@ async function main() {
         BENCH_KEYS: keys.join(','),
       }
       if (!coldStartOnly) {
+        const appConfig = loadConfig({
+          S3_ENDPOINT: s3.endpoint,
+          DYNAMODB_ENDPOINT: dynamodb.endpoint,
+          LOG_LEVEL: 'error',
+        })
+        appConfig.s3.credentials = credentials
+        appConfig.dynamodb.credentials = credentials
+        const app = await buildApp(appConfig)
+        try {
+          targets.push(...(await urlImages(app, pillow1024)))
+        } finally {
+          await app.close()
+        }
+      }
+      if (!coldStartOnly && !urlOnly) {
         const bundle = await bundleAppProcess()
         console.log(
           `\n${SUSTAINED_RENDERS} renders in a row in a fresh server process (the bundled app), through makeMeme (S3 reads, cache, limiter; ` +
@@ -454,9 +520,9 @@ async function main() {
         }
       }
 
-      targets.push(...(await lambdaColdStarts(env, keys[0]!)))
+      if (!urlOnly) targets.push(...(await lambdaColdStarts(env, keys[0]!)))
 
-      if (!coldStartOnly) {
+      if (!coldStartOnly && !urlOnly) {
         const colds: Awaited<ReturnType<typeof appProcess>>[] = []
         for (let i = 0; i < COLD_STARTS; i++) colds.push(await appProcess(env))
         colds.sort((a, b) => a.answered - b.answered)
