@@ -374,7 +374,8 @@ describe('saved templates', () => {
 
     // A wrong token, none at all, or a key of another scope may not; a stale version is a 409.
     const refusals: Record<string, string>[] = [
-      { 'x-edit-token': `${editToken.slice(0, -1)}A` },
+      // The first character changed: the last carries only 4 of the token's bits.
+      { 'x-edit-token': `${editToken.startsWith('A') ? 'B' : 'A'}${editToken.slice(1)}` },
       {},
       { 'x-api-key': TOOLS_KEY },
       { 'x-api-key': 'not-a-key' },
