@@ -2,9 +2,10 @@ import { Type, type Static } from 'typebox'
 import { PANEL_LAYOUT_KINDS, PANEL_LAYOUTS } from './panel-layout.ts'
 import { UPLOAD_KEY_PATTERN } from './picture-formats.ts'
 
-/** The layouts' names and panel counts live with the layout engine, which the editor bundles. */
-export { PANEL_LAYOUT_KINDS, PANEL_LAYOUTS, type PanelLayoutKind } from './panel-layout.ts'
-
+/**
+ * A layout's kind. The kinds' names and panel counts live with the layout engine
+ * (`panel-layout.ts`), which the editor bundles without TypeBox.
+ */
 export const PanelLayoutKindSchema = Type.Enum(PANEL_LAYOUT_KINDS, {
   description: Object.entries(PANEL_LAYOUTS)
     .map(
