@@ -449,6 +449,47 @@ const MIGRATION_READS: AwsCall[] = [
   })),
 ]
 
+/**
+ * What saved templates make the render function do (api `plugins/app/templates.ts`), written
+ * out so the grants are checked whatever the fixture holds: POST /api/templates reads the
+ * upload, writes the picture and thumbnail under `templates/<id>/` and creates the record;
+ * PUT edits it; DELETE removes it (a conditional DeleteItem), then the objects; POST /api/meme
+ * by template id reads the record and the picture.
+ */
+const SAVED_TEMPLATE_CALLS: AwsCall[] = [
+  ...(['uploads/*.jpg', 'uploads/*.gif'] as const).map((key) => ({
+    function: 'render' as const,
+    route: 'POST /api/templates',
+    action: 's3:GetObject',
+    bucket: 'uploads' as const,
+    key,
+  })),
+  ...(['s3:PutObject', 's3:DeleteObject'] as const).flatMap((action) =>
+    ['templates/*/1.jpg', 'templates/*/1.png', 'templates/*/1.thumb.webp'].map((key) => ({
+      function: 'render' as const,
+      route: 'POST /api/templates',
+      action,
+      bucket: 'uploads' as const,
+      key,
+    })),
+  ),
+  ...(
+    ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:Query'] as const
+  ).map((action) => ({
+    function: 'render' as const,
+    route: 'saved templates',
+    action,
+    table: 'records' as const,
+  })),
+  {
+    function: 'render',
+    route: 'POST /api/meme',
+    action: 's3:GetObject',
+    bucket: 'uploads',
+    key: 'templates/*/1.jpg',
+  },
+]
+
 let appStack: AppStack
 let storage: StorageStack
 let template: Template
@@ -581,6 +622,26 @@ describe('permissions: every recorded AWS call is allowed by its function’s ro
 
   it('lets control read what the one-time move from S3 reads', () => {
     expect(deniedCalls(MIGRATION_READS, policies, environments)).toEqual([])
+  })
+
+  it('lets render save, edit, delete and draw on saved templates', () => {
+    expect(deniedCalls(SAVED_TEMPLATE_CALLS, policies, environments)).toEqual([])
+    // Not by chance: without templates/ in its delete grant, a deleted template's pictures stay.
+    const withoutTemplateDeletes = {
+      ...policies,
+      render: policies.render.map((statement) =>
+        statement.Sid === 'DeleteAppObjects'
+          ? {
+              ...statement,
+              Resource: [statement.Resource]
+                .flat()
+                .filter((r) => !flatten(r).includes('/templates/')),
+            }
+          : statement,
+      ),
+    }
+    const deletes = SAVED_TEMPLATE_CALLS.filter((call) => call.action === 's3:DeleteObject')
+    expect(deniedCalls(deletes, withoutTemplateDeletes, environments)).toHaveLength(deletes.length)
   })
 
   it('fails, naming the call and what is missing, when a grant is taken away', () => {
