@@ -31,5 +31,12 @@ export const ShareSchema = Type.Object({
   contentType: Type.String({ examples: ['image/jpeg'] }),
   imageUrl,
   expiresAt,
+  imageLink: Type.Optional(
+    Type.String({
+      description:
+        'Memes by URL: the lasting, public URL of the same image (GET /api/images/…), when the ' +
+        "share was made from a template with only its boxes' text typed",
+    }),
+  ),
 })
 export type Share = Static<typeof ShareSchema>

@@ -4,6 +4,7 @@
  * Every interpolated value is escaped: the title is the captions, which anyone can write.
  * @see https://ogp.me/
  */
+import { createHash } from 'node:crypto'
 
 const SITE_NAME = 'meme-studio'
 
@@ -31,16 +32,41 @@ export interface SharePageView {
   contentType: string
   width: number
   height: number
+  /** Absolute, lasting URL of the same image (memes by URL), when the meme has one. */
+  imageLink?: string
 }
 
 /**
- * The page's Content-Security-Policy: nothing but the inline style and images from this
- * site and the storage origin the presigned URLs point at.
+ * "Copy image link": shows the button (without scripts the link stays in its read-only field,
+ * to select and copy) and copies the field's value, or selects it where the clipboard is
+ * refused. Static, so the page's policy allows exactly it by its hash.
  */
-export function sharePagePolicy(imageOrigin?: string): string {
+const COPY_LINK_SCRIPT = `
+const field = document.getElementById('image-link')
+const button = document.getElementById('copy-image-link')
+const status = document.getElementById('image-link-status')
+button.hidden = false
+button.addEventListener('click', () => {
+  navigator.clipboard.writeText(field.value).then(
+    () => { status.textContent = 'Image link copied' },
+    () => { field.focus(); field.select(); status.textContent = 'Press Ctrl+C or ⌘C to copy the link' },
+  )
+})
+`
+
+/** @see https://www.w3.org/TR/CSP3/#grammardef-hash-source */
+const COPY_LINK_SCRIPT_HASH = `'sha256-${createHash('sha256').update(COPY_LINK_SCRIPT).digest('base64')}'`
+
+/**
+ * The page's Content-Security-Policy: nothing but the inline style and images from this
+ * site and the storage origin the presigned URLs point at, and on a page with an image link,
+ * the one script that copies it.
+ */
+export function sharePagePolicy(imageOrigin?: string, { copyLink = false } = {}): string {
   return [
     "default-src 'none'",
     imageOrigin ? `img-src 'self' ${imageOrigin}` : "img-src 'self'",
+    ...(copyLink ? [`script-src ${COPY_LINK_SCRIPT_HASH}`] : []),
     "style-src 'unsafe-inline'",
     "base-uri 'none'",
     "form-action 'none'",
@@ -93,10 +119,28 @@ const STYLE = `
     font-weight: 600;
     text-decoration: none;
   }
-  a.button:hover { background: #232633; }
+  button.button { background: none; font: inherit; cursor: pointer; }
+  a.button:hover, button.button:hover { background: #232633; }
+  .image-link { display: grid; gap: 8px; width: min(100%, 640px); }
+  .image-link label { font-weight: 600; }
+  .image-link div { display: flex; flex-wrap: wrap; gap: 10px; }
+  .image-link input {
+    flex: 1 1 16rem;
+    min-height: 44px;
+    padding: 8px 12px;
+    border: 1px solid #464b60;
+    border-radius: 8px;
+    background: #1d1f28;
+    color: #eceef5;
+    font: inherit;
+  }
+  .image-link [role='status'] { min-height: 1.5em; text-align: left; }
   a.button.primary { border-color: #8f78ff; background: #8f78ff; color: #0f0b26; }
   a.button.primary:hover { background: #a492ff; }
-  a:focus-visible { outline: 3px solid #a492ff; outline-offset: 2px; }
+  a:focus-visible, button:focus-visible, input:focus-visible {
+    outline: 3px solid #a492ff;
+    outline-offset: 2px;
+  }
 `
 
 function document(head: string, body: string): string {
@@ -138,8 +182,22 @@ export function sharePage(view: SharePageView): string {
 <nav>
 <a class="button primary" href="${escapeHtml(view.downloadUrl)}" download>Download</a>
 ${MAKE_YOUR_OWN}
-</nav>`
+</nav>${view.imageLink === undefined ? '' : imageLinkSection(view.imageLink)}`
   return document(head, body)
+}
+
+/** The lasting link to the image, to copy; the script only adds the button. */
+function imageLinkSection(link: string): string {
+  return `
+<section class="image-link">
+<label for="image-link">Image link</label>
+<div>
+<input id="image-link" type="url" readonly value="${escapeHtml(link)}">
+<button class="button" type="button" id="copy-image-link" hidden>Copy image link</button>
+</div>
+<p id="image-link-status" role="status"></p>
+</section>
+<script>${COPY_LINK_SCRIPT}</script>`
 }
 
 /** A page that says what went wrong, in words, and offers the way back. */

@@ -21,6 +21,7 @@ function sharing(app: FastifyInstance, config: AppConfig): Sharing {
     bucket: config.uploadBucket,
     publicOrigin: config.publicOrigin,
     render: (meme) => app.makeMeme(meme),
+    findTemplate: (id) => app.templates.forRender(id),
     notify: app.notify,
   })
 }
@@ -132,7 +133,7 @@ export const sharePageRoutes: FastifyPluginAsyncTypebox<{ config: AppConfig }> =
         reply.header('cache-control', problem.status === 404 ? SHARE_CACHE_CONTROL : 'no-store')
         return sendPage(reply, problem.status, problem.html, sharePagePolicy())
       }
-      const { record, pageUrl, image, download } = shown
+      const { record, pageUrl, image, download, imageLink } = shown
       reply.header('cache-control', SHARE_CACHE_CONTROL)
       const html = sharePage({
         title: record.title,
@@ -142,8 +143,12 @@ export const sharePageRoutes: FastifyPluginAsyncTypebox<{ config: AppConfig }> =
         contentType: record.contentType,
         width: record.width,
         height: record.height,
+        ...(imageLink === undefined ? {} : { imageLink }),
       })
-      return sendPage(reply, 200, html, sharePagePolicy(new URL(image.url).origin))
+      const policy = sharePagePolicy(new URL(image.url).origin, {
+        copyLink: imageLink !== undefined,
+      })
+      return sendPage(reply, 200, html, policy)
     },
   )
 }

@@ -23,6 +23,12 @@ export const ShareRecordSchema = Type.Object({
   height: Type.Integer({ minimum: 1 }),
   title: Type.String(),
   createdAt: Type.String(),
+  /**
+   * Memes by URL: the path (`/api/images/…?v=<n>`) that draws the same meme, kept when the
+   * share was made from a template with only its text typed. Printable ASCII only: it is
+   * written into the share page.
+   */
+  imagePath: Type.Optional(Type.String({ pattern: '^/api/images/[!-~]+$' })),
 })
 export type ShareRecord = Static<typeof ShareRecordSchema>
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3'
 import type { FastifyInstance } from 'fastify'
 import { imageSize } from 'image-size'
@@ -237,6 +238,9 @@ describe('GET /m/:id', () => {
     expect(policy).not.toContain('script-src')
 
     const html = page.body
+    // A share from an upload has no lasting image URL: the upload expires.
+    expect(html).not.toContain('Image link')
+    expect(html).not.toMatch(/<script/i)
     expect(html).toContain('<title>Top text / Bottom text — meme-studio</title>')
     expect(meta(html, 'og:title')).toBe('Top text / Bottom text')
     expect(meta(html, 'og:type')).toBe('website')
@@ -368,5 +372,99 @@ describe('malformed share ids never reach S3', () => {
     const page = await guarded.app.inject({ method: 'GET', url: `/m/${'a'.repeat(2000)}` })
     expect(page.statusCode).toBe(414)
     expect(guarded.requests).toEqual([])
+  })
+})
+
+describe('shares made from a template: "Copy image link"', () => {
+  const TEMPLATE = 'blank-4x3-white'
+  let boxes: { text: string; x: number; y: number }[]
+  let version: number
+  beforeAll(async () => {
+    const template = (await app.inject({ method: 'GET', url: `/api/templates/${TEMPLATE}` })).json()
+    boxes = template.boxes
+    version = template.version
+  })
+  const typed = (...texts: string[]) => boxes.map((box, index) => ({ ...box, text: texts[index]! }))
+
+  /** The image link field's value, unescaped as a browser reads it. */
+  const linkField = (html: string) =>
+    /<input id="image-link" type="url" readonly value="([^"]*)">/
+      .exec(html)?.[1]
+      ?.replaceAll('&#39;', "'")
+      .replaceAll('&quot;', '"')
+      .replaceAll('&lt;', '<')
+      .replaceAll('&gt;', '>')
+      .replaceAll('&amp;', '&')
+
+  it('keeps the URL that draws the same meme, answers it at PUBLIC_ORIGIN and offers it on the page', async () => {
+    const created = await share(app, {
+      template: TEMPLATE,
+      captions: typed('Top text', 'Why not both?'),
+      format: 'png',
+    })
+    expect(created.statusCode).toBe(201)
+    const { id } = created.json()
+    const path = `/api/images/${TEMPLATE}/Top_text/Why_not_both~q.png?v=${version}`
+
+    const sidecar = JSON.parse((await readObject(`renders/${id}.json`)).bytes.toString('utf8'))
+    expect(sidecar.imagePath).toBe(path)
+
+    const described = await app.inject({
+      method: 'GET',
+      url: `/api/shares/${id}`,
+      headers: BEHIND_CLOUDFRONT,
+    })
+    expect(described.json().imageLink).toBe(`${PUBLIC_ORIGIN}${path}`)
+
+    // The link draws the very image the share stored.
+    const byUrl = await app.inject({ method: 'GET', url: path })
+    expect(byUrl.statusCode).toBe(200)
+    expect(byUrl.rawPayload.equals((await readObject(`renders/${id}.png`)).bytes)).toBe(true)
+
+    const page = await app.inject({ method: 'GET', url: `/m/${id}`, headers: BEHIND_CLOUDFRONT })
+    expect(page.statusCode).toBe(200)
+    const html = page.body
+    expect(html).toContain('<label for="image-link">Image link</label>')
+    expect(linkField(html)).toBe(`${PUBLIC_ORIGIN}${path}`)
+    expect(html).not.toContain(BEHIND_CLOUDFRONT.host)
+    expect(html).toContain(
+      '<button class="button" type="button" id="copy-image-link" hidden>Copy image link</button>',
+    )
+    // The page's one script is the one its policy allows, by hash.
+    const scripts = [...html.matchAll(/<script>([\s\S]*?)<\/script>/g)].map((m) => m[1]!)
+    expect(scripts).toHaveLength(1)
+    const hash = createHash('sha256').update(scripts[0]!).digest('base64')
+    const policy = String(page.headers['content-security-policy'])
+    expect(policy).toContain(`script-src 'sha256-${hash}';`)
+    expect(policy).toContain("default-src 'none'")
+  })
+
+  it('writes a hostile caption into the link escaped, and adds no markup', async () => {
+    const hostile = `"><script>alert(1)</script>`
+    const { id } = (await share(app, { template: TEMPLATE, captions: typed(hostile, 'x') })).json()
+    const page = await app.inject({ method: 'GET', url: `/m/${id}` })
+    const html = page.body
+    expect(html.match(/<script/g)).toHaveLength(1)
+    expect(html.match(/<input /g)).toHaveLength(1)
+    const link = linkField(html)!
+    expect(link.startsWith(`${PUBLIC_ORIGIN}/api/images/${TEMPLATE}/`)).toBe(true)
+    const byUrl = await app.inject({ method: 'GET', url: link.slice(PUBLIC_ORIGIN.length) })
+    expect(byUrl.statusCode).toBe(200)
+    expect(byUrl.rawPayload.equals((await readObject(`renders/${id}.png`)).bytes)).toBe(true)
+  })
+
+  it.each([
+    ['a moved box', () => [{ ...typed('a', 'b')[0]!, x: 0.4 }, typed('a', 'b')[1]!]],
+    ['a box left out', () => typed('a', 'b').slice(0, 1)],
+    ['a restyled box', () => [typed('a', 'b')[0]!, { ...typed('a', 'b')[1]!, color: '#ff0000' }]],
+  ])('has no link for %s: a URL carries only text', async (_name, captions) => {
+    const { id } = (await share(app, { template: TEMPLATE, captions: captions() })).json()
+    const sidecar = JSON.parse((await readObject(`renders/${id}.json`)).bytes.toString('utf8'))
+    expect(sidecar).not.toHaveProperty('imagePath')
+    const described = await app.inject({ method: 'GET', url: `/api/shares/${id}` })
+    expect(described.json()).not.toHaveProperty('imageLink')
+    const page = await app.inject({ method: 'GET', url: `/m/${id}` })
+    expect(page.body).not.toContain('Image link')
+    expect(String(page.headers['content-security-policy'])).not.toContain('script-src')
   })
 })

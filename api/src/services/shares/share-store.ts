@@ -93,7 +93,7 @@ export async function saveShare(
   bucket: string,
   meme: RenderedMeme,
   title: string,
-  now = new Date(),
+  { imagePath, now = new Date() }: { imagePath?: string; now?: Date } = {},
 ): Promise<Share> {
   const { width, height } = imageSize(meme.bytes)
   const id = newShareId()
@@ -105,6 +105,7 @@ export async function saveShare(
     height,
     title,
     createdAt: now.toISOString(),
+    ...(imagePath === undefined ? {} : { imagePath }),
   }
   try {
     await s3.send(
