@@ -1,9 +1,16 @@
 import { randomUUID } from 'node:crypto'
-import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3'
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3'
 import type { Template } from '@meme-studio/meme-core/schema'
 import type { FastifyInstance } from 'fastify'
 import sharp from 'sharp'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { storageUnavailable } from '../../src/services/storage/s3-errors.ts'
 import { STARTER_TEMPLATES } from '../../src/services/templates/starter-templates.ts'
 import {
   makeAnimatedGif,
@@ -610,6 +617,44 @@ describe('saved templates', () => {
         payload: { image, captions: [{ text: 'hi', x: 0.5, y: 0.5 }] },
       })
       expect(meme.json()).toMatchObject({ statusCode: 404, code: 'IMAGE_NOT_FOUND' })
+    })
+  })
+
+  describe('removes the pictures it wrote when the save fails', () => {
+    it('when the record cannot be written (503)', async () => {
+      const image = await upload(await makePicture('jpeg', 640, 480))
+      const before = await savedObjects()
+      const put = vi
+        .spyOn(saved.records, 'create')
+        .mockRejectedValueOnce(storageUnavailable(new Error('table gone')))
+      const response = await create({ image, name: 'Never saved', boxes: BOXES })
+      expect(put).toHaveBeenCalledTimes(1)
+      put.mockRestore()
+      expect(response.statusCode).toBe(503)
+      expect(response.json()).toMatchObject({ code: 'STORAGE_UNAVAILABLE' })
+      expect(await savedObjects()).toEqual(before)
+      const listed = await saved.inject({ method: 'GET', url: '/api/templates?q=never+saved' })
+      expect(listed.json().templates).toEqual([])
+    })
+
+    it('when the thumbnail cannot be written (503)', async () => {
+      const image = await upload(await makePicture('jpeg', 640, 480))
+      const before = await savedObjects()
+      const send = saved.s3.send.bind(saved.s3)
+      const spy = vi.spyOn(saved.s3, 'send').mockImplementation(((command: unknown) => {
+        const key = (command as { input?: { Key?: string } }).input?.Key ?? ''
+        if (command instanceof PutObjectCommand && key.endsWith('.thumb.webp')) {
+          return Promise.reject(new Error('connection reset'))
+        }
+        return send(command as never)
+      }) as typeof saved.s3.send)
+      const response = await create({ image, name: 'Half written', boxes: BOXES })
+      const deletes = spy.mock.calls.filter(([command]) => command instanceof DeleteObjectCommand)
+      spy.mockRestore()
+      expect(response.statusCode).toBe(503)
+      // The picture, written, and the thumbnail, in case it was written after all.
+      expect(deletes).toHaveLength(2)
+      expect(await savedObjects()).toEqual(before)
     })
   })
 
