@@ -22,11 +22,14 @@ declare global {
 }
 
 /**
- * The editor at `/`: choose a picture, place and style text boxes, generate, download.
+ * The editor at `/`: choose a picture (a template from the gallery, or one's own under
+ * "Upload your own"), place and style text boxes, generate, download.
  * The boxes are listed as tabs ("Text 1", "Text 2", …); the controls below them (Text,
  * Font, Fill colour, …) belong to the selected box.
  */
 export class EditorPage {
+  /** The Picture step's tab that shows the drop zone; the editor opens on Templates. */
+  readonly uploadTab: Locator
   readonly imageInput: Locator
   readonly preview: Locator
   /** The text boxes drawn over the preview, in order. */
@@ -56,6 +59,7 @@ export class EditorPage {
   readonly copyAction: Locator
 
   constructor(readonly page: Page) {
+    this.uploadTab = page.getByRole('tab', { name: 'Upload your own' })
     this.imageInput = page.getByLabel('Image', { exact: true })
     this.preview = page.getByLabel('Meme preview')
     this.boxes = page.getByRole('button', { name: /^Text \d+:/ })
@@ -88,7 +92,10 @@ export class EditorPage {
     await this.page.goto('/')
   }
 
+  /** Chooses a picture of one's own, as a person does: "Upload your own", then the file. */
   async chooseImage(file: FileChoice): Promise<void> {
+    await this.uploadTab.click()
+    await expect(this.uploadTab).toHaveAttribute('aria-selected', 'true')
     await this.imageInput.setInputFiles(file)
   }
 

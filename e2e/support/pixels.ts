@@ -75,3 +75,14 @@ export function shareOfPixels(
   }
   return matching / count
 }
+
+/** The mean R, G and B (0..255) of a region. */
+export function meanColour(image: DecodedImage, region: Region): [number, number, number] {
+  const sum = [0, 0, 0]
+  let count = 0
+  for (const i of pixelOffsets(image, region)) {
+    for (let c = 0; c < 3; c++) sum[c]! += image.data[i + c]!
+    count++
+  }
+  return [sum[0]! / count, sum[1]! / count, sum[2]! / count]
+}

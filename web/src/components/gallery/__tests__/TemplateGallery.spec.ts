@@ -96,7 +96,7 @@ describe('TemplateGallery', () => {
     await alert.get('button').trigger('click')
     await flushPromises()
     expect(api.requestsTo('/api/templates')[2]!.url.searchParams.get('cursor')).toBe('cursor-2')
-    expect(tileNames(view, 'Templates')).toEqual(['Blank a', 'Blank b', 'Blank c'])
+    expect(tileNames(view, 'All templates')).toEqual(['Blank a', 'Blank b', 'Blank c'])
     expect(more()).toBeUndefined()
     expect(view.find('[role="alert"]').exists()).toBe(false)
   })
