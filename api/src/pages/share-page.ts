@@ -108,7 +108,7 @@ const STYLE = `
   }
   p { margin: 0; color: #a0a5b8; text-align: center; }
   nav { display: flex; flex-wrap: wrap; gap: 10px; justify-content: center; }
-  a.button {
+  a.button, button.button {
     display: inline-flex;
     align-items: center;
     min-height: 44px;
@@ -119,7 +119,8 @@ const STYLE = `
     font-weight: 600;
     text-decoration: none;
   }
-  button.button { background: none; font: inherit; cursor: pointer; }
+  button.button { background: none; font: inherit; font-weight: 600; cursor: pointer; }
+  button.button[hidden] { display: none; }
   a.button:hover, button.button:hover { background: #232633; }
   .image-link { display: grid; gap: 8px; width: min(100%, 640px); }
   .image-link label { font-weight: 600; }
