@@ -47,16 +47,31 @@ async function templateKeys(): Promise<string[]> {
 }
 
 describe('the starters', () => {
-  it('cover four shapes in six colours, 1024 px on the long side', () => {
-    expect(STARTER_TEMPLATES).toHaveLength(24)
-    const shapes = new Set(STARTER_TEMPLATES.map((t) => `${t.width}x${t.height}`))
-    expect([...shapes].sort()).toEqual(['1024x1024', '1024x576', '1024x768', '576x1024'])
+  it('are four layouts and blank canvases in four shapes and six colours', () => {
+    const blanks = STARTER_TEMPLATES.filter((t) => t.tags.includes('blank'))
+    const layouts = STARTER_TEMPLATES.filter((t) => t.layout)
+    expect(blanks).toHaveLength(24)
+    expect(layouts.map((t) => t.id).sort()).toEqual([
+      'layout-caption-above',
+      'layout-grid',
+      'layout-side-by-side',
+      'layout-stacked',
+    ])
+    expect(STARTER_TEMPLATES).toHaveLength(blanks.length + layouts.length)
+    // Every starter's boxes are what the editor and POST /api/meme take, once text is typed in.
     for (const starter of STARTER_TEMPLATES) {
-      expect(starter.id).toMatch(/^blank-(square|4x3|16x9|9x16)-[a-z]+$/)
-      expect(Math.max(starter.width, starter.height)).toBe(1024)
-      // Their boxes are what the editor and POST /api/meme take, once text is typed in.
       const filled = starter.boxes.map((box) => ({ ...box, text: 'x' }))
       expect(Value.Check(CaptionListSchema, filled)).toBe(true)
+    }
+  })
+
+  it('blank canvases are 1024 px on the long side', () => {
+    const blanks = STARTER_TEMPLATES.filter((t) => t.tags.includes('blank'))
+    const shapes = new Set(blanks.map((t) => `${t.width}x${t.height}`))
+    expect([...shapes].sort()).toEqual(['1024x1024', '1024x576', '1024x768', '576x1024'])
+    for (const starter of blanks) {
+      expect(starter.id).toMatch(/^blank-(square|4x3|16x9|9x16)-[a-z]+$/)
+      expect(Math.max(starter.width, starter.height)).toBe(1024)
     }
   })
 })
