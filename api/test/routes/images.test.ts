@@ -217,6 +217,19 @@ describe('conditional requests and HEAD render nothing', () => {
     }
   })
 
+  it("asks S3 nothing for a template's picture once it is decoded: template pictures never change", async () => {
+    await get('/api/images/blank-square-blue/warm/cache.png?v=1')
+    const sends = vi.spyOn(app.s3, 'send')
+    try {
+      const response = await get('/api/images/blank-square-blue/new/text.png?v=1')
+      expect(response.statusCode).toBe(200)
+      expect(response.headers['content-type']).toBe('image/png')
+      expect(sends.mock.calls.map(([command]) => command.constructor.name)).toEqual([])
+    } finally {
+      sends.mockRestore()
+    }
+  })
+
   it('answers a HEAD for a bad URL as GET would', async () => {
     const head = await app.inject({ method: 'HEAD', url: custom('a~zb.png') })
     expect(head.statusCode).toBe(400)

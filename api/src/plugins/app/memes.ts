@@ -13,7 +13,11 @@ import {
 import { PictureCache } from '../../services/meme/picture-cache.ts'
 import { BusyError, RenderLimiter } from '../../services/meme/render-limiter.ts'
 import { readUpload, uploadEtag } from '../../services/storage/upload-store.ts'
-import { memePicture, templateNotFound } from '../../services/templates/template-catalog.ts'
+import {
+  isTemplatePicture,
+  memePicture,
+  templateNotFound,
+} from '../../services/templates/template-catalog.ts'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -69,11 +73,14 @@ export default fp<{ config: AppConfig }>(
       const { captions, format } = request
       const image = await pictureKeyOf(request)
       // A picture decoded before is good while the object keeps its ETag; the HEAD also
-      // notices an upload that has since been deleted.
-      if (pictures.etagOf(image) !== undefined) {
+      // notices an upload that has since been deleted. A template's picture never changes.
+      const cachedEtag = pictures.etagOf(image)
+      if (cachedEtag !== undefined) {
         const picture = pictures.get(
           image,
-          options.etag ?? (await uploadEtag(app.s3, bucket, image)),
+          isTemplatePicture(image)
+            ? cachedEtag
+            : (options.etag ?? (await uploadEtag(app.s3, bucket, image))),
         )
         if (picture) {
           return limiter.run(picture.byteLength, () =>

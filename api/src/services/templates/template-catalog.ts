@@ -12,6 +12,18 @@ export interface TemplateForRender {
   boxes: Caption[]
 }
 
+/**
+ * Where templates keep their pictures in the uploads bucket. An object there is written once and
+ * never overwritten: a saved template's picture is named by its version, a starter's is the same
+ * bytes every time, and a deleted template is not found before its picture would be read. So a
+ * decoded copy of one stays good without asking S3 for its ETag again.
+ */
+export const TEMPLATE_PICTURES_PREFIX = 'templates/'
+
+export function isTemplatePicture(key: string): boolean {
+  return key.startsWith(TEMPLATE_PICTURES_PREFIX)
+}
+
 /** 404 TEMPLATE_NOT_FOUND, naming the id asked for. */
 export function templateNotFound(id: string): AppError {
   return new AppError(404, 'TEMPLATE_NOT_FOUND', `No template has the id ${id}`)
