@@ -637,6 +637,32 @@ describe('saved templates', () => {
       expect(listed.json().templates).toEqual([])
     })
 
+    it('but not when the record was written after all and only the answer was lost', async () => {
+      const image = await upload(await makePicture('jpeg', 640, 480))
+      const before = await savedObjects()
+      const write = saved.records.create.bind(saved.records)
+      const put = vi.spyOn(saved.records, 'create').mockImplementationOnce(async (...args) => {
+        await write(...args)
+        throw storageUnavailable(new Error('timed out after the write'))
+      })
+      const response = await create({ image, name: 'Landed late', boxes: BOXES })
+      put.mockRestore()
+      expect(response.statusCode).toBe(201)
+      const { template, editToken } = response.json()
+      expect(await savedObjects()).toHaveLength(before.length + 2)
+      const rendered = await saved.inject({
+        method: 'GET',
+        url: `/api/images/${template.id}/still/here.png?v=1`,
+      })
+      expect(rendered.statusCode).toBe(200)
+      const removed = await saved.inject({
+        method: 'DELETE',
+        url: `/api/templates/${template.id}?version=1`,
+        headers: { 'x-edit-token': editToken },
+      })
+      expect(removed.statusCode).toBe(204)
+    })
+
     it('when the thumbnail cannot be written (503)', async () => {
       const image = await upload(await makePicture('jpeg', 640, 480))
       const before = await savedObjects()

@@ -263,15 +263,32 @@ export default fp<{ config: AppConfig }>(
           record = newSavedTemplate(id, request, picture, editToken, new Date())
         }
         const keys = [record.pictureKey, record.thumbnailKey]
+        const key = savedTemplateKey(record.id)
         try {
           await put(record.pictureKey, picture.bytes, picture.contentType)
           await put(record.thumbnailKey, picture.thumbnail, 'image/webp')
-          if (!(await app.records.create(savedTemplateKey(record.id), record))) {
-            throw new Error(`template id ${record.id} was taken while its pictures were written`)
-          }
         } catch (error) {
           await removeObjects(keys, `template ${record.id} not saved`)
           throw error
+        }
+        let created: boolean
+        try {
+          created = await app.records.create(key, record)
+        } catch (error) {
+          // A write that timed out may have landed all the same: its pictures are removed only
+          // once the record is known to be absent, never from under a saved template.
+          const stored = await app.records.get(key).then(
+            (value) => value?.editTokenSha256 === record.editTokenSha256,
+            () => undefined,
+          )
+          if (stored) return { template: await describeSaved(record), editToken }
+          if (stored === false) await removeObjects(keys, `template ${record.id} not saved`)
+          throw error
+        }
+        if (!created) {
+          // Another save took the id between the check and now (30 random bits: about never);
+          // the pictures under it are that template's now, so they stay.
+          throw new Error(`template id ${record.id} was taken while its pictures were written`)
         }
         return { template: await describeSaved(record), editToken }
       },
