@@ -5,11 +5,14 @@ import type {
   TemplatePage,
   TemplateQuery,
 } from '@meme-studio/meme-core/schema'
-import { NETWORK_FAILURE, UserFacingError } from './failure-messages.ts'
+import { apiFailure, NETWORK_FAILURE, UserFacingError } from './failure-messages.ts'
 import { isRecord, requestJson, type Shape } from './meme-api.ts'
 
 /** The gallery's tiles fill three or four columns: a page is whole rows of either. */
 export const TEMPLATE_PAGE_SIZE = 12
+
+export const TEMPLATE_DETAILS_REFUSED =
+  "The name, tags or source weren't accepted: none may be blank or hold control characters. Check them and try again."
 
 export const TEMPLATE_PICTURE_FAILED =
   "We couldn't load that template's picture. Please try again in a moment."
@@ -79,6 +82,14 @@ export function fetchTemplate(id: string): Promise<Template> {
   return requestJson(`/api/templates/${encodeURIComponent(id)}`, {}, isTemplate)
 }
 
+/** A refused save is about what was typed in the dialog, not about captions. */
+function saveFailure(status: number, body: string): UserFacingError {
+  const failure = apiFailure(status, body)
+  return failure.code === 'VALIDATION'
+    ? new UserFacingError(TEMPLATE_DETAILS_REFUSED, failure.code)
+    : failure
+}
+
 /** Saves an upload and its boxes as a template; the answer's edit token is given only now. */
 export function saveTemplate(body: TemplateCreate): Promise<TemplateCreated> {
   return requestJson(
@@ -89,6 +100,7 @@ export function saveTemplate(body: TemplateCreate): Promise<TemplateCreated> {
       body: JSON.stringify(body),
     },
     isTemplateCreated,
+    saveFailure,
   )
 }
 

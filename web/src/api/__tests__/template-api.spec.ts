@@ -5,6 +5,7 @@ import {
   fetchTemplatePicture,
   listTemplates,
   saveTemplate,
+  TEMPLATE_DETAILS_REFUSED,
   TEMPLATE_PAGE_SIZE,
   TEMPLATE_PICTURE_FAILED,
 } from '../template-api.ts'
@@ -110,6 +111,13 @@ describe('saving a template', () => {
   it('refuses an answer without a token, which could never be shown again', async () => {
     fakeApi({ '/api/templates': json(201, { template: templateFixture('x'), editToken: '' }) })
     expect((await failureOf(saveTemplate(body))).code).toBe('UNREADABLE')
+  })
+
+  it('says a refused body is about the name, tags or source', async () => {
+    fakeApi({ '/api/templates': apiError(400, 'VALIDATION', 'body/tags/0 must not be blank') })
+    const failure = await failureOf(saveTemplate(body))
+    expect(failure.message).toBe(TEMPLATE_DETAILS_REFUSED)
+    expect(failure.code).toBe('VALIDATION')
   })
 
   it('explains an upload that expired before the save', async () => {
