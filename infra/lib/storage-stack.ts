@@ -97,7 +97,9 @@ export class StorageStack extends Stack {
       // @see https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-HTTPPOSTForms.html
       cors: [
         {
-          allowedMethods: [HttpMethods.POST],
+          // POST: uploads straight from the browser. GET and HEAD: the editor fetch()es a
+          // template's picture and a composed layout through presigned URLs to draw its preview.
+          allowedMethods: [HttpMethods.POST, HttpMethods.GET, HttpMethods.HEAD],
           allowedOrigins: siteOrigins,
           allowedHeaders: ['*'],
           exposedHeaders: ['ETag', 'Location'],

@@ -3,6 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions'
 import type { CfnTable } from 'aws-cdk-lib/aws-dynamodb'
 import type { CfnBucket, IBucket } from 'aws-cdk-lib/aws-s3'
 import { beforeAll, describe, expect, it } from 'vitest'
+import { corsConfiguration } from '../../api/src/embedded-s3.ts'
 import {
   RECORDS_PARTITION_KEY,
   RECORDS_SORT_KEY,
@@ -81,13 +82,13 @@ describe('storage stack', () => {
     })
   })
 
-  it('lets the site POST uploads from the browser and read the ETag and Location', () => {
+  it('lets the site POST uploads and GET pictures from the browser, and read the ETag and Location', () => {
     expect(bucket(uploads)).toMatchObject({
       Properties: {
         CorsConfiguration: {
           CorsRules: [
             {
-              AllowedMethods: ['POST'],
+              AllowedMethods: ['POST', 'GET', 'HEAD'],
               AllowedOrigins: [siteOrigin],
               ExposedHeaders: ['ETag', 'Location'],
             },
@@ -95,6 +96,20 @@ describe('storage stack', () => {
         },
       },
     })
+  })
+
+  it('allows the browser what the embedded S3 allows it, so what works locally works on AWS', () => {
+    const local = corsConfiguration([siteOrigin])
+    const localMethods = [...local.matchAll(/<AllowedMethod>([A-Z]+)<\/AllowedMethod>/g)].map(
+      (match) => match[1],
+    )
+    const [rule] = (
+      bucket(uploads) as {
+        Properties: { CorsConfiguration: { CorsRules: { AllowedMethods: string[] }[] } }
+      }
+    ).Properties.CorsConfiguration.CorsRules
+    expect(localMethods.length).toBeGreaterThan(0)
+    expect([...rule!.AllowedMethods].sort()).toEqual(localMethods.sort())
   })
 
   it('expires what the app writes, by prefix', () => {
