@@ -53,6 +53,7 @@ interface Listed {
   height: number
   imageUrl: string
   thumbnailUrl: string
+  layout?: { kind: string; panels: number }
 }
 
 async function list(query: string) {
@@ -75,7 +76,14 @@ describe('GET /api/templates', () => {
       STARTER_TEMPLATES.slice(0, 24).map((starter) => starter.id),
     )
     expect(body.nextCursor === null).toBe(STARTER_TEMPLATES.length <= 24)
-    expect(body.templates[0]).toMatchObject({
+    // The layouts lead: a first page shows every kind of start, not only plain canvases.
+    expect(body.templates.slice(0, 4).map((t) => t.layout?.kind)).toEqual([
+      'side-by-side',
+      'stacked',
+      'grid',
+      'caption-above',
+    ])
+    expect(body.templates[4]).toMatchObject({
       id: 'blank-square-white',
       kind: 'starter',
       version: 1,

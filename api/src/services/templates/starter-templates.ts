@@ -145,7 +145,9 @@ const LAYOUT_STARTERS: StarterTemplate[] = PANEL_LAYOUT_KINDS.map((kind) => {
 })
 
 /** Every starter, in the order the gallery lists them: blank canvases, then layouts. */
-export const STARTER_TEMPLATES: readonly StarterTemplate[] = [...BLANK_STARTERS, ...LAYOUT_STARTERS]
+// Layouts first: four ways to start that a first page of the gallery should show, before 24
+// plain canvases that differ only in shape and colour.
+export const STARTER_TEMPLATES: readonly StarterTemplate[] = [...LAYOUT_STARTERS, ...BLANK_STARTERS]
 
 const STARTERS_BY_ID = new Map(STARTER_TEMPLATES.map((starter) => [starter.id, starter]))
 
