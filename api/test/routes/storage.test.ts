@@ -143,9 +143,15 @@ describe('GET /api/docs', () => {
     expect(Object.keys(spec.paths)).toEqual(
       expect.arrayContaining(['/api/health', '/api/sign-s3-request', '/api/meme', '/api/limits']),
     )
-    expect(
-      spec.paths['/api/meme'].post.requestBody.content['application/json'].schema.required,
-    ).toEqual(['image', 'captions'])
+    const meme = spec.paths['/api/meme'].post.requestBody.content['application/json'].schema
+    // A meme is drawn on an upload or a template: the service asks for exactly one.
+    expect(meme.required).toEqual(['captions'])
+    expect(Object.keys(meme.properties)).toEqual(
+      expect.arrayContaining(['image', 'template', 'captions']),
+    )
+    expect(Object.keys(spec.paths)).toEqual(
+      expect.arrayContaining(['/api/templates', '/api/templates/{id}', '/api/layouts']),
+    )
     expect(ui.statusCode).toBe(200)
     expect(ui.body).toContain('swagger')
   })
