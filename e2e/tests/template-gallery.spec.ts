@@ -125,7 +125,9 @@ for (const size of SIZES) {
 
 test('the gallery, in every view', async ({ page, editorPage }, testInfo) => {
   const gallery = new GalleryPage(page)
-  await expect(gallery.tile(YELLOW.name)).toBeVisible()
+  // The first page opens with the layouts, then the blank canvases.
+  await expect(gallery.tile('Two side by side')).toBeVisible()
+  await expect(gallery.tile('Blank square, white')).toBeVisible()
   await expect(editorPage.generateButton).toBeDisabled()
   // Thumbnails load lazily: bring them all in before the pictures are taken.
   await expect
