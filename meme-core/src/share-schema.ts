@@ -40,3 +40,9 @@ export const ShareSchema = Type.Object({
   ),
 })
 export type Share = Static<typeof ShareSchema>
+
+/** `GET /api/shares/:id/image`: the stored image's bytes. */
+export const ShareImageBytesSchema = Type.String({
+  format: 'binary',
+  description: 'The image as stored; it never changes under its URL',
+})

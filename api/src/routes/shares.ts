@@ -1,11 +1,16 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import type { FastifyInstance, FastifyReply } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
 import { MemeRequestSchema } from '@meme-studio/meme-core/schema'
 import type { AppConfig } from '../config.ts'
 import { sharePage, sharePagePolicy, shareProblemPage } from '../pages/share-page.ts'
 import { errorResponses } from '../schemas/errors.ts'
-import { ShareCreatedSchema, ShareParamsSchema, ShareSchema } from '@meme-studio/meme-core/schema'
+import {
+  ShareCreatedSchema,
+  ShareImageBytesSchema,
+  ShareParamsSchema,
+  ShareSchema,
+} from '@meme-studio/meme-core/schema'
 import { AppError } from '../services/shared/app-error.ts'
 import { Sharing } from '../services/shares/sharing.ts'
 
@@ -14,6 +19,9 @@ const SHARE_BODY_LIMIT = 64 * 1024
 
 /** Anything that carries a presigned URL may be kept for a minute, and only by the browser. */
 const SHARE_CACHE_CONTROL = 'private, max-age=60'
+
+/** A share's image never changes under its lasting URL: anyone, the edge included, may keep it. */
+const IMAGE_CACHE_CONTROL = 'public, max-age=31536000, immutable'
 
 function sharing(app: FastifyInstance, config: AppConfig): Sharing {
   return new Sharing({
@@ -68,6 +76,65 @@ const shareRoutes: FastifyPluginAsyncTypebox<{ config: AppConfig }> = async (app
       reply.header('cache-control', SHARE_CACHE_CONTROL)
       return share
     },
+  )
+
+  async function answerImage(
+    id: string,
+    request: FastifyRequest,
+    reply: FastifyReply,
+    withBody: boolean,
+  ) {
+    const image = await shares.image(id, {
+      ifNoneMatch: request.headers['if-none-match'],
+      withBody,
+    })
+    reply.header('etag', image.etag).header('cache-control', IMAGE_CACHE_CONTROL)
+    if (image.kind === 'not-modified') return reply.status(304).send()
+    reply.type(image.contentType).header('content-length', image.contentLength)
+    return reply.send(image.bytes)
+  }
+
+  const imageSchema = (summary: string) => ({
+    summary,
+    description:
+      "The share's image under a URL that lasts as long as the share (for link previews, which " +
+      'fetch it long after the page): a strong ETag, cached for a year by anyone; ' +
+      '`If-None-Match` gets 304 and HEAD the headers, neither reading the image.',
+    params: ShareParamsSchema,
+    response: {
+      200: {
+        content: {
+          'image/png': { schema: ShareImageBytesSchema },
+          'image/jpeg': { schema: ShareImageBytesSchema },
+          'image/webp': { schema: ShareImageBytesSchema },
+        },
+      },
+      304: Type.Null({ description: 'If-None-Match named this image' }),
+      ...errorResponses(404, 503),
+    },
+  })
+
+  // Errors are answers about this moment (storage down, a share not there): never kept.
+  const noStoreOnError = async (_request: FastifyRequest, reply: FastifyReply) => {
+    reply.header('cache-control', 'no-store')
+  }
+
+  app.get(
+    '/shares/:id/image',
+    {
+      exposeHeadRoute: false,
+      schema: imageSchema("A shared meme's image, at a lasting URL"),
+      onError: noStoreOnError,
+    },
+    (request, reply) => answerImage(request.params.id, request, reply, true),
+  )
+  app.head(
+    '/shares/:id/image',
+    {
+      schema: imageSchema("The image's headers (ETag, type, length, caching), without the image"),
+      onError: noStoreOnError,
+    },
+    (request, reply) => answerImage(request.params.id, request, reply, false),
   )
 }
 
@@ -133,22 +200,21 @@ export const sharePageRoutes: FastifyPluginAsyncTypebox<{ config: AppConfig }> =
         reply.header('cache-control', problem.status === 404 ? SHARE_CACHE_CONTROL : 'no-store')
         return sendPage(reply, problem.status, problem.html, sharePagePolicy())
       }
-      const { record, pageUrl, image, download, imageLink } = shown
+      const { record, pageUrl, imageUrl, imagePath, alt, download, imageLink } = shown
       reply.header('cache-control', SHARE_CACHE_CONTROL)
       const html = sharePage({
         title: record.title,
         pageUrl,
-        imageUrl: image.url,
+        imageUrl,
+        imagePath,
+        alt,
         downloadUrl: download.url,
         contentType: record.contentType,
         width: record.width,
         height: record.height,
         ...(imageLink === undefined ? {} : { imageLink }),
       })
-      const policy = sharePagePolicy(new URL(image.url).origin, {
-        copyLink: imageLink !== undefined,
-      })
-      return sendPage(reply, 200, html, policy)
+      return sendPage(reply, 200, html, sharePagePolicy({ scripts: true }))
     },
   )
 }

@@ -1,5 +1,10 @@
 import { createHash } from 'node:crypto'
-import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3'
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+} from '@aws-sdk/client-s3'
 import type { FastifyInstance } from 'fastify'
 import { imageSize } from 'image-size'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -234,13 +239,12 @@ describe('GET /m/:id', () => {
     expect(page.headers['x-content-type-options']).toBe('nosniff')
     const policy = String(page.headers['content-security-policy'])
     expect(policy).toContain("default-src 'none'")
-    expect(policy).toContain(`img-src 'self' ${s3.endpoint};`)
-    expect(policy).not.toContain('script-src')
+    // The image is the app's own: no storage origin on the page.
+    expect(policy).toContain("img-src 'self';")
 
     const html = page.body
     // A share from an upload has no lasting image URL: the upload expires.
-    expect(html).not.toContain('Image link')
-    expect(html).not.toMatch(/<script/i)
+    expect(html).not.toContain('<label for="image-link">')
     expect(html).toContain('<title>Top text / Bottom text — meme-studio</title>')
     expect(meta(html, 'og:title')).toBe('Top text / Bottom text')
     expect(meta(html, 'og:type')).toBe('website')
@@ -252,16 +256,37 @@ describe('GET /m/:id', () => {
     expect(meta(html, 'twitter:card')).toBe('summary_large_image')
     expect(html).toContain('<a class="button" href="/">Make your own meme</a>')
 
-    const ogImage = meta(html, 'og:image') ?? ''
-    expect(ogImage.startsWith(`${s3.endpoint}/${BUCKET}/renders/${id}.png?`)).toBe(true)
+    // Link previews fetch the image long after the page: its URL lasts, at the public origin.
+    const imagePath = `/api/shares/${id}/image`
+    expect(meta(html, 'og:image')).toBe(`${PUBLIC_ORIGIN}${imagePath}`)
+    expect(meta(html, 'twitter:image')).toBe(`${PUBLIC_ORIGIN}${imagePath}`)
+    const alt = 'Meme: “Top text” / “Bottom text”'
+    expect(meta(html, 'og:image:alt')).toBe(alt)
+    expect(meta(html, 'twitter:image:alt')).toBe(alt)
     const stored = await readObject(`renders/${id}.png`)
-    const shown = await fetch(ogImage)
-    expect(shown.status).toBe(200)
-    expect(Buffer.from(await shown.arrayBuffer()).equals(stored.bytes)).toBe(true)
+    const shown = await app.inject({ method: 'GET', url: imagePath, headers: BEHIND_CLOUDFRONT })
+    expect(shown.statusCode).toBe(200)
+    expect(shown.rawPayload.equals(stored.bytes)).toBe(true)
 
     const img = /<img src="([^"]+)" alt="([^"]*)" width="400" height="300">/.exec(html)
-    expect(img?.[1]?.replaceAll('&amp;', '&')).toBe(ogImage)
-    expect(img?.[2]).toBe('Top text / Bottom text')
+    expect(img?.[1]).toBe(imagePath)
+    expect(img?.[2]).toBe('Meme: “Top text” / “Bottom text”')
+
+    // The page's link, to copy: in a field that works without scripts; the buttons are the
+    // script's, hidden until it runs.
+    expect(html).toContain(
+      `<input id="page-link" type="url" readonly value="${PUBLIC_ORIGIN}/m/${id}">`,
+    )
+    expect(html).toContain(
+      '<button class="button" type="button" id="copy-link" hidden>Copy link</button>',
+    )
+    expect(html).toContain('<button class="button" type="button" id="share" hidden>Share…</button>')
+    expect(html).toContain('<link rel="icon" href="/favicon.svg" type="image/svg+xml">')
+    const scripts = [...html.matchAll(/<script>([\s\S]*?)<\/script>/g)].map((m) => m[1]!)
+    expect(scripts).toHaveLength(1)
+    expect(scripts[0]).toContain('navigator.share')
+    const hash = createHash('sha256').update(scripts[0]!).digest('base64')
+    expect(policy).toContain(`script-src 'sha256-${hash}';`)
 
     const download = /<a class="button primary" href="([^"]+)" download>Download<\/a>/.exec(html)
     expect(download).not.toBeNull()
@@ -282,7 +307,9 @@ describe('GET /m/:id', () => {
     const html = page.body
 
     expect(page.statusCode).toBe(200)
-    expect(html).not.toMatch(/<script/i)
+    // The page's own script, and no other.
+    expect(html.match(/<script/gi)).toHaveLength(1)
+    expect(html).not.toContain('<script>alert')
     expect(html).not.toContain('<img src=x>')
     expect(html).not.toContain('" onerror=')
     const title = `<script>alert("pwned")</script> / " onerror="alert(1)' & <img src=x>`
@@ -290,8 +317,11 @@ describe('GET /m/:id', () => {
     expect(html).toContain(
       '<title>&lt;script&gt;alert(&quot;pwned&quot;)&lt;/script&gt; / &quot; onerror=&quot;alert(1)&#39; &amp; &lt;img src=x&gt; — meme-studio</title>',
     )
+    const alt = `Meme: “<script>alert("pwned")</script>” / “" onerror="alert(1)' & <img src=x>”`
+    expect(meta(html, 'og:image:alt')).toBe(alt)
+    expect(meta(html, 'twitter:image:alt')).toBe(alt)
     expect(html).toContain(
-      'alt="&lt;script&gt;alert(&quot;pwned&quot;)&lt;/script&gt; / &quot; onerror=&quot;alert(1)&#39; &amp; &lt;img src=x&gt;"',
+      'alt="Meme: “&lt;script&gt;alert(&quot;pwned&quot;)&lt;/script&gt;” / “&quot; onerror=&quot;alert(1)&#39; &amp; &lt;img src=x&gt;”"',
     )
     // Exactly the tags the template writes: the captions added none.
     expect(html.match(/<img /g)).toHaveLength(1)
@@ -347,6 +377,102 @@ describe('GET /api/shares/:id', () => {
   })
 })
 
+describe('GET /api/shares/:id/image', () => {
+  const IMMUTABLE = 'public, max-age=31536000, immutable'
+
+  it("answers the stored bytes with their type, the object's ETag and a year of caching", async () => {
+    const image = await upload('jpeg', 320, 240)
+    const { id } = (await share(app, { image, captions: CAPTIONS, format: 'webp' })).json()
+    const stored = await readObject(`renders/${id}.webp`)
+
+    const response = await app.inject({ method: 'GET', url: `/api/shares/${id}/image` })
+    expect(response.statusCode).toBe(200)
+    expect(response.headers['content-type']).toBe('image/webp')
+    expect(response.headers['cache-control']).toBe(IMMUTABLE)
+    expect(response.headers.etag).toBe(stored.object.ETag)
+    expect(response.headers.etag).toMatch(/^"[^"]+"$/)
+    expect(Number(response.headers['content-length'])).toBe(stored.bytes.length)
+    expect(response.rawPayload.equals(stored.bytes)).toBe(true)
+    expect(imageSize(response.rawPayload)).toMatchObject({ width: 320, height: 240 })
+  })
+
+  it('answers 304 to If-None-Match naming it, HEAD without a body, and a changed tag in full', async () => {
+    const image = await upload('png', 200, 200)
+    const { id } = (await share(app, { image, captions: CAPTIONS, format: 'png' })).json()
+    const url = `/api/shares/${id}/image`
+    const first = await app.inject({ method: 'GET', url })
+    const etag = String(first.headers.etag)
+
+    for (const ifNoneMatch of [etag, `W/${etag}`, `"other", ${etag}`, '*']) {
+      const again = await app.inject({
+        method: 'GET',
+        url,
+        headers: { 'if-none-match': ifNoneMatch },
+      })
+      expect(again.statusCode).toBe(304)
+      expect(again.rawPayload).toHaveLength(0)
+      expect(again.headers.etag).toBe(etag)
+      expect(again.headers['cache-control']).toBe(IMMUTABLE)
+    }
+
+    const changed = await app.inject({
+      method: 'GET',
+      url,
+      headers: { 'if-none-match': '"other"' },
+    })
+    expect(changed.statusCode).toBe(200)
+    expect(changed.rawPayload.equals(first.rawPayload)).toBe(true)
+
+    const head = await app.inject({ method: 'HEAD', url })
+    expect(head.statusCode).toBe(200)
+    expect(head.rawPayload).toHaveLength(0)
+    expect(head.headers['content-type']).toBe('image/png')
+    expect(head.headers.etag).toBe(etag)
+    expect(Number(head.headers['content-length'])).toBe(first.rawPayload.length)
+    expect(head.headers['cache-control']).toBe(IMMUTABLE)
+
+    const headMatched = await app.inject({
+      method: 'HEAD',
+      url,
+      headers: { 'if-none-match': etag },
+    })
+    expect(headMatched.statusCode).toBe(304)
+  })
+
+  it('answers 404 SHARE_NOT_FOUND, never cached, for an unknown id', async () => {
+    const response = await app.inject({
+      method: 'GET',
+      url: '/api/shares/AbC_-09xYzAbC_-09xYzAb/image',
+    })
+    expect(response.statusCode).toBe(404)
+    expect(response.headers['cache-control']).toBe('no-store')
+    expect(response.json()).toMatchObject({ statusCode: 404, code: 'SHARE_NOT_FOUND' })
+  })
+
+  it('answers 404 when the sidecar is there but the image has gone', async () => {
+    const image = await upload('png', 100, 100)
+    const { id } = (await share(app, { image, captions: CAPTIONS, format: 'png' })).json()
+    await storage.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: `renders/${id}.png` }))
+    for (const method of ['GET', 'HEAD'] as const) {
+      const response = await app.inject({ method, url: `/api/shares/${id}/image` })
+      expect(response.statusCode).toBe(404)
+      expect(response.headers['cache-control']).toBe('no-store')
+    }
+  })
+
+  it('answers 503 STORAGE_UNAVAILABLE, never cached, when storage is down', async () => {
+    const offline = await buildApp(testConfig(await closedPort()))
+    const response = await offline.inject({
+      method: 'GET',
+      url: '/api/shares/AbC_-09xYzAbC_-09xYzAb/image',
+    })
+    await offline.close()
+    expect(response.statusCode).toBe(503)
+    expect(response.headers['cache-control']).toBe('no-store')
+    expect(response.json()).toMatchObject({ code: 'STORAGE_UNAVAILABLE' })
+  })
+})
+
 describe('malformed share ids never reach S3', () => {
   const guarded = useAppWithoutS3()
 
@@ -365,12 +491,24 @@ describe('malformed share ids never reach S3', () => {
     const api = await guarded.app.inject({ method: 'GET', url: `/api/shares/${id}` })
     expect(api.statusCode).toBe(404)
     expect(api.json()).toMatchObject({ code: 'SHARE_NOT_FOUND' })
+    for (const method of ['GET', 'HEAD'] as const) {
+      const image = await guarded.app.inject({ method, url: `/api/shares/${id}/image` })
+      expect(image.statusCode).toBe(404)
+      expect(image.headers['cache-control']).toBe('no-store')
+    }
+    const image = await guarded.app.inject({ method: 'GET', url: `/api/shares/${id}/image` })
+    expect(image.json()).toMatchObject({ code: 'SHARE_NOT_FOUND' })
     expect(guarded.requests).toEqual([])
   })
 
   it('leaves ids over 100 characters to Fastify, which answers 414', async () => {
     const page = await guarded.app.inject({ method: 'GET', url: `/m/${'a'.repeat(2000)}` })
     expect(page.statusCode).toBe(414)
+    const image = await guarded.app.inject({
+      method: 'GET',
+      url: `/api/shares/${'a'.repeat(2000)}/image`,
+    })
+    expect(image.statusCode).toBe(414)
     expect(guarded.requests).toEqual([])
   })
 })
@@ -445,7 +583,9 @@ describe('shares made from a template: "Copy image link"', () => {
     const page = await app.inject({ method: 'GET', url: `/m/${id}` })
     const html = page.body
     expect(html.match(/<script/g)).toHaveLength(1)
-    expect(html.match(/<input /g)).toHaveLength(1)
+    expect(html.match(/<input /g)).toHaveLength(2)
+    expect(meta(html, 'og:image:alt')).toBe(`Meme: “${hostile}” / “x”`)
+    expect(html).toContain('alt="Meme: “&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;” / “x”"')
     const link = linkField(html)!
     expect(link.startsWith(`${PUBLIC_ORIGIN}/api/images/${TEMPLATE}/`)).toBe(true)
     const byUrl = await app.inject({ method: 'GET', url: link.slice(PUBLIC_ORIGIN.length) })
@@ -464,7 +604,7 @@ describe('shares made from a template: "Copy image link"', () => {
     const described = await app.inject({ method: 'GET', url: `/api/shares/${id}` })
     expect(described.json()).not.toHaveProperty('imageLink')
     const page = await app.inject({ method: 'GET', url: `/m/${id}` })
-    expect(page.body).not.toContain('Image link')
-    expect(String(page.headers['content-security-policy'])).not.toContain('script-src')
+    expect(page.body).not.toContain('<label for="image-link">')
+    expect(page.body).not.toContain('id="copy-image-link"')
   })
 })

@@ -1,5 +1,12 @@
 import { randomBytes } from 'node:crypto'
-import { DeleteObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3'
+import type { Readable } from 'node:stream'
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3'
 import { IMAGE_FORMATS, type Caption } from '@meme-studio/meme-core'
 import { imageSize } from 'image-size'
 import { Value } from 'typebox/value'
@@ -7,8 +14,8 @@ import { ShareRecordSchema, type ShareRecord } from '../../schemas/records.ts'
 import { AppError } from '../shared/app-error.ts'
 import { presignGetObject, type PresignedGet } from '../storage/presign.ts'
 import { putJsonRecord, readJsonRecord } from '../storage/json-records.ts'
-import { storageUnavailable } from '../storage/s3-errors.ts'
-import type { RenderedMeme } from '../meme/meme-render.ts'
+import { isMissing, storageUnavailable } from '../storage/s3-errors.ts'
+import { MAX_OUTPUT_BASE64_BYTES, type RenderedMeme } from '../meme/meme-render.ts'
 
 /**
  * A share is two objects under `renders/`: the image, `renders/<id>.<ext>`, and a sidecar,
@@ -32,6 +39,11 @@ const UNTITLED = 'A meme'
 const RENDER_CACHE_CONTROL = 'public, max-age=31536000, immutable'
 /** A sidecar is a few hundred bytes; refuse to read anything much larger. */
 const MAX_SIDECAR_BYTES = 16 * 1024
+/**
+ * A share is a render, made to fit a Lambda answer base64-encoded; a larger object under
+ * `renders/` is not one we wrote, and is never held in memory.
+ */
+export const MAX_SHARE_IMAGE_BYTES = Math.floor((MAX_OUTPUT_BASE64_BYTES * 3) / 4)
 
 export interface Share {
   id: string
@@ -57,6 +69,23 @@ export function sidecarKey(id: string): string {
 /** The path of a share's public page. */
 export function sharePath(id: string): string {
   return `/m/${id}`
+}
+
+/** The lasting path of a share's image, answered by the app (and cached at the edge). */
+export function stableImagePath(id: string): string {
+  return `/api/shares/${id}/image`
+}
+
+/**
+ * The image's alternative text, from the title (the captions, top to bottom, joined with " / "):
+ * each caption quoted, so a screen reader says what is written on the picture.
+ */
+export function shareAltText(title: string): string {
+  if (title === UNTITLED) return 'A meme without captions'
+  return `Meme: ${title
+    .split(' / ')
+    .map((text) => `“${text}”`)
+    .join(' / ')}`
 }
 
 /**
@@ -162,4 +191,67 @@ export function presignShareImage(
       ? { downloadAs: `meme.${IMAGE_FORMATS[record.contentType].extension}` }
       : {}),
   })
+}
+
+/** What S3 says of a share's image: its ETag (strong: the bytes under a key never change). */
+export interface ShareImageHead {
+  etag: string
+  contentLength: number
+}
+
+function imageGone(cause: unknown): AppError {
+  return isMissing(cause) ? shareNotFound(cause) : storageUnavailable(cause)
+}
+
+/** The image's headers alone, for HEAD and for If-None-Match: no body is read. */
+export async function headShareImage(
+  s3: S3Client,
+  bucket: string,
+  record: ShareRecord,
+): Promise<ShareImageHead> {
+  try {
+    const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: record.key }))
+    return { etag: head.ETag ?? '', contentLength: head.ContentLength ?? 0 }
+  } catch (error) {
+    throw imageGone(error)
+  }
+}
+
+/** The image's bytes and ETag, never more than `MAX_SHARE_IMAGE_BYTES` of them. */
+export async function readShareImage(
+  s3: S3Client,
+  bucket: string,
+  record: ShareRecord,
+): Promise<{ etag: string; bytes: Buffer }> {
+  let response
+  try {
+    response = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: record.key }))
+  } catch (error) {
+    throw imageGone(error)
+  }
+  // On Node the body is a Readable: leaving the loop early destroys it.
+  const stream = response.Body as unknown as Readable
+  const tooLarge = () => new Error(`${record.key} is larger than a render can be`)
+  if ((response.ContentLength ?? 0) > MAX_SHARE_IMAGE_BYTES) {
+    stream.destroy()
+    throw tooLarge()
+  }
+  // The length header is S3's word; count the bytes as they arrive all the same.
+  const chunks: Buffer[] = []
+  let total = 0
+  let tooMany = false
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      total += chunk.length
+      if (total > MAX_SHARE_IMAGE_BYTES) {
+        tooMany = true
+        break
+      }
+      chunks.push(chunk)
+    }
+  } catch (error) {
+    throw storageUnavailable(error)
+  }
+  if (tooMany) throw tooLarge()
+  return { etag: response.ETag ?? '', bytes: Buffer.concat(chunks, total) }
 }

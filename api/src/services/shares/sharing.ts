@@ -6,7 +6,18 @@ import type { RenderedMeme } from '../meme/meme-render.ts'
 import type { NotificationKind } from '../notifications/discord.ts'
 import type { PresignedGet } from '../storage/presign.ts'
 import type { TemplateForRender } from '../templates/template-catalog.ts'
-import { presignShareImage, readShare, saveShare, sharePath, shareTitle } from './share-store.ts'
+import { etagMatches } from '../images/url-images.ts'
+import {
+  headShareImage,
+  presignShareImage,
+  readShare,
+  readShareImage,
+  saveShare,
+  shareAltText,
+  sharePath,
+  shareTitle,
+  stableImagePath,
+} from './share-store.ts'
 
 export interface SharingDeps {
   s3: S3Client
@@ -19,17 +30,27 @@ export interface SharingDeps {
 }
 
 /**
- * What a share's page shows: the record, its own public URL, a URL to show the image and one
- * to download it.
+ * What a share's page shows: the record, its own public URL, the image's lasting URL (absolute
+ * for link previews, and the path for the page itself), its alt text, and a URL to download it.
  */
 export interface SharePageData {
   record: ShareRecord
   pageUrl: string
-  image: PresignedGet
+  imageUrl: string
+  imagePath: string
+  alt: string
   download: PresignedGet
   /** The meme's lasting URL (memes by URL), when it has one. */
   imageLink?: string
 }
+
+/**
+ * `GET /api/shares/{id}/image`: the headers always, the bytes only for a GET that If-None-Match
+ * did not name (then no body is read).
+ */
+export type ShareImage =
+  | { kind: 'not-modified'; etag: string; contentType: string }
+  | { kind: 'image'; etag: string; contentType: string; contentLength: number; bytes?: Buffer }
 
 /** The extension a URL names for each type a render makes. */
 const URL_FORMATS: Record<RenderedMeme['contentType'], ImageUrlFormat> = {
@@ -97,19 +118,37 @@ export class Sharing {
     }
   }
 
-  /** What `/m/{id}` shows, both URLs signed at the same instant. */
+  /** A share's image under its lasting URL: the bytes never change, so the ETag is S3's. */
+  async image(
+    id: string,
+    { ifNoneMatch, withBody }: { ifNoneMatch?: string | undefined; withBody: boolean },
+  ): Promise<ShareImage> {
+    const { s3, bucket } = this.deps
+    const record = await readShare(s3, bucket, id)
+    const { contentType } = record
+    if (ifNoneMatch !== undefined || !withBody) {
+      const head = await headShareImage(s3, bucket, record)
+      if (etagMatches(ifNoneMatch, head.etag)) {
+        return { kind: 'not-modified', etag: head.etag, contentType }
+      }
+      if (!withBody) return { kind: 'image', contentType, ...head }
+    }
+    const { etag, bytes } = await readShareImage(s3, bucket, record)
+    return { kind: 'image', etag, contentType, contentLength: bytes.length, bytes }
+  }
+
+  /** What `/m/{id}` shows. */
   async page(id: string): Promise<SharePageData> {
     const { s3, bucket, publicOrigin } = this.deps
     const record = await readShare(s3, bucket, id)
-    const now = new Date()
-    const [image, download] = await Promise.all([
-      presignShareImage(s3, bucket, record, { now }),
-      presignShareImage(s3, bucket, record, { now, download: true }),
-    ])
+    const download = await presignShareImage(s3, bucket, record, { download: true })
+    const imagePath = stableImagePath(id)
     return {
       record,
       pageUrl: `${publicOrigin}${sharePath(id)}`,
-      image,
+      imageUrl: `${publicOrigin}${imagePath}`,
+      imagePath,
+      alt: shareAltText(record.title),
       download,
       ...(record.imagePath === undefined
         ? {}

@@ -7,6 +7,7 @@ import {
   presignShareImage,
   renderKey,
   SHARE_IMAGE_URL_SECONDS,
+  shareAltText,
   shareTitle,
   sidecarKey,
 } from '../../../src/services/shares/share-store.ts'
@@ -116,6 +117,19 @@ describe('presignShareImage', () => {
   })
 })
 
+describe('shareAltText', () => {
+  it('quotes each caption of the title, top to bottom', () => {
+    expect(shareAltText(shareTitle([at('Bottom text', 0.85), at('Top text', 0.15)]))).toBe(
+      'Meme: “Top text” / “Bottom text”',
+    )
+    expect(shareAltText('Hi')).toBe('Meme: “Hi”')
+  })
+
+  it('says so when there are no words', () => {
+    expect(shareAltText(shareTitle([at('  ', 0.5)]))).toBe('A meme without captions')
+  })
+})
+
 describe('the share page', () => {
   it('escapes everything HTML gives a meaning to', () => {
     expect(escapeHtml(`<a href="x" title='y'>&amp;</a>`)).toBe(
@@ -123,9 +137,12 @@ describe('the share page', () => {
     )
   })
 
-  it('allows images from the site and the storage origin, and nothing else', () => {
-    expect(sharePagePolicy('https://bucket.s3.amazonaws.com')).toBe(
-      "default-src 'none'; img-src 'self' https://bucket.s3.amazonaws.com; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+  it('allows images from the site only, and a script only where asked, by its hash', () => {
+    expect(sharePagePolicy()).toBe(
+      "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+    )
+    expect(sharePagePolicy({ scripts: true })).toMatch(
+      /^default-src 'none'; img-src 'self'; script-src 'sha256-[A-Za-z0-9+/]{43}='; style-src/,
     )
   })
 })
