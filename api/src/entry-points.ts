@@ -22,6 +22,12 @@ export const RENDER_PATHS = [
   '/m/',
 ] as const
 
+/**
+ * The lasting URL of a share's image (`GET /api/shares/<id>/image`, render's) as a CloudFront
+ * path pattern: the one path under `/api/shares` the edge may cache.
+ */
+export const SHARE_IMAGE_PATH_PATTERN = '/api/shares/*/image'
+
 /** The function that serves a request path (no query string). */
 export function functionForPath(path: string): LambdaFunction {
   return RENDER_PATHS.some((prefix) =>

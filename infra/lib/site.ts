@@ -38,6 +38,7 @@ import {
 import { BucketDeployment, CacheControl, Source } from 'aws-cdk-lib/aws-s3-deployment'
 import { Construct } from 'constructs'
 import { IMAGE_QUERY_OPTIONS } from '../../meme-core/src/memegen-url.ts'
+import { SHARE_IMAGE_PATH_PATTERN } from '../../api/src/entry-points.ts'
 import {
   API_PATH_PATTERNS,
   FRAME_OPTIONS,
@@ -218,6 +219,24 @@ export class Site extends Construct {
       cachePolicy: urlImages,
     }
 
+    // A share's image never changes under its URL either (a new share is a new id), so link
+    // previews that fetch it long after the page are answered at the edge; the path alone is
+    // the key.
+    const shareImages = new CachePolicy(this, 'ShareImages', {
+      comment: "meme-studio shares' images: the path alone",
+      queryStringBehavior: CacheQueryStringBehavior.none(),
+      headerBehavior: CacheHeaderBehavior.none(),
+      cookieBehavior: CacheCookieBehavior.none(),
+      defaultTtl: Duration.seconds(0),
+      minTtl: Duration.seconds(0),
+      maxTtl: Duration.days(365),
+    })
+    const shareImageBehavior: BehaviorOptions = {
+      ...apiBehavior,
+      allowedMethods: AllowedMethods.ALLOW_GET_HEAD,
+      cachePolicy: shareImages,
+    }
+
     const { domain } = props
     this.distribution = new Distribution(this, 'Distribution', {
       comment: 'meme-studio',
@@ -255,6 +274,7 @@ export class Site extends Construct {
       // Before /api/*: CloudFront takes the first pattern that matches.
       additionalBehaviors: {
         '/api/images/*': urlImageBehavior,
+        [SHARE_IMAGE_PATH_PATTERN]: shareImageBehavior,
         ...Object.fromEntries(API_PATH_PATTERNS.map((path) => [path, apiBehavior])),
       },
     })

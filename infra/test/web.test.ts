@@ -137,6 +137,41 @@ describe('web stack', () => {
     })
   })
 
+  it("caches shares' images at the edge, before /api/*, keyed on the path alone", () => {
+    const patterns = config.CacheBehaviors.map((behavior) => behavior.PathPattern)
+    expect(patterns.indexOf('/api/shares/*/image')).toBeLessThan(patterns.indexOf('/api/*'))
+    const behavior = config.CacheBehaviors.find(
+      (candidate) => candidate.PathPattern === '/api/shares/*/image',
+    )!
+    expect(behavior).toMatchObject({
+      AllowedMethods: ['GET', 'HEAD'],
+      OriginRequestPolicyId: allViewerExceptHostHeader,
+      ViewerProtocolPolicy: 'redirect-to-https',
+    })
+    expect(JSON.stringify(originOf(behavior).DomainName)).toContain('.execute-api.')
+    const policyId = (behavior.CachePolicyId as unknown as { Ref: string }).Ref
+    const policy = template.findResources('AWS::CloudFront::CachePolicy')[policyId]
+    expect(policy?.Properties.CachePolicyConfig).toMatchObject({
+      // The API's Cache-Control decides (a year, immutable; errors no-store).
+      DefaultTTL: 0,
+      MinTTL: 0,
+      MaxTTL: 31536000,
+      ParametersInCacheKeyAndForwardedToOrigin: {
+        CookiesConfig: { CookieBehavior: 'none' },
+        HeadersConfig: { HeaderBehavior: 'none' },
+        QueryStringsConfig: { QueryStringBehavior: 'none' },
+      },
+    })
+    // CloudFront's `*` is any run of characters: the image's path, not the share's JSON.
+    const matches = (path: string) =>
+      new RegExp(`^${(behavior.PathPattern ?? '').split('*').map(escapeRegExp).join('.*')}$`).test(
+        path,
+      )
+    expect(matches('/api/shares/AbC_-09xYzAbC_-09xYzAb/image')).toBe(true)
+    expect(matches('/api/shares/AbC_-09xYzAbC_-09xYzAb')).toBe(false)
+    expect(matches('/api/shares')).toBe(false)
+  })
+
   it.each(['/api/*', '/m/*'])('sends %s to the API, uncached, with every method', (path) => {
     const behavior = config.CacheBehaviors.find((candidate) => candidate.PathPattern === path)
     expect(behavior).toBeDefined()
@@ -157,6 +192,7 @@ describe('web stack', () => {
     expect(config.CacheBehaviors.map((behavior) => behavior.PathPattern).sort()).toEqual([
       '/api/*',
       '/api/images/*',
+      '/api/shares/*/image',
       '/m/*',
     ])
     expect(config.DefaultCacheBehavior.AllowedMethods).toEqual(['GET', 'HEAD', 'OPTIONS'])
@@ -227,6 +263,7 @@ describe('web stack', () => {
     // The API's paths, the app's list: the policy without a CSP on each.
     expect(config.CacheBehaviors.map((behavior) => behavior.PathPattern)).toEqual([
       '/api/images/*',
+      '/api/shares/*/image',
       ...API_PATH_PATTERNS,
     ])
     for (const behavior of config.CacheBehaviors) expect(headersPolicy(behavior)).toEqual(expected)
@@ -382,3 +419,7 @@ describe('cache headers', () => {
     expect(logGroup.Properties.RetentionInDays).toBe(30)
   })
 })
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+}
