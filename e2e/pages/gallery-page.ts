@@ -92,6 +92,24 @@ export class GalleryPage {
     return this.editTokenField.inputValue()
   }
 
+  /** The question "Delete template…" asks before a template this browser saved is deleted. */
+  get deleteQuestion(): Locator {
+    return this.page.getByRole('group', { name: /^Delete “/ })
+  }
+
+  async askToDeleteChosenTemplate(): Promise<void> {
+    await this.page.getByRole('button', { name: 'Delete template…' }).click()
+    await expect(this.deleteQuestion).toBeVisible()
+  }
+
+  /** Answers the question: the template is deleted and the gallery says so. */
+  async confirmDelete(): Promise<void> {
+    await this.deleteQuestion.getByRole('button', { name: 'Delete', exact: true }).click()
+    await expect(this.gallery.getByText(/^Template “.*” deleted\./)).toBeVisible({
+      timeout: 15_000,
+    })
+  }
+
   async closeSaveDialog(): Promise<void> {
     await this.saveDialog.getByRole('button', { name: 'Done' }).click()
     await expect(this.saveDialog).toBeHidden()

@@ -98,8 +98,13 @@ for (const size of SIZES) {
       })
 
       const name = `E2E yellow ${size.name} ${Date.now().toString(36)}`
+      let savedId = ''
       await test.step('save as a template: the edit token is shown once', async () => {
+        const saved = page.waitForResponse(
+          (r) => new URL(r.url()).pathname === '/api/templates' && r.request().method() === 'POST',
+        )
         const token = await gallery.saveAsTemplate({ name, tags: 'e2e, Yellow', source: 'e2e' })
+        savedId = ((await (await saved).json()) as { template: { id: string } }).template.id
         expect(token.length).toBeGreaterThanOrEqual(16)
         await attachScreenshot(page, testInfo, `gallery-saved-${size.name}`)
         await gallery.closeSaveDialog()
@@ -117,6 +122,25 @@ for (const size of SIZES) {
         await editorPage.typeCaptions('SAVED', 'AND FOUND')
         await editorPage.generateButton.click()
         await expect(editorPage.resultImage).toBeVisible({ timeout: 30_000 })
+        await expect.poll(() => editorPage.resultNaturalSize()).toEqual(SIZE)
+      })
+
+      await test.step('delete it: gone from the gallery, the picture stays to caption', async () => {
+        await gallery.askToDeleteChosenTemplate()
+        await attachScreenshot(page, testInfo, `gallery-delete-${size.name}`)
+        await gallery.confirmDelete()
+        await expect(gallery.recentlyUsed.getByRole('button', { name, exact: true })).toHaveCount(0)
+        await gallery.search(name.slice(0, -3))
+        expect(await gallery.tileNames()).toEqual([])
+        const byId = await page.request.get(`/api/templates/${savedId}`)
+        expect(byId.status()).toBe(404)
+        // The picture is the editor's own now: Generate uploads it rather than naming a template.
+        await editorPage.typeCaptions('STILL', 'HERE')
+        const render = page.waitForRequest((r) => new URL(r.url()).pathname === '/api/meme')
+        await editorPage.generateButton.click()
+        expect((await render).postDataJSON()).toMatchObject({
+          image: expect.stringMatching(/^uploads\//),
+        })
         await expect.poll(() => editorPage.resultNaturalSize()).toEqual(SIZE)
       })
     })

@@ -3,9 +3,7 @@ import { CaptionSchema } from './caption-schema.ts'
 import { CAPTION_LIMITS } from './caption-model.ts'
 import { TemplateLayoutSchema } from './layout-schema.ts'
 import { UPLOAD_KEY_PATTERN } from './picture-formats.ts'
-
-/** The header that carries a saved template's edit token (`PUT`/`DELETE /api/templates/<id>`). */
-export const EDIT_TOKEN_HEADER = 'x-edit-token'
+import { EDIT_TOKEN_HEADER } from './template-model.ts'
 
 /** A template's box: a caption whose text may be empty (the template's text is typed later). */
 export const TemplateBoxSchema = Type.Object(

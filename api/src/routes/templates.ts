@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { EDIT_TOKEN_HEADER } from '@meme-studio/meme-core'
 import { Type } from 'typebox'
 import {
-  EDIT_TOKEN_HEADER,
   TemplateCreatedSchema,
   TemplateCreateSchema,
   TemplateDeleteQuerySchema,

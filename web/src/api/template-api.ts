@@ -1,3 +1,4 @@
+import { EDIT_TOKEN_HEADER } from '@meme-studio/meme-core'
 import type {
   Template,
   TemplateCreate,
@@ -13,6 +14,12 @@ export const TEMPLATE_PAGE_SIZE = 12
 
 export const TEMPLATE_DETAILS_REFUSED =
   "The name, tags or source weren't accepted: none may be blank or hold control characters. Check them and try again."
+
+export const TEMPLATE_CHANGED =
+  'Someone changed this template since it was opened. Choose it again from the gallery, then delete it.'
+
+export const TEMPLATE_TOKEN_REFUSED =
+  "This browser's edit token for the template was not accepted, so it stays. An admin can delete it."
 
 export const TEMPLATE_PICTURE_FAILED =
   "We couldn't load that template's picture. Please try again in a moment."
@@ -120,5 +127,39 @@ export async function fetchTemplatePicture(url: string): Promise<Blob> {
     return await response.blob()
   } catch {
     throw new UserFacingError(TEMPLATE_PICTURE_FAILED, 'NETWORK')
+  }
+}
+
+/** A refused delete, in words about the template rather than about captions. */
+function deleteFailure(status: number, body: string): UserFacingError {
+  const failure = apiFailure(status, body)
+  if (failure.code === 'CONFLICT') return new UserFacingError(TEMPLATE_CHANGED, failure.code)
+  if (failure.code === 'TEMPLATE_EDIT_FORBIDDEN' || failure.code === 'TEMPLATE_READ_ONLY') {
+    return new UserFacingError(TEMPLATE_TOKEN_REFUSED, failure.code)
+  }
+  return failure
+}
+
+const isNothing = (value: unknown): value is undefined => value === undefined
+
+/**
+ * Deletes a template this browser saved, at the version it was opened at. One that is already
+ * gone counts as deleted: what was asked for is true.
+ */
+export async function deleteTemplate(
+  id: string,
+  version: number,
+  editToken: string,
+): Promise<void> {
+  try {
+    await requestJson(
+      `/api/templates/${encodeURIComponent(id)}?version=${version}`,
+      { method: 'DELETE', headers: { [EDIT_TOKEN_HEADER]: editToken } },
+      isNothing,
+      deleteFailure,
+    )
+  } catch (failure) {
+    if (failure instanceof UserFacingError && failure.code === 'TEMPLATE_NOT_FOUND') return
+    throw failure
   }
 }

@@ -2,7 +2,12 @@ import type { Template } from '@meme-studio/meme-core/schema'
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
 import { failureSentence, UserFacingError } from '@/api/failure-messages.ts'
-import { fetchTemplate, listTemplates } from '@/api/template-api.ts'
+import {
+  deleteTemplate,
+  fetchTemplate,
+  listTemplates,
+  TEMPLATE_TOKEN_REFUSED,
+} from '@/api/template-api.ts'
 
 /** Where this browser keeps the ids of the templates it used, newest first. */
 export const RECENT_TEMPLATES_KEY = 'meme-studio.recent-templates'
@@ -68,6 +73,14 @@ export const useTemplatesStore = defineStore('templates', () => {
   /** The recently used templates that still exist, newest first. */
   const recent = ref<Template[]>([])
 
+  /**
+   * Templates deleted from this page: the browser may keep a list answer a minute
+   * (`private, max-age=60`), so they are left out of answers that still hold them.
+   */
+  const deletedIds = new Set<string>()
+  const notDeleted = (templates: readonly Template[]) =>
+    templates.filter(({ id }) => !deletedIds.has(id))
+
   let searchRequest = 0
   let debounce: ReturnType<typeof setTimeout> | undefined
   let started = false
@@ -91,7 +104,7 @@ export const useTemplatesStore = defineStore('templates', () => {
     try {
       const page = await listTemplates({ q: query.value }, { fresh })
       if (request !== searchRequest) return
-      found.value = page.templates
+      found.value = notDeleted(page.templates)
       nextCursor.value = page.nextCursor
     } catch (failure) {
       if (request === searchRequest) error.value = failureSentence(failure)
@@ -118,7 +131,10 @@ export const useTemplatesStore = defineStore('templates', () => {
       const page = await listTemplates({ q: query.value, cursor })
       if (request !== searchRequest) return
       const known = new Set(found.value.map(({ id }) => id))
-      found.value = [...found.value, ...page.templates.filter(({ id }) => !known.has(id))]
+      found.value = [
+        ...found.value,
+        ...notDeleted(page.templates).filter(({ id }) => !known.has(id)),
+      ]
       nextCursor.value = page.nextCursor
     } catch (failure) {
       if (request === searchRequest) error.value = failureSentence(failure)
@@ -185,6 +201,24 @@ export const useTemplatesStore = defineStore('templates', () => {
     return storedEditTokens()[id]
   }
 
+  /**
+   * Deletes a template this browser saved (it holds the edit token), then forgets it: its
+   * token, its place in "Recently used" and in the results.
+   */
+  async function removeSaved({ id, version }: { id: string; version: number }): Promise<void> {
+    const token = editTokenOf(id)
+    if (!token) throw new UserFacingError(TEMPLATE_TOKEN_REFUSED, 'TEMPLATE_EDIT_FORBIDDEN')
+    await deleteTemplate(id, version, token)
+    deletedIds.add(id)
+    const tokens = storedEditTokens()
+    delete tokens[id]
+    writeStored(EDIT_TOKENS_KEY, tokens)
+    recentIds.value = recentIds.value.filter((recentId) => recentId !== id)
+    writeStored(RECENT_TEMPLATES_KEY, recentIds.value)
+    recent.value = recent.value.filter((template) => template.id !== id)
+    found.value = found.value.filter((template) => template.id !== id)
+  }
+
   return {
     query,
     found,
@@ -206,5 +240,6 @@ export const useTemplatesStore = defineStore('templates', () => {
     markUsed,
     addSaved,
     editTokenOf,
+    removeSaved,
   }
 })

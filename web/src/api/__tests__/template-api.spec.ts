@@ -1,13 +1,16 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { NETWORK_FAILURE, UNREADABLE_ANSWER, UserFacingError } from '../failure-messages.ts'
 import {
+  deleteTemplate,
   fetchTemplate,
   fetchTemplatePicture,
   listTemplates,
   saveTemplate,
+  TEMPLATE_CHANGED,
   TEMPLATE_DETAILS_REFUSED,
   TEMPLATE_PAGE_SIZE,
   TEMPLATE_PICTURE_FAILED,
+  TEMPLATE_TOKEN_REFUSED,
 } from '../template-api.ts'
 import { fakeApi, json } from './fake-network.ts'
 import { templateFixture } from './template-fixtures.ts'
@@ -150,5 +153,33 @@ describe("a template's picture", () => {
     fakeApi({ '/bucket/templates/t.png': 'network-error' })
     const failure = await failureOf(fetchTemplatePicture('http://s3.test/bucket/templates/t.png'))
     expect(failure.message).toBe(NETWORK_FAILURE)
+  })
+})
+
+describe('deleting a template saved here', () => {
+  const path = '/api/templates/office-cat-k3x9qa'
+  const empty = { status: 204, body: '' }
+
+  it('sends DELETE with the version it was opened at and the edit token', async () => {
+    const api = fakeApi({ [path]: empty })
+    await deleteTemplate('office-cat-k3x9qa', 3, 'tok-1')
+    const [request] = api.requestsTo(path)
+    expect(request!.method).toBe('DELETE')
+    expect(request!.url.searchParams.get('version')).toBe('3')
+    expect(request!.headers.get('x-edit-token')).toBe('tok-1')
+  })
+
+  it('counts a template that is already gone as deleted', async () => {
+    fakeApi({ [path]: apiError(404, 'TEMPLATE_NOT_FOUND') })
+    await expect(deleteTemplate('office-cat-k3x9qa', 1, 'tok-1')).resolves.toBeUndefined()
+  })
+
+  it.each([
+    ['changed since it was opened', 409, 'CONFLICT', TEMPLATE_CHANGED],
+    ['a token that no longer opens it', 403, 'TEMPLATE_EDIT_FORBIDDEN', TEMPLATE_TOKEN_REFUSED],
+  ])('says in a sentence when the template was %s', async (_what, status, code, sentence) => {
+    fakeApi({ [path]: apiError(status, code) })
+    const failure = await failureOf(deleteTemplate('office-cat-k3x9qa', 1, 'tok-1'))
+    expect(failure.message).toBe(sentence)
   })
 })

@@ -154,3 +154,43 @@ describe('a template saved here', () => {
     expect(vi.mocked(fetch).mock.calls.at(-1)![1]).toMatchObject({ cache: 'no-cache' })
   })
 })
+
+describe('deleting a template saved here', () => {
+  it('deletes it with its token, then forgets the token and drops it from the lists', async () => {
+    localStorage.setItem(EDIT_TOKENS_KEY, JSON.stringify({ 'office-cat': 'tok-1', other: 'tok-2' }))
+    localStorage.setItem(RECENT_TEMPLATES_KEY, JSON.stringify(['office-cat', 'a']))
+    const api = fakeApi({
+      '/api/templates': page(['office-cat', 'a', 'b']),
+      '/api/templates/office-cat': [
+        json(200, templateFixture('office-cat', { kind: 'saved' })),
+        { status: 204, body: '' },
+      ],
+      '/api/templates/a': json(200, templateFixture('a')),
+    })
+    const templates = useTemplatesStore()
+    await templates.start()
+
+    await templates.removeSaved({ id: 'office-cat', version: 1 })
+
+    const deleted = api.requestsTo('/api/templates/office-cat').at(-1)!
+    expect(deleted.method).toBe('DELETE')
+    expect(deleted.headers.get('x-edit-token')).toBe('tok-1')
+    expect(templates.editTokenOf('office-cat')).toBeUndefined()
+    expect(templates.editTokenOf('other')).toBe('tok-2')
+    expect(storedRecent()).toEqual(['a'])
+    expect(ids(templates.recentShown)).toEqual(['a'])
+    expect(ids(templates.listed)).toEqual(['b'])
+
+    // A list answer the browser kept from before still holds it: it stays out.
+    templates.setQuery('office')
+    await templates.search()
+    expect(ids(templates.listed)).toEqual(['a', 'b'])
+  })
+
+  it('refuses, asking nothing of the API, a template this browser holds no token for', async () => {
+    const api = fakeApi({})
+    const templates = useTemplatesStore()
+    await expect(templates.removeSaved({ id: 'not-mine', version: 1 })).rejects.toThrow()
+    expect(api.requests).toEqual([])
+  })
+})
