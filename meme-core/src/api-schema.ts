@@ -74,7 +74,14 @@ export const SignUploadQuerySchema = Type.Object(
   {
     // Length and characters are checked by the service, which answers BAD_FILENAME.
     filename: Type.String({ maxLength: 4096, description: 'The picture file name' }),
-    contentType: Type.String({ maxLength: 255, description: 'image/jpeg, png, webp or gif' }),
+    contentType: Type.Optional(
+      Type.String({
+        maxLength: 255,
+        description:
+          "image/jpeg, png, webp or gif; without it the file name's extension says which " +
+          '(.jpg, .jpeg, .png, .webp, .gif, any case)',
+      }),
+    ),
   },
   { additionalProperties: false },
 )

@@ -36,7 +36,7 @@ export default fp<FunctionOptions>(
     )
     await app.register(
       async (api) => {
-        await api.register(memeRoutes)
+        await api.register(memeRoutes, { config })
         await api.register(shareRoutes, { config })
         await api.register(templateRoutes)
         await api.register(imageRoutes, { config })

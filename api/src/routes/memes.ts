@@ -1,9 +1,20 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { FastifySchemaCompiler } from 'fastify'
 import { Type } from 'typebox'
-import { ErrorSchema } from '@meme-studio/meme-core/schema'
+import {
+  ErrorSchema,
+  MEME_REQUEST_ONLY_PROPERTIES,
+  MemeRequestSchema,
+  MemeResponseSchema,
+  SEED_ONLY_PROPERTIES,
+  SeedMemeRequestSchema,
+  type SeedMemeRequest,
+} from '@meme-studio/meme-core/schema'
 import { errorResponses } from '../schemas/errors.ts'
-import { MemeRequestSchema, MemeResponseSchema } from '@meme-studio/meme-core/schema'
+import type { AppConfig } from '../config.ts'
 import { negotiateMemeAnswer } from '../services/meme/meme-negotiation.ts'
+import { checkBucketAddress, seedRenderRequest } from '../services/meme/seed-request.ts'
+import { uploadBucketAddress } from '../services/storage/upload-policy.ts'
 
 /** Captions, a key and a format fit in a few kilobytes; refuse anything much bigger. */
 const MEME_BODY_LIMIT = 64 * 1024
@@ -17,11 +28,61 @@ const UnavailableSchema = Type.Object(ErrorSchema.properties, {
   },
 })
 
-const memeRoutes: FastifyPluginAsyncTypebox = async (app) => {
+const MemeBodySchema = Type.Union([MemeRequestSchema, SeedMemeRequestSchema])
+
+const has = (body: object, names: readonly string[]) =>
+  names.some((name) => Object.hasOwn(body, name))
+
+/**
+ * Validates a body as one of its two forms, chosen by the properties only the seed's form
+ * has: ajv refuses defaults inside `anyOf`, and its errors for a union would describe the
+ * form the client did not mean. A body with properties of both is refused as such.
+ */
+function memeBodyValidator(
+  compile: FastifySchemaCompiler<unknown>,
+  route: Parameters<FastifySchemaCompiler<unknown>>[0],
+) {
+  const memeForm = compile({ ...route, schema: MemeRequestSchema })
+  const seedForm = compile({ ...route, schema: SeedMemeRequestSchema })
+  const validate = Object.assign(
+    (body: unknown) => {
+      const seed = typeof body === 'object' && body !== null && has(body, SEED_ONLY_PROPERTIES)
+      if (seed && has(body, MEME_REQUEST_ONLY_PROPERTIES)) {
+        validate.errors = [
+          {
+            keyword: 'oneOf',
+            instancePath: '',
+            schemaPath: '#/anyOf',
+            params: {},
+            message:
+              "mixes two forms: send {image or template, captions, format} or the seed's " +
+              '{image, bucket_address, posx, posy, scale, caption}, not properties of both',
+          },
+        ]
+        return false
+      }
+      const form = seed ? seedForm : memeForm
+      const valid = form(body)
+      validate.errors = form.errors ?? null
+      return valid
+    },
+    { errors: null as ReturnType<FastifySchemaCompiler<unknown>>['errors'] },
+  )
+  return validate
+}
+
+const isSeed = (body: object): body is SeedMemeRequest => Object.hasOwn(body, 'posx')
+
+const memeRoutes: FastifyPluginAsyncTypebox<{ config: AppConfig }> = async (app, { config }) => {
   app.post(
     '/meme',
     {
       bodyLimit: MEME_BODY_LIMIT,
+      validatorCompiler: (route) =>
+        // Set by the validation plugin before any route is registered.
+        route.httpPart === 'body'
+          ? memeBodyValidator(app.validatorCompiler!, route)
+          : app.validatorCompiler!(route),
       schema: {
         summary: 'Render captions onto an uploaded picture',
         description:
@@ -30,8 +91,12 @@ const memeRoutes: FastifyPluginAsyncTypebox = async (app) => {
           "`image/*` in `format` or the picture's own. No `Accept`, or `*/*`: JSON. The body's " +
           '`format` and `Accept` must agree: `Accept: image/png` with `format: "jpeg"`, or an ' +
           'Accept that allows none of JSON, JPEG, PNG and WebP (`image/gif`, `text/html`), is ' +
-          '406 NOT_ACCEPTABLE, before anything is rendered.',
-        body: MemeRequestSchema,
+          "406 NOT_ACCEPTABLE, before anything is rendered. The seed's form " +
+          '`{image, bucket_address, posx, posy, scale, caption}` is also accepted: one caption ' +
+          'in the default style centred at (posx, posy) pixels of the upright picture as ' +
+          "uploaded; `bucket_address` must be the uploads bucket's address (the sign route's " +
+          '`url`), and is never fetched.',
+        body: MemeBodySchema,
         response: {
           200: {
             content: {
@@ -48,9 +113,20 @@ const memeRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       // Refused before the picture is read: a 406 costs no render.
-      const answer = negotiateMemeAnswer(request.headers.accept, request.body.format)
+      const { body } = request
+      const answer = negotiateMemeAnswer(
+        request.headers.accept,
+        isSeed(body) ? undefined : body.format,
+      )
+      if (isSeed(body)) {
+        checkBucketAddress(
+          body.bucket_address,
+          await uploadBucketAddress(app.s3, config.uploadBucket),
+        )
+      }
+      const render = isSeed(body) ? seedRenderRequest(body) : body
       const meme = await app.makeMeme({
-        ...request.body,
+        ...render,
         ...(answer.format ? { format: answer.format } : {}),
       })
       reply.header('cache-control', 'no-store')

@@ -535,9 +535,9 @@ describe('POST /api/meme', () => {
       const response = await render(guarded.app, {
         image: KEY,
         captions: [caption],
-        bucket_address: 'x',
+        bucket: 'x',
       })
-      expect(response.json().message).toBe('body has an unknown property "bucket_address"')
+      expect(response.json().message).toBe('body has an unknown property "bucket"')
     })
 
     it.each([

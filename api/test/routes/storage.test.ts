@@ -143,7 +143,9 @@ describe('GET /api/docs', () => {
     expect(Object.keys(spec.paths)).toEqual(
       expect.arrayContaining(['/api/health', '/api/sign-s3-request', '/api/meme', '/api/limits']),
     )
-    const meme = spec.paths['/api/meme'].post.requestBody.content['application/json'].schema
+    // The usual form first; the seed's compatibility form second (seed-shape.test.ts).
+    const meme =
+      spec.paths['/api/meme'].post.requestBody.content['application/json'].schema.anyOf[0]
     // A meme is drawn on an upload or a template: the service asks for exactly one.
     expect(meme.required).toEqual(['captions'])
     expect(Object.keys(meme.properties)).toEqual(

@@ -70,7 +70,10 @@ describe('GET /api/sign-s3-request', () => {
 
   it.each([
     [{ contentType: 'image/png' }, "querystring must have required property 'filename'"],
-    [{ filename: 'cat.png' }, "querystring must have required property 'contentType'"],
+    [
+      { filename: 'cat.png', contentType: `image/${'x'.repeat(300)}` },
+      'querystring/contentType must NOT have more than 255 characters',
+    ],
     [
       { filename: 'cat.png', contentType: 'image/png', bucket: 'other' },
       'unknown property "bucket"',

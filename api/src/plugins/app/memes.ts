@@ -1,5 +1,4 @@
 import fp from 'fastify-plugin'
-import type { MemeRequest } from '@meme-studio/meme-core/schema'
 import type { AppConfig } from '../../config.ts'
 import {
   decodePicture,
@@ -8,6 +7,7 @@ import {
   renderCost,
   renderMeme,
   type Picture,
+  type RenderRequest,
   type RenderedMeme,
 } from '../../services/meme/meme-render.ts'
 import { PictureCache } from '../../services/meme/picture-cache.ts'
@@ -25,7 +25,7 @@ declare module 'fastify' {
      * Reads the upload or the template's picture and renders the captions onto it: what
      * `/api/meme`, Share, jobs and memes by URL all do.
      */
-    makeMeme(request: MemeRequest, options?: MakeMemeOptions): Promise<RenderedMeme>
+    makeMeme(request: RenderRequest, options?: MakeMemeOptions): Promise<RenderedMeme>
     /**
      * Reads an upload, decodes it as a render does (its checks, upright, scaled to
      * `MAX_EDGE`) and hands it to `use`, all within the renders' memory budget: what saving a
@@ -59,7 +59,7 @@ export default fp<{ config: AppConfig }>(
     })
 
     /** The key of the picture a request draws on: its upload's, or its template's now. */
-    async function pictureKeyOf(request: MemeRequest): Promise<string> {
+    async function pictureKeyOf(request: RenderRequest): Promise<string> {
       const source = memePicture(request)
       if (source.kind === 'upload') return source.key
       // app.templates is registered after this plugin (it saves templates through
@@ -69,7 +69,7 @@ export default fp<{ config: AppConfig }>(
       return template.pictureKey
     }
 
-    app.decorate('makeMeme', async (request: MemeRequest, options: MakeMemeOptions = {}) => {
+    app.decorate('makeMeme', async (request: RenderRequest, options: MakeMemeOptions = {}) => {
       const { captions, format } = request
       const image = await pictureKeyOf(request)
       // A picture decoded before is good while the object keeps its ETag; the HEAD also

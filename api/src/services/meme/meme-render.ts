@@ -13,6 +13,7 @@ import {
   type ImageType,
   type PixelRect,
 } from '@meme-studio/meme-core'
+import type { MemeRequest } from '@meme-studio/meme-core/schema'
 import sharp, { type Metadata, type OutputInfo } from 'sharp'
 import { AppError } from '../shared/app-error.ts'
 import { loadCaptionFonts } from './caption-fonts.ts'
@@ -60,6 +61,8 @@ export interface Picture {
   readonly width: number
   readonly height: number
   readonly channels: 3 | 4
+  /** Its size upright and before scaling down: what pixel positions in a request refer to. */
+  readonly upright: ImageSize
   /** The upload's format: the output's unless the request chooses another. */
   readonly sourceType: ImageType
   /** Memory it holds, for the cache's budget. */
@@ -83,6 +86,18 @@ export interface DrawOptions {
    */
   outputSize?: { width?: number; height?: number }
 }
+
+/**
+ * Captions as a request gives them: placed in fractions of the picture, or (the seed's
+ * form) in pixels of the picture as uploaded, which are placed once its upright size is known.
+ */
+export type CaptionsFor = readonly Caption[] | ((upright: ImageSize) => readonly Caption[])
+
+/** A `MemeRequest`, or one whose captions are placed once the picture's size is known. */
+export type RenderRequest = Omit<MemeRequest, 'captions'> & { captions: CaptionsFor }
+
+const placed = (captions: CaptionsFor, upright: ImageSize) =>
+  typeof captions === 'function' ? captions(upright) : captions
 
 export const base64Length = (bytes: number) => Math.ceil(bytes / 3) * 4
 
@@ -122,18 +137,23 @@ function truncated(cause: unknown): AppError {
   )
 }
 
-/**
- * The size a picture is drawn at, from its header: upright (EXIF orientation applied, as
- * browsers do) and scaled down by `outputSize`.
- */
-async function drawingSize(bytes: Buffer, maxEdge: number): Promise<ImageSize> {
+interface DrawingSize {
+  /** Upright (EXIF orientation applied, as browsers do). */
+  upright: ImageSize
+  /** Upright and scaled down by `outputSize`. */
+  drawn: ImageSize
+}
+
+/** The size a picture is drawn at, from its header. */
+async function drawingSize(bytes: Buffer, maxEdge: number): Promise<DrawingSize> {
   let metadata: Metadata
   try {
     metadata = await sharp(bytes).metadata()
   } catch (cause) {
     throw unreadable(cause)
   }
-  return outputSize(metadata.autoOrient, maxEdge)
+  const { width, height } = metadata.autoOrient
+  return { upright: { width, height }, drawn: outputSize(metadata.autoOrient, maxEdge) }
 }
 
 /**
@@ -157,9 +177,10 @@ export function renderCost(bytes: Buffer, options: DecodeOptions): number {
 async function decode(
   bytes: Buffer,
   sourceType: ImageType,
-  size: ImageSize | undefined,
+  sizes: DrawingSize | undefined,
   maxPixels: number,
 ): Promise<Picture> {
+  const size = sizes?.drawn
   const decodeWith = (failOn: 'warning' | 'error') => {
     // The header check is ours; libvips's own pixel limit stays on behind it.
     let pipeline = sharp(bytes, { limitInputPixels: maxPixels, failOn }).autoOrient()
@@ -195,6 +216,8 @@ async function decode(
     width: info.width,
     height: info.height,
     channels: info.channels,
+    // Scaled to `sizes.drawn` exactly, or else as decoded: the pixels decide.
+    upright: sizes?.upright ?? { width: info.width, height: info.height },
     sourceType,
     byteLength: data.byteLength,
   }
@@ -486,10 +509,14 @@ export async function composeMeme(
 /** Draws captions on a decoded picture (one from the cache) and encodes the meme. */
 export async function drawMeme(
   picture: Picture,
-  captions: readonly Caption[],
+  captions: CaptionsFor,
   options: DrawOptions = {},
 ): Promise<RenderedMeme> {
-  return composeMeme(picture, await drawCaptionLayers(captions, picture), options)
+  return composeMeme(
+    picture,
+    await drawCaptionLayers(placed(captions, picture.upright), picture),
+    options,
+  )
 }
 
 export interface UploadRenderOptions extends DecodeOptions, DrawOptions {
@@ -505,7 +532,7 @@ export interface UploadRenderOptions extends DecodeOptions, DrawOptions {
  */
 export async function renderMeme(
   bytes: Buffer,
-  captions: readonly Caption[],
+  captions: CaptionsFor,
   options: UploadRenderOptions,
 ): Promise<RenderedMeme> {
   configureSharp()
@@ -526,8 +553,9 @@ export async function renderMeme(
   let layers: CaptionLayer[]
   let size: ImageSize
   try {
-    size = await sized
-    layers = await drawCaptionLayers(captions, size)
+    const sizes = await sized
+    size = sizes.drawn
+    layers = await drawCaptionLayers(placed(captions, sizes.upright), size)
   } catch (error) {
     // The captions are refused, but the picture is still worth keeping for corrected ones.
     await decoding.catch(() => undefined)
@@ -536,7 +564,7 @@ export async function renderMeme(
   const picture = await decoding
   if (picture.width !== size.width || picture.height !== size.height) {
     // The header and the decoder disagree about orientation: the pixels decide.
-    layers = await drawCaptionLayers(captions, picture)
+    layers = await drawCaptionLayers(placed(captions, picture.upright), picture)
   }
   return composeMeme(picture, layers, options)
 }

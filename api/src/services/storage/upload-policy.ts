@@ -23,11 +23,12 @@ export interface UploadPlan {
 /**
  * Checks a client's filename and content type and chooses the object key. The filename
  * only contributes its extension: the key is the server's, so no client can aim an
- * upload at another object.
+ * upload at another object. Without a content type (the seed's clients send only the name)
+ * the extension names it.
  */
-export function planUpload(filename: string, contentType: string): UploadPlan {
-  const type = contentType.trim().toLowerCase()
-  if (!isImageType(type)) {
+export function planUpload(filename: string, contentType?: string): UploadPlan {
+  const type = contentType?.trim().toLowerCase()
+  if (type !== undefined && !isImageType(type)) {
     throw new AppError(
       400,
       'UNSUPPORTED_MEDIA',
@@ -50,10 +51,20 @@ export function planUpload(filename: string, contentType: string): UploadPlan {
   }
   const dot = filename.lastIndexOf('.')
   const extension = dot > 0 ? filename.slice(dot + 1).toLowerCase() : ''
+  const named = imageTypeOfExtension(extension)
+  if (type === undefined) {
+    if (!named) {
+      throw new AppError(
+        400,
+        'UNSUPPORTED_MEDIA',
+        'Without contentType the file name says what the picture is: name a .jpg, .png, .webp or .gif file, or send contentType',
+      )
+    }
+    return { key: `uploads/${randomUUID()}.${IMAGE_FORMATS[named].extension}`, contentType: named }
+  }
   if (!extension) {
     throw new AppError(400, 'BAD_FILENAME', 'The file name has no extension')
   }
-  const named = imageTypeOfExtension(extension)
   if (named !== type) {
     throw new AppError(
       400,
@@ -83,6 +94,30 @@ export function uploadPolicyConditions(plan: UploadPlan, maxBytes: number) {
     { 'x-amz-server-side-encryption': 'AES256' },
   ]
   return { fields, conditions }
+}
+
+const bucketAddresses = new WeakMap<S3Client, Map<string, Promise<string>>>()
+
+/**
+ * The address browsers POST uploads to, as `signUploadPolicy` answers it in `url`: the SDK
+ * builds it from the client's endpoint, region and addressing style. Worked out by signing
+ * a policy nobody receives (locally, no request is made), once per client and bucket.
+ */
+export function uploadBucketAddress(s3: S3Client, bucket: string): Promise<string> {
+  let byBucket = bucketAddresses.get(s3)
+  if (!byBucket) bucketAddresses.set(s3, (byBucket = new Map()))
+  let address = byBucket.get(bucket)
+  if (!address) {
+    address = createPresignedPost(s3, { Bucket: bucket, Key: 'uploads/' }).then(
+      (post) => post.url,
+      (error: unknown) => {
+        byBucket.delete(bucket)
+        throw storageUnavailable(error)
+      },
+    )
+    byBucket.set(bucket, address)
+  }
+  return address
 }
 
 export async function signUploadPolicy(
