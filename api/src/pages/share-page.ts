@@ -167,11 +167,11 @@ const STYLE = `
   button.button { font: inherit; font-weight: 600; cursor: pointer; }
   button.button[hidden] { display: none; }
   a.button:hover, button.button:hover { background: var(--hover); }
-  .link-field { display: grid; gap: 8px; width: min(100%, 640px); }
+  .link-field { display: grid; gap: 6px; width: min(100%, 640px); }
   .link-field label { font-weight: 600; }
   .link-field div { display: flex; flex-wrap: wrap; gap: 10px; }
   .link-field input {
-    flex: 1 1 16rem;
+    flex: 1 1 10rem;
     min-width: 0;
     min-height: 44px;
     padding: 8px 12px;
@@ -181,7 +181,7 @@ const STYLE = `
     color: var(--text);
     font: inherit;
   }
-  .link-field [role='status'] { min-height: 1.5em; text-align: left; }
+  .link-field [role='status'] { min-height: 1.25rem; font-size: 0.875rem; line-height: 1.25rem; text-align: left; }
   a.button.primary { border-color: var(--accent); background: var(--accent); color: var(--on-accent); }
   a.button.primary:hover { border-color: var(--accent-hover); background: var(--accent-hover); }
   a:focus-visible, button:focus-visible, input:focus-visible {
