@@ -77,9 +77,14 @@ test('Share gives a link to a page with the meme, its title and a preview image'
   const response = await page.goto(link)
   expect(response?.status()).toBe(200)
   await expect(page).toHaveTitle('SHARED WITH / THE WHOLE TEAM — meme-studio')
+  // Link previews fetch the image long after the page: a lasting URL of the app's, not a
+  // presigned one that expires in an hour.
+  const id = new URL(link).pathname.split('/').pop()
   const ogImage = await page.locator('meta[property="og:image"]').getAttribute('content')
-  expect(ogImage).toMatch(/^https?:\/\/.+X-Amz-Signature=/)
-  const image = page.getByRole('img', { name: 'SHARED WITH / THE WHOLE TEAM' })
+  expect(ogImage).toBe(`${new URL(link).origin}/api/shares/${id}/image`)
+  const alt = 'Meme: “SHARED WITH” / “THE WHOLE TEAM”'
+  expect(await page.locator('meta[property="og:image:alt"]').getAttribute('content')).toBe(alt)
+  const image = page.getByRole('img', { name: alt })
   await expect(image).toBeVisible()
   await expect
     .poll(() => image.evaluate((img: HTMLImageElement) => img.naturalWidth))
@@ -87,7 +92,28 @@ test('Share gives a link to a page with the meme, its title and a preview image'
   // The shared image is the one the editor showed: same format, same pixels.
   const shared = await page.request.get(ogImage!)
   expect(shared.headers()['content-type']).toBe(generated.type)
+  expect(shared.headers()['cache-control']).toBe('public, max-age=31536000, immutable')
   const [a, b] = await Promise.all([decodeImage(await shared.body()), decodeImage(generated.bytes)])
   expect(meanAbsDiff(a, b, { x0: 0, x1: 1, y0: 0, y1: 1 })).toBeLessThan(0.5)
+
+  await test.step('Copy link copies the page’s address', async () => {
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'])
+    await expect(page.getByLabel('Link to this page')).toHaveValue(link)
+    await page.getByRole('button', { name: 'Copy link', exact: true }).click()
+    await expect(page.getByText('Link copied')).toBeVisible()
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(link)
+    // The system share sheet, only where the browser has one.
+    const canShare = await page.evaluate(() => typeof navigator.share === 'function')
+    await expect(page.getByRole('button', { name: 'Share…' })).toBeVisible({ visible: canShare })
+  })
+
+  await test.step('light and dark follow the system', async () => {
+    const background = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor)
+    await page.emulateMedia({ colorScheme: 'light' })
+    expect(await background()).toBe('rgb(244, 245, 250)')
+    await attachScreenshot(page, testInfo, 'share-page-light')
+    await page.emulateMedia({ colorScheme: 'dark' })
+    expect(await background()).toBe('rgb(21, 22, 28)')
+  })
   await attachScreenshot(page, testInfo, 'share-page')
 })
