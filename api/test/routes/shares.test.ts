@@ -4,6 +4,7 @@ import {
   GetObjectCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
+  PutObjectCommand,
 } from '@aws-sdk/client-s3'
 import type { FastifyInstance } from 'fastify'
 import { imageSize } from 'image-size'
@@ -458,6 +459,34 @@ describe('GET /api/shares/:id/image', () => {
       expect(response.statusCode).toBe(404)
       expect(response.headers['cache-control']).toBe('no-store')
     }
+  })
+
+  it('refuses to hold an object larger than a Lambda answer, which no render is', async () => {
+    const image = await upload('png', 100, 100)
+    const { id } = (await share(app, { image, captions: CAPTIONS, format: 'png' })).json()
+    const key = `renders/${id}.png`
+    const before = await readObject(key)
+    await storage.send(
+      new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: Buffer.alloc(5 * 1024 * 1024, 1) }),
+    )
+    for (const method of ['GET', 'HEAD'] as const) {
+      const response = await app.inject({ method, url: `/api/shares/${id}/image` })
+      expect(response.statusCode).toBe(500)
+      expect(response.headers['cache-control']).toBe('no-store')
+      expect(response.rawPayload.length).toBeLessThan(1024)
+    }
+    // The same image again: answered as before.
+    await storage.send(
+      new PutObjectCommand({
+        Bucket: BUCKET,
+        Key: key,
+        Body: before.bytes,
+        ContentType: 'image/png',
+      }),
+    )
+    const restored = await app.inject({ method: 'GET', url: `/api/shares/${id}/image` })
+    expect(restored.statusCode).toBe(200)
+    expect(restored.rawPayload.equals(before.bytes)).toBe(true)
   })
 
   it('answers 503 STORAGE_UNAVAILABLE, never cached, when storage is down', async () => {

@@ -209,12 +209,21 @@ export async function headShareImage(
   bucket: string,
   record: ShareRecord,
 ): Promise<ShareImageHead> {
+  let head
   try {
-    const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: record.key }))
-    return { etag: head.ETag ?? '', contentLength: head.ContentLength ?? 0 }
+    head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: record.key }))
   } catch (error) {
     throw imageGone(error)
   }
+  const contentLength = head.ContentLength ?? 0
+  // HEAD says what GET would: a GET of this would fail.
+  if (contentLength > MAX_SHARE_IMAGE_BYTES) throw imageTooLarge(record)
+  return { etag: head.ETag ?? '', contentLength }
+}
+
+/** Not a render of ours: too large for a Lambda answer. A bug, answered 500. */
+function imageTooLarge(record: ShareRecord): Error {
+  return new Error(`${record.key} is larger than a render can be`)
 }
 
 /** The image's bytes and ETag, never more than `MAX_SHARE_IMAGE_BYTES` of them. */
@@ -231,10 +240,9 @@ export async function readShareImage(
   }
   // On Node the body is a Readable: leaving the loop early destroys it.
   const stream = response.Body as unknown as Readable
-  const tooLarge = () => new Error(`${record.key} is larger than a render can be`)
   if ((response.ContentLength ?? 0) > MAX_SHARE_IMAGE_BYTES) {
     stream.destroy()
-    throw tooLarge()
+    throw imageTooLarge(record)
   }
   // The length header is S3's word; count the bytes as they arrive all the same.
   const chunks: Buffer[] = []
@@ -252,6 +260,6 @@ export async function readShareImage(
   } catch (error) {
     throw storageUnavailable(error)
   }
-  if (tooMany) throw tooLarge()
+  if (tooMany) throw imageTooLarge(record)
   return { etag: response.ETag ?? '', bytes: Buffer.concat(chunks, total) }
 }
