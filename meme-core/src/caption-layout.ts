@@ -52,10 +52,14 @@ const MAX_AUTO_HEIGHT = 0.5
 const MIN_AUTO_HEIGHT = 0.1
 const SHADOW = { color: 'rgba(0, 0, 0, 0.6)', blur: 0.12, offset: 0.04 } as const
 
-/** The text as drawn: upper-cased unless the caption says not to, without outer spaces. */
+/**
+ * The text as drawn: upper-cased unless the caption says not to, `\r\n` read as `\n`, without
+ * outer spaces or blank lines (a trailing Enter must not move the text while someone types).
+ */
 export function captionText(caption: Pick<Caption, 'text' | 'uppercase'>): string {
   const uppercase = caption.uppercase ?? CAPTION_DEFAULTS.uppercase
-  return (uppercase ? caption.text.toLocaleUpperCase() : caption.text).trim()
+  const text = caption.text.replaceAll('\r\n', '\n')
+  return (uppercase ? text.toLocaleUpperCase() : text).trim()
 }
 
 /** The smallest font size a caption may have on a picture of this size. */
@@ -165,7 +169,28 @@ export function wrapWords(
 }
 
 /**
- * Lays out one caption on a picture: wraps the text to the box width and picks the
+ * Breaks text at `\n`, then wraps each of its lines as `wrapWords` does; an empty line stays,
+ * as one empty line, so that it takes a line's height.
+ */
+export function wrapLines(
+  text: string,
+  maxWidth: number,
+  measure: (s: string) => number,
+  breakLongWords: boolean,
+): string[] | undefined {
+  if (text.trim() === '') return []
+  const lines: string[] = []
+  for (const paragraph of text.split('\n')) {
+    const wrapped = wrapWords(paragraph, maxWidth, measure, breakLongWords)
+    if (!wrapped) return undefined
+    lines.push(...(wrapped.length > 0 ? wrapped : ['']))
+  }
+  return lines
+}
+
+/**
+ * Lays out one caption on a picture: breaks the text at `\n`, wraps each line to the box
+ * width and picks the
  * largest whole-pixel font size, up to the automatic size times `scale`, at which the
  * lines fit the box. Pure: the same input gives the same layout in the browser and on
  * the server, given the same fonts.
@@ -193,7 +218,7 @@ export function layoutCaption(
     const font = fontAt(size)
     // The outline reaches half its width outside the glyphs: keep it inside the box.
     const innerWidth = boxWidth - size * strokeFraction
-    const lines = wrapWords(text, innerWidth, (s) => measureText(s, font), breakLongWords)
+    const lines = wrapLines(text, innerWidth, (s) => measureText(s, font), breakLongWords)
     if (!lines) return undefined
     return lines.length * size * face.lineHeight <= boxHeight ? lines : undefined
   }
@@ -203,7 +228,7 @@ export function layoutCaption(
   fitted ??= largestFitting(minSize, maxSize, (size) => tryWrap(size, true))
   const fontSize = fitted?.size ?? minSize
   const lines =
-    fitted?.lines ?? wrapWords(text, boxWidth, (s) => measureText(s, fontAt(minSize)), true) ?? []
+    fitted?.lines ?? wrapLines(text, boxWidth, (s) => measureText(s, fontAt(minSize)), true) ?? []
 
   const lineHeight = fontSize * face.lineHeight
   const top = (-lines.length * lineHeight) / 2

@@ -9,9 +9,11 @@ export const CaptionSchema = Type.Object(
     text: Type.String({
       minLength: 1,
       maxLength: CAPTION_LIMITS.maxTextLength,
-      // No control characters: they have no glyph and hide text from moderation.
-      pattern: '^[^\\u0000-\\u001f\\u007f-\\u009f]*$',
-      description: 'text without control characters (lines wrap by themselves)',
+      // No control characters but the line break (\n, or \r\n): the others have no glyph
+      // and hide text from moderation.
+      pattern: '^(?:[^\\u0000-\\u001f\\u007f-\\u009f]|\\r?\\n)*$',
+      description:
+        'text without control characters; \\n (or \\r\\n) starts a new line, and lines wrap by themselves',
     }),
     x: Type.Number({ minimum: 0, maximum: 1, description: 'Centre of the box, fraction of width' }),
     y: Type.Number({

@@ -8,6 +8,7 @@ import {
   captionText,
   layoutCaption,
   tokenize,
+  wrapLines,
   wrapWords,
   type CaptionLayout,
   type MeasureText,
@@ -321,5 +322,71 @@ describe('captionBounds', () => {
       width: 0,
       height: 0,
     })
+  })
+})
+
+describe('line breaks', () => {
+  const measure = (s: string) => s.length
+  const texts = (layout: CaptionLayout) => layout.lines.map((l) => l.text)
+
+  it('"A\\nB" gives two lines, one above the other', () => {
+    const layout = layoutCaption({ text: 'A\nB', x: 0.5, y: 0.5 }, image, mono)
+    expect(texts(layout)).toEqual(['A', 'B'])
+    const lineHeight = layout.fontSize * ANTON.lineHeight
+    expect(layout.lines[1]!.y - layout.lines[0]!.y).toBeCloseTo(lineHeight)
+    // The block stays centred on the box: the baselines sit half a line either side of the
+    // centre, both moved down by the same half cap height that centres the capitals.
+    expect(layout.lines[0]!.y + layout.lines[1]!.y).toBeCloseTo(layout.fontSize * ANTON.capHeight)
+  })
+
+  it('wraps within each line and never joins two lines', () => {
+    expect(wrapLines('aa bb cc\ndd', 5, measure, false)).toEqual(['aa bb', 'cc', 'dd'])
+    expect(wrapLines('a\nb', 10, measure, false)).toEqual(['a', 'b'])
+  })
+
+  it('keeps an empty line as a line of its own; spaces alone make an empty line', () => {
+    expect(wrapLines('a\n\nb', 10, measure, false)).toEqual(['a', '', 'b'])
+    expect(wrapLines('a\n   \nb', 10, measure, false)).toEqual(['a', '', 'b'])
+    const layout = layoutCaption({ text: 'A\n\nB', x: 0.5, y: 0.5 }, image, mono)
+    expect(texts(layout)).toEqual(['A', '', 'B'])
+    const lineHeight = layout.fontSize * ANTON.lineHeight
+    expect(layout.lines[2]!.y - layout.lines[0]!.y).toBeCloseTo(2 * lineHeight)
+  })
+
+  it('drops blank lines before and after the text; only line breaks draw nothing', () => {
+    expect(captionText({ text: '\n\ntop\n\n' })).toBe('TOP')
+    expect(texts(layoutCaption({ text: '\n\nA\n', x: 0.5, y: 0.5 }, image, mono))).toEqual(['A'])
+    const blank = layoutCaption({ text: '\n\n', x: 0.5, y: 0.5 }, image, mono)
+    expect(blank.lines).toEqual([])
+    expect(blank.overflows).toBe(false)
+    expect(wrapLines('\n\n', 10, measure, true)).toEqual([])
+  })
+
+  it('reads \\r\\n as \\n', () => {
+    expect(captionText({ text: 'a\r\nb' })).toBe('A\nB')
+    const crlf = layoutCaption({ text: 'one\r\n\r\ntwo', x: 0.5, y: 0.5 }, image, mono)
+    const lf = layoutCaption({ text: 'one\n\ntwo', x: 0.5, y: 0.5 }, image, mono)
+    expect(crlf).toEqual(lf)
+    expect(texts(crlf)).toEqual(['ONE', '', 'TWO'])
+  })
+
+  it('fits the whole block, empty lines included: more lines, a smaller size', () => {
+    const box = { x: 0.5, y: 0.5, height: 0.2 }
+    const one = layoutCaption({ text: 'A', ...box }, image, mono)
+    const five = layoutCaption({ text: 'A\n\n\n\nB', ...box }, image, mono)
+    expect(five.lines).toHaveLength(5)
+    expect(five.fontSize).toBeLessThan(one.fontSize)
+    expect(five.lines.length * five.fontSize * ANTON.lineHeight).toBeLessThanOrEqual(160)
+    expect(five.overflows).toBe(false)
+  })
+
+  it('overflows when the lines do not fit even at the smallest size', () => {
+    const layout = layoutCaption(
+      { text: 'A' + '\n'.repeat(200) + 'B', x: 0.5, y: 0.5, height: 0.1 },
+      image,
+      mono,
+    )
+    expect(layout.overflows).toBe(true)
+    expect(layout.lines).toHaveLength(201)
   })
 })
