@@ -9,7 +9,8 @@ describe('CaptionSchema', () => {
 
   describe('text', () => {
     // As Ajv compiles a schema's pattern: with the `u` flag.
-    const pattern = new RegExp(CaptionSchema.properties.text.pattern!, 'u')
+    const { pattern: source } = CaptionSchema.properties.text as { pattern?: string }
+    const pattern = new RegExp(source ?? '', 'u')
 
     it('takes line breaks, \n or \r\n, and blank lines', () => {
       for (const text of ['TOP\nBOTTOM', 'TOP\r\nBOTTOM', 'A\n\nB', '\n', 'a\r\n\r\nb\n']) {
