@@ -26,10 +26,17 @@ test("the right key opens the overview with this key's usage; Forget key forgets
   page,
   adminPage,
 }, testInfo) => {
+  const adminLink = page
+    .getByRole('navigation', { name: 'Main' })
+    .getByRole('link', { name: 'Admin' })
   await page.goto('/')
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Admin' }).click()
-  await expect(page).toHaveURL(/\/admin$/)
+  await expect(page.getByRole('banner')).toBeVisible()
+  await expect(adminLink).toHaveCount(0)
+  // Without a key in the tab the header hides Admin; the page itself opens by its URL.
+  await adminPage.goto()
+  await expect(adminLink).toHaveCount(0)
   await adminPage.enterKey(ADMIN_API_KEY)
+  await expect(adminLink).toBeVisible()
 
   await expect(adminPage.usage).toContainText(/\d[\d,]* of 10,000 requests used today/)
   await expect(adminPage.usage.getByRole('meter', { name: 'Quota used' })).toBeVisible()
@@ -44,13 +51,16 @@ test("the right key opens the overview with this key's usage; Forget key forgets
   expect(await adminPage.storedKey()).toBe(ADMIN_API_KEY)
   await attachScreenshot(page, testInfo, 'admin-overview')
 
-  await page.reload()
+  await page.goto('/')
+  await adminLink.click()
+  await expect(page).toHaveURL(/\/admin$/)
   await expect(adminPage.usage).toContainText('requests used today')
 
   await adminPage.forgetKeyButton.click()
   await expect(adminPage.keyField).toBeVisible()
   await expect(adminPage.keyRefusal).toHaveCount(0)
   expect(await adminPage.storedKey()).toBeNull()
+  await expect(adminLink).toHaveCount(0)
 })
 
 test('a kept key the server refuses sends the person back to the form, saying why', async ({
@@ -66,4 +76,28 @@ test('a kept key the server refuses sends the person back to the form, saying wh
   await adminPage.goto('/admin')
   await expect(adminPage.keyRefusal).toContainText(REFUSED)
   expect(await adminPage.storedKey()).toBeNull()
+})
+
+test('the header with a key in the tab, desktop and phone, light and dark', async ({
+  page,
+  adminPage,
+}, testInfo) => {
+  await adminPage.goto()
+  await adminPage.enterKey(ADMIN_API_KEY)
+  await page.goto('/')
+  const header = page.getByRole('banner')
+  for (const width of [1280, 390]) {
+    for (const colorScheme of ['light', 'dark'] as const) {
+      await page.setViewportSize({ width, height: 800 })
+      await page.emulateMedia({ colorScheme })
+      const link = header.getByRole('link', { name: 'Admin' })
+      await expect(link).toBeVisible()
+      // The link sits inside the header, never pushed off a phone's screen.
+      const box = await link.boundingBox()
+      expect(box!.x + box!.width).toBeLessThanOrEqual(width)
+      const path = testInfo.outputPath(`header-${width}-${colorScheme}.png`)
+      await header.screenshot({ path })
+      await testInfo.attach(`header-${width}-${colorScheme}`, { path, contentType: 'image/png' })
+    }
+  }
 })

@@ -42,11 +42,24 @@ async function openApp(path: string) {
 const keyForm = (view: VueWrapper) => view.find('[aria-labelledby="key-form-title"]')
 
 describe('admin pages', () => {
-  it('are linked from the header', async () => {
-    fakeApi({ '/api/limits': json(200, {}) })
+  it('are linked from the header only once the tab holds a key, and open by URL without', async () => {
+    const api = fakeApi({
+      '/api/limits': json(200, {}),
+      '/api/admin/session': json(200, ADMIN),
+      '/api/admin/usage': json(200, USAGE),
+    })
     const { view } = await openApp('/admin')
-    const link = view.findAll('header a').find((a) => a.text() === 'Admin')
-    expect(link?.attributes('href')).toBe('/admin')
+    const adminLink = () => view.findAll('header a').find((a) => a.text() === 'Admin')
+    expect(adminLink()).toBeUndefined()
+    expect(keyForm(view).exists()).toBe(true)
+
+    await fillAndSubmit(view, { 'API key': 'key-5678' })
+    expect(api.requestsTo('/api/admin/session')).toHaveLength(1)
+    expect(adminLink()?.attributes('href')).toBe('/admin')
+
+    await buttonNamed(view, 'Forget key').trigger('click')
+    await flushPromises()
+    expect(adminLink()).toBeUndefined()
   })
 
   it("ask for the key, check it, keep it in the tab's session and show its usage", async () => {
