@@ -101,6 +101,17 @@ describe('GET /api/images/custom/<lines>.<ext>?background=<key>', () => {
     ).toBe(true)
   })
 
+  it('starts a new line at ~n, as \\n does through POST /api/meme', async () => {
+    const response = await get(custom('TOP~nBOTTOM/Second~n~nbox.png'))
+    expect(response.statusCode).toBe(200)
+    const posted = await postRender(['TOP\nBOTTOM', 'Second\n\nbox'])
+    const [url, post] = await Promise.all([decodePixels(response.rawPayload), decodePixels(posted)])
+    expect(maxDifference(url, post)).toBe(0)
+    // Not what the words on one line draw.
+    const spaced = await decodePixels(await postRender(['TOP BOTTOM', 'Second box']))
+    expect(maxDifference(url, spaced)).toBeGreaterThan(0)
+  })
+
   it('leaves a box empty for `_`, and for a missing line', async () => {
     const blankTop = await get(custom('_/Bottom_only.png'))
     expect(blankTop.rawPayload.equals(await postRender(['', 'Bottom only']))).toBe(true)

@@ -271,6 +271,61 @@ describe('POST /api/meme', () => {
     })
   })
 
+  describe('line breaks', () => {
+    const BACKGROUND = [0x4a, 0x6f, 0xa5] as const
+
+    /** Runs of rows holding ink (pixels far from the plain background), top to bottom. */
+    function inkBands(pixels: Awaited<ReturnType<typeof decodePixels>>): [number, number][] {
+      const bands: [number, number][] = []
+      for (let y = 0; y < pixels.height; y++) {
+        let inked = false
+        for (let x = 0; x < pixels.width && !inked; x++) {
+          const [r, g, b] = pixelAt(pixels, x, y)
+          const distance =
+            Math.abs(r - BACKGROUND[0]) + Math.abs(g - BACKGROUND[1]) + Math.abs(b - BACKGROUND[2])
+          inked = distance > 60
+        }
+        const last = bands.at(-1)
+        if (inked && last && last[1] === y - 1) last[1] = y
+        else if (inked) bands.push([y, y])
+      }
+      return bands
+    }
+
+    async function bandsOf(text: string, key: string): Promise<[number, number][]> {
+      const response = await render(app, {
+        image: key,
+        captions: [{ text, x: 0.5, y: 0.5, width: 0.9, height: 0.6 }],
+        format: 'png',
+      })
+      expect(response.statusCode).toBe(200)
+      return inkBands(await decodePixels(Buffer.from(response.json().meme_data, 'base64')))
+    }
+
+    it('draws "TOP\\nBOTTOM" in one box as two lines, and "TOP BOTTOM" as one', async () => {
+      const { key } = await uploadThroughPolicy(
+        app,
+        await makeSolidPng(480, 320),
+        'plain.png',
+        'image/png',
+      )
+      const oneLine = await bandsOf('TOP BOTTOM', key)
+      expect(oneLine).toHaveLength(1)
+      const twoLines = await bandsOf('TOP\nBOTTOM', key)
+      expect(twoLines).toHaveLength(2)
+      const [upper, lower] = twoLines as [[number, number], [number, number]]
+      // One line above the box's centre (160 px), one below, apart by a clear gap.
+      expect(upper[1]).toBeLessThan(160)
+      expect(lower[0]).toBeGreaterThan(160)
+      expect(lower[0] - upper[1]).toBeGreaterThan(5)
+      // A CRLF from a Windows client draws the same.
+      expect(await bandsOf('TOP\r\nBOTTOM', key)).toEqual(twoLines)
+      // An empty line between them keeps a line's height: the gap grows.
+      const [top, bottom] = (await bandsOf('TOP\n\nBOTTOM', key)) as [number, number][]
+      expect(bottom![0] - top![1]).toBeGreaterThan(lower[0] - upper[1])
+    })
+  })
+
   describe('decoded pictures kept for re-renders', () => {
     type Send = { mock: { calls: unknown[][] } }
     const objectReads = (send: Send) =>
@@ -505,7 +560,9 @@ describe('POST /api/meme', () => {
       ['eleven captions', { image: KEY, captions: Array(11).fill(caption) }],
       ['501 characters', { image: KEY, captions: [{ ...caption, text: 'a'.repeat(501) }] }],
       ['a control character', { image: KEY, captions: [{ ...caption, text: 'a\u0007b' }] }],
-      ['a newline', { image: KEY, captions: [{ ...caption, text: 'a\nb' }] }],
+      ['a lone carriage return', { image: KEY, captions: [{ ...caption, text: 'a\rb' }] }],
+      ['a tab', { image: KEY, captions: [{ ...caption, text: 'a\tb' }] }],
+      ['a next-line (U+0085)', { image: KEY, captions: [{ ...caption, text: 'a\u0085b' }] }],
       ['empty text', { image: KEY, captions: [{ ...caption, text: '' }] }],
       ['x outside 0..1', { image: KEY, captions: [{ ...caption, x: 1.5 }] }],
       ['x as a string', { image: KEY, captions: [{ ...caption, x: '0.5' }] }],
