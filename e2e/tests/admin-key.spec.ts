@@ -101,3 +101,20 @@ test('the header with a key in the tab, desktop and phone, light and dark', asyn
     }
   }
 })
+
+test('a control focused from below the fold stops under the sticky header, not beneath it', async ({
+  page,
+}) => {
+  await page.setViewportSize({ width: 390, height: 600 })
+  await page.goto('/')
+  const tab = page.getByRole('tab', { name: 'Upload your own' })
+  await expect(tab).toBeVisible()
+  await page.evaluate(() =>
+    window.scrollTo({ top: document.body.scrollHeight, behavior: 'instant' }),
+  )
+  await expect.poll(() => tab.evaluate((el) => el.getBoundingClientRect().bottom)).toBeLessThan(0)
+  await tab.focus()
+  const header = await page.getByRole('banner').boundingBox()
+  const top = await tab.evaluate((el) => el.getBoundingClientRect().top)
+  expect(top).toBeGreaterThanOrEqual(header!.y + header!.height)
+})
