@@ -109,13 +109,18 @@ const UNREADABLE_PICTURE =
 
 const COLOUR = /^#[0-9a-f]{6}$/i
 
-// The API refuses control characters (they have no glyph); a pasted tab or line break
-// becomes a space, since lines wrap by themselves.
+// The API refuses control characters but the line break (the others have no glyph): pasted
+// line breaks of any platform become `\n`, and a tab or another control character a space, so
+// the words on either side of it stay apart.
+const LINE_BREAKS = /\r\n?/g
 // eslint-disable-next-line no-control-regex
-const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/g
+const CONTROL_CHARACTERS = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/g
 
 export function cleanCaptionText(text: string): string {
-  return text.replace(CONTROL_CHARACTERS, ' ').slice(0, CAPTION_LIMITS.maxTextLength)
+  return text
+    .replace(LINE_BREAKS, '\n')
+    .replace(CONTROL_CHARACTERS, ' ')
+    .slice(0, CAPTION_LIMITS.maxTextLength)
 }
 
 /** What a box is called in the editor, from its place in the list. */

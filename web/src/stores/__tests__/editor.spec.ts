@@ -387,11 +387,22 @@ describe('caption boxes', () => {
     })
   })
 
-  it('replaces line breaks and tabs in the text with spaces', () => {
+  it('keeps line breaks, reads \\r\\n and \\r as \\n, and makes other control characters spaces', () => {
     const editor = useEditorStore()
     const top = editor.captions[0]!
     expect(editor.setCaptionText(top.id, 'one\ntwo\tthree')).toBe(true)
-    expect(top.text).toBe('one two three')
+    expect(top.text).toBe('one\ntwo three')
+    expect(editor.setCaptionText(top.id, 'a\r\nb\rc\n\nd\u0000e\u0085f')).toBe(true)
+    expect(top.text).toBe('a\nb\nc\n\nd e f')
+  })
+
+  it('lays the lines out in the preview as the server does: one per line break', () => {
+    const editor = useEditorStore()
+    editor.measureText = mono
+    const top = editor.captions[0]!
+    editor.setCaptionText(top.id, 'first line\nsecond line')
+    const layout = editor.layouts.get(top.id)
+    expect(layout?.lines.map((line) => line.text)).toEqual(['FIRST LINE', 'SECOND LINE'])
   })
 })
 
