@@ -96,7 +96,79 @@ export const PLACEHOLDER_SIZE: ImageSize = { width: 1200, height: 900 }
 
 /** Where "Add text" puts a box: the middle, a little lower for each box already there. */
 const ADDED_BOX: CaptionBox = { x: 0.5, y: 0.5, width: 0.8, height: 0.2, rotation: 0 }
-const ADDED_BOX_OFFSET = 0.05
+/** The grid an added box's centre is tried on, outward from the middle of the picture. */
+const ADDED_BOX_STEP = 0.05
+/** Closer than this to another box's centre, a box would look stacked on it. */
+const STACKED_WITHIN = 0.04
+
+interface Extent {
+  left: number
+  right: number
+  top: number
+  bottom: number
+}
+
+/** The picture share a box covers, rotation included, on a picture of `aspect` (w / h). */
+function extentOf(box: CaptionBox, aspect: number): Extent {
+  const angle = (box.rotation * Math.PI) / 180
+  const cos = Math.abs(Math.cos(angle))
+  const sin = Math.abs(Math.sin(angle))
+  // Rotation happens in pixels: width in picture widths, height in picture heights.
+  const halfWidth = (box.width * cos + (box.height * sin) / aspect) / 2
+  const halfHeight = (box.height * cos + box.width * sin * aspect) / 2
+  return {
+    left: box.x - halfWidth,
+    right: box.x + halfWidth,
+    top: box.y - halfHeight,
+    bottom: box.y + halfHeight,
+  }
+}
+
+function overlapArea(a: Extent, b: Extent): number {
+  const width = Math.min(a.right, b.right) - Math.max(a.left, b.left)
+  const height = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top)
+  // Boxes that only touch do not overlap, whatever the rounding of their edges.
+  return width > 1e-9 && height > 1e-9 ? width * height : 0
+}
+
+/** 0.5, 0.45, 0.55, 0.4, … within [low, high], nearest the middle first. */
+function outwardFromMiddle(low: number, high: number): number[] {
+  const steps: number[] = []
+  for (let offset = 0; offset <= 0.5 + 1e-9; offset += ADDED_BOX_STEP) {
+    for (const value of offset === 0 ? [0.5] : [0.5 - offset, 0.5 + offset]) {
+      const rounded = Math.round(value * 100) / 100
+      if (rounded >= low - 1e-9 && rounded <= high + 1e-9) steps.push(rounded)
+    }
+  }
+  return steps
+}
+
+/**
+ * Where a new box goes: wholly inside the picture, covering no other box where there is room,
+ * else as little of them as it can and never centred on one, nearest the middle. `aspect` is
+ * the picture's width over its height.
+ */
+export function placeAddedBox(boxes: readonly CaptionBox[], aspect = 1): CaptionBox {
+  const others = boxes.map((box) => ({ centre: box, extent: extentOf(box, aspect) }))
+  const half = { x: ADDED_BOX.width / 2, y: ADDED_BOX.height / 2 }
+  let best: { box: CaptionBox; cost: number } | undefined
+  for (const y of outwardFromMiddle(half.y, 1 - half.y)) {
+    for (const x of outwardFromMiddle(half.x, 1 - half.x)) {
+      const box = { ...ADDED_BOX, x, y }
+      const extent = extentOf(box, aspect)
+      const stacked = others.some(
+        ({ centre }) => Math.hypot(centre.x - x, centre.y - y) < STACKED_WITHIN,
+      )
+      // A stacked place costs more than any overlap can (areas stay under 1 per box).
+      const cost =
+        others.reduce((sum, other) => sum + overlapArea(extent, other.extent), 0) +
+        (stacked ? others.length : 0)
+      if (cost === 0) return box
+      if (best === undefined || cost < best.cost - 1e-9) best = { box, cost }
+    }
+  }
+  return best?.box ?? ADDED_BOX
+}
 
 /** Arrow keys move a box by this share of the picture; with Shift, by the larger one. */
 export const NUDGE_STEP = 0.01
@@ -299,14 +371,15 @@ export const useEditorStore = defineStore('editor', () => {
     if (entry) Object.assign(entry, nudgeBox(boxOf(entry), dx, dy))
   }
 
-  /** Adds an empty box in the middle and selects it; undefined when there are enough. */
+  /**
+   * Adds an empty box where it is free (see `placeAddedBox`) and selects it; undefined when
+   * there are enough.
+   */
   function addCaption(): EditorCaption | undefined {
     if (!canAddCaption.value) return undefined
-    let y = ADDED_BOX.y
-    while (captions.value.some((entry) => Math.abs(entry.y - y) < 1e-6) && y < 0.8) {
-      y += ADDED_BOX_OFFSET
-    }
-    const added = newCaption({ ...ADDED_BOX, y: Math.round(y * 100) / 100 })
+    const shown = picture.value
+    const aspect = shown && shown.height > 0 ? shown.width / shown.height : 1
+    const added = newCaption(placeAddedBox(captions.value.map(boxOf), aspect))
     captions.value.push(added)
     selectedId.value = added.id
     return captions.value.at(-1)

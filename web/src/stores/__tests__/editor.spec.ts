@@ -2,7 +2,8 @@ import { CAPTION_LIMITS, STARTING_CAPTION_BOXES, type MeasureText } from '@meme-
 import { createPinia, setActivePinia } from 'pinia'
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { FakeXhr, fakeApi, heldReply, json } from '@/api/__tests__/fake-network.ts'
-import { TEXT_DOES_NOT_FIT, useEditorStore } from '../editor.ts'
+import type { CaptionBox } from '@/editor/box-geometry.ts'
+import { boxOf, placeAddedBox, TEXT_DOES_NOT_FIT, useEditorStore } from '../editor.ts'
 
 const PNG_BYTES = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d]
 const pngFile = (name = 'cat.png', size = 4096) => {
@@ -303,22 +304,66 @@ describe('caption boxes', () => {
     expect(STARTING_CAPTION_BOXES.map(({ y }) => y)).toEqual([0.12, 0.88])
   })
 
-  it('adds boxes in the middle, each selected, up to the limit, then refuses', () => {
+  it('adds boxes where they are free, each selected, up to the limit, then refuses', () => {
     const editor = useEditorStore()
     const first = editor.addCaption()
+    // Between the starting top (0.02–0.22) and bottom (0.78–0.98) boxes.
     expect(first).toMatchObject({ text: '', x: 0.5, y: 0.5, width: 0.8, height: 0.2 })
     expect(editor.selectedId).toBe(first!.id)
-    // The next one does not hide exactly behind it.
-    expect(editor.addCaption()?.y).toBe(0.55)
 
     while (editor.captions.length < CAPTION_LIMITS.maxCaptions) {
       expect(editor.addCaption()).toBeDefined()
     }
+    // Ten boxes: each wholly on the picture, no two centred on the same spot.
+    for (const caption of editor.captions) {
+      const box = boxOf(caption)
+      expect(box.x - box.width / 2).toBeGreaterThanOrEqual(0)
+      expect(box.x + box.width / 2).toBeLessThanOrEqual(1)
+      expect(box.y - box.height / 2).toBeGreaterThanOrEqual(0)
+      expect(box.y + box.height / 2).toBeLessThanOrEqual(1)
+    }
+    const centres = editor.captions.map((caption) => `${caption.x},${caption.y}`)
+    expect(new Set(centres).size).toBe(10)
     expect(editor.captions).toHaveLength(10)
     expect(editor.canAddCaption).toBe(false)
     expect(editor.addCaption()).toBeUndefined()
     expect(editor.captions).toHaveLength(10)
     expect(new Set(editor.captions.map((caption) => caption.id)).size).toBe(10)
+  })
+
+  it('places an added box clear of the others when there is room', () => {
+    const overlaps = (a: CaptionBox, b: CaptionBox) =>
+      Math.abs(a.x - b.x) < (a.width + b.width) / 2 - 1e-9 &&
+      Math.abs(a.y - b.y) < (a.height + b.height) / 2 - 1e-9
+    const top = { x: 0.5, y: 0.15, width: 0.9, height: 0.3, rotation: 0 }
+    const middle = { x: 0.5, y: 0.5, width: 0.9, height: 0.2, rotation: 0 }
+    const free = placeAddedBox([top, middle])
+    expect(free).toMatchObject({ x: 0.5, y: 0.7, width: 0.8, height: 0.2, rotation: 0 })
+    expect(overlaps(free, top) || overlaps(free, middle)).toBe(false)
+
+    // A box turned upright covers 0.25–0.75 of the height: the new one goes below it.
+    const upright = { x: 0.5, y: 0.5, width: 0.5, height: 0.1, rotation: 90 }
+    expect(placeAddedBox([upright, top])).toMatchObject({ x: 0.5, y: 0.85 })
+
+    // The picture's shape counts: on a picture four times taller than wide, an upright box
+    // 0.3 widths long spans only 0.075 of the height.
+    const short = { ...upright, width: 0.3 }
+    expect(placeAddedBox([short], 0.25)).toMatchObject({ x: 0.5, y: 0.35 })
+    expect(Math.abs(placeAddedBox([short], 1).y - 0.5)).toBeGreaterThanOrEqual(0.25)
+  })
+
+  it('when no place is free, places an added box over as little as it can, never stacked', () => {
+    const full = [0.1, 0.3, 0.5, 0.7, 0.9].map((y) => ({
+      x: 0.5,
+      y,
+      width: 1,
+      height: 0.2,
+      rotation: 0,
+    }))
+    const placed = placeAddedBox(full)
+    expect(full.some((box) => box.x === placed.x && box.y === placed.y)).toBe(false)
+    expect(placed.y - placed.height / 2).toBeGreaterThanOrEqual(0)
+    expect(placed.y + placed.height / 2).toBeLessThanOrEqual(1)
   })
 
   it('removes a box and selects its neighbour', () => {
