@@ -162,3 +162,53 @@ test('a picture with two captions comes back as a meme of the same size', async 
     })
   })
 })
+
+test('ten text boxes: each tab stands apart and whole, at every width', async ({
+  page,
+  editorPage,
+  sourcePicture,
+}, testInfo) => {
+  await editorPage.chooseImage(sourcePicture.path)
+  await expect(editorPage.preview).toBeVisible()
+  while ((await editorPage.boxTabs.count()) < 10) await editorPage.addBox()
+  await expect(editorPage.boxTabs).toHaveText(Array.from({ length: 10 }, (_, i) => `Text ${i + 1}`))
+  const tablist = page.getByRole('tablist', { name: 'Text boxes' })
+  for (const width of [1280, 1024, 900, 768, 600, 390, 320]) {
+    await page.setViewportSize({ width, height: 900 })
+    const boxes = await editorPage.boxTabs.evaluateAll((tabs) =>
+      tabs.map((tab) => {
+        const { left, right, top, bottom } = tab.getBoundingClientRect()
+        return { left, right, top, bottom, fits: tab.scrollWidth <= tab.clientWidth }
+      }),
+    )
+    const list = (await tablist.boundingBox())!
+    boxes.forEach((box, i) => {
+      expect(box.fits, `Text ${i + 1} shows its whole label at ${width}`).toBe(true)
+      expect(box.left, `Text ${i + 1} inside the list at ${width}`).toBeGreaterThanOrEqual(
+        list.x - 0.5,
+      )
+      expect(box.right).toBeLessThanOrEqual(list.x + list.width + 0.5)
+      for (const other of boxes.slice(i + 1)) {
+        const apart =
+          other.left >= box.right + 4 ||
+          box.left >= other.right + 4 ||
+          other.top >= box.bottom + 4 ||
+          box.top >= other.bottom + 4
+        expect(apart, `Text ${i + 1} stands apart from the next tabs at ${width}`).toBe(true)
+      }
+    })
+  }
+  for (const width of [1280, 390]) {
+    for (const colorScheme of ['light', 'dark'] as const) {
+      await page.setViewportSize({ width, height: 900 })
+      await page.emulateMedia({ colorScheme })
+      await tablist.scrollIntoViewIfNeeded()
+      const path = testInfo.outputPath(`caption-tabs-${width}-${colorScheme}.png`)
+      await tablist.locator('..').screenshot({ path })
+      await testInfo.attach(`caption-tabs-${width}-${colorScheme}`, {
+        path,
+        contentType: 'image/png',
+      })
+    }
+  }
+})
