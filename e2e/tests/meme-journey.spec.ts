@@ -163,7 +163,7 @@ test('a picture with two captions comes back as a meme of the same size', async 
   })
 })
 
-test('ten text boxes: each tab stands apart and whole, at every width', async ({
+test('ten text boxes: each tab stands apart and whole, at every width; Add text says why it is off', async ({
   page,
   editorPage,
   sourcePicture,
@@ -172,6 +172,11 @@ test('ten text boxes: each tab stands apart and whole, at every width', async ({
   await expect(editorPage.preview).toBeVisible()
   while ((await editorPage.boxTabs.count()) < 10) await editorPage.addBox()
   await expect(editorPage.boxTabs).toHaveText(Array.from({ length: 10 }, (_, i) => `Text ${i + 1}`))
+  await expect(editorPage.addTextButton).toBeDisabled()
+  await expect(editorPage.addTextButton).toHaveAccessibleDescription(
+    '10 text boxes at most: delete one to add another.',
+  )
+  await expect(page.getByText('10 text boxes at most')).toBeVisible()
   const tablist = page.getByRole('tablist', { name: 'Text boxes' })
   for (const width of [1280, 1024, 900, 768, 600, 390, 320]) {
     await page.setViewportSize({ width, height: 900 })
