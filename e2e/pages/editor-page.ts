@@ -80,7 +80,10 @@ export class EditorPage {
     this.generateButton = page.getByRole('button', { name: 'Generate' })
     this.progressBar = page.getByRole('progressbar')
     this.alert = page.getByRole('alert')
-    this.resultImage = page.getByRole('img', { name: 'Generated meme' })
+    // Its alt text says what the captions say: find it in the result's region instead.
+    this.resultImage = page.getByRole('region', { name: 'Your meme' }).getByRole('img', {
+      name: /^(Meme: “|A meme without captions$)/,
+    })
     // Download may be a link with a `download` attribute or a button; either is fine.
     this.downloadAction = page
       .getByRole('link', { name: 'Download' })

@@ -62,6 +62,10 @@ test('a picture with two captions comes back as a meme of the same size', async 
     await editorPage.watchBusyStates()
     await editorPage.generateButton.click()
     await expect(editorPage.resultImage).toBeVisible({ timeout: 30_000 })
+    // Worded as the share page words it.
+    await expect(editorPage.resultImage).toHaveAccessibleName(
+      'Meme: “WHEN THE E2E SUITE” / “PASSES ON THE FIRST RUN”',
+    )
     await expect
       .poll(() => editorPage.resultNaturalSize(), { message: 'the result image loads' })
       .toEqual({ width: sourcePicture.width, height: sourcePicture.height })

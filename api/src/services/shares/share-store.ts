@@ -7,7 +7,7 @@ import {
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3'
-import { IMAGE_FORMATS, type Caption } from '@meme-studio/meme-core'
+import { IMAGE_FORMATS } from '@meme-studio/meme-core'
 import { imageSize } from 'image-size'
 import { Value } from 'typebox/value'
 import { ShareRecordSchema, type ShareRecord } from '../../schemas/records.ts'
@@ -33,8 +33,6 @@ const SHARE_ID_PATTERN = /^[A-Za-z0-9_-]{22}$/
 /** How long a presigned image URL works. Pages that carry one are cached for far less. */
 export const SHARE_IMAGE_URL_SECONDS = 60 * 60
 
-const MAX_TITLE_LENGTH = 120
-const UNTITLED = 'A meme'
 /** A fresh id for every share: the bytes under a key never change. */
 const RENDER_CACHE_CONTROL = 'public, max-age=31536000, immutable'
 /** A sidecar is a few hundred bytes; refuse to read anything much larger. */
@@ -74,40 +72,6 @@ export function sharePath(id: string): string {
 /** The lasting path of a share's image, answered by the app (and cached at the edge). */
 export function stableImagePath(id: string): string {
   return `/api/shares/${id}/image`
-}
-
-/**
- * The image's alternative text, from the title (the captions, top to bottom, joined with " / "):
- * each caption quoted, so a screen reader says what is written on the picture.
- */
-export function shareAltText(title: string): string {
-  if (title === UNTITLED) return 'A meme without captions'
-  return `Meme: ${title
-    .split(' / ')
-    .map((text) => `“${text}”`)
-    .join(' / ')}`
-}
-
-/**
- * The captions' text as typed, top to bottom, joined with " / ": the page title and the
- * image's alt text. Capped by characters as people see them, so no emoji is cut in half.
- */
-export function shareTitle(captions: readonly Pick<Caption, 'text' | 'y'>[]): string {
-  const joined = [...captions]
-    .sort((a, b) => a.y - b.y)
-    .map((caption) => caption.text.replace(/\s+/g, ' ').trim())
-    .filter(Boolean)
-    .join(' / ')
-  if (!joined) return UNTITLED
-  const graphemes = Array.from(
-    new Intl.Segmenter('en', { granularity: 'grapheme' }).segment(joined),
-    (part) => part.segment,
-  )
-  if (graphemes.length <= MAX_TITLE_LENGTH) return joined
-  return `${graphemes
-    .slice(0, MAX_TITLE_LENGTH - 1)
-    .join('')
-    .trimEnd()}…`
 }
 
 function shareNotFound(cause?: unknown): AppError {

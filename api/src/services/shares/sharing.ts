@@ -1,5 +1,10 @@
 import type { S3Client } from '@aws-sdk/client-s3'
-import { templateImagePath, type ImageUrlFormat } from '@meme-studio/meme-core'
+import {
+  memeAltText,
+  memeTitle,
+  templateImagePath,
+  type ImageUrlFormat,
+} from '@meme-studio/meme-core'
 import type { MemeRequest, Share, ShareCreated } from '@meme-studio/meme-core/schema'
 import type { ShareRecord } from '../../schemas/records.ts'
 import type { RenderedMeme } from '../meme/meme-render.ts'
@@ -13,9 +18,7 @@ import {
   readShare,
   readShareImage,
   saveShare,
-  shareAltText,
   sharePath,
-  shareTitle,
   stableImagePath,
 } from './share-store.ts'
 
@@ -89,7 +92,7 @@ export class Sharing {
     // Read after the render, which has just found it (or answered 404 for it).
     const template = request.template === undefined ? null : await findTemplate(request.template)
     const imagePath = shareImagePath(request, template, meme)
-    const { id, record } = await saveShare(s3, bucket, meme, shareTitle(request.captions), {
+    const { id, record } = await saveShare(s3, bucket, meme, memeTitle(request.captions), {
       ...(imagePath === undefined ? {} : { imagePath }),
     })
     const image = await presignShareImage(s3, bucket, record)
@@ -148,7 +151,7 @@ export class Sharing {
       pageUrl: `${publicOrigin}${sharePath(id)}`,
       imageUrl: `${publicOrigin}${imagePath}`,
       imagePath,
-      alt: shareAltText(record.title),
+      alt: memeAltText(record.title),
       download,
       ...(record.imagePath === undefined
         ? {}

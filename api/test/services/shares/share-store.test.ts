@@ -7,46 +7,9 @@ import {
   presignShareImage,
   renderKey,
   SHARE_IMAGE_URL_SECONDS,
-  shareAltText,
-  shareTitle,
   sidecarKey,
 } from '../../../src/services/shares/share-store.ts'
 import type { ShareRecord } from '../../../src/schemas/records.ts'
-
-const at = (text: string, y: number) => ({ text, y })
-
-describe('shareTitle', () => {
-  it('joins the captions top to bottom with " / "', () => {
-    expect(shareTitle([at('Bottom text', 0.85), at('Top text', 0.15)])).toBe(
-      'Top text / Bottom text',
-    )
-  })
-
-  it('trims, collapses spaces and skips blank captions', () => {
-    expect(shareTitle([at('  one   two ', 0.1), at('   ', 0.5), at('three', 0.9)])).toBe(
-      'one two / three',
-    )
-  })
-
-  it('names a meme without words', () => {
-    expect(shareTitle([at(' ', 0.5)])).toBe('A meme')
-  })
-
-  it('caps the title at 120 characters with an ellipsis', () => {
-    const title = shareTitle([at('a'.repeat(200), 0.5)])
-    expect(title).toBe(`${'a'.repeat(119)}…`)
-  })
-
-  it('never cuts an emoji in half', () => {
-    const family = '👨‍👩‍👧‍👦'
-    const title = shareTitle([at(`${'a'.repeat(118)}${family.repeat(3)}`, 0.5)])
-    expect(title).toBe(`${'a'.repeat(118)}${family}…`)
-  })
-
-  it('keeps a title of exactly 120 characters whole', () => {
-    expect(shareTitle([at('b'.repeat(120), 0.5)])).toBe('b'.repeat(120))
-  })
-})
 
 describe('share ids and keys', () => {
   it('are 22 base64url characters, fresh each time', () => {
@@ -114,19 +77,6 @@ describe('presignShareImage', () => {
     expect(new URL(url).searchParams.get('response-content-disposition')).toBe(
       'attachment; filename="meme.png"',
     )
-  })
-})
-
-describe('shareAltText', () => {
-  it('quotes each caption of the title, top to bottom', () => {
-    expect(shareAltText(shareTitle([at('Bottom text', 0.85), at('Top text', 0.15)]))).toBe(
-      'Meme: “Top text” / “Bottom text”',
-    )
-    expect(shareAltText('Hi')).toBe('Meme: “Hi”')
-  })
-
-  it('says so when there are no words', () => {
-    expect(shareAltText(shareTitle([at('  ', 0.5)]))).toBe('A meme without captions')
   })
 })
 

@@ -163,6 +163,22 @@ describe('MemeResult', () => {
     expect(actions.map((action) => action.text())).toEqual(['Download', 'Copy', 'Share'])
   })
 
+  it('describes the image by its captions, top to bottom, and names the download after them', () => {
+    fakeApi({})
+    const request = { ...REQUEST, captions: [...REQUEST.captions].reverse() }
+    wrapper = mount(MemeResult, { props: { meme, request } })
+    expect(wrapper.get('img').attributes('alt')).toBe('Meme: “Top text” / “Bottom text”')
+    expect(wrapper.get('a[download]').attributes('download')).toBe('top-text-bottom-text.jpg')
+  })
+
+  it('says a meme has no captions when none has a word', () => {
+    fakeApi({})
+    const request = { ...REQUEST, captions: [{ text: '  ', x: 0.5, y: 0.5 }] }
+    wrapper = mount(MemeResult, { props: { meme, request } })
+    expect(wrapper.get('img').attributes('alt')).toBe('A meme without captions')
+    expect(wrapper.get('a[download]').attributes('download')).toBe('meme.jpg')
+  })
+
   it('offers no Share without the request', () => {
     fakeApi({})
     wrapper = mount(MemeResult, { props: { meme } })
