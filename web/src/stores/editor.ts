@@ -20,7 +20,7 @@ import type {
   TemplateCreated,
 } from '@meme-studio/meme-core/schema'
 import { defineStore } from 'pinia'
-import { computed, ref, shallowRef } from 'vue'
+import { computed, ref, shallowRef, watch } from 'vue'
 import { failureSentence, UserFacingError } from '@/api/failure-messages.ts'
 import { renderMeme, signUpload } from '@/api/meme-api.ts'
 import { uploadToS3 } from '@/api/s3-upload.ts'
@@ -169,6 +169,9 @@ export function placeAddedBox(boxes: readonly CaptionBox[], aspect = 1): Caption
   }
   return best?.box ?? ADDED_BOX
 }
+
+/** A pause in editing this long, after a result exists, re-renders it. */
+export const REFRESH_AFTER_MS = 800
 
 /** Arrow keys move a box by this share of the picture; with Shift, by the larger one. */
 export const NUDGE_STEP = 0.01
@@ -336,6 +339,32 @@ export const useEditorStore = defineStore('editor', () => {
   /** The request behind the meme on show: what a share link needs to make it again. */
   const lastRequest = computed(() => renderedRequest.value)
 
+  /**
+   * What Generate would render now, as text to compare: the picture, the captions (text,
+   * place and style) and the format. The picture is told apart by its template, or else by
+   * the chosen file.
+   */
+  const boxesSignature = computed(() =>
+    JSON.stringify({
+      template: template.value?.id ?? null,
+      captions: captionsToRender.value,
+      format: format.value ?? null,
+    }),
+  )
+  /** The signature and picture of the meme on show, set when it is shown. */
+  const renderedSignature = ref<string | null>(null)
+  const renderedPicture = shallowRef<Picture | null>(null)
+  /** The meme on show no longer matches the boxes: it must not be handed out as current. */
+  const resultStale = computed(
+    () =>
+      meme.value !== null &&
+      (renderedSignature.value !== boxesSignature.value || renderedPicture.value !== picture.value),
+  )
+  /** Why an out-of-date result cannot be re-rendered yet, in words; undefined when it can. */
+  const staleReason = computed(() => (resultStale.value ? generateBlocker.value : undefined))
+  /** A re-render of an out-of-date result failed; cleared by the next edit or render. */
+  const refreshError = ref<string | null>(null)
+
   const find = (id: number) => captions.value.find((entry) => entry.id === id)
 
   /**
@@ -408,11 +437,14 @@ export const useEditorStore = defineStore('editor', () => {
     next: MemeImage | null,
     request: MemeRequest | null = null,
     imagePath?: string,
+    signature: string | null = null,
   ): void {
     if (meme.value) releaseMemeImage(meme.value)
     meme.value = next
     renderedRequest.value = request
     renderedImagePath.value = imagePath
+    renderedSignature.value = signature
+    renderedPicture.value = next ? picture.value : null
   }
 
   function adoptPicture(next: Picture): void {
@@ -607,10 +639,30 @@ export const useEditorStore = defineStore('editor', () => {
     return signed.key
   }
 
+  /** The render under way, so that there is never more than one. */
+  let inFlight: Promise<void> | undefined
+  let refreshTimer: ReturnType<typeof setTimeout> | undefined
+
   /** Uploads the picture (once), renders the captions on the server and shows the result. */
-  async function generate(): Promise<void> {
+  function generate(): Promise<void> {
+    if (inFlight) return inFlight
+    if (!picture.value || !canGenerate.value) return Promise.resolve()
+    clearTimeout(refreshTimer)
+    refreshTimer = undefined
+    const rendering = render().finally(() => {
+      inFlight = undefined
+      // An edit made while this rendered left the answer out of date: render the edit next.
+      if (resultStale.value && !refreshError.value && !generateError.value) scheduleRefresh()
+    })
+    inFlight = rendering
+    return rendering
+  }
+
+  async function render(): Promise<void> {
     const chosen = picture.value
-    if (!chosen || !canGenerate.value) return
+    if (!chosen) return
+    const signature = boxesSignature.value
+    const refreshing = meme.value !== null
     const captionsRequested = captionsToRender.value
     // No format: the server answers in the picture's own (a GIF's first frame as PNG).
     const formatRequested = format.value
@@ -621,6 +673,7 @@ export const useEditorStore = defineStore('editor', () => {
       text: entry.text.trim(),
     }))
     generateError.value = null
+    refreshError.value = null
     try {
       // A template's picture is already in storage: the request names the template.
       const source = from ? { template: from.id } : { image: await uploadPicture(chosen) }
@@ -634,15 +687,52 @@ export const useEditorStore = defineStore('editor', () => {
       const imagePath = from
         ? templateImagePath(from, allCaptions, URL_FORMATS[rendered.type])
         : undefined
-      showMeme(memeImageFromBase64(rendered.data, rendered.type), request, imagePath)
+      // The picture changed while this rendered: the answer belongs to no picture on show.
+      if (picture.value !== chosen) return
+      showMeme(memeImageFromBase64(rendered.data, rendered.type), request, imagePath, signature)
     } catch (error) {
       // The object may have expired from storage: upload again on the next try.
       if (error instanceof UserFacingError && error.code === 'IMAGE_NOT_FOUND') uploaded = undefined
-      generateError.value = failureSentence(error)
+      // A failed re-render is told where its out-of-date result is.
+      if (refreshing && meme.value) refreshError.value = failureSentence(error)
+      else generateError.value = failureSentence(error)
     } finally {
       phase.value = 'idle'
       uploadPercent.value = 0
     }
+  }
+
+  /** Re-renders an out-of-date result after a pause in editing, when the boxes allow it. */
+  function scheduleRefresh(): void {
+    clearTimeout(refreshTimer)
+    refreshTimer = setTimeout(() => {
+      refreshTimer = undefined
+      if (resultStale.value && staleReason.value === undefined) void generate()
+    }, REFRESH_AFTER_MS)
+  }
+
+  watch([boxesSignature, picture], () => {
+    refreshError.value = null
+    if (!resultStale.value) {
+      clearTimeout(refreshTimer)
+      refreshTimer = undefined
+      return
+    }
+    // One render at a time: the one under way schedules the next when it ends.
+    if (!inFlight) scheduleRefresh()
+  })
+
+  /**
+   * Makes the result match the boxes before it is handed out (Download, Copy, Share): waits
+   * for a render under way, re-renders if it is still out of date, and says whether the meme
+   * on show is now current.
+   */
+  async function freshResult(): Promise<boolean> {
+    clearTimeout(refreshTimer)
+    refreshTimer = undefined
+    if (inFlight) await inFlight
+    if (resultStale.value && staleReason.value === undefined) await generate()
+    return meme.value !== null && !resultStale.value
   }
 
   /**
@@ -712,6 +802,10 @@ export const useEditorStore = defineStore('editor', () => {
     generateBlocker,
     canGenerate,
     lastRequest,
+    resultStale,
+    staleReason,
+    refreshError,
+    freshResult,
     setCaptionText,
     updateCaption,
     nudgeCaption,
