@@ -10,6 +10,8 @@ const renderType = Type.Union([
   Type.Literal('image/jpeg'),
   Type.Literal('image/png'),
   Type.Literal('image/webp'),
+  // An animated GIF's render stays a GIF.
+  Type.Literal('image/gif'),
 ])
 
 // ---- Shares --------------------------------------------------------------------------

@@ -219,24 +219,40 @@ describe('POST /api/meme', () => {
     })
   })
 
-  it('turns a GIF into a PNG of its first frame by default', async () => {
+  it('keeps an animated GIF animated, with the caption on every frame; PNG gives its first frame', async () => {
+    const image = 'uploads/aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa.gif'
+    const colours = [
+      [200, 30, 30],
+      [30, 30, 200],
+    ] as const
     await putUpload(
       testConfig(s3.endpoint),
-      'uploads/aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa.gif',
-      await makeAnimatedGif(320, 240, [
-        [200, 30, 30],
-        [30, 30, 200],
-      ]),
+      image,
+      await makeAnimatedGif(320, 240, colours),
       'image/gif',
     )
-    const response = await render(app, {
-      image: 'uploads/aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa.gif',
-      captions: [{ text: 'x', x: 0.5, y: 0.1 }],
-    })
+    const captions = [{ text: 'EVERY FRAME', x: 0.5, y: 0.1 }]
+    const response = await render(app, { image, captions })
     expect(response.statusCode).toBe(200)
-    expect(response.json().meme_type).toBe('image/png')
-    const out = await decodePixels(Buffer.from(response.json().meme_data, 'base64'))
-    expect(pixelAt(out, 160, 120)).toEqual([200, 30, 30])
+    expect(response.json().meme_type).toBe('image/gif')
+    const gif = Buffer.from(response.json().meme_data, 'base64')
+    expect(await sharp(gif).metadata()).toMatchObject({ pages: 2, delay: [100, 100] })
+    for (const [page, colour] of colours.entries()) {
+      const { data } = await sharp(gif, { page }).raw().toBuffer({ resolveWithObject: true })
+      const at = (x: number, y: number) => [
+        ...data.subarray((y * 320 + x) * 3, (y * 320 + x + 1) * 3),
+      ]
+      expect(at(160, 200)).toEqual(colour)
+      // Some pixel of the caption's row differs from the frame's colour.
+      const row = Array.from({ length: 320 }, (_, x) => at(x, 24))
+      expect(row.some((p) => p.some((c, i) => Math.abs(c - colour[i]!) > 60))).toBe(true)
+    }
+
+    const still = await render(app, { image, captions, format: 'png' })
+    expect(still.json().meme_type).toBe('image/png')
+    const png = Buffer.from(still.json().meme_data, 'base64')
+    expect((await sharp(png).metadata()).pages ?? 1).toBe(1)
+    expect(pixelAt(await decodePixels(png), 160, 200)).toEqual([200, 30, 30])
   })
 
   it('scales a large picture down to MAX_EDGE', async () => {

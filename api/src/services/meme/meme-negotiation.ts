@@ -8,7 +8,7 @@ import type { OutputFormat } from './meme-render.ts'
  */
 export type MemeAnswer =
   | { kind: 'json'; format?: OutputFormat }
-  /** `format` unset: the picture's own (a GIF's first frame gives PNG), as without Accept. */
+  /** `format` unset: the picture's own (a still GIF gives PNG), as without Accept. */
   | { kind: 'image'; format?: OutputFormat }
 
 const JSON_TYPE = 'application/json'

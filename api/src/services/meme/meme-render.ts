@@ -14,18 +14,22 @@ import {
   type PixelRect,
 } from '@meme-studio/meme-core'
 import type { MemeRequest } from '@meme-studio/meme-core/schema'
-import sharp, { type Metadata, type OutputInfo } from 'sharp'
+import sharp, { type Metadata, type OutputInfo, type Raw } from 'sharp'
 import { AppError } from '../shared/app-error.ts'
 import { loadCaptionFonts } from './caption-fonts.ts'
 import { probeImage } from './image-probe.ts'
 
 export type OutputFormat = 'jpeg' | 'png' | 'webp'
 
+/** What a render encodes: a format a request can choose, or an animated GIF kept as one. */
+type EncodedFormat = OutputFormat | 'gif'
+
 const OUTPUT_CONTENT_TYPES = {
   jpeg: 'image/jpeg',
   png: 'image/png',
   webp: 'image/webp',
-} as const satisfies Record<OutputFormat, ImageType>
+  gif: 'image/gif',
+} as const satisfies Record<EncodedFormat, ImageType>
 
 /** A Lambda response carries at most 6 MB; keep room for the JSON and headers around it. */
 export const MAX_OUTPUT_BASE64_BYTES = 6 * 1024 * 1024 - 64 * 1024
@@ -33,7 +37,21 @@ export const MAX_OUTPUT_BASE64_BYTES = 6 * 1024 * 1024 - 64 * 1024
 /** Lossy qualities tried in turn until the output fits. */
 const QUALITY_LADDER = [85, 70, 55, 40]
 
-/** Without a chosen format the output keeps the input's; a GIF's first frame becomes PNG. */
+/**
+ * Frames an animation may have: every frame is decoded and held at once, and GIF tools
+ * rarely make more than a few hundred.
+ */
+export const MAX_ANIMATION_FRAMES = 300
+
+/**
+ * Frames × width × height an animation may have, as stored: all frames are decoded at once
+ * as RGBA (4 bytes a pixel, 100 MB at this cap, plus the scaled copy and the encoder's), and
+ * an animation much larger would not fit a 6 MB answer anyway. Checked from the header,
+ * before anything is decoded.
+ */
+export const MAX_ANIMATION_PIXELS = 25_000_000
+
+/** Without a chosen format the output keeps the input's; a still GIF becomes PNG. */
 const DEFAULT_OUTPUT_FORMATS: Record<ImageType, OutputFormat> = {
   'image/jpeg': 'jpeg',
   'image/png': 'png',
@@ -46,7 +64,7 @@ const JPEG_BACKGROUND = '#ffffff'
 
 export interface RenderedMeme {
   bytes: Buffer
-  contentType: (typeof OUTPUT_CONTENT_TYPES)[OutputFormat]
+  contentType: (typeof OUTPUT_CONTENT_TYPES)[EncodedFormat]
   width: number
   height: number
 }
@@ -67,12 +85,27 @@ export interface Picture {
   readonly sourceType: ImageType
   /** Memory it holds, for the cache's budget. */
   readonly byteLength: number
+  /**
+   * An animated GIF or WebP: `pixels` holds every frame, one under the other, each
+   * `width` × `height`.
+   */
+  readonly animation?: Animation
+}
+
+export interface Animation {
+  readonly frames: number
+  /** Each frame's time on screen, in ms. */
+  readonly delay: readonly number[]
+  /** Times it plays; 0 is forever. */
+  readonly loop: number
 }
 
 export interface DecodeOptions {
   maxPixels: number
   /** The longer edge a picture is scaled down to (`outputSize`). */
   maxEdge: number
+  /** Every frame of an animated GIF or WebP, rather than its first (renders, not templates). */
+  animated?: boolean
 }
 
 export interface DrawOptions {
@@ -142,10 +175,20 @@ interface DrawingSize {
   upright: ImageSize
   /** Upright and scaled down by `outputSize`. */
   drawn: ImageSize
+  /** Set for an animation whose frames are all decoded. */
+  animation?: Animation
 }
 
-/** The size a picture is drawn at, from its header. */
-async function drawingSize(bytes: Buffer, maxEdge: number): Promise<DrawingSize> {
+/** An animation over the caps could not be sent back in 6 MB either: the same refusal. */
+function animationTooLarge(message: string): AppError {
+  return new AppError(422, 'OUTPUT_TOO_LARGE', message)
+}
+
+/**
+ * The size a picture is drawn at, from its header; for an animation (when `animated`), its
+ * frames and timing, refused beyond the caps before any frame is decoded.
+ */
+async function drawingSize(bytes: Buffer, maxEdge: number, animated = false): Promise<DrawingSize> {
   let metadata: Metadata
   try {
     metadata = await sharp(bytes).metadata()
@@ -153,7 +196,22 @@ async function drawingSize(bytes: Buffer, maxEdge: number): Promise<DrawingSize>
     throw unreadable(cause)
   }
   const { width, height } = metadata.autoOrient
-  return { upright: { width, height }, drawn: outputSize(metadata.autoOrient, maxEdge) }
+  const sizes = { upright: { width, height }, drawn: outputSize(metadata.autoOrient, maxEdge) }
+  const frames = metadata.pages ?? 1
+  if (!animated || frames < 2) return sizes
+  if (frames > MAX_ANIMATION_FRAMES) {
+    throw animationTooLarge(
+      `The animation has ${frames} frames; at most ${MAX_ANIMATION_FRAMES} can be captioned`,
+    )
+  }
+  if (frames * width * height > MAX_ANIMATION_PIXELS) {
+    throw animationTooLarge(
+      `The animation has ${frames} frames of ${width}×${height}; frames × width × height may be at most ${MAX_ANIMATION_PIXELS}`,
+    )
+  }
+  // A frame the header gives no delay for shows for 100 ms, as browsers do for 0.
+  const delay = Array.from({ length: frames }, (_, i) => metadata.delay?.[i] || 100)
+  return { ...sizes, animation: { frames, delay, loop: metadata.loop ?? 0 } }
 }
 
 /**
@@ -171,7 +229,8 @@ export function renderCost(bytes: Buffer, options: DecodeOptions): number {
 
 /**
  * Decodes an upload: upright, scaled to `size` if given, 8-bit sRGB with alpha if it has
- * any. A GIF or animated WebP gives its first frame. None of the file's metadata (EXIF,
+ * any. An animated GIF or WebP gives every frame when `sizes` carries its animation, else
+ * its first. None of the file's metadata (EXIF,
  * GPS, XMP, ICC) survives: only pixels are kept.
  */
 async function decode(
@@ -181,9 +240,15 @@ async function decode(
   maxPixels: number,
 ): Promise<Picture> {
   const size = sizes?.drawn
+  const animation = sizes?.animation
   const decodeWith = (failOn: 'warning' | 'error') => {
-    // The header check is ours; libvips's own pixel limit stays on behind it.
-    let pipeline = sharp(bytes, { limitInputPixels: maxPixels, failOn }).autoOrient()
+    // The header check is ours; libvips's own pixel limit stays on behind it. It counts all
+    // frames of an animation, which drawingSize has checked against its own cap.
+    let pipeline = sharp(bytes, {
+      limitInputPixels: animation ? Math.max(maxPixels, MAX_ANIMATION_PIXELS) : maxPixels,
+      failOn,
+      animated: animation !== undefined,
+    }).autoOrient()
     // The exact size outputSize chose, so the browser's preview and this agree to the pixel;
     // a JPEG shrinks while it is decoded.
     if (size) pipeline = pipeline.resize(size.width, size.height, { fit: 'fill' })
@@ -211,15 +276,30 @@ async function decode(
   if (info.channels !== 3 && info.channels !== 4) {
     throw unreadable(new Error(`${info.channels} channels after conversion to sRGB`))
   }
+  const frames = animation ? (info.pages ?? 1) : 1
+  const height = animation ? (info.pageHeight ?? info.height) : info.height
+  if (animation && height * frames !== info.height) {
+    throw unreadable(new Error(`${frames} frames of ${height} rows in ${info.height} rows`))
+  }
   return {
     pixels: data,
     width: info.width,
-    height: info.height,
+    height,
     channels: info.channels,
     // Scaled to `sizes.drawn` exactly, or else as decoded: the pixels decide.
-    upright: sizes?.upright ?? { width: info.width, height: info.height },
+    upright: sizes?.upright ?? { width: info.width, height },
     sourceType,
     byteLength: data.byteLength,
+    // The frames decoded decide; a header that miscounts them gets the usual delay for the rest.
+    ...(animation && frames > 1
+      ? {
+          animation: {
+            frames,
+            delay: Array.from({ length: frames }, (_, i) => animation.delay[i] ?? 100),
+            loop: animation.loop,
+          },
+        }
+      : {}),
   }
 }
 
@@ -231,7 +311,8 @@ async function decode(
 export async function decodePicture(bytes: Buffer, options: DecodeOptions): Promise<Picture> {
   configureSharp()
   const { contentType } = probeImage(bytes, options)
-  return decode(bytes, contentType, await drawingSize(bytes, options.maxEdge), options.maxPixels)
+  const sizes = await drawingSize(bytes, options.maxEdge, options.animated)
+  return decode(bytes, contentType, sizes, options.maxPixels)
 }
 
 let measureContext: SKRSContext2D | undefined
@@ -473,6 +554,7 @@ export async function composeMeme(
   layers: readonly CaptionLayer[],
   options: DrawOptions = {},
 ): Promise<RenderedMeme> {
+  if (picture.animation) return composeAnimation(picture, picture.animation, layers, options)
   const format = options.format ?? DEFAULT_OUTPUT_FORMATS[picture.sourceType]
   const limit = options.maxOutputBase64Bytes ?? MAX_OUTPUT_BASE64_BYTES
   const otherRender = borrowed.get(picture)
@@ -506,6 +588,74 @@ export async function composeMeme(
   }
 }
 
+/**
+ * Blends caption layers (drawn once) into every frame of an animation and encodes it as
+ * one again, keeping each frame's delay and the loop: GIF for a GIF, WebP for a WebP or
+ * when WebP is asked for. JPEG or PNG asked for, or a size of its own (memes by URL), gives
+ * the first frame, still. Works on a copy: put back row by row, the frames would cost as
+ * much, and a cached animation must not carry someone's captions while it encodes.
+ */
+async function composeAnimation(
+  picture: Picture,
+  animation: Animation,
+  layers: readonly CaptionLayer[],
+  options: DrawOptions,
+): Promise<RenderedMeme> {
+  const { width, height, channels } = picture
+  const frameBytes = width * height * channels
+  const format: EncodedFormat =
+    options.format ?? (picture.sourceType === 'image/gif' ? 'gif' : 'webp')
+  if (format === 'jpeg' || format === 'png' || options.outputSize) {
+    const first: Picture = {
+      pixels: Buffer.from(picture.pixels.subarray(0, frameBytes)),
+      width,
+      height,
+      channels,
+      upright: picture.upright,
+      sourceType: picture.sourceType,
+      byteLength: frameBytes,
+    }
+    return composeMeme(first, layers, {
+      ...options,
+      format: format === 'gif' ? 'png' : format,
+    })
+  }
+  const pixels = Buffer.from(picture.pixels.subarray(0, frameBytes * animation.frames))
+  for (let f = 0; f < animation.frames; f++) {
+    const frame = pixels.subarray(f * frameBytes, (f + 1) * frameBytes)
+    for (const layer of layers) blendLayer(picture, frame, layer)
+  }
+  const limit = options.maxOutputBase64Bytes ?? MAX_OUTPUT_BASE64_BYTES
+  const timing = { delay: [...animation.delay], loop: animation.loop }
+  const image = () =>
+    sharp(pixels, {
+      // sharp reads a raw strip of frames by its page height; its types omit the option.
+      raw: { width, height: height * animation.frames, channels, pageHeight: height } as Raw,
+    })
+  const done = ({ data }: { data: Buffer }): RenderedMeme => ({
+    bytes: data,
+    contentType: OUTPUT_CONTENT_TYPES[format],
+    width,
+    height,
+  })
+  if (format === 'gif') {
+    const gif = await image().gif(timing).toBuffer({ resolveWithObject: true })
+    if (base64Length(gif.data.length) <= limit) return done(gif)
+  } else {
+    for (const quality of QUALITY_LADDER) {
+      const webp = await image()
+        .webp({ ...timing, quality })
+        .toBuffer({ resolveWithObject: true })
+      if (base64Length(webp.data.length) <= limit) return done(webp)
+    }
+  }
+  throw new AppError(
+    422,
+    'OUTPUT_TOO_LARGE',
+    'The animated meme is too large to send back; use a shorter or smaller animation, or choose PNG or JPEG for its first frame',
+  )
+}
+
 /** Draws captions on a decoded picture (one from the cache) and encodes the meme. */
 export async function drawMeme(
   picture: Picture,
@@ -537,8 +687,14 @@ export async function renderMeme(
 ): Promise<RenderedMeme> {
   configureSharp()
   const stored = probeImage(bytes, options)
-  const sized = drawingSize(bytes, options.maxEdge)
-  const fits = Math.max(stored.width, stored.height) <= options.maxEdge
+  // Every frame of an animation, whatever this render's format: the decoded picture is
+  // kept for the next render, which may want them all.
+  const sized = drawingSize(bytes, options.maxEdge, true)
+  // Whether a GIF or WebP is animated is known only from its header.
+  const fits =
+    Math.max(stored.width, stored.height) <= options.maxEdge &&
+    stored.contentType !== 'image/gif' &&
+    stored.contentType !== 'image/webp'
   const decoding = (
     fits
       ? decode(bytes, stored.contentType, undefined, options.maxPixels)

@@ -56,7 +56,7 @@ export type ShareImage =
   | { kind: 'image'; etag: string; contentType: string; contentLength: number; bytes?: Buffer }
 
 /** The extension a URL names for each type a render makes. */
-const URL_FORMATS: Record<RenderedMeme['contentType'], ImageUrlFormat> = {
+const URL_FORMATS: Partial<Record<RenderedMeme['contentType'], ImageUrlFormat>> = {
   'image/png': 'png',
   'image/jpeg': 'jpeg',
   'image/webp': 'webp',
@@ -72,10 +72,17 @@ export function shareImagePath(
   template: Pick<TemplateForRender, 'id' | 'version' | 'boxes'> | null,
   meme: Pick<RenderedMeme, 'contentType'>,
 ): string | undefined {
-  if (request.template === undefined || template === null || template.id !== request.template) {
+  // A template is never animated: an animated render (GIF) has no URL that draws it.
+  const format = URL_FORMATS[meme.contentType]
+  if (
+    request.template === undefined ||
+    template === null ||
+    template.id !== request.template ||
+    !format
+  ) {
     return undefined
   }
-  return templateImagePath(template, request.captions, URL_FORMATS[meme.contentType])
+  return templateImagePath(template, request.captions, format)
 }
 
 /**

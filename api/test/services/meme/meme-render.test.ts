@@ -95,7 +95,7 @@ describe('renderMeme', () => {
       jpeg: () => makePicture('jpeg', 320, 240),
       png: () => makePicture('png', 320, 240),
       webp: () => makePicture('webp', 320, 240),
-      // Two frames, red then blue: only the first may show.
+      // Two frames, red then blue: the first is what a still shows (and WebP's first frame).
       gif: () => makeAnimatedGif(320, 240, [RED, BLUE]),
     }
     const cases = (Object.keys(inputs) as (keyof typeof inputs)[]).flatMap((input) =>
@@ -123,7 +123,8 @@ describe('renderMeme', () => {
       ['jpeg', 'image/jpeg'],
       ['png', 'image/png'],
       ['webp', 'image/webp'],
-      ['gif', 'image/png'],
+      // Animated: its frames are kept (meme-animation.test.ts); a still GIF gives PNG.
+      ['gif', 'image/gif'],
     ] as const)('keeps the input format by default: %s gives %s', async (input, type) => {
       const meme = await rendered(await inputs[input]())
       expect(meme.contentType).toBe(type)
