@@ -1,6 +1,7 @@
 import fp from 'fastify-plugin'
 import type { AppConfig } from '../../config.ts'
 import {
+  animatedRenderCost,
   decodePicture,
   drawMeme,
   type DrawOptions,
@@ -92,7 +93,7 @@ export default fp<{ config: AppConfig }>(
       const upload = await limiter.run(config.maxUploadBytes, () =>
         readUpload(app.s3, bucket, image, config.maxUploadBytes),
       )
-      const cost = upload.bytes.length + renderCost(upload.bytes, decoding)
+      const cost = upload.bytes.length + (await animatedRenderCost(upload.bytes, decoding))
       return limiter.run(cost, () =>
         renderMeme(upload.bytes, captions, {
           ...decoding,

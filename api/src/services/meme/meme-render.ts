@@ -228,6 +228,24 @@ export function renderCost(bytes: Buffer, options: DecodeOptions): number {
 }
 
 /**
+ * `renderCost` for a render, which decodes every frame of an animated GIF or WebP: their
+ * number is read from the header (libvips walks the frames without decoding them), and
+ * counted up to `MAX_ANIMATION_FRAMES`, past which the render refuses the picture.
+ */
+export async function animatedRenderCost(bytes: Buffer, options: DecodeOptions): Promise<number> {
+  const still = renderCost(bytes, options)
+  const { contentType } = probeImage(bytes, options)
+  if (contentType !== 'image/gif' && contentType !== 'image/webp') return still
+  configureSharp()
+  // A header libvips cannot read is refused by the render itself, as IMAGE_UNREADABLE.
+  const frames = await sharp(bytes)
+    .metadata()
+    .then(({ pages }) => pages ?? 1)
+    .catch(() => 1)
+  return still * Math.min(frames, MAX_ANIMATION_FRAMES)
+}
+
+/**
  * Decodes an upload: upright, scaled to `size` if given, 8-bit sRGB with alpha if it has
  * any. An animated GIF or WebP gives every frame when `sizes` carries its animation, else
  * its first. None of the file's metadata (EXIF,

@@ -2,9 +2,11 @@ import sharp from 'sharp'
 import { describe, expect, it } from 'vitest'
 import { AppError } from '../../../src/services/shared/app-error.ts'
 import {
+  animatedRenderCost,
   decodePicture,
   drawMeme,
   MAX_ANIMATION_FRAMES,
+  renderCost,
   renderMeme,
   type OutputFormat,
 } from '../../../src/services/meme/meme-render.ts'
@@ -209,5 +211,26 @@ describe('animated GIFs and WebPs', () => {
     const picture = await decodePicture(await makeAnimation('gif', 320, 240), LIMITS)
     expect(picture.animation).toBeUndefined()
     expect(picture.pixels.length).toBe(320 * 240 * picture.channels)
+  })
+})
+
+describe('animatedRenderCost', () => {
+  it('counts every frame of an animation and a still as renderCost does', async () => {
+    const one = renderCost(await makeAnimation('gif', 320, 240, [FRAMES[0]!], [100]), LIMITS)
+    expect(await animatedRenderCost(await makeAnimation('gif', 320, 240), LIMITS)).toBe(one * 3)
+    expect(await animatedRenderCost(await makeAnimation('webp', 320, 240), LIMITS)).toBe(one * 3)
+    const png = await sharp({
+      create: { width: 320, height: 240, channels: 3, background: '#fff' },
+    })
+      .png()
+      .toBuffer()
+    expect(await animatedRenderCost(png, LIMITS)).toBe(renderCost(png, LIMITS))
+  })
+
+  it('counts no more frames than a render decodes', async () => {
+    const bytes = gifClaiming(64, 64, MAX_ANIMATION_FRAMES + 50)
+    expect(await animatedRenderCost(bytes, LIMITS)).toBe(
+      renderCost(bytes, LIMITS) * MAX_ANIMATION_FRAMES,
+    )
   })
 })
