@@ -15,7 +15,7 @@ import {
 import render from '../../src/functions/render.ts'
 import { lambdaHandler } from '../../src/lambda-handler.ts'
 import { restEvent } from '../support/api-gateway-events.ts'
-import { makePicture } from '../support/pictures.ts'
+import { makeAnimatedGif, makePicture } from '../support/pictures.ts'
 import { decodePixels, maxDifference } from '../support/pixels.ts'
 import { buildApp, putUpload, startTestS3, testConfig } from '../support/test-app.ts'
 import type { AppConfig } from '../../src/config.ts'
@@ -158,6 +158,46 @@ describe('GET /api/images/custom/<lines>.<ext>?background=<key>', () => {
     const after = await get(url)
     expect(after.headers.etag).not.toBe(before.headers.etag)
     expect(imageSize(after.rawPayload)).toMatchObject({ width: 200, height: 200 })
+  })
+})
+
+describe('over an animated upload', () => {
+  it('answers .webp animated, and .png or a size of its own as the first frame, still', async () => {
+    const key = 'uploads/3c1d2e3f-1111-4222-8333-888888888888.gif'
+    const colours = [
+      [200, 30, 30],
+      [30, 30, 200],
+    ] as const
+    await putUpload(config, key, await makeAnimatedGif(320, 240, colours), 'image/gif')
+    const url = (file: string, query = '') =>
+      `/api/images/custom/${file}?background=${key}${query ? `&${query}` : ''}`
+
+    const animated = await get(url('top/bottom.webp'))
+    expect(animated.statusCode).toBe(200)
+    expect(animated.headers['content-type']).toBe('image/webp')
+    expect(await sharp(animated.rawPayload).metadata()).toMatchObject({
+      pages: 2,
+      delay: [100, 100],
+    })
+
+    for (const [file, query, type] of [
+      ['top/bottom.png', '', 'png'],
+      ['top/bottom.webp', 'width=160', 'webp'],
+    ] as const) {
+      const still = await get(url(file, query))
+      expect(still.statusCode).toBe(200)
+      const metadata = await sharp(still.rawPayload).metadata()
+      expect(metadata.format).toBe(type)
+      expect(metadata.pages ?? 1).toBe(1)
+      const { data, info } = await sharp(still.rawPayload)
+        .removeAlpha()
+        .raw()
+        .toBuffer({ resolveWithObject: true })
+      const middle = (Math.floor(info.height / 2) * info.width + Math.floor(info.width / 2)) * 3
+      const [r, , b] = data.subarray(middle, middle + 3)
+      expect(r).toBeGreaterThan(180)
+      expect(b).toBeLessThan(80)
+    }
   })
 })
 

@@ -8,10 +8,12 @@ import {
 } from '@aws-sdk/client-s3'
 import type { FastifyInstance } from 'fastify'
 import { imageSize } from 'image-size'
+import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { BEHIND_CLOUDFRONT, PUBLIC_ORIGIN } from '../support/behind-cloudfront.ts'
 import { startS3Proxy } from '../support/s3-proxy.ts'
-import { uploadPicture } from '../support/signed-upload.ts'
+import { makeAnimatedGif } from '../support/pictures.ts'
+import { uploadPicture, uploadThroughPolicy } from '../support/signed-upload.ts'
 import {
   buildApp,
   closedPort,
@@ -131,6 +133,30 @@ describe('POST /api/shares', () => {
     expect(stored.ContentType).toBe(type)
     const record = JSON.parse((await readObject(`renders/${id}.json`)).bytes.toString('utf8'))
     expect(record).toMatchObject({ key: `renders/${id}.${extension}`, contentType: type })
+  })
+
+  it('stores an animated GIF as renders/<id>.gif, all its frames', async () => {
+    const gif = await makeAnimatedGif(320, 240, [
+      [200, 30, 30],
+      [30, 30, 200],
+    ])
+    const { key } = await uploadThroughPolicy(app, gif, 'dance.gif', 'image/gif')
+    const response = await share(app, { image: key, captions: CAPTIONS })
+    expect(response.statusCode).toBe(201)
+    const { id, imageUrl } = response.json()
+    const stored = await readObject(`renders/${id}.gif`)
+    expect(stored.object.ContentType).toBe('image/gif')
+    expect(await sharp(stored.bytes).metadata()).toMatchObject({
+      format: 'gif',
+      pages: 2,
+      width: 320,
+      height: 240,
+    })
+    const record = JSON.parse((await readObject(`renders/${id}.json`)).bytes.toString('utf8'))
+    expect(record).toMatchObject({ contentType: 'image/gif', width: 320, height: 240 })
+    expect((await fetch(imageUrl)).headers.get('content-type')).toBe('image/gif')
+    const page = await app.inject(`/m/${id}`)
+    expect(page.statusCode).toBe(200)
   })
 
   it('asks S3 to encrypt both objects at rest', async () => {
