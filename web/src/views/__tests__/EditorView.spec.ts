@@ -155,12 +155,15 @@ describe('EditorView', () => {
     render.release()
     await vi.waitFor(() => expect(generateButton(view).text()).toBe('Generate'))
 
-    const image = view.get<HTMLImageElement>('img[alt="Generated meme"]')
+    const image = view.get<HTMLImageElement>('img.meme-result__image')
+    // Its alt text says its captions, as the share page's does.
+    expect(image.attributes('alt')).toMatch(/^Meme: “|^A meme without captions$/)
     const shown = resolveObjectURL(image.attributes('src') ?? '')
     expect(shown?.type).toBe('image/jpeg')
     expect(await shown?.text()).toBe('meme!')
     const download = view.findAll('a').find((link) => link.text() === 'Download')
-    expect(download?.attributes('download')).toBe('meme.jpg')
+    // Named from its captions, with the type's extension.
+    expect(download?.attributes('download')).toBe('such-wow.jpg')
     expect(download?.attributes('href')).toBe(image.attributes('src'))
     expect(view.findAll('button').some((button) => button.text() === 'Copy')).toBe(true)
   })
@@ -255,7 +258,8 @@ describe('EditorView', () => {
     expect(view.text()).toContain('Template · 800 × 600 px')
     await typeInBox(view, 0, 'Hello there')
     await view.get('form').trigger('submit')
-    await vi.waitFor(() => expect(view.find('img[alt="Generated meme"]').exists()).toBe(true))
+    await vi.waitFor(() => expect(view.find('img.meme-result__image').exists()).toBe(true))
+    expect(view.get('img.meme-result__image').attributes('alt')).toMatch(/hello there/i)
 
     expect(FakeXhr.sent).toHaveLength(0)
     expect(JSON.parse(api.requestsTo('/api/meme')[0]!.body!)).toMatchObject({
