@@ -177,6 +177,8 @@ interface DrawingSize {
   drawn: ImageSize
   /** Set for an animation whose frames are all decoded. */
   animation?: Animation
+  /** An animation's EXIF orientation, which libvips cannot apply to one: decode turns it. */
+  orientation?: number
 }
 
 /** An animation over the caps could not be sent back in 6 MB either: the same refusal. */
@@ -211,7 +213,11 @@ async function drawingSize(bytes: Buffer, maxEdge: number, animated = false): Pr
   }
   // A frame the header gives no delay for shows for 100 ms, as browsers do for 0.
   const delay = Array.from({ length: frames }, (_, i) => metadata.delay?.[i] || 100)
-  return { ...sizes, animation: { frames, delay, loop: metadata.loop ?? 0 } }
+  return {
+    ...sizes,
+    animation: { frames, delay, loop: metadata.loop ?? 0 },
+    orientation: metadata.orientation ?? 1,
+  }
 }
 
 /**
@@ -245,6 +251,49 @@ export async function animatedRenderCost(bytes: Buffer, options: DecodeOptions):
   return still * Math.min(frames, MAX_ANIMATION_FRAMES)
 }
 
+interface Turn {
+  /** Mirrored left to right; sharp does this before rotating. */
+  flop: boolean
+  angle: 0 | 90 | 180 | 270
+  /** Width and height trade places. */
+  swaps: boolean
+}
+
+/** What `autoOrient` does for each EXIF orientation but 1, as a mirror and a rotation. */
+const ORIENTATIONS: Record<number, Turn | undefined> = {
+  2: { flop: true, angle: 0, swaps: false },
+  3: { flop: false, angle: 180, swaps: false },
+  4: { flop: true, angle: 180, swaps: false },
+  5: { flop: true, angle: 270, swaps: true },
+  6: { flop: false, angle: 90, swaps: true },
+  7: { flop: true, angle: 90, swaps: true },
+  8: { flop: false, angle: 270, swaps: true },
+}
+
+/** Turns each frame of a decoded animation upright, one frame at a time. */
+async function turnFrames(
+  data: Buffer,
+  stored: ImageSize,
+  frames: number,
+  channels: 3 | 4,
+  turn: Turn,
+): Promise<{ pixels: Buffer; width: number; height: number }> {
+  const frameBytes = stored.width * stored.height * channels
+  const turned: Buffer[] = []
+  for (let f = 0; f < frames; f++) {
+    const frame = data.subarray(f * frameBytes, (f + 1) * frameBytes)
+    turned.push(
+      await sharp(frame, { raw: { ...stored, channels } })
+        .flop(turn.flop)
+        .rotate(turn.angle)
+        .raw()
+        .toBuffer(),
+    )
+  }
+  const upright = turn.swaps ? { width: stored.height, height: stored.width } : stored
+  return { pixels: Buffer.concat(turned), ...upright }
+}
+
 /**
  * Decodes an upload: upright, scaled to `size` if given, 8-bit sRGB with alpha if it has
  * any. An animated GIF or WebP gives every frame when `sizes` carries its animation, else
@@ -257,8 +306,11 @@ async function decode(
   sizes: DrawingSize | undefined,
   maxPixels: number,
 ): Promise<Picture> {
-  const size = sizes?.drawn
   const animation = sizes?.animation
+  // libvips refuses to rotate an animation: its frames are decoded as stored and turned after.
+  const turn = animation ? ORIENTATIONS[sizes?.orientation ?? 1] : undefined
+  const size =
+    turn?.swaps && sizes ? { width: sizes.drawn.height, height: sizes.drawn.width } : sizes?.drawn
   const decodeWith = (failOn: 'warning' | 'error') => {
     // The header check is ours; libvips's own pixel limit stays on behind it. It counts all
     // frames of an animation, which drawingSize has checked against its own cap.
@@ -266,7 +318,8 @@ async function decode(
       limitInputPixels: animation ? Math.max(maxPixels, MAX_ANIMATION_PIXELS) : maxPixels,
       failOn,
       animated: animation !== undefined,
-    }).autoOrient()
+    })
+    if (!animation) pipeline = pipeline.autoOrient()
     // The exact size outputSize chose, so the browser's preview and this agree to the pixel;
     // a JPEG shrinks while it is decoded.
     if (size) pipeline = pipeline.resize(size.width, size.height, { fit: 'fill' })
@@ -295,19 +348,22 @@ async function decode(
     throw unreadable(new Error(`${info.channels} channels after conversion to sRGB`))
   }
   const frames = animation ? (info.pages ?? 1) : 1
-  const height = animation ? (info.pageHeight ?? info.height) : info.height
-  if (animation && height * frames !== info.height) {
-    throw unreadable(new Error(`${frames} frames of ${height} rows in ${info.height} rows`))
+  const pageHeight = animation ? (info.pageHeight ?? info.height) : info.height
+  if (animation && pageHeight * frames !== info.height) {
+    throw unreadable(new Error(`${frames} frames of ${pageHeight} rows in ${info.height} rows`))
   }
+  const { pixels, width, height } = turn
+    ? await turnFrames(data, { width: info.width, height: pageHeight }, frames, info.channels, turn)
+    : { pixels: data, width: info.width, height: pageHeight }
   return {
-    pixels: data,
-    width: info.width,
+    pixels,
+    width,
     height,
     channels: info.channels,
     // Scaled to `sizes.drawn` exactly, or else as decoded: the pixels decide.
-    upright: sizes?.upright ?? { width: info.width, height },
+    upright: sizes?.upright ?? { width, height },
     sourceType,
-    byteLength: data.byteLength,
+    byteLength: pixels.byteLength,
     // The frames decoded decide; a header that miscounts them gets the usual delay for the rest.
     ...(animation && frames > 1
       ? {

@@ -162,6 +162,49 @@ describe('animated GIFs and WebPs', () => {
     await expectCaptionOnEveryFrame(meme.bytes, 4)
   })
 
+  it.each([2, 3, 4, 5, 6, 7, 8])(
+    'turns every frame of an animated WebP with EXIF orientation %i upright, as a still',
+    async (orientation) => {
+      // Left half one colour, right half another, a stripe along the top: any turn shows.
+      const [w, h] = [96, 64]
+      const raw = Buffer.alloc(w * h * 3 * 2)
+      for (let f = 0; f < 2; f++) {
+        for (let y = 0; y < h; y++) {
+          for (let x = 0; x < w; x++) {
+            const colour = y < 8 ? [250, 250, 0] : x < w / 2 ? FRAMES[f]! : FRAMES[2]!
+            raw.set(colour, ((f * h + y) * w + x) * 3)
+          }
+        }
+      }
+      const frames = sharp(raw, { raw: { width: w, height: h * 2, channels: 3, pageHeight: h } })
+      const animated = await frames
+        .clone()
+        .webp({ lossless: true, delay: [100, 200] })
+        .withMetadata({ orientation })
+        .toBuffer()
+      const still = await sharp(raw.subarray(0, w * h * 3), {
+        raw: { width: w, height: h, channels: 3 },
+      })
+        .webp({ lossless: true })
+        .withMetadata({ orientation })
+        .toBuffer()
+      const captions = [{ text: 'UP', x: 0.5, y: 0.5 }]
+      const meme = await renderMeme(animated, captions, LIMITS)
+      const upright = orientation >= 5 ? { width: h, height: w } : { width: w, height: h }
+      expect(meme).toMatchObject({ contentType: 'image/webp', ...upright })
+      expect(await sharp(meme.bytes).metadata()).toMatchObject({ pages: 2, delay: [100, 200] })
+      // Its first frame, still, is what the still path (libvips's autoOrient) makes.
+      const first = await renderMeme(animated, captions, { ...LIMITS, format: 'png' })
+      const expected = await renderMeme(still, captions, { ...LIMITS, format: 'png' })
+      const [a, b] = await Promise.all([
+        framePixels(first.bytes, 0),
+        framePixels(expected.bytes, 0),
+      ])
+      expect(a).toMatchObject(upright)
+      expect(Buffer.from(a.data).equals(Buffer.from(b.data))).toBe(true)
+    },
+  )
+
   it('keeps a one-frame GIF a still PNG', async () => {
     const gif = await makeAnimation('gif', 320, 240, [FRAMES[1]!], [100])
     const meme = await renderMeme(gif, CAPTIONS, LIMITS)
