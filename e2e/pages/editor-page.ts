@@ -57,6 +57,9 @@ export class EditorPage {
   readonly resultImage: Locator
   readonly downloadAction: Locator
   readonly copyAction: Locator
+  readonly resultRegion: Locator
+  /** The line that says the result no longer matches the boxes. */
+  readonly resultOutOfDate: Locator
 
   constructor(readonly page: Page) {
     this.uploadTab = page.getByRole('tab', { name: 'Upload your own' })
@@ -89,6 +92,10 @@ export class EditorPage {
       .getByRole('link', { name: 'Download' })
       .or(page.getByRole('button', { name: 'Download' }))
     this.copyAction = page.getByRole('button', { name: 'Copy' })
+    this.resultRegion = page.getByRole('region', { name: 'Your meme' })
+    this.resultOutOfDate = this.resultRegion
+      .getByRole('status')
+      .filter({ hasText: 'Out of date — ' })
   }
 
   async goto(): Promise<void> {
