@@ -82,8 +82,8 @@ test('the header with a key in the tab, desktop and phone, light and dark', asyn
   page,
   adminPage,
 }, testInfo) => {
-  await adminPage.goto()
-  await adminPage.enterKey(ADMIN_API_KEY)
+  // Waits until the key is accepted and kept in the tab, not only typed.
+  await adminPage.openWithKey('/admin')
   await page.goto('/')
   const header = page.getByRole('banner')
   for (const width of [1280, 390]) {
