@@ -3,20 +3,13 @@ import { createPinia, setActivePinia } from 'pinia'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { FakeXhr, fakeApi, heldReply, json } from '@/api/__tests__/fake-network.ts'
 import { REFRESH_AFTER_MS, useEditorStore } from '../editor.ts'
+import { LIMITS } from '@/api/__tests__/limits-fixture.ts'
 
 const PNG_BYTES = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d]
 const pngFile = () => {
   const bytes = new Uint8Array(4096)
   bytes.set(PNG_BYTES)
   return new File([bytes], 'cat.png', { type: 'image/png' })
-}
-const LIMITS = {
-  maxUploadBytes: 10 * 1024 * 1024,
-  maxPixels: 40_000_000,
-  maxEdge: 2048,
-  minEdge: 48,
-  maxAspectRatio: 10,
-  imageTypes: ['image/jpeg', 'image/png', 'image/webp', 'image/gif'],
 }
 const SIGNED = {
   url: 'http://s3.test/meme-studio-uploads',

@@ -4,6 +4,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { FakeXhr, fakeApi, heldReply, json } from '@/api/__tests__/fake-network.ts'
 import type { CaptionBox } from '@/editor/box-geometry.ts'
 import { boxOf, placeAddedBox, TEXT_DOES_NOT_FIT, useEditorStore } from '../editor.ts'
+import { LIMITS } from '@/api/__tests__/limits-fixture.ts'
 
 const PNG_BYTES = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d]
 const pngFile = (name = 'cat.png', size = 4096) => {
@@ -12,14 +13,6 @@ const pngFile = (name = 'cat.png', size = 4096) => {
   return new File([bytes], name, { type: 'image/png' })
 }
 
-const LIMITS = {
-  maxUploadBytes: 10 * 1024 * 1024,
-  maxPixels: 40_000_000,
-  maxEdge: 2048,
-  minEdge: 48,
-  maxAspectRatio: 10,
-  imageTypes: ['image/jpeg', 'image/png', 'image/webp', 'image/gif'],
-}
 const SIGNED = {
   url: 'http://s3.test/meme-studio-uploads',
   fields: {

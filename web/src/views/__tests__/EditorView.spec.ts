@@ -5,15 +5,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { FakeXhr, fakeApi, heldReply, json } from '@/api/__tests__/fake-network.ts'
 import { templateFixture } from '@/api/__tests__/template-fixtures.ts'
 import EditorView from '../EditorView.vue'
+import { LIMITS } from '@/api/__tests__/limits-fixture.ts'
 
-const LIMITS = {
-  maxUploadBytes: 10 * 1024 * 1024,
-  maxPixels: 40_000_000,
-  maxEdge: 2048,
-  minEdge: 48,
-  maxAspectRatio: 10,
-  imageTypes: ['image/jpeg', 'image/png', 'image/webp', 'image/gif'],
-}
 const JPEG_BYTES = new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 0, 0x10, 0x4a, 0x46, 0x49, 0x46, 0, 1])
 const SIGNED = {
   url: 'http://s3.test/bucket',

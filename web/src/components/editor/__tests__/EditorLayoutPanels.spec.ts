@@ -5,6 +5,7 @@ import { createPinia, setActivePinia } from 'pinia'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { FakeXhr, fakeApi, heldReply, json } from '@/api/__tests__/fake-network.ts'
 import EditorLayoutPanels from '../EditorLayoutPanels.vue'
+import { LIMITS } from '@/api/__tests__/limits-fixture.ts'
 
 const PNG_BYTES = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d]
 const pngFile = (name: string) => {
@@ -13,14 +14,6 @@ const pngFile = (name: string) => {
   return new File([bytes], name, { type: 'image/png' })
 }
 
-const LIMITS = {
-  maxUploadBytes: 10 * 1024 * 1024,
-  maxPixels: 40_000_000,
-  maxEdge: 2048,
-  minEdge: 48,
-  maxAspectRatio: 10,
-  imageTypes: ['image/jpeg', 'image/png', 'image/webp', 'image/gif'],
-}
 const signed = (key: string) => ({
   url: 'http://s3.test/meme-studio-uploads',
   fields: { key, 'Content-Type': 'image/png', Policy: 'eyJ9' },

@@ -6,16 +6,9 @@ import { FakeXhr, fakeApi, json } from '@/api/__tests__/fake-network.ts'
 import { templateFixture } from '@/api/__tests__/template-fixtures.ts'
 import { useEditorStore } from '@/stores/editor.ts'
 import EditorPictureSource from '../EditorPictureSource.vue'
+import { LIMITS } from '@/api/__tests__/limits-fixture.ts'
 
 const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 1, 2])
-const LIMITS = {
-  maxUploadBytes: 10 * 1024 * 1024,
-  maxPixels: 40_000_000,
-  maxEdge: 2048,
-  minEdge: 48,
-  maxAspectRatio: 10,
-  imageTypes: ['image/jpeg', 'image/png', 'image/webp', 'image/gif'],
-}
 const GRID = templateFixture('layout-grid', {
   name: 'Four in a grid',
   tags: ['layout', 'grid'],

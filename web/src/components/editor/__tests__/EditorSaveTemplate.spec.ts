@@ -6,16 +6,9 @@ import { templateFixture } from '@/api/__tests__/template-fixtures.ts'
 import { useEditorStore } from '@/stores/editor.ts'
 import { EDIT_TOKENS_KEY } from '@/stores/templates.ts'
 import EditorSaveTemplate from '../EditorSaveTemplate.vue'
+import { LIMITS } from '@/api/__tests__/limits-fixture.ts'
 
 const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 1, 2])
-const LIMITS = {
-  maxUploadBytes: 10 * 1024 * 1024,
-  maxPixels: 40_000_000,
-  maxEdge: 2048,
-  minEdge: 48,
-  maxAspectRatio: 10,
-  imageTypes: ['image/jpeg', 'image/png', 'image/webp', 'image/gif'],
-}
 const SIGNED = {
   url: 'http://s3.test/bucket',
   fields: { key: 'uploads/0b7f.png', 'Content-Type': 'image/png' },
