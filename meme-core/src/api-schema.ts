@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox'
 import { CaptionListSchema } from './caption-schema.ts'
+import { PictureEditsSchema, StickerListSchema } from './edit-schema.ts'
 import { UPLOAD_KEY_PATTERN } from './picture-formats.ts'
 
 /** `GET /api/limits`: what the browser checks a file against before uploading it. */
@@ -51,6 +52,8 @@ export const MemeRequestSchema = Type.Object(
       }),
     ),
     captions: CaptionListSchema,
+    edits: Type.Optional(PictureEditsSchema),
+    stickers: Type.Optional(StickerListSchema),
     format: Type.Optional(
       Type.Enum(['jpeg', 'png', 'webp'], {
         description:

@@ -4,6 +4,7 @@
  * check answers against the schemas, so their values stay in the admin chunk.
  */
 export * from './caption-schema.ts'
+export * from './edit-schema.ts'
 export * from './api-schema.ts'
 export * from './error-schema.ts'
 export * from './job-schema.ts'

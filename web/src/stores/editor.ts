@@ -5,6 +5,7 @@ import {
   captionText,
   layoutCaption,
   outputSize,
+  planPictureEdits,
   STARTING_CAPTION_BOXES,
   templateImagePath,
   type Caption,
@@ -12,6 +13,8 @@ import {
   type ImageSize,
   type ImageType,
   type MeasureText,
+  type PictureEdits,
+  type Sticker,
 } from '@meme-studio/meme-core'
 import type {
   LayoutResult,
@@ -40,6 +43,41 @@ import { useLimitsStore } from './limits.ts'
 /** A caption box in the editor: the caption the API gets, and an id to key it by. */
 export interface EditorCaption extends Caption {
   id: number
+  /** Locked: its place and size cannot be changed by dragging. Not sent to the API. */
+  locked?: boolean
+}
+
+/**
+ * A sticker in the editor: the API's sticker, with its picture named by `asset` (uploaded
+ * when the meme is generated) and its place among the captions given by `above`.
+ */
+export interface EditorSticker extends Omit<Sticker, 'image' | 'above'> {
+  id: number
+  /** The `StickerAsset` it shows. */
+  asset: string
+  /** How many of the captions (the first ones) it is drawn over. */
+  above: number
+  /** Locked: its place and size cannot be changed by dragging. */
+  locked?: boolean
+}
+
+/** A sticker's picture: a second upload, or an emoji drawn as a picture. Never changes. */
+export interface StickerAsset {
+  id: string
+  picture: Picture
+  /** The emoji it was drawn from, if any. */
+  emoji?: string
+}
+
+/**
+ * Everything an edit can change, as plain data: what undo/redo steps through and a draft
+ * keeps. The picture itself is not in it: choosing another picture starts a new document.
+ */
+export interface EditorDocument {
+  captions: EditorCaption[]
+  stickers: EditorSticker[]
+  edits: PictureEdits
+  format: OutputFormat | undefined
 }
 
 /** What a box's style controls may change: everything but the text. */
@@ -204,8 +242,21 @@ export function captionLabel(index: number): string {
 }
 
 /** The caption as the API takes it. */
-export function withoutId({ id: _id, ...caption }: EditorCaption): Caption {
+export function withoutId({ id: _id, locked: _locked, ...caption }: EditorCaption): Caption {
   return caption
+}
+
+/** A copy sharing nothing with `document`, for history and drafts. */
+export function copyDocument(document: EditorDocument): EditorDocument {
+  return {
+    captions: document.captions.map((caption) => ({ ...caption })),
+    stickers: document.stickers.map((sticker) => ({ ...sticker })),
+    edits: {
+      ...document.edits,
+      ...(document.edits.crop ? { crop: { ...document.edits.crop } } : {}),
+    },
+    format: document.format,
+  }
 }
 
 const clamp = (value: number, min: number, max: number) => Math.min(max, Math.max(min, value))
@@ -257,6 +308,11 @@ export const useEditorStore = defineStore('editor', () => {
   const newCaption = (box: CaptionBox): EditorCaption => ({ id: nextCaptionId++, text: '', ...box })
 
   const captions = ref<EditorCaption[]>(STARTING_CAPTION_BOXES.map(newCaption))
+  const stickers = ref<EditorSticker[]>([])
+  /** Sticker pictures by id; kept for the session, so undo can bring a sticker back. */
+  const stickerAssets = shallowRef(new Map<string, StickerAsset>())
+  /** Crop, rotation, mirroring and bands, applied to the picture before captions. */
+  const edits = ref<PictureEdits>({})
   const selectedId = ref<number | null>(captions.value[0]?.id ?? null)
   const format = ref<OutputFormat | undefined>()
   /** The box whose last edit was refused for not fitting, until it is edited again. */
@@ -288,7 +344,10 @@ export const useEditorStore = defineStore('editor', () => {
 
   /** The picture scaled as the server renders it: captions are laid out on these pixels. */
   const renderSize = computed(() =>
-    outputSize(picture.value ?? PLACEHOLDER_SIZE, limitsStore.limits.maxEdge),
+    outputSize(
+      picture.value ? planPictureEdits(picture.value, edits.value).size : PLACEHOLDER_SIZE,
+      limitsStore.limits.maxEdge,
+    ),
   )
 
   /** Uploaded pictures in S3, so new captions on the same picture skip the upload. */
@@ -452,6 +511,8 @@ export const useEditorStore = defineStore('editor', () => {
     picture.value = next
     uploaded = undefined
     template.value = null
+    // A crop or a turn was for the picture before: the new one starts as it is.
+    edits.value = {}
     generateError.value = null
     showMeme(null)
   }
@@ -735,6 +796,78 @@ export const useEditorStore = defineStore('editor', () => {
     return meme.value !== null && !resultStale.value
   }
 
+  /** The document as it is now: a copy, for history and drafts. */
+  function snapshot(): EditorDocument {
+    return copyDocument({
+      captions: captions.value,
+      stickers: stickers.value,
+      edits: edits.value,
+      format: format.value,
+    })
+  }
+
+  /**
+   * Puts a document in place (undo, redo, a restored draft). The selection stays where it
+   * can, else moves to the first box.
+   */
+  function restore(document: EditorDocument): void {
+    const next = copyDocument(document)
+    captions.value = next.captions
+    stickers.value = next.stickers
+    edits.value = next.edits
+    format.value = next.format
+    const highest = Math.max(
+      0,
+      ...next.captions.map(({ id }) => id),
+      ...next.stickers.map(({ id }) => id),
+    )
+    nextCaptionId = Math.max(nextCaptionId, highest + 1)
+    refusedId.value = null
+    const ids = [...next.captions, ...next.stickers].map(({ id }) => id)
+    if (selectedId.value === null || !ids.includes(selectedId.value)) {
+      selectedId.value = next.captions[0]?.id ?? null
+    }
+  }
+
+  /** Keeps a sticker's picture for the session; returns its id. */
+  function addStickerAsset(asset: StickerAsset): string {
+    const next = new Map(stickerAssets.value)
+    next.set(asset.id, asset)
+    stickerAssets.value = next
+    return asset.id
+  }
+
+  /**
+   * Puts a saved draft's picture back: decoded like a chosen file, the template it came
+   * from remembered (Generate names it again). False, with `pictureError` set, if refused.
+   */
+  async function restorePicture(file: File, from: ChosenTemplate | null): Promise<boolean> {
+    await choosePicture(file)
+    if (!picture.value || picture.value.file !== file) return false
+    template.value = from
+    return true
+  }
+
+  /** "Start over": no picture, the starting boxes, no stickers, edits or result. */
+  function startOver(): void {
+    pictureRequest += 1
+    openingPicture.value = false
+    if (picture.value) releasePicture(picture.value)
+    picture.value = null
+    uploaded = undefined
+    template.value = null
+    pictureError.value = null
+    failedTemplate.value = null
+    generateError.value = null
+    showMeme(null)
+    captions.value = STARTING_CAPTION_BOXES.map(newCaption)
+    stickers.value = []
+    edits.value = {}
+    format.value = undefined
+    refusedId.value = null
+    selectedId.value = captions.value[0]?.id ?? null
+  }
+
   /**
    * Saves the picture and the boxes, text cleared, as a template; the picture is uploaded
    * first if it has not been. The meme is from then on made from the saved template.
@@ -777,6 +910,9 @@ export const useEditorStore = defineStore('editor', () => {
 
   return {
     captions,
+    stickers,
+    stickerAssets,
+    edits,
     selectedId,
     format,
     refusedId,
@@ -820,5 +956,10 @@ export const useEditorStore = defineStore('editor', () => {
     clearPictureError,
     generate,
     saveAsTemplate,
+    snapshot,
+    restore,
+    addStickerAsset,
+    restorePicture,
+    startOver,
   }
 })
