@@ -1,4 +1,4 @@
-import { IMAGE_FORMATS, type ImageType } from '@meme-studio/meme-core'
+import { IMAGE_FORMATS, type Caption, type ImageType } from '@meme-studio/meme-core'
 
 /** A rendered meme, ready to show, download and copy. */
 export interface MemeImage {
@@ -40,6 +40,14 @@ export function memeFilename(texts: readonly string[], type: ImageType): string 
     else break
   }
   return `${stem || 'meme'}.${IMAGE_FORMATS[type].extension}`
+}
+
+/** The download name of a meme rendered from these captions: their text read top to bottom. */
+export function memeDownloadName(captions: readonly Caption[], type: ImageType): string {
+  return memeFilename(
+    [...captions].sort((a, b) => a.y - b.y).map((caption) => caption.text),
+    type,
+  )
 }
 
 export function memeImageFromBase64(data: string, type: ImageType): MemeImage {
