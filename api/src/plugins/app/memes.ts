@@ -1,3 +1,4 @@
+import { hasPictureEdits, type Sticker } from '@meme-studio/meme-core'
 import fp from 'fastify-plugin'
 import type { AppConfig } from '../../config.ts'
 import {
@@ -5,14 +6,23 @@ import {
   decodePicture,
   drawMeme,
   type DrawOptions,
+  editedRenderCost,
   renderCost,
+  renderEditedMeme,
   renderMeme,
   type Picture,
   type RenderRequest,
   type RenderedMeme,
 } from '../../services/meme/meme-render.ts'
+import { checkPictureEdits } from '../../services/meme/picture-edits-check.ts'
 import { PictureCache } from '../../services/meme/picture-cache.ts'
 import { BusyError, RenderLimiter } from '../../services/meme/render-limiter.ts'
+import {
+  probeSticker,
+  stickerCost,
+  stickerError,
+  type StickerUpload,
+} from '../../services/meme/sticker-layers.ts'
 import { readUpload, uploadEtag } from '../../services/storage/upload-store.ts'
 import {
   isTemplatePicture,
@@ -70,12 +80,43 @@ export default fp<{ config: AppConfig }>(
       return template.pictureKey
     }
 
+    /** Reads each sticker's upload and checks it from its header, naming the sticker at fault. */
+    async function readStickers(stickers: readonly Sticker[]): Promise<StickerUpload[]> {
+      if (stickers.length === 0) return []
+      return limiter.run(config.maxUploadBytes * stickers.length, () =>
+        Promise.all(
+          stickers.map(async (sticker, index) => {
+            const upload = await readUpload(
+              app.s3,
+              bucket,
+              sticker.image,
+              config.maxUploadBytes,
+            ).catch((error: unknown) => {
+              throw stickerError(index, error)
+            })
+            return probeSticker(index, sticker, upload.bytes, decoding)
+          }),
+        ),
+      )
+    }
+
+    const stickersCost = (stickers: readonly StickerUpload[]) =>
+      stickers.reduce((sum, sticker) => sum + stickerCost(sticker, config.maxEdge), 0)
+
     app.decorate('makeMeme', async (request: RenderRequest, options: MakeMemeOptions = {}) => {
-      const { captions, format } = request
+      const { captions, format, edits } = request
+      checkPictureEdits(edits)
       const image = await pictureKeyOf(request)
+      const drawing = { format, outputSize: options.outputSize }
+      // Edits that change nothing render as no edits do: from the cache, on the same path.
+      const edited = hasPictureEdits(edits)
       // A picture decoded before is good while the object keeps its ETag; the HEAD also
       // notices an upload that has since been deleted. A template's picture never changes.
-      const cachedEtag = pictures.etagOf(image)
+      // An edited picture is neither taken from the cache nor put in it: the cached one is
+      // scaled down already (a crop of it would lose the original's resolution), and keeping
+      // each crop someone tries while dragging would push out the pictures re-rendered with
+      // new text, for which the cache is there.
+      const cachedEtag = edited ? undefined : pictures.etagOf(image)
       if (cachedEtag !== undefined) {
         const picture = pictures.get(
           image,
@@ -84,8 +125,9 @@ export default fp<{ config: AppConfig }>(
             : (options.etag ?? (await uploadEtag(app.s3, bucket, image))),
         )
         if (picture) {
-          return limiter.run(picture.byteLength, () =>
-            drawMeme(picture, captions, { format, outputSize: options.outputSize }),
+          const stickers = await readStickers(request.stickers ?? [])
+          return limiter.run(picture.byteLength + stickersCost(stickers), () =>
+            drawMeme(picture, captions, { ...drawing, stickers }),
           )
         }
       }
@@ -93,12 +135,25 @@ export default fp<{ config: AppConfig }>(
       const upload = await limiter.run(config.maxUploadBytes, () =>
         readUpload(app.s3, bucket, image, config.maxUploadBytes),
       )
-      const cost = upload.bytes.length + (await animatedRenderCost(upload.bytes, decoding))
+      const stickers = await readStickers(request.stickers ?? [])
+      if (edited && edits) {
+        const cost =
+          upload.bytes.length +
+          (await editedRenderCost(upload.bytes, decoding)) +
+          stickersCost(stickers)
+        return limiter.run(cost, () =>
+          renderEditedMeme(upload.bytes, captions, edits, { ...decoding, ...drawing, stickers }),
+        )
+      }
+      const cost =
+        upload.bytes.length +
+        (await animatedRenderCost(upload.bytes, decoding)) +
+        stickersCost(stickers)
       return limiter.run(cost, () =>
         renderMeme(upload.bytes, captions, {
           ...decoding,
-          format,
-          outputSize: options.outputSize,
+          ...drawing,
+          stickers,
           onDecoded: (picture) => {
             if (upload.etag) pictures.set(image, upload.etag, picture)
           },

@@ -5,6 +5,7 @@ import {
   pictureShapeLimits,
   pictureShapeProblem,
   sniffImageType,
+  type ImageSize,
   type ImageType,
 } from '@meme-studio/meme-core'
 
@@ -54,12 +55,22 @@ export function probeImage(bytes: Uint8Array, limits: ProbeLimits): ImageProbe {
       `The picture is ${width}×${height} pixels; the limit is ${limits.maxPixels.toLocaleString('en')} pixels`,
     )
   }
-  const problem = pictureShapeProblem({ width, height }, pictureShapeLimits(limits.maxEdge))
+  checkPictureShape({ width, height }, limits.maxEdge)
+  return { contentType, width, height }
+}
+
+/**
+ * Refuses a picture whose shape cannot carry a caption (meme-core's `pictureShapeProblem`):
+ * an upload from its header, or an upload as its edits leave it (`subject` says which).
+ */
+export function checkPictureShape(size: ImageSize, maxEdge: number, subject = 'The picture'): void {
+  const { width, height } = size
+  const problem = pictureShapeProblem(size, pictureShapeLimits(maxEdge))
   if (problem?.kind === 'too-elongated') {
     throw new AppError(
       422,
       'IMAGE_ASPECT_RATIO',
-      `The picture is ${width}×${height} pixels, ${formatAspectRatio(problem.aspectRatio)}; ` +
+      `${subject} is ${width}×${height} pixels, ${formatAspectRatio(problem.aspectRatio)}; ` +
         `its longer side may be at most ${problem.limits.maxAspectRatio} times its shorter side ` +
         `(${formatAspectRatio(problem.limits.maxAspectRatio)})`,
     )
@@ -68,9 +79,8 @@ export function probeImage(bytes: Uint8Array, limits: ProbeLimits): ImageProbe {
     throw new AppError(
       422,
       'IMAGE_TOO_SMALL',
-      `The picture is ${width}×${height} pixels; both sides must be at least ` +
+      `${subject} is ${width}×${height} pixels; both sides must be at least ` +
         `${problem.limits.minEdge} pixels, to leave room for a caption`,
     )
   }
-  return { contentType, width, height }
 }

@@ -4,20 +4,25 @@ import {
   captionText,
   drawCaptions,
   fontStack,
+  layerOrder,
   layoutCaption,
   outputSize,
+  planPictureEdits,
   CAPTION_DEFAULTS,
   type Caption,
   type CaptionLayout,
   type ImageSize,
   type ImageType,
+  type PictureEdits,
   type PixelRect,
 } from '@meme-studio/meme-core'
 import type { MemeRequest } from '@meme-studio/meme-core/schema'
 import sharp, { type Metadata, type OutputInfo, type Raw } from 'sharp'
 import { AppError } from '../shared/app-error.ts'
 import { loadCaptionFonts } from './caption-fonts.ts'
-import { probeImage } from './image-probe.ts'
+import { checkPictureShape, probeImage } from './image-probe.ts'
+import { editPicture } from './picture-edits-render.ts'
+import { drawStickerLayer, type StickerUpload } from './sticker-layers.ts'
 
 export type OutputFormat = 'jpeg' | 'png' | 'webp'
 
@@ -118,6 +123,8 @@ export interface DrawOptions {
    * aspect kept.
    */
   outputSize?: { width?: number; height?: number }
+  /** Pictures drawn over the meme, in and among the captions (meme-core's `layerOrder`). */
+  stickers?: readonly StickerUpload[]
 }
 
 /**
@@ -233,22 +240,26 @@ export function renderCost(bytes: Buffer, options: DecodeOptions): number {
   return (stored.width * stored.height + drawn.width * drawn.height) * 4
 }
 
-/**
- * `renderCost` for a render, which decodes every frame of an animated GIF or WebP: their
- * number is read from the header (libvips walks the frames without decoding them), and
- * counted up to `MAX_ANIMATION_FRAMES`, past which the render refuses the picture.
- */
+/** `renderCost` for a render, which decodes every frame of an animated GIF or WebP. */
 export async function animatedRenderCost(bytes: Buffer, options: DecodeOptions): Promise<number> {
-  const still = renderCost(bytes, options)
+  return renderCost(bytes, options) * (await framesCounted(bytes, options))
+}
+
+/**
+ * The frames a render decodes: read from an animated GIF's or WebP's header (libvips walks
+ * the frames without decoding them), up to `MAX_ANIMATION_FRAMES`, past which the render
+ * refuses the picture; 1 for anything else.
+ */
+async function framesCounted(bytes: Buffer, options: DecodeOptions): Promise<number> {
   const { contentType } = probeImage(bytes, options)
-  if (contentType !== 'image/gif' && contentType !== 'image/webp') return still
+  if (contentType !== 'image/gif' && contentType !== 'image/webp') return 1
   configureSharp()
   // A header libvips cannot read is refused by the render itself, as IMAGE_UNREADABLE.
   const frames = await sharp(bytes)
     .metadata()
     .then(({ pages }) => pages ?? 1)
     .catch(() => 1)
-  return still * Math.min(frames, MAX_ANIMATION_FRAMES)
+  return Math.min(frames, MAX_ANIMATION_FRAMES)
 }
 
 interface Turn {
@@ -489,18 +500,21 @@ export interface CaptionLayer {
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve))
 
 /**
- * Lays out and draws each caption on its own layer, as large as its ink. Skia draws on
- * this thread: between captions the event loop gets a turn, so ten long captions on a big
- * picture do not hold up other requests.
+ * Lays out and draws each caption on its own layer, as large as its ink; a caption with no
+ * ink has none. Skia draws on this thread: between captions the event loop gets a turn, so
+ * ten long captions on a big picture do not hold up other requests.
  */
-export async function drawCaptionLayers(
+async function captionLayerList(
   captions: readonly Caption[],
   size: ImageSize,
-): Promise<CaptionLayer[]> {
-  const layers: CaptionLayer[] = []
+): Promise<(CaptionLayer | undefined)[]> {
+  const layers: (CaptionLayer | undefined)[] = []
   for (const layout of layoutCaptions(captions, size)) {
     const rect = inkBounds(layout, size)
-    if (rect.width === 0 || rect.height === 0) continue
+    if (rect.width === 0 || rect.height === 0) {
+      layers.push(undefined)
+      continue
+    }
     if (layers.length > 0) await nextTurn()
     const canvas = createCanvas(rect.width, rect.height)
     const ctx = canvas.getContext('2d')
@@ -509,6 +523,38 @@ export async function drawCaptionLayers(
     layers.push({ rect, rgba: canvas.data() })
   }
   return layers
+}
+
+/** Each caption on its own layer, as large as its ink, in their order. */
+export async function drawCaptionLayers(
+  captions: readonly Caption[],
+  size: ImageSize,
+): Promise<CaptionLayer[]> {
+  return (await captionLayerList(captions, size)).filter((layer) => layer !== undefined)
+}
+
+/**
+ * The captions' layers and the stickers', in the order meme-core's `layerOrder` draws them:
+ * the browser's preview stacks them the same way.
+ */
+export async function drawLayers(
+  captions: readonly Caption[],
+  stickers: readonly StickerUpload[] = [],
+  size: ImageSize,
+): Promise<CaptionLayer[]> {
+  const captionLayers = await captionLayerList(captions, size)
+  if (stickers.length === 0) return captionLayers.filter((layer) => layer !== undefined)
+  const stickerLayers: (CaptionLayer | undefined)[] = []
+  for (const [index, sticker] of stickers.entries()) {
+    stickerLayers.push(await drawStickerLayer(index, sticker, size))
+  }
+  return layerOrder(
+    captions.length,
+    stickers.map(({ sticker }) => sticker),
+  ).flatMap(
+    (layer) =>
+      (layer.kind === 'caption' ? captionLayers[layer.index] : stickerLayers[layer.index]) ?? [],
+  )
 }
 
 /**
@@ -738,7 +784,7 @@ export async function drawMeme(
 ): Promise<RenderedMeme> {
   return composeMeme(
     picture,
-    await drawCaptionLayers(placed(captions, picture.upright), picture),
+    await drawLayers(placed(captions, picture.upright), options.stickers, picture),
     options,
   )
 }
@@ -785,7 +831,7 @@ export async function renderMeme(
   try {
     const sizes = await sized
     size = sizes.drawn
-    layers = await drawCaptionLayers(placed(captions, sizes.upright), size)
+    layers = await drawLayers(placed(captions, sizes.upright), options.stickers, size)
   } catch (error) {
     // The captions are refused, but the picture is still worth keeping for corrected ones.
     await decoding.catch(() => undefined)
@@ -794,7 +840,56 @@ export async function renderMeme(
   const picture = await decoding
   if (picture.width !== size.width || picture.height !== size.height) {
     // The header and the decoder disagree about orientation: the pixels decide.
-    layers = await drawCaptionLayers(placed(captions, picture.upright), picture)
+    layers = await drawLayers(placed(captions, picture.upright), options.stickers, picture)
   }
+  return composeMeme(picture, layers, options)
+}
+
+/**
+ * Memory a render with picture edits holds at its peak: `animatedRenderCost`'s, with every
+ * frame decoded at full size rather than scaled (a crop is taken from the original's pixels),
+ * and one frame's working copies while it is edited: turned and cropped, with bands of up to
+ * twice its height.
+ */
+export async function editedRenderCost(bytes: Buffer, options: DecodeOptions): Promise<number> {
+  const { width, height } = probeImage(bytes, options)
+  const frame = width * height * 4
+  const frames = await framesCounted(bytes, options)
+  return frame * (frames + 4) + options.maxEdge * options.maxEdge * 4 * frames
+}
+
+/**
+ * Decodes an upload, applies its picture edits (meme-core's `planPictureEdits`, from the
+ * upright original at full size), and draws captions and stickers on the result, placed in
+ * fractions of the edited picture. The edited shape is checked as an upload's is, from the
+ * header, before anything is decoded. Every frame of an animation is edited; the result is
+ * not kept for other renders (see `makeMeme`).
+ */
+export async function renderEditedMeme(
+  bytes: Buffer,
+  captions: CaptionsFor,
+  edits: PictureEdits,
+  options: DecodeOptions & DrawOptions,
+): Promise<RenderedMeme> {
+  configureSharp()
+  const stored = probeImage(bytes, options)
+  const sizes = await drawingSize(bytes, options.maxEdge, true)
+  checkPictureShape(
+    planPictureEdits(sizes.upright, edits).size,
+    options.maxEdge,
+    'The edited picture',
+  )
+  // Decoded upright at full size: `drawn` is the upright size itself, so nothing is scaled.
+  const full = await decode(
+    bytes,
+    stored.contentType,
+    { ...sizes, drawn: sizes.upright },
+    options.maxPixels,
+  )
+  // The pixels decide, should the header and the decoder disagree about orientation.
+  const plan = planPictureEdits({ width: full.width, height: full.height }, edits)
+  checkPictureShape(plan.size, options.maxEdge, 'The edited picture')
+  const picture = await editPicture(full, edits, plan, outputSize(plan.size, options.maxEdge))
+  const layers = await drawLayers(placed(captions, plan.size), options.stickers, picture)
   return composeMeme(picture, layers, options)
 }
