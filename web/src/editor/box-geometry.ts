@@ -144,3 +144,43 @@ export function rotateBox(
   if (snap) rotation = Math.round(rotation / ROTATION_SNAP) * ROTATION_SNAP
   return clampBox({ ...start, rotation: normalizeRotation(rotation) })
 }
+
+/**
+ * A sticker's box after its `handle` was dragged by `delta` screen pixels: scaled as a whole,
+ * so its shape is kept, by how far the pointer went along the handle's direction; the
+ * opposite corner or edge stays where it is. The width stays within `minWidth`..`maxWidth`
+ * (fractions of the picture's width).
+ */
+export function resizeKeepingShape(
+  start: CaptionBox,
+  handle: ResizeHandle,
+  delta: Point,
+  size: ImageSize,
+  limits: { minWidth: number; maxWidth: number },
+): CaptionBox {
+  const side = HANDLE_SIDES[handle]
+  const local = rotate(delta, -start.rotation)
+  const startWidth = start.width * size.width
+  const startHeight = start.height * size.height
+  // The pointer's travel projected on the handle's direction, as a share of the box's reach.
+  const reach = side.x * side.x * startWidth * startWidth + side.y * side.y * startHeight ** 2
+  const along = side.x * local.x * startWidth + side.y * local.y * startHeight
+  const factor = clamp(
+    1 + along / reach,
+    limits.minWidth / start.width,
+    limits.maxWidth / start.width,
+  )
+  const width = startWidth * factor
+  const height = startHeight * factor
+  const shift = rotate(
+    { x: (side.x * (width - startWidth)) / 2, y: (side.y * (height - startHeight)) / 2 },
+    start.rotation,
+  )
+  return {
+    ...start,
+    x: round(clamp(start.x + shift.x / size.width, 0, 1)),
+    y: round(clamp(start.y + shift.y / size.height, 0, 1)),
+    width: round(start.width * factor),
+    height: start.height * factor,
+  }
+}
