@@ -1,9 +1,14 @@
 import {
   drawCaptions,
+  drawEditedPicture,
+  drawSticker,
+  layerOrder,
   layoutCaption,
+  placeSticker,
   type Caption,
   type CaptionLayout,
   type ImageSize,
+  type PictureEdits,
 } from '@meme-studio/meme-core'
 import { onBeforeUnmount, onMounted, watch, type Ref } from 'vue'
 import type { CaptionFonts } from '@/fonts/caption-fonts.ts'
@@ -21,9 +26,36 @@ const pageCaptionFonts: CaptionFonts = {
   },
 }
 
-/** What the preview draws the captions on: a decoded picture at its natural size. */
+/** What the preview draws the captions on: a decoded picture at its natural (upright) size. */
 export interface PreviewPicture extends ImageSize {
   image: CanvasImageSource
+  /** Rotation, mirroring, crop and bands, drawn as the server applies them. */
+  edits?: PictureEdits
+}
+
+/** What a paint may be given besides the picture and captions. */
+export interface PaintOptions {
+  /**
+   * The captions already laid out for these captions and size: an animation's frames reuse
+   * them, since only the picture changes from frame to frame.
+   */
+  layouts?: readonly CaptionLayout[]
+  /** Stickers to draw among the captions, in meme-core's `layerOrder`. */
+  stickers?: readonly PreviewSticker[]
+}
+
+/**
+ * A sticker as the preview draws it: its decoded picture at its natural size, and its place
+ * as the request gives it (`above` counting only the captions drawn).
+ */
+export interface PreviewSticker {
+  image: CanvasImageSource
+  natural: ImageSize
+  x: number
+  y: number
+  width: number
+  rotation: number
+  above: number
 }
 
 function paintPlaceholder(ctx: CanvasRenderingContext2D, size: ImageSize): void {
@@ -35,15 +67,17 @@ function paintPlaceholder(ctx: CanvasRenderingContext2D, size: ImageSize): void 
 }
 
 /**
- * Draws the meme exactly as the server will: the picture scaled to the size the server
- * renders at (`outputSize`), then the captions laid out and drawn by the shared caption
- * package on those same pixels. CSS scales the canvas down to the screen.
+ * Draws the meme exactly as the server will: the picture with its edits, scaled to the size
+ * the server renders at (`outputSize` of the edited size), then the captions laid out and
+ * drawn by the shared caption package on those same pixels. CSS scales the canvas down to
+ * the screen.
  */
 export function paintMemePreview(
   ctx: CanvasRenderingContext2D,
   picture: PreviewPicture | null,
   captions: readonly Caption[],
   size: ImageSize,
+  options: PaintOptions = {},
 ): CaptionLayout[] {
   const canvas = ctx.canvas
   if (canvas.width !== size.width || canvas.height !== size.height) {
@@ -54,7 +88,7 @@ export function paintMemePreview(
   if (picture) {
     ctx.imageSmoothingEnabled = true
     ctx.imageSmoothingQuality = 'high'
-    ctx.drawImage(picture.image, 0, 0, size.width, size.height)
+    drawEditedPicture(ctx, picture.image, picture, picture.edits, size)
   } else {
     paintPlaceholder(ctx, size)
   }
@@ -63,9 +97,31 @@ export function paintMemePreview(
     ctx.font = font
     return ctx.measureText(text).width
   }
-  const layouts = captions.map((caption) => layoutCaption(caption, size, measureText))
-  drawCaptions(ctx, layouts)
+  const layouts =
+    options.layouts?.slice() ?? captions.map((caption) => layoutCaption(caption, size, measureText))
+  const stickers = options.stickers ?? []
+  // Captions and stickers interleaved as the server draws them.
+  for (const layer of layerOrder(layouts.length, stickers)) {
+    if (layer.kind === 'caption') {
+      drawCaptions(ctx, [layouts[layer.index]!])
+      continue
+    }
+    const sticker = stickers[layer.index]!
+    ctx.imageSmoothingEnabled = true
+    ctx.imageSmoothingQuality = 'high'
+    drawSticker(ctx, sticker.image, placeSticker(sticker, sticker.natural, size))
+  }
   return layouts
+}
+
+/** What `useCaptionPreview` gives back: a way to show an animation's frames. */
+export interface CaptionPreview {
+  /**
+   * Draws another frame of the picture (an animation's, at the picture's size) under the
+   * captions as last laid out; `null` goes back to the picture's own image. A frame must stay
+   * open until the next call replaces it.
+   */
+  showFrame(image: CanvasImageSource | null): void
 }
 
 /**
@@ -79,9 +135,17 @@ export function useCaptionPreview(
   captions: Readonly<Ref<readonly Caption[]>>,
   size: Readonly<Ref<ImageSize>>,
   fonts: CaptionFonts = pageCaptionFonts,
-): void {
+  stickers?: Readonly<Ref<readonly PreviewSticker[]>>,
+): CaptionPreview {
   let frame = 0
   let latestDraw = 0
+  /** A change is waiting to be drawn: a frame drawn meanwhile would show the old layouts. */
+  let pending = false
+  let frameImage: CanvasImageSource | null = null
+  let laidOut: readonly CaptionLayout[] | undefined
+
+  const shownPicture = (): PreviewPicture | null =>
+    picture.value && frameImage ? { ...picture.value, image: frameImage } : picture.value
 
   async function redraw(): Promise<void> {
     frame = 0
@@ -89,18 +153,38 @@ export function useCaptionPreview(
     await fonts.load(captions.value)
     const ctx = canvas.value?.getContext('2d')
     if (draw !== latestDraw || !ctx) return
-    paintMemePreview(ctx, picture.value, captions.value, size.value)
-    if (!frame) ctx.canvas.removeAttribute('aria-busy')
+    laidOut = paintMemePreview(ctx, shownPicture(), captions.value, size.value, {
+      stickers: stickers?.value,
+    })
+    if (!frame) {
+      pending = false
+      ctx.canvas.removeAttribute('aria-busy')
+    }
   }
 
   function scheduleRedraw(): void {
     // Busy until the latest change is drawn: tests wait for this before reading pixels.
     canvas.value?.setAttribute('aria-busy', 'true')
+    pending = true
     if (frame) return
     frame = requestAnimationFrame(() => void redraw())
   }
 
-  watch([canvas, picture, captions, size], scheduleRedraw, { deep: true, immediate: true })
+  function showFrame(image: CanvasImageSource | null): void {
+    frameImage = image
+    const ctx = canvas.value?.getContext('2d')
+    // A draw to come shows this frame itself, with the captions as they are by then.
+    if (pending || !ctx || !laidOut || !picture.value) return
+    paintMemePreview(ctx, shownPicture(), captions.value, size.value, {
+      layouts: laidOut,
+      stickers: stickers?.value,
+    })
+  }
+
+  watch([canvas, picture, captions, size, () => stickers?.value], scheduleRedraw, {
+    deep: true,
+    immediate: true,
+  })
 
   // A letter the first face lacks falls to a later one, which the browser fetches while
   // drawing: draw again once it has arrived.
@@ -110,4 +194,6 @@ export function useCaptionPreview(
     if (frame) cancelAnimationFrame(frame)
     latestDraw += 1
   })
+
+  return { showFrame }
 }

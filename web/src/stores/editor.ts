@@ -3,10 +3,12 @@ import {
   CAPTION_FONTS,
   CAPTION_LIMITS,
   captionText,
+  hasPictureEdits,
   layoutCaption,
   outputSize,
   planPictureEdits,
   STARTING_CAPTION_BOXES,
+  STICKER_LIMITS,
   templateImagePath,
   type Caption,
   type CaptionLayout,
@@ -28,7 +30,17 @@ import { failureSentence, UserFacingError } from '@/api/failure-messages.ts'
 import { renderMeme, signUpload } from '@/api/meme-api.ts'
 import { uploadToS3 } from '@/api/s3-upload.ts'
 import { fetchTemplate, fetchTemplatePicture, saveTemplate } from '@/api/template-api.ts'
-import { clampBox, nudgeBox, type CaptionBox } from '@/editor/box-geometry.ts'
+import { clampBox, normalizeRotation, nudgeBox, type CaptionBox } from '@/editor/box-geometry.ts'
+import { checkEmoji, drawEmojiPng } from '@/editor/emoji-sticker.ts'
+import { moveLayer, renderedAbove, type LayerDirection } from '@/editor/layers.ts'
+import {
+  mirrored,
+  turned,
+  withBands,
+  withCrop,
+  type Bands,
+  type CropRect,
+} from '@/editor/picture-edits.ts'
 import { measureCanvasText } from '@/editor/text-measure.ts'
 import { memeImageFromBase64, releaseMemeImage, type MemeImage } from '@/meme/meme-image.ts'
 import {
@@ -111,13 +123,15 @@ export interface TemplateDetails {
   source: string
 }
 
-/** The image URL formats by the type a render came back in. */
-const URL_FORMATS: Record<ImageType, 'png' | 'jpeg' | 'webp'> = {
+/**
+ * The image URL formats by the type a render came back in. An animated GIF renders as GIF,
+ * which no image URL makes (a URL over it draws a still first frame): it has none.
+ */
+const URL_FORMATS: Record<ImageType, 'png' | 'jpeg' | 'webp' | undefined> = {
   'image/png': 'png',
   'image/jpeg': 'jpeg',
   'image/webp': 'webp',
-  // A GIF renders as PNG; kept for the type's sake.
-  'image/gif': 'png',
+  'image/gif': undefined,
 }
 
 /** Tags as typed (`cats, Reaction,, cats`): trimmed, lower-cased, once each, in order. */
@@ -186,13 +200,17 @@ function outwardFromMiddle(low: number, high: number): number[] {
  * else as little of them as it can and never centred on one, nearest the middle. `aspect` is
  * the picture's width over its height.
  */
-export function placeAddedBox(boxes: readonly CaptionBox[], aspect = 1): CaptionBox {
+export function placeAddedBox(
+  boxes: readonly CaptionBox[],
+  aspect = 1,
+  shape: CaptionBox = ADDED_BOX,
+): CaptionBox {
   const others = boxes.map((box) => ({ centre: box, extent: extentOf(box, aspect) }))
-  const half = { x: ADDED_BOX.width / 2, y: ADDED_BOX.height / 2 }
+  const half = { x: Math.min(0.5, shape.width / 2), y: Math.min(0.5, shape.height / 2) }
   let best: { box: CaptionBox; cost: number } | undefined
   for (const y of outwardFromMiddle(half.y, 1 - half.y)) {
     for (const x of outwardFromMiddle(half.x, 1 - half.x)) {
-      const box = { ...ADDED_BOX, x, y }
+      const box = { ...shape, x, y }
       const extent = extentOf(box, aspect)
       const stacked = others.some(
         ({ centre }) => Math.hypot(centre.x - x, centre.y - y) < STACKED_WITHIN,
@@ -205,7 +223,7 @@ export function placeAddedBox(boxes: readonly CaptionBox[], aspect = 1): Caption
       if (best === undefined || cost < best.cost - 1e-9) best = { box, cost }
     }
   }
-  return best?.box ?? ADDED_BOX
+  return best?.box ?? { ...shape, x: 0.5, y: 0.5 }
 }
 
 /** A pause in editing this long, after a result exists, re-renders it. */
@@ -290,6 +308,71 @@ function pickBox(change: CaptionChange): Partial<CaptionBox> {
   return box
 }
 
+/** What a sticker's move, resize and rotate may change. */
+export type StickerChange = Partial<Pick<EditorSticker, 'x' | 'y' | 'width' | 'rotation'>>
+
+/** Where "Add sticker" puts a sticker: a quarter of the picture wide, where it is free. */
+const ADDED_STICKER_WIDTH = 0.25
+
+/** What a sticker is called in the editor, from its place in the list. */
+export function stickerLabel(index: number): string {
+  return `Sticker ${index + 1}`
+}
+
+/**
+ * A sticker's box as the overlay and placement see it: its height, in picture heights, from
+ * its picture's shape (`shape` = width / height) and the picture's (`aspect`).
+ */
+export function stickerBox(
+  sticker: Pick<EditorSticker, 'x' | 'y' | 'width' | 'rotation'>,
+  shape: number,
+  aspect: number,
+): CaptionBox {
+  return {
+    x: sticker.x,
+    y: sticker.y,
+    width: sticker.width,
+    height: (sticker.width * aspect) / shape,
+    rotation: sticker.rotation ?? 0,
+  }
+}
+
+/** A sticker change kept within what the API accepts; values that are not numbers dropped. */
+function acceptedStickerChange(change: StickerChange): StickerChange {
+  const accepted: StickerChange = {}
+  const round = (value: number) => Math.round(value * 1e5) / 1e5
+  const finite = (value: number | undefined): value is number =>
+    typeof value === 'number' && Number.isFinite(value)
+  if (finite(change.x)) accepted.x = round(clamp(change.x, 0, 1))
+  if (finite(change.y)) accepted.y = round(clamp(change.y, 0, 1))
+  if (finite(change.width)) {
+    accepted.width = round(clamp(change.width, STICKER_LIMITS.minWidth, STICKER_LIMITS.maxWidth))
+  }
+  if (finite(change.rotation)) accepted.rotation = round(normalizeRotation(change.rotation))
+  return accepted
+}
+
+/**
+ * The stickers as the API takes them, each picture named by `keyOf(asset)` (its upload key,
+ * or for comparing, the asset's id). `above` counts only the captions that are rendered:
+ * empty ones are left out of the request.
+ */
+export function requestStickers(
+  captions: readonly EditorCaption[],
+  stickers: readonly EditorSticker[],
+  keyOf: (asset: string) => string,
+): Sticker[] {
+  const rendered = captions.map((entry) => entry.text.trim() !== '')
+  return stickers.map((sticker) => ({
+    image: keyOf(sticker.asset),
+    x: sticker.x,
+    y: sticker.y,
+    width: sticker.width,
+    rotation: sticker.rotation ?? 0,
+    above: renderedAbove(sticker.above, rendered),
+  }))
+}
+
 /** The box of a caption, with the editor's defaults for what it leaves unset. */
 export function boxOf(caption: Caption): CaptionBox {
   return {
@@ -371,6 +454,15 @@ export const useEditorStore = defineStore('editor', () => {
     () => captions.value.find((entry) => entry.id === selectedId.value) ?? null,
   )
   const canAddCaption = computed(() => captions.value.length < CAPTION_LIMITS.maxCaptions)
+  const selectedSticker = computed(
+    () => stickers.value.find((entry) => entry.id === selectedId.value) ?? null,
+  )
+  const canAddSticker = computed(() => stickers.value.length < STICKER_LIMITS.maxStickers)
+  /** A sticker being checked and decoded, and why the last one was refused. */
+  const addingSticker = ref(false)
+  const stickerError = ref<string | null>(null)
+  /** How an emoji becomes a picture file; tests put a fake here (happy-dom has no canvas). */
+  const drawEmoji = shallowRef<(emoji: string) => Promise<File>>(drawEmojiPng)
 
   const captionsToRender = computed<Caption[]>(() =>
     captions.value
@@ -399,14 +491,16 @@ export const useEditorStore = defineStore('editor', () => {
   const lastRequest = computed(() => renderedRequest.value)
 
   /**
-   * What Generate would render now, as text to compare: the picture, the captions (text,
-   * place and style) and the format. The picture is told apart by its template, or else by
-   * the chosen file.
+   * What Generate would render now, as text to compare: the picture, its edits, the captions
+   * (text, place and style) and the format. The picture is told apart by its template, or
+   * else by the chosen file.
    */
   const boxesSignature = computed(() =>
     JSON.stringify({
       template: template.value?.id ?? null,
+      edits: hasPictureEdits(edits.value) ? edits.value : null,
       captions: captionsToRender.value,
+      stickers: requestStickers(captions.value, stickers.value, (asset) => asset),
       format: format.value ?? null,
     }),
   )
@@ -425,6 +519,7 @@ export const useEditorStore = defineStore('editor', () => {
   const refreshError = ref<string | null>(null)
 
   const find = (id: number) => captions.value.find((entry) => entry.id === id)
+  const findSticker = (id: number) => stickers.value.find((entry) => entry.id === id)
 
   /**
    * Sets a box's text, unless the text would not fit the box even at the smallest size:
@@ -450,13 +545,17 @@ export const useEditorStore = defineStore('editor', () => {
   function updateCaption(id: number, change: CaptionChange): void {
     const entry = find(id)
     if (!entry) return
-    Object.assign(entry, acceptedChange(entry, change))
+    const accepted = acceptedChange(entry, change)
+    // A locked box keeps its place, size and turn; its text and style still change.
+    if (entry.locked)
+      for (const key of ['x', 'y', 'width', 'height', 'rotation'] as const) delete accepted[key]
+    Object.assign(entry, accepted)
     if (refusedId.value === id) refusedId.value = null
   }
 
   function nudgeCaption(id: number, dx: number, dy: number): void {
     const entry = find(id)
-    if (entry) Object.assign(entry, nudgeBox(boxOf(entry), dx, dy))
+    if (entry && !entry.locked) Object.assign(entry, nudgeBox(boxOf(entry), dx, dy))
   }
 
   /**
@@ -478,18 +577,54 @@ export const useEditorStore = defineStore('editor', () => {
     const index = captions.value.findIndex((entry) => entry.id === id)
     if (index === -1) return
     captions.value.splice(index, 1)
+    // Stickers over the removed box and those after it stay where they were among the rest.
+    for (const sticker of stickers.value) if (sticker.above > index) sticker.above -= 1
     if (refusedId.value === id) refusedId.value = null
     if (selectedId.value === id) {
       selectedId.value = (captions.value[index] ?? captions.value[index - 1])?.id ?? null
     }
   }
 
+  /** Selects a caption or a sticker (ids are shared), or nothing. */
   function selectCaption(id: number | null): void {
-    selectedId.value = id !== null && find(id) ? id : null
+    selectedId.value = id !== null && (find(id) || findSticker(id)) ? id : null
   }
 
   function setFormat(next: OutputFormat | undefined): void {
     format.value = next
+  }
+
+  // Picture edits act on the picture as shown: see `turned` and `mirrored` for how a turn
+  // after a mirror is kept in the order the server applies them. Captions stay where they
+  // are, in fractions of the edited picture.
+  function rotateRight(): void {
+    edits.value = turned(edits.value, 90)
+  }
+
+  function rotateLeft(): void {
+    edits.value = turned(edits.value, -90)
+  }
+
+  function flipHorizontal(): void {
+    edits.value = mirrored(edits.value, 'horizontal')
+  }
+
+  function flipVertical(): void {
+    edits.value = mirrored(edits.value, 'vertical')
+  }
+
+  /** The part kept, in fractions of the rotated and mirrored picture; undefined keeps all. */
+  function setCrop(crop: CropRect | undefined): void {
+    edits.value = withCrop(edits.value, crop)
+  }
+
+  /** Space above and below (fractions of the cropped picture's height) and its colour. */
+  function setBands(bands: Partial<Bands>): void {
+    edits.value = withBands(edits.value, bands)
+  }
+
+  function resetEdits(): void {
+    edits.value = {}
   }
 
   function showMeme(
@@ -532,6 +667,33 @@ export const useEditorStore = defineStore('editor', () => {
     selectedId.value = captions.value[0]?.id ?? null
   }
 
+  /**
+   * Checks and decodes a chosen file (a picture or a sticker): its type, bytes and size, then
+   * its dimensions. A refusal comes back as a sentence; undefined when `isLatest` says another
+   * file took its place meanwhile.
+   */
+  async function openPictureFile(
+    file: File,
+    isLatest: () => boolean,
+  ): Promise<{ picture: Picture } | { message: string } | undefined> {
+    const limits = await limitsStore.load()
+    const check = await checkPictureFile(file, limits)
+    if (!isLatest()) return undefined
+    if (!check.ok) return { message: check.message }
+    let decoded: Picture
+    try {
+      decoded = await decodePicture(file, check.type)
+    } catch {
+      return isLatest() ? { message: UNREADABLE_PICTURE } : undefined
+    }
+    const size = checkPictureDimensions(decoded.width, decoded.height, limits)
+    if (!isLatest() || !size.ok) {
+      releasePicture(decoded)
+      return isLatest() && !size.ok ? { message: size.message } : undefined
+    }
+    return { picture: decoded }
+  }
+
   /** Checks, decodes and adopts a file; a refusal is explained in `pictureError`. */
   async function choosePicture(file: File): Promise<void> {
     if (busy.value) return
@@ -541,27 +703,10 @@ export const useEditorStore = defineStore('editor', () => {
     failedTemplate.value = null
     openingPicture.value = true
     try {
-      const limits = await limitsStore.load()
-      const check = await checkPictureFile(file, limits)
-      if (!isLatest()) return
-      if (!check.ok) {
-        pictureError.value = check.message
-        return
-      }
-      let decoded: Picture
-      try {
-        decoded = await decodePicture(file, check.type)
-      } catch {
-        if (isLatest()) pictureError.value = UNREADABLE_PICTURE
-        return
-      }
-      const size = checkPictureDimensions(decoded.width, decoded.height, limits)
-      if (!isLatest() || !size.ok) {
-        releasePicture(decoded)
-        if (isLatest() && !size.ok) pictureError.value = size.message
-        return
-      }
-      adoptPicture(decoded)
+      const opened = await openPictureFile(file, isLatest)
+      if (!opened) return
+      if ('message' in opened) pictureError.value = opened.message
+      else adoptPicture(opened.picture)
     } finally {
       if (isLatest()) openingPicture.value = false
     }
@@ -686,9 +831,8 @@ export const useEditorStore = defineStore('editor', () => {
     failedTemplate.value = null
   }
 
-  /** Uploads the picture (once, whatever it came from) and returns its key. */
-  async function uploadPicture(chosen: Picture): Promise<string> {
-    if (uploaded?.file === chosen.file) return uploaded.key
+  /** A picture's file through the signed upload, with progress; returns its key. */
+  async function uploadFile(chosen: Picture): Promise<string> {
     phase.value = 'uploading'
     uploadPercent.value = 0
     const signed = await signUpload(uploadFilename(chosen.file.name, chosen.type), chosen.type)
@@ -696,8 +840,30 @@ export const useEditorStore = defineStore('editor', () => {
       throw new UserFacingError(tooLargeMessage(chosen.file.size, signed.maxBytes), 'TOO_LARGE')
     }
     await uploadToS3(signed, chosen.file, (percent) => (uploadPercent.value = percent))
-    uploaded = { file: chosen.file, key: signed.key }
     return signed.key
+  }
+
+  /** Uploads the picture (once, whatever it came from) and returns its key. */
+  async function uploadPicture(chosen: Picture): Promise<string> {
+    if (uploaded?.file === chosen.file) return uploaded.key
+    const key = await uploadFile(chosen)
+    uploaded = { file: chosen.file, key }
+    return key
+  }
+
+  /** Sticker pictures in S3 by asset id: each is uploaded once, however often it is used. */
+  let uploadedStickers = new Map<string, string>()
+
+  /** Uploads each sticker picture not yet uploaded; returns the keys by asset id. */
+  async function uploadStickers(used: readonly EditorSticker[]): Promise<Map<string, string>> {
+    for (const assetId of new Set(used.map(({ asset }) => asset))) {
+      if (uploadedStickers.has(assetId)) continue
+      const asset = stickerAssets.value.get(assetId)
+      if (!asset)
+        throw new UserFacingError('A sticker’s picture is missing: delete it and add it again.')
+      uploadedStickers.set(assetId, await uploadFile(asset.picture))
+    }
+    return uploadedStickers
   }
 
   /** The render under way, so that there is never more than one. */
@@ -725,8 +891,13 @@ export const useEditorStore = defineStore('editor', () => {
     const signature = boxesSignature.value
     const refreshing = meme.value !== null
     const captionsRequested = captionsToRender.value
-    // No format: the server answers in the picture's own (a GIF's first frame as PNG).
+    const captionsNow = captions.value.map((entry) => ({ ...entry }))
+    const stickersRequested = stickers.value.map((entry) => ({ ...entry }))
+    // No format: the server answers in the picture's own (an animated GIF as an animated GIF).
     const formatRequested = format.value
+    const editsRequested = hasPictureEdits(edits.value)
+      ? copyDocument({ captions: [], stickers: [], edits: edits.value, format: undefined }).edits
+      : undefined
     const from = template.value
     // Every box, empty ones too: a URL names one line per box of the template.
     const allCaptions = captions.value.map((entry) => ({
@@ -738,22 +909,34 @@ export const useEditorStore = defineStore('editor', () => {
     try {
       // A template's picture is already in storage: the request names the template.
       const source = from ? { template: from.id } : { image: await uploadPicture(chosen) }
+      const keys = await uploadStickers(stickersRequested)
+      const stickersSent = requestStickers(captionsNow, stickersRequested, (asset) =>
+        keys.get(asset)!,
+      )
       phase.value = 'rendering'
       const request: MemeRequest = {
         ...source,
         captions: captionsRequested,
+        ...(stickersSent.length > 0 ? { stickers: stickersSent } : {}),
+        ...(editsRequested ? { edits: editsRequested } : {}),
         ...(formatRequested ? { format: formatRequested } : {}),
       }
       const rendered = await renderMeme(request)
-      const imagePath = from
-        ? templateImagePath(from, allCaptions, URL_FORMATS[rendered.type])
-        : undefined
+      // An image URL names the template's picture as it is: edited, the meme has no URL.
+      const urlFormat = URL_FORMATS[rendered.type]
+      const imagePath =
+        from && !editsRequested && stickersSent.length === 0 && urlFormat
+          ? templateImagePath(from, allCaptions, urlFormat)
+          : undefined
       // The picture changed while this rendered: the answer belongs to no picture on show.
       if (picture.value !== chosen) return
       showMeme(memeImageFromBase64(rendered.data, rendered.type), request, imagePath, signature)
     } catch (error) {
       // The object may have expired from storage: upload again on the next try.
-      if (error instanceof UserFacingError && error.code === 'IMAGE_NOT_FOUND') uploaded = undefined
+      if (error instanceof UserFacingError && error.code === 'IMAGE_NOT_FOUND') {
+        uploaded = undefined
+        uploadedStickers = new Map()
+      }
       // A failed re-render is told where its out-of-date result is.
       if (refreshing && meme.value) refreshError.value = failureSentence(error)
       else generateError.value = failureSentence(error)
@@ -835,6 +1018,223 @@ export const useEditorStore = defineStore('editor', () => {
     next.set(asset.id, asset)
     stickerAssets.value = next
     return asset.id
+  }
+
+  /** The picture's aspect (width / height) as rendered: boxes and stickers are placed on it. */
+  const renderAspect = () => renderSize.value.width / renderSize.value.height
+
+  /** A sticker's box, its height from its picture's shape; undefined without its picture. */
+  function boxOfSticker(sticker: EditorSticker): CaptionBox | undefined {
+    const asset = stickerAssets.value.get(sticker.asset)?.picture
+    if (!asset || asset.width <= 0 || asset.height <= 0) return undefined
+    return stickerBox(sticker, asset.width / asset.height, renderAspect())
+  }
+
+  /** Every box and sticker on the picture, for placing a new one where it is free. */
+  function occupied(): CaptionBox[] {
+    const boxes = captions.value.map(boxOf)
+    for (const sticker of stickers.value) {
+      const box = boxOfSticker(sticker)
+      if (box) boxes.push(box)
+    }
+    return boxes
+  }
+
+  /** Adds a sticker of `asset`, over every caption, where it is free, and selects it. */
+  function placeNewSticker(asset: StickerAsset): EditorSticker | undefined {
+    if (!canAddSticker.value) return undefined
+    const shape = asset.picture.width / asset.picture.height
+    const box = placeAddedBox(
+      occupied(),
+      renderAspect(),
+      stickerBox({ x: 0.5, y: 0.5, width: ADDED_STICKER_WIDTH }, shape, renderAspect()),
+    )
+    const added: EditorSticker = {
+      id: nextCaptionId++,
+      asset: addStickerAsset(asset),
+      x: box.x,
+      y: box.y,
+      width: ADDED_STICKER_WIDTH,
+      rotation: 0,
+      above: captions.value.length,
+    }
+    stickers.value.push(added)
+    selectedId.value = added.id
+    return stickers.value.at(-1)
+  }
+
+  let stickerRequest = 0
+
+  /**
+   * Adds a picture file as a sticker, checked and decoded as a chosen picture is; a refusal is
+   * explained in `stickerError`. The sticker it added, or undefined.
+   */
+  async function addStickerFromFile(file: File): Promise<EditorSticker | undefined> {
+    if (!canAddSticker.value) return undefined
+    const request = ++stickerRequest
+    const isLatest = () => request === stickerRequest
+    stickerError.value = null
+    addingSticker.value = true
+    try {
+      const opened = await openPictureFile(file, isLatest)
+      if (!opened) return undefined
+      if ('message' in opened) {
+        stickerError.value = opened.message
+        return undefined
+      }
+      const added = placeNewSticker({
+        id: `sticker-${request}-${file.name}`,
+        picture: opened.picture,
+      })
+      if (!added) releasePicture(opened.picture)
+      return added
+    } finally {
+      if (isLatest()) addingSticker.value = false
+    }
+  }
+
+  /**
+   * Adds an emoji as a sticker: drawn large as a PNG (`drawEmoji`), then taken like an
+   * uploaded picture. The same emoji reuses its picture.
+   */
+  async function addEmojiSticker(text: string): Promise<EditorSticker | undefined> {
+    if (!canAddSticker.value) return undefined
+    const checked = checkEmoji(text)
+    stickerError.value = null
+    if (!checked.ok) {
+      stickerError.value = checked.message
+      return undefined
+    }
+    const known = [...stickerAssets.value.values()].find((asset) => asset.emoji === checked.emoji)
+    if (known) return placeNewSticker(known)
+    const request = ++stickerRequest
+    const isLatest = () => request === stickerRequest
+    addingSticker.value = true
+    try {
+      let file: File
+      try {
+        file = await drawEmoji.value(checked.emoji)
+      } catch (error) {
+        if (isLatest()) stickerError.value = error instanceof Error ? error.message : String(error)
+        return undefined
+      }
+      const opened = await openPictureFile(file, isLatest)
+      if (!opened) return undefined
+      if ('message' in opened) {
+        stickerError.value = opened.message
+        return undefined
+      }
+      const asset = { id: `emoji-${checked.emoji}`, picture: opened.picture, emoji: checked.emoji }
+      const added = placeNewSticker(asset)
+      if (!added) releasePicture(opened.picture)
+      return added
+    } finally {
+      if (isLatest()) addingSticker.value = false
+    }
+  }
+
+  /** Moves, resizes or turns a sticker within the API's limits; a locked one stays put. */
+  function updateSticker(id: number, change: StickerChange): void {
+    const entry = findSticker(id)
+    if (entry && !entry.locked) Object.assign(entry, acceptedStickerChange(change))
+  }
+
+  function nudgeSticker(id: number, dx: number, dy: number): void {
+    const entry = findSticker(id)
+    if (entry) updateSticker(id, { x: entry.x + dx, y: entry.y + dy })
+  }
+
+  /** Removes a sticker; the next sticker (or else the one before, or the first box) is selected. */
+  function removeSticker(id: number): void {
+    const index = stickers.value.findIndex((entry) => entry.id === id)
+    if (index === -1) return
+    stickers.value.splice(index, 1)
+    if (selectedId.value === id) {
+      selectedId.value =
+        (stickers.value[index] ?? stickers.value[index - 1] ?? captions.value[0])?.id ?? null
+    }
+  }
+
+  /** Whether a caption or sticker can go a step forward or back in the drawing order. */
+  function canMove(id: number, direction: LayerDirection): boolean {
+    const target = find(id) ?? findSticker(id)
+    return (
+      target !== undefined &&
+      moveLayer(captions.value, stickers.value, target, direction) !== undefined
+    )
+  }
+
+  /**
+   * Moves a caption or sticker a step forward (drawn later, over the next one) or back. A
+   * caption past a caption swaps their places in the list ("Text 1" and "Text 2" trade
+   * names); past a sticker, the sticker's `above` changes.
+   */
+  function moveInOrder(id: number, direction: LayerDirection): boolean {
+    const target = find(id) ?? findSticker(id)
+    if (!target) return false
+    const moved = moveLayer(captions.value, stickers.value, target, direction)
+    if (!moved) return false
+    captions.value = moved.captions
+    stickers.value = moved.stickers
+    return true
+  }
+
+  const bringForward = (id: number) => moveInOrder(id, 'forward')
+  const sendBackward = (id: number) => moveInOrder(id, 'backward')
+
+  /** Why a box or sticker cannot be duplicated now, in words; undefined when it can. */
+  function duplicateBlocker(id: number): string | undefined {
+    if (find(id)) {
+      return canAddCaption.value
+        ? undefined
+        : `${CAPTION_LIMITS.maxCaptions} text boxes at most: delete one to duplicate this.`
+    }
+    if (findSticker(id)) {
+      return canAddSticker.value
+        ? undefined
+        : `${STICKER_LIMITS.maxStickers} stickers at most: delete one to duplicate this.`
+    }
+    return 'Choose a text box or a sticker to duplicate.'
+  }
+
+  /**
+   * A copy of a caption or sticker, placed where it is free, drawn right over the original,
+   * unlocked and selected. Undefined when there are enough of its kind.
+   */
+  function duplicate(id: number): EditorCaption | EditorSticker | undefined {
+    if (duplicateBlocker(id) !== undefined) return undefined
+    const caption = find(id)
+    if (caption) {
+      const index = captions.value.indexOf(caption)
+      const box = placeAddedBox(occupied(), renderAspect(), boxOf(caption))
+      const copy: EditorCaption = { ...caption, ...box, id: nextCaptionId++, locked: false }
+      captions.value.splice(index + 1, 0, copy)
+      // Stickers over the original stay under everything they were under, the copy too.
+      for (const sticker of stickers.value) if (sticker.above > index) sticker.above += 1
+      selectedId.value = copy.id
+      return captions.value[index + 1]
+    }
+    const sticker = findSticker(id)!
+    const index = stickers.value.indexOf(sticker)
+    const own = boxOfSticker(sticker)
+    const box = own ? placeAddedBox(occupied(), renderAspect(), own) : sticker
+    const copy: EditorSticker = {
+      ...sticker,
+      x: box.x,
+      y: box.y,
+      id: nextCaptionId++,
+      locked: false,
+    }
+    // Next to the original in the list and with its `above`: drawn right over it.
+    stickers.value.splice(index + 1, 0, copy)
+    selectedId.value = copy.id
+    return stickers.value[index + 1]
+  }
+
+  /** Locks or unlocks a caption or sticker: locked, it cannot be moved, resized or turned. */
+  function setLocked(id: number, locked: boolean): void {
+    const entry = find(id) ?? findSticker(id)
+    if (entry) entry.locked = locked
   }
 
   /**
@@ -933,6 +1333,11 @@ export const useEditorStore = defineStore('editor', () => {
     overflowingIds,
     selectedCaption,
     canAddCaption,
+    selectedSticker,
+    canAddSticker,
+    addingSticker,
+    stickerError,
+    drawEmoji,
     captionsToRender,
     busy,
     generateBlocker,
@@ -949,6 +1354,13 @@ export const useEditorStore = defineStore('editor', () => {
     removeCaption,
     selectCaption,
     setFormat,
+    rotateRight,
+    rotateLeft,
+    flipHorizontal,
+    flipVertical,
+    setCrop,
+    setBands,
+    resetEdits,
     choosePicture,
     chooseTemplate,
     chooseComposedPicture,
@@ -959,6 +1371,17 @@ export const useEditorStore = defineStore('editor', () => {
     snapshot,
     restore,
     addStickerAsset,
+    addStickerFromFile,
+    addEmojiSticker,
+    updateSticker,
+    nudgeSticker,
+    removeSticker,
+    canMove,
+    bringForward,
+    sendBackward,
+    duplicateBlocker,
+    duplicate,
+    setLocked,
     restorePicture,
     startOver,
   }

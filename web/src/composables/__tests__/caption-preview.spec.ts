@@ -25,6 +25,10 @@ function recordingContext(canvas: { width: number; height: number }) {
     restore: () => undefined,
     translate: (x: number, y: number) => drawn.push(`translate ${x},${y}`),
     rotate: () => undefined,
+    scale: (x: number, y: number) => drawn.push(`scale ${x},${y}`),
+    beginPath: () => undefined,
+    rect: () => undefined,
+    clip: () => undefined,
     clearRect: () => drawn.push('clear'),
     fillRect: () => drawn.push('placeholder'),
     createLinearGradient: () => ({ addColorStop: () => undefined }),
@@ -56,7 +60,11 @@ describe('paintMemePreview', () => {
     const layouts = paintMemePreview(ctx, picture, [top, bottom], renderSize)
 
     expect(canvas).toEqual(renderSize)
-    expect(drawn.slice(0, 2)).toEqual(['clear', 'image at 0,0 size 2048x1536'])
+    // The upright picture, scaled to the render's pixels (no edits: no turn, no mirror).
+    expect(drawn.slice(0, 2)).toEqual(['clear', `scale ${2048 / 4000},${1536 / 3000}`])
+    expect(drawn.filter((call) => call.startsWith('image'))).toEqual([
+      'image at 0,0 size 4000x3000',
+    ])
     expect(layouts).toEqual([top, bottom].map((c) => layoutCaption(c, renderSize, measure)))
     // Each caption is drawn around its box's centre, in the render's pixels.
     expect(drawn).toContain(`translate 1024,${0.15 * 1536}`)
@@ -124,7 +132,7 @@ describe('useCaptionPreview', () => {
     await Promise.resolve()
     expect(frames).toHaveLength(1)
     await runFrame()
-    expect(drawn.filter((call) => call.startsWith('image at 0,0'))).toHaveLength(1)
+    expect(drawn.filter((call) => call.startsWith('image at 0,0 size 4000x3000'))).toHaveLength(1)
     expect(drawn.some((call) => call.startsWith('fill "WOW"'))).toBe(true)
     // The fonts the text needs were loaded before it was measured and drawn.
     expect(fonts.load).toHaveBeenLastCalledWith([{ ...top, text: 'wow' }])
