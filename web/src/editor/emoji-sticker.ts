@@ -50,6 +50,25 @@ export function checkEmoji(text: string): EmojiCheck {
   return { ok: true, emoji: trimmed }
 }
 
+/** Draws the emoji centred on a cleared square; whether any pixel was drawn. */
+function drawGlyph(
+  ctx: CanvasRenderingContext2D,
+  font: string,
+  emoji: string,
+  size: number,
+): boolean {
+  ctx.clearRect(0, 0, size, size)
+  ctx.font = font
+  ctx.textAlign = 'center'
+  ctx.textBaseline = 'middle'
+  // Emoji glyphs sit a little high on the middle baseline: lowered to look centred.
+  ctx.fillText(emoji, size / 2, size * 0.54)
+  const pixels = ctx.getImageData(0, 0, size, size).data
+  // Every 97th pixel: enough to find a glyph this large, quick enough to do thrice.
+  for (let i = 3; i < pixels.length; i += 4 * 97) if (pixels[i]! > 0) return true
+  return false
+}
+
 /**
  * Draws `emoji` large in the system's emoji font, on a transparent square, as a PNG file.
  * Rejects with a sentence a person can read when the browser cannot draw it (no canvas, or
@@ -62,18 +81,13 @@ export async function drawEmojiPng(emoji: string): Promise<File> {
   canvas.height = size
   const ctx = canvas.getContext('2d')
   if (!ctx) throw new Error("This browser can't draw emoji stickers.")
-  ctx.font = `${Math.round(size * 0.8)}px ${EMOJI_FONT}`
-  ctx.textAlign = 'center'
-  ctx.textBaseline = 'middle'
-  // Emoji glyphs sit a little high on the middle baseline: lowered to look centred.
-  ctx.fillText(emoji, size / 2, size * 0.54)
-  const pixels = ctx.getImageData(0, 0, size, size).data
-  let drawn = false
-  for (let i = 3; i < pixels.length; i += 4 * 97) {
-    if (pixels[i]! > 0) {
-      drawn = true
-      break
-    }
+  const font = `${Math.round(size * 0.8)}px ${EMOJI_FONT}`
+  // The emoji font may not be loaded yet: a first draw can come out empty while it loads.
+  await document.fonts?.load?.(font, emoji).catch(() => undefined)
+  let drawn = drawGlyph(ctx, font, emoji, size)
+  for (let attempt = 0; !drawn && attempt < 3; attempt++) {
+    await new Promise((settled) => setTimeout(settled, 150))
+    drawn = drawGlyph(ctx, font, emoji, size)
   }
   if (!drawn) throw new Error('This device has no picture for that emoji. Try another.')
   const blob = await new Promise<Blob | null>((resolve) => canvas.toBlob(resolve, 'image/png'))
