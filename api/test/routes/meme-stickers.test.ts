@@ -314,6 +314,18 @@ describe('POST /api/meme with stickers', () => {
       })
     })
 
+    it('a sticker more elongated than a picture may be (422 IMAGE_ASPECT_RATIO), but not a small one', async () => {
+      const strip = await upload(await makeSolid(12, 1, RED))
+      expect(await refused([sticker(strip)])).toMatchObject({
+        status: 422,
+        code: 'IMAGE_ASPECT_RATIO',
+        message: expect.stringMatching(/^Sticker 1's picture: the picture is 12×1 pixels, 12:1;/),
+      })
+      const icon = await upload(await makeSolid(16, 16, RED))
+      const response = await render({ image: grey, captions: CAPTIONS, stickers: [sticker(icon)] })
+      expect(response.statusCode).toBe(200)
+    })
+
     it('a sticker whose data is damaged (422 IMAGE_UNREADABLE)', async () => {
       const damaged = await upload(makePngHeader(100, 100))
       expect(await refused([sticker(damaged)])).toMatchObject({

@@ -16,6 +16,12 @@ export interface ImageProbe {
   height: number
 }
 
+/**
+ * What a picture is for: one to caption must have room for a caption; a sticker may be as
+ * small as an icon, but no more elongated than a picture (its height follows from its width).
+ */
+export type PictureUse = 'picture' | 'sticker'
+
 export interface ProbeLimits {
   maxPixels: number
   /** The longer edge pictures are scaled down to; it bounds the aspect ratio (meme-core). */
@@ -27,7 +33,11 @@ export interface ProbeLimits {
  * picture whose decoded pixels would exceed `maxPixels`, or whose shape cannot carry a
  * caption: meme-core's `pictureShapeProblem`, the rule the browser checks too.
  */
-export function probeImage(bytes: Uint8Array, limits: ProbeLimits): ImageProbe {
+export function probeImage(
+  bytes: Uint8Array,
+  limits: ProbeLimits,
+  use: PictureUse = 'picture',
+): ImageProbe {
   const contentType = sniffImageType(bytes)
   if (!contentType) {
     throw new AppError(
@@ -55,7 +65,7 @@ export function probeImage(bytes: Uint8Array, limits: ProbeLimits): ImageProbe {
       `The picture is ${width}×${height} pixels; the limit is ${limits.maxPixels.toLocaleString('en')} pixels`,
     )
   }
-  checkPictureShape({ width, height }, limits.maxEdge)
+  checkPictureShape({ width, height }, limits.maxEdge, 'The picture', use)
   return { contentType, width, height }
 }
 
@@ -63,9 +73,15 @@ export function probeImage(bytes: Uint8Array, limits: ProbeLimits): ImageProbe {
  * Refuses a picture whose shape cannot carry a caption (meme-core's `pictureShapeProblem`):
  * an upload from its header, or an upload as its edits leave it (`subject` says which).
  */
-export function checkPictureShape(size: ImageSize, maxEdge: number, subject = 'The picture'): void {
+export function checkPictureShape(
+  size: ImageSize,
+  maxEdge: number,
+  subject = 'The picture',
+  use: PictureUse = 'picture',
+): void {
   const { width, height } = size
-  const problem = pictureShapeProblem(size, pictureShapeLimits(maxEdge))
+  const limits = pictureShapeLimits(maxEdge)
+  const problem = pictureShapeProblem(size, use === 'sticker' ? { ...limits, minEdge: 1 } : limits)
   if (problem?.kind === 'too-elongated') {
     throw new AppError(
       422,

@@ -37,7 +37,10 @@ export function stickerError(index: number, error: unknown): unknown {
   return new AppError(error.statusCode, error.code, message, { cause: error })
 }
 
-/** Checks a sticker's upload as an upload is checked (type, pixels, shape), from its header. */
+/**
+ * Checks a sticker's upload as an upload is checked (type, bytes, pixels, proportions), from
+ * its header; it may be smaller than a picture to caption.
+ */
 export function probeSticker(
   index: number,
   sticker: Sticker,
@@ -45,7 +48,7 @@ export function probeSticker(
   limits: ProbeLimits,
 ): StickerUpload {
   try {
-    return { sticker, bytes, stored: probeImage(bytes, limits) }
+    return { sticker, bytes, stored: probeImage(bytes, limits, 'sticker') }
   } catch (error) {
     throw stickerError(index, error)
   }
@@ -53,10 +56,11 @@ export function probeSticker(
 
 /**
  * Memory a sticker holds while it is drawn: its bytes, libvips's decoded first frame (RGBA)
- * and the copy scaled to its place; the layer is no larger than the meme.
+ * and its copy scaled to its place, which is at most the meme's diagonal long (twice the
+ * meme's area), and the layer, no larger than the meme.
  */
 export function stickerCost({ bytes, stored }: StickerUpload, maxEdge: number): number {
-  return bytes.length + stored.width * stored.height * 4 * 2 + maxEdge * maxEdge * 4
+  return bytes.length + stored.width * stored.height * 4 * 2 + maxEdge * maxEdge * 4 * 3
 }
 
 /** The part of `rect` inside a picture of `size`. */
@@ -88,9 +92,19 @@ export async function drawStickerLayer(
   try {
     const { autoOrient } = await open().metadata()
     placement = placeSticker(sticker, autoOrient, size)
+    // Longer than the meme's diagonal, a sticker never shows whole, whatever its turn: it is
+    // decoded no longer than that and Skia scales it the rest of the way, as a browser would.
+    const scale = Math.min(
+      1,
+      Math.hypot(size.width, size.height) / Math.max(placement.width, placement.height),
+    )
     decoded = await open()
       .autoOrient()
-      .resize(placement.width, placement.height, { fit: 'fill' })
+      .resize(
+        Math.max(1, Math.round(placement.width * scale)),
+        Math.max(1, Math.round(placement.height * scale)),
+        { fit: 'fill' },
+      )
       .toColourspace('srgb')
       .ensureAlpha()
       .raw({ depth: 'uchar' })
@@ -120,6 +134,6 @@ export async function drawStickerLayer(
   const ctx = canvas.getContext('2d')
   ctx.imageSmoothingQuality = 'high'
   ctx.translate(-rect.left, -rect.top)
-  drawSticker(ctx, image, { ...placement, width: info.width, height: info.height })
+  drawSticker(ctx, image, placement)
   return { rect, rgba: canvas.data() }
 }
