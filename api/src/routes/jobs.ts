@@ -6,6 +6,7 @@ import { routeNotFound } from '../services/shared/app-error.ts'
 import { errorResponses } from '../schemas/errors.ts'
 import { JobCreatedSchema, JobParamsSchema, JobSchema } from '@meme-studio/meme-core/schema'
 import { acceptJob, describeJob, jobPath, readJob } from '../services/jobs/job-store.ts'
+import { checkPictureEdits } from '../services/meme/picture-edits-check.ts'
 import { memePicture } from '../services/templates/template-catalog.ts'
 
 /** The same body as POST /api/meme, so the same limit. */
@@ -37,8 +38,10 @@ const jobRoutes: FastifyPluginAsyncTypebox<{ config: AppConfig }> = async (jobs,
       },
     },
     async (request, reply) => {
-      // Exactly one of image and template: a 400 now rather than a job that fails later.
+      // Exactly one of image and template, a crop inside the picture: a 400 now rather than
+      // a job that fails later.
       memePicture(request.body)
+      checkPictureEdits(request.body.edits)
       const job = await acceptJob(jobs.records, jobs.queues, request.body, request.log)
       return reply
         .status(201)

@@ -1,5 +1,6 @@
 import type { S3Client } from '@aws-sdk/client-s3'
 import {
+  hasPictureEdits,
   memeAltText,
   memeTitle,
   templateImagePath,
@@ -64,8 +65,8 @@ const URL_FORMATS: Partial<Record<RenderedMeme['contentType'], ImageUrlFormat>> 
 
 /**
  * The URL path that draws this meme, when it was drawn over a template with only the boxes'
- * text typed: any other meme has none (an upload's picture expires, moved boxes are not in a
- * URL).
+ * text typed: any other meme has none (an upload's picture expires; moved boxes, picture
+ * edits and stickers are not in a URL).
  */
 export function shareImagePath(
   request: MemeRequest,
@@ -76,6 +77,8 @@ export function shareImagePath(
   const format = URL_FORMATS[meme.contentType]
   if (
     request.template === undefined ||
+    hasPictureEdits(request.edits) ||
+    (request.stickers?.length ?? 0) > 0 ||
     template === null ||
     template.id !== request.template ||
     !format
