@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto'
 import { GetObjectCommand } from '@aws-sdk/client-s3'
-import { outputSize } from '@meme-studio/meme-core'
+import { createCanvas } from '@napi-rs/canvas'
+import {
+  drawEditedPicture,
+  outputSize,
+  planPictureEdits,
+  type PictureEdits,
+} from '@meme-studio/meme-core'
 import type { FastifyInstance } from 'fastify'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
@@ -14,7 +20,12 @@ import {
   YELLOW,
   type Rgb,
 } from '../support/edit-pictures.ts'
-import { makeAnimatedGif, makePicture, withExifOrientation } from '../support/pictures.ts'
+import {
+  drawTestPicture,
+  makeAnimatedGif,
+  makePicture,
+  withExifOrientation,
+} from '../support/pictures.ts'
 import { buildApp, putUpload, startTestS3, testConfig } from '../support/test-app.ts'
 
 let s3: Awaited<ReturnType<typeof startTestS3>>
@@ -72,12 +83,64 @@ describe('POST /api/meme with edits', () => {
       [100, 200],
       [YELLOW, GREEN, RED, BLUE],
     ],
+    [
+      'rotate 180, then flip vertically',
+      { rotate: 180, flipVertical: true },
+      [200, 100],
+      [GREEN, RED, BLUE, YELLOW],
+    ],
+    [
+      'rotate 270, then flip horizontally',
+      { rotate: 270, flipHorizontal: true },
+      [100, 200],
+      [YELLOW, GREEN, RED, BLUE],
+    ],
+    [
+      'rotate 90, then flip both ways',
+      { rotate: 90, flipHorizontal: true, flipVertical: true },
+      [100, 200],
+      [GREEN, YELLOW, BLUE, RED],
+    ],
   ])('%s: the sizes and the corners’ colours', async (_, edits, size, corners) => {
     const meme = await rgbOf(
       await rendered({ image: quadrants, captions: CAPTIONS, format: 'png', edits }),
     )
     expect([meme.width, meme.height]).toEqual(size)
     expect(cornersOf(meme)).toEqual(corners)
+  })
+
+  it('draws what the preview draws (meme-core drawEditedPicture), pixel for pixel', async () => {
+    const source = drawTestPicture(320, 240)
+    const key = await upload(await source.encode('png'))
+    const edits: PictureEdits = {
+      rotate: 90,
+      flipHorizontal: true,
+      crop: { x: 0.1, y: 0.2, width: 0.7, height: 0.6 },
+      bandTop: 0.2,
+      bandBottom: 0.1,
+      bandColor: '#204060',
+    }
+    // A small caption at the centre: left out of the comparison.
+    const caption = { text: '.', x: 0.5, y: 0.5, width: 0.1, height: 0.05 }
+    const served = await rgbOf(
+      await rendered({ image: key, captions: [caption], format: 'png', edits }),
+    )
+    const upright = { width: 320, height: 240 }
+    const size = planPictureEdits(upright, edits).size
+    expect([served.width, served.height]).toEqual([size.width, size.height])
+    const canvas = createCanvas(size.width, size.height)
+    drawEditedPicture(canvas.getContext('2d'), source, upright, edits, size)
+    const preview = canvas.getContext('2d').getImageData(0, 0, size.width, size.height).data
+    let worst = 0
+    for (let y = 0; y < size.height; y++) {
+      for (let x = 0; x < size.width; x++) {
+        if (Math.abs(x - size.width / 2) < 20 && Math.abs(y - size.height / 2) < 20) continue
+        const i = (y * size.width + x) * 4
+        const mine = served.at(x, y)
+        for (let c = 0; c < 3; c++) worst = Math.max(worst, Math.abs(mine[c]! - preview[i + c]!))
+      }
+    }
+    expect(worst).toBeLessThanOrEqual(1)
   })
 
   it('crops in fractions of the rotated picture', async () => {
