@@ -91,7 +91,10 @@ const memeRoutes: FastifyPluginAsyncTypebox<{ config: AppConfig }> = async (app,
           "`image/*` in `format` or the picture's own. No `Accept`, or `*/*`: JSON. The body's " +
           '`format` and `Accept` must agree: `Accept: image/png` with `format: "jpeg"`, or an ' +
           'Accept that allows none of JSON, JPEG, PNG and WebP (`image/gif`, `text/html`), is ' +
-          "406 NOT_ACCEPTABLE, before anything is rendered. The seed's form " +
+          '406 NOT_ACCEPTABLE, before anything is rendered. `edits` are applied to the original ' +
+          'upload in this order: EXIF upright, rotate (clockwise), mirror, crop, bands, then ' +
+          'scaled to MAX_EDGE; `stickers` (up to 5 uploads) are drawn among the captions, placed ' +
+          "in fractions of the edited picture. The seed's form " +
           '`{image, bucket_address, posx, posy, scale, caption}` is also accepted: one caption ' +
           'in the default style centred at (posx, posy) pixels of the upright picture as ' +
           "uploaded; `bucket_address` must be the uploads bucket's address (the sign route's " +
