@@ -525,19 +525,11 @@ async function captionLayerList(
   return layers
 }
 
-/** Each caption on its own layer, as large as its ink, in their order. */
-export async function drawCaptionLayers(
-  captions: readonly Caption[],
-  size: ImageSize,
-): Promise<CaptionLayer[]> {
-  return (await captionLayerList(captions, size)).filter((layer) => layer !== undefined)
-}
-
 /**
  * The captions' layers and the stickers', in the order meme-core's `layerOrder` draws them:
  * the browser's preview stacks them the same way.
  */
-export async function drawLayers(
+async function drawLayers(
   captions: readonly Caption[],
   stickers: readonly StickerUpload[] = [],
   size: ImageSize,
