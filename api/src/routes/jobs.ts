@@ -6,7 +6,7 @@ import { routeNotFound } from '../services/shared/app-error.ts'
 import { errorResponses } from '../schemas/errors.ts'
 import { JobCreatedSchema, JobParamsSchema, JobSchema } from '@meme-studio/meme-core/schema'
 import { acceptJob, describeJob, jobPath, readJob } from '../services/jobs/job-store.ts'
-import { checkPictureEdits } from '../services/meme/picture-edits-check.ts'
+import { checkPictureEdits } from '../services/shared/picture-edits-check.ts'
 import { memePicture } from '../services/templates/template-catalog.ts'
 
 /** The same body as POST /api/meme, so the same limit. */

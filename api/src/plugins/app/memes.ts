@@ -14,7 +14,7 @@ import {
   type RenderRequest,
   type RenderedMeme,
 } from '../../services/meme/meme-render.ts'
-import { checkPictureEdits } from '../../services/meme/picture-edits-check.ts'
+import { checkPictureEdits } from '../../services/shared/picture-edits-check.ts'
 import { PictureCache } from '../../services/meme/picture-cache.ts'
 import { BusyError, RenderLimiter } from '../../services/meme/render-limiter.ts'
 import {

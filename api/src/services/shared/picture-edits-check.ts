@@ -1,13 +1,14 @@
 import type { PictureEdits } from '@meme-studio/meme-core'
-import { AppError } from '../shared/app-error.ts'
+import { AppError } from './app-error.ts'
 
 /** Sums of fractions such as 0.1 + 0.9 may land a rounding error past 1. */
 const EPSILON = 1e-9
 
 /**
  * What the schema cannot say of `edits`: a crop must end inside the picture. Checked before
- * anything is read, by the routes that take a meme request and by the render itself (jobs
- * are rendered later, by another function). Free of sharp, so the control function can use it.
+ * anything is read: by every render (`makeMeme`), and for a job when it is posted, since its
+ * render runs later. Here rather than beside the renderer in `meme/`, whose code the control
+ * function's bundle must not hold.
  */
 export function checkPictureEdits(edits: PictureEdits | undefined): void {
   const crop = edits?.crop
