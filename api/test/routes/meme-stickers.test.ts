@@ -12,7 +12,12 @@ import {
   YELLOW,
   type Rgb,
 } from '../support/edit-pictures.ts'
-import { makeAnimatedGif, makeHalfTransparentPng, makePngHeader } from '../support/pictures.ts'
+import {
+  makeAnimatedGif,
+  makeHalfTransparentPng,
+  makePngHeader,
+  withExifOrientation,
+} from '../support/pictures.ts'
 import { buildApp, putUpload, startTestS3, testConfig } from '../support/test-app.ts'
 
 const MAX_UPLOAD_BYTES = 200_000
@@ -102,6 +107,30 @@ describe('POST /api/meme with stickers', () => {
     // 320×240 centred: x 40..360.
     expect(meme.at(100, 150)).toEqual([0, 0, 0])
     expect(meme.at(300, 150)).toEqual([128, 128, 128])
+  })
+
+  it('takes a sticker’s shape upright (EXIF), as a browser shows it', async () => {
+    // Stored 100×50, orientation 6: upright it is 50×100, so at 100 px wide it is 200 tall.
+    const jpeg = withExifOrientation(
+      await sharp(await makeSolid(100, 50, RED))
+        .flatten()
+        .jpeg({ quality: 95 })
+        .toBuffer(),
+      6,
+    )
+    const key = await upload(jpeg, 'jpg', 'image/jpeg')
+    const meme = await rgbOf(
+      await rendered({
+        image: grey,
+        captions: CAPTIONS,
+        format: 'png',
+        stickers: [{ image: key, x: 0.5, y: 0.5, width: 0.25 }],
+      }),
+    )
+    const reddish = ([r, g, b]: number[]) => r! > 200 && g! < 60 && b! < 60
+    // x 150..250, y 50..250.
+    expect([meme.at(200, 60), meme.at(200, 240), meme.at(155, 150)].every(reddish)).toBe(true)
+    expect([meme.at(200, 40), meme.at(140, 150), meme.at(260, 150)].some(reddish)).toBe(false)
   })
 
   describe('with a caption over the same place', () => {
