@@ -60,6 +60,13 @@ export class EditorPage {
   readonly resultRegion: Locator
   /** The line that says the result no longer matches the boxes. */
   readonly resultOutOfDate: Locator
+  /**
+   * The bar that keeps Generate (and Download, once there is a result) on screen: stuck to
+   * the bottom of the controls on a desktop, fixed to the bottom of the screen on a phone.
+   * Its Generate is `generateButton`, the page's only one.
+   */
+  readonly actionBar: Locator
+  readonly barDownload: Locator
 
   constructor(readonly page: Page) {
     this.uploadTab = page.getByRole('tab', { name: 'Upload your own' })
@@ -87,15 +94,19 @@ export class EditorPage {
     this.resultImage = page.getByRole('region', { name: 'Your meme' }).getByRole('img', {
       name: /^(Meme: “|A meme without captions$)/,
     })
-    // Download may be a link with a `download` attribute or a button; either is fine.
-    this.downloadAction = page
+    // Download may be a link with a `download` attribute or a button; either is fine. The
+    // result's own: the action bar has another.
+    const result = page.getByRole('region', { name: 'Your meme' })
+    this.downloadAction = result
       .getByRole('link', { name: 'Download' })
-      .or(page.getByRole('button', { name: 'Download' }))
+      .or(result.getByRole('button', { name: 'Download' }))
     this.copyAction = page.getByRole('button', { name: 'Copy' })
     this.resultRegion = page.getByRole('region', { name: 'Your meme' })
     this.resultOutOfDate = this.resultRegion
       .getByRole('status')
       .filter({ hasText: 'Out of date — ' })
+    this.actionBar = page.getByRole('region', { name: 'Generate and download' })
+    this.barDownload = this.actionBar.getByRole('link', { name: 'Download' })
   }
 
   async goto(): Promise<void> {
