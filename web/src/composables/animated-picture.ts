@@ -68,6 +68,9 @@ export function useAnimatedPicture(
       const data = await next.file.arrayBuffer()
       if (session !== run) return
       opened = new ImageDecoder({ data, type: next.type })
+      // The track is known once `tracks.ready` settles (not before, whatever `completed` says);
+      // its frame count is final once all the data is read.
+      await opened.tracks.ready
       await opened.completed
       const track = opened.tracks.selectedTrack
       if (session !== run || !track?.animated || track.frameCount < 2) {

@@ -21,6 +21,7 @@ class FakeImageDecoder {
   closed = false
   completed = Promise.resolve()
   tracks = {
+    ready: Promise.resolve(),
     selectedTrack: {
       animated: FakeImageDecoder.frameCount > 1,
       frameCount: FakeImageDecoder.frameCount,
