@@ -314,9 +314,17 @@ export type StickerChange = Partial<Pick<EditorSticker, 'x' | 'y' | 'width' | 'r
 /** Where "Add sticker" puts a sticker: a quarter of the picture wide, where it is free. */
 const ADDED_STICKER_WIDTH = 0.25
 
-/** What a sticker is called in the editor, from its place in the list. */
+/** What a sticker is called in the editor, from its place in `stickersInAddedOrder`. */
 export function stickerLabel(index: number): string {
   return `Sticker ${index + 1}`
+}
+
+/**
+ * Stickers in the order they were added (ids only grow), which names them: moving one
+ * forward or back reorders the list but never renames it.
+ */
+export function stickersInAddedOrder<S extends { id: number }>(stickers: readonly S[]): S[] {
+  return [...stickers].sort((a, b) => a.id - b.id)
 }
 
 /**
@@ -1242,10 +1250,26 @@ export const useEditorStore = defineStore('editor', () => {
    * from remembered (Generate names it again). False, with `pictureError` set, if refused.
    */
   async function restorePicture(file: File, from: ChosenTemplate | null): Promise<boolean> {
-    await choosePicture(file)
-    if (!picture.value || picture.value.file !== file) return false
-    template.value = from
-    return true
+    if (busy.value) return false
+    const request = ++pictureRequest
+    const isLatest = () => request === pictureRequest
+    pictureError.value = null
+    failedTemplate.value = null
+    openingPicture.value = true
+    try {
+      const opened = await openPictureFile(file, isLatest)
+      if (!opened) return false
+      if ('message' in opened) {
+        pictureError.value = opened.message
+        return false
+      }
+      adoptPicture(opened.picture)
+      // In the same tick as the picture: what shows it sees a template's picture as one.
+      template.value = from
+      return true
+    } finally {
+      if (isLatest()) openingPicture.value = false
+    }
   }
 
   /** "Start over": no picture, the starting boxes, no stickers, edits or result. */
