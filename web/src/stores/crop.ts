@@ -68,9 +68,15 @@ export const useCropStore = defineStore('crop', () => {
     active.value = false
   }
 
-  // The rectangle was for the picture before: another one ends the crop.
+  // The rectangle was drawn on the picture as it was: another picture, or another turn or
+  // mirror (undo, a restored draft), ends the crop.
   watch(
-    () => editor.picture,
+    () => [
+      editor.picture,
+      editor.edits.rotate,
+      editor.edits.flipHorizontal,
+      editor.edits.flipVertical,
+    ],
     () => cancel(),
   )
 

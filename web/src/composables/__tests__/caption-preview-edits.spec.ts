@@ -20,9 +20,10 @@ function pixelContext(
   const pixels: Pixels = Array.from({ length: height }, () => Array<string>(width).fill('none'))
   // The transform as [a, b, c, d, e, f]: x' = a x + c y + e, y' = b x + d y + f.
   let matrix = [1, 0, 0, 1, 0, 0]
-  let clip: { x0: number; y0: number; x1: number; y1: number } | null = null
-  let path: { x0: number; y0: number; x1: number; y1: number } | null = null
-  const stack: { matrix: number[]; clip: typeof clip; fillStyle: string }[] = []
+  type Box = { x0: number; y0: number; x1: number; y1: number }
+  let clip: Box | null = null
+  let path: Box | null = null
+  const stack: { matrix: number[]; clip: Box | null; fillStyle: string }[] = []
   const apply = (x: number, y: number): [number, number] => {
     const [a, b, c, d, e, f] = matrix as [number, number, number, number, number, number]
     return [a * x + c * y + e, b * x + d * y + f]

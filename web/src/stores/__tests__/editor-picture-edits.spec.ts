@@ -113,6 +113,17 @@ describe('picture edits in the editor', () => {
     expect(editor.edits).toEqual({})
   })
 
+  it('a turn while cropping (an undo, say) ends the crop: the rectangle was for the old turn', async () => {
+    const editor = await pictureChosen()
+    const crop = useCropStore()
+    crop.start()
+    crop.setRatio('1:1')
+    editor.rotateRight()
+    await Promise.resolve()
+    expect(crop.active).toBe(false)
+    expect(editor.edits).toEqual({ rotate: 90 })
+  })
+
   it('are sent with the render, and only when they change something', async () => {
     const editor = await generated()
     expect(bodyOf(api, 0)).not.toHaveProperty('edits')
