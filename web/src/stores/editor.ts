@@ -1091,7 +1091,9 @@ export const useEditorStore = defineStore('editor', () => {
         return undefined
       }
       const added = placeNewSticker({
-        id: `sticker-${request}-${file.name}`,
+        // Unique across sessions too: a restored draft's assets keep their ids. (randomUUID
+        // needs a secure context; a page on a plain-HTTP LAN address has none.)
+        id: `sticker-${globalThis.crypto?.randomUUID?.() ?? `${Date.now()}-${Math.random()}`}`,
         picture: opened.picture,
       })
       if (!added) releasePicture(opened.picture)

@@ -55,6 +55,9 @@ describe('adding stickers', () => {
     // A second one goes somewhere else.
     const second = await editor.addStickerFromFile(pngFile('star.png'))
     expect(Math.hypot(second!.x - sticker.x, second!.y - sticker.y)).toBeGreaterThan(0.04)
+    // Its own picture, though the file has the same name: assets never share an id.
+    expect(second!.asset).not.toBe(sticker.asset)
+    expect(editor.stickerAssets.size).toBe(2)
   })
 
   it('a file that is not a picture is refused with the picture check’s words', async () => {
