@@ -114,6 +114,8 @@ for (const size of SIZES) {
 
       await test.step('find the saved template again, and pick it', async () => {
         await page.reload()
+        // The draft comes back with the saved template's picture: the gallery is a click away.
+        await gallery.chooseAnotherButton.click()
         await expect(gallery.recentlyUsed.getByRole('button', { name, exact: true })).toBeVisible()
         await gallery.search(name.slice(0, -3))
         expect(await gallery.tileNames()).toEqual([name])

@@ -101,4 +101,23 @@ describe('EditorPictureSource', () => {
     expect(wrapper.text()).toContain('Choose another template')
     expect(useEditorStore().template?.id).toBe('blank-4x3-yellow')
   })
+
+  it('a template picture put back (a restored draft) shows as the chosen template', async () => {
+    fakeApi({
+      '/api/limits': json(200, LIMITS),
+      '/api/templates': json(200, { templates: [], nextCursor: null }),
+    })
+    wrapper = mount(EditorPictureSource, { attachTo: document.body })
+    await flushPromises()
+    await wrapper.findAll('[role="tab"]')[1]!.trigger('click')
+    expect(wrapper.get('[role="tab"][aria-selected="true"]').text()).toBe('Upload your own')
+
+    const from = { id: 'drake', version: 2, name: 'Drake', boxes: [] }
+    const file = new File([PNG], 'drake.png', { type: 'image/png' })
+    expect(await useEditorStore().restorePicture(file, from)).toBe(true)
+    await flushPromises()
+    expect(wrapper.get('[role="tab"][aria-selected="true"]').text()).toBe('Templates')
+    expect(wrapper.text()).toContain('Drake')
+    expect(wrapper.text()).toContain('Choose another template')
+  })
 })
