@@ -32,9 +32,26 @@ export async function listRecentMemes(): Promise<RecentMeme[]> {
     .sort((a, b) => b.createdAt - a.createdAt)
 }
 
-/** Keeps `meme` (in place of an entry with its id), then drops all but the newest few. */
+const isQuotaError = (error: unknown) =>
+  (error as { name?: unknown } | null)?.name === 'QuotaExceededError'
+
+/**
+ * Keeps `meme` (in place of an entry with its id), then drops all but the newest few. When
+ * the browser's quota is full, the oldest memes make room, one at a time, as newer memes
+ * would push them out anyway; with none left to drop, the quota error is thrown.
+ */
 export async function saveRecentMeme(meme: RecentMeme): Promise<RecentMeme[]> {
-  await set(PREFIX + meme.id, meme, localDatabase())
+  for (;;) {
+    try {
+      await set(PREFIX + meme.id, meme, localDatabase())
+      break
+    } catch (error) {
+      if (!isQuotaError(error)) throw error
+      const oldest = (await listRecentMemes()).filter(({ id }) => id !== meme.id).at(-1)
+      if (!oldest) throw error
+      await removeRecentMeme(oldest.id)
+    }
+  }
   const all = await listRecentMemes()
   await Promise.all(all.slice(RECENT_MEMES_KEPT).map(({ id }) => removeRecentMeme(id)))
   return all.slice(0, RECENT_MEMES_KEPT)

@@ -158,11 +158,6 @@ export const useEditorDraftsStore = defineStore('editor-drafts', () => {
     }
   }
 
-  function dismissNotice(): void {
-    notice.value = null
-    clearedWork = undefined
-  }
-
   /** Each picture's renders make one recent meme, the latest: re-renders replace it. */
   const recentIds = new WeakMap<Picture, string>()
   /** Recent memes are written one after another, so a later render always lands last. */
@@ -246,7 +241,6 @@ export const useEditorDraftsStore = defineStore('editor-drafts', () => {
     saveNow,
     startOver,
     bringBack,
-    dismissNotice,
     openRecent,
     downloadRecent,
     removeRecent,
