@@ -88,9 +88,9 @@ for (const viewport of [
     })
 
     await test.step('Pause holds one frame', async () => {
-      // Leave the caption first: on a phone the preview is compact while a caption has the
-      // focus, and grows back as the focus leaves, under the pointer of a click.
-      await editorPage.textField.blur()
+      // The caption still has the focus: on a phone the preview is compact and grows back as
+      // the focus leaves, but only once the click has landed.
+      await expect(editorPage.textField).toBeFocused()
       await page.getByRole('button', { name: 'Pause animation' }).click()
       const held = await shownFrame(editorPage.preview)
       await page.waitForTimeout(1_000)

@@ -180,7 +180,8 @@ test('ten text boxes: each tab stands apart and whole, at every width; Add text 
   await expect(editorPage.addTextButton).toHaveAccessibleDescription(
     '10 text boxes at most: delete one to add another.',
   )
-  await expect(page.getByText('10 text boxes at most')).toBeVisible()
+  await expect(page.getByText('10 text boxes at most: delete one to add another.')).toBeVisible()
+  await expect(page.getByRole('button', { name: 'Duplicate' }).first()).toBeDisabled()
   const tablist = page.getByRole('tablist', { name: 'Text boxes' })
   for (const width of [1280, 1024, 900, 768, 600, 390, 320]) {
     await page.setViewportSize({ width, height: 900 })

@@ -57,7 +57,8 @@ export const MemeRequestSchema = Type.Object(
     format: Type.Optional(
       Type.Enum(['jpeg', 'png', 'webp'], {
         description:
-          "Output format; default the input's (GIF gives PNG). With `Accept: image/…` it must " +
+          "Output format; default the input's (an animated GIF gives GIF, a still one PNG). " +
+          'With `Accept: image/…` it must ' +
           'be the type Accept allows, or the answer is 406',
       }),
     ),

@@ -1,4 +1,4 @@
-import { Type, type Static } from 'typebox'
+import { Type } from 'typebox'
 import { CAPTION_LIMITS } from './caption-model.ts'
 import { PICTURE_EDIT_LIMITS, STICKER_LIMITS } from './picture-edits.ts'
 import { UPLOAD_KEY_PATTERN } from './picture-formats.ts'
@@ -61,7 +61,6 @@ export const PictureEditsSchema = Type.Object(
   },
   { additionalProperties: false },
 )
-export type PictureEditsInput = Static<typeof PictureEditsSchema>
 
 /** JSON Schema of a `Sticker`. */
 export const StickerSchema = Type.Object(

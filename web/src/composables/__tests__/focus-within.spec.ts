@@ -1,5 +1,5 @@
 import { mount, type VueWrapper } from '@vue/test-utils'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { defineComponent, h, useTemplateRef, watch } from 'vue'
 import { useFocusWithin } from '../focus-within.ts'
 
@@ -51,6 +51,31 @@ describe('useFocusWithin', () => {
     focus('box')
     focus('text')
     expect(history).toEqual([true])
+  })
+
+  it('waits for a pressed pointer to be released, and its click to land, before it changes', () => {
+    vi.useFakeTimers()
+    try {
+      wrapper = mount(Page, { attachTo: document.body })
+      focus('text')
+      const outside = document.getElementById('outside')!
+      outside.dispatchEvent(new PointerEvent('pointerdown', { bubbles: true }))
+      focus('outside')
+      expect(history, 'no change under the press').toEqual([true])
+      outside.dispatchEvent(new PointerEvent('pointerup', { bubbles: true }))
+      expect(history, 'nor before the click that follows the release').toEqual([true])
+      vi.runAllTimers()
+      expect(history).toEqual([true, false])
+      // A press that ends where it began changes nothing.
+      outside.dispatchEvent(new PointerEvent('pointerdown', { bubbles: true }))
+      focus('text')
+      focus('outside')
+      outside.dispatchEvent(new PointerEvent('pointercancel', { bubbles: true }))
+      vi.runAllTimers()
+      expect(history).toEqual([true, false])
+    } finally {
+      vi.useRealTimers()
+    }
   })
 
   it('stops listening once unmounted', () => {

@@ -14,7 +14,7 @@ const pngFile = () => {
 
 beforeEach(() => {
   setActivePinia(createPinia())
-  fakeApi({ 'GET /api/limits': () => json(LIMITS) })
+  fakeApi({ '/api/limits': json(200, LIMITS) })
   // happy-dom decodes no pixels: the pictures here are 800 x 600.
   vi.spyOn(HTMLImageElement.prototype, 'naturalWidth', 'get').mockReturnValue(800)
   vi.spyOn(HTMLImageElement.prototype, 'naturalHeight', 'get').mockReturnValue(600)

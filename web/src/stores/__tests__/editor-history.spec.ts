@@ -42,7 +42,7 @@ const textOf = (editor: ReturnType<typeof useEditorStore>, id: number) =>
 beforeEach(() => {
   setActivePinia(createPinia())
   vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] })
-  fakeApi({ 'GET /api/limits': () => json(200, LIMITS), '/api/limits': json(200, LIMITS) })
+  fakeApi({ '/api/limits': json(200, LIMITS) })
   // happy-dom decodes no pixels: the pictures here are 800 x 600.
   vi.spyOn(HTMLImageElement.prototype, 'naturalWidth', 'get').mockReturnValue(800)
   vi.spyOn(HTMLImageElement.prototype, 'naturalHeight', 'get').mockReturnValue(600)
