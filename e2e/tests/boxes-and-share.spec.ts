@@ -1,4 +1,5 @@
 import { expect, test } from '../fixtures.ts'
+import { expectAccessibleInEveryView } from '../support/accessibility.ts'
 import { decodeImage, meanAbsDiff, type Region } from '../support/pixels.ts'
 import { attachScreenshot } from '../support/screenshots.ts'
 
@@ -114,6 +115,17 @@ test('Share gives a link to a page with the meme, its title and a preview image'
     await attachScreenshot(page, testInfo, 'share-page-light')
     await page.emulateMedia({ colorScheme: 'dark' })
     expect(await background()).toBe('rgb(21, 22, 28)')
+  })
+
+  await test.step('its icons are served, and the page passes axe at both sizes in both themes', async () => {
+    for (const href of await page
+      .locator('link[rel="icon"]')
+      .evaluateAll((links) => links.map((link) => (link as HTMLLinkElement).href))) {
+      const icon = await page.request.get(href)
+      expect(icon.status(), href).toBe(200)
+      expect(icon.headers()['content-type'], href).toMatch(/^image\//)
+    }
+    await expectAccessibleInEveryView(page, testInfo, 'share-page')
   })
   await attachScreenshot(page, testInfo, 'share-page')
 })

@@ -58,10 +58,16 @@ async function previewPixels(editorPage: EditorPage): Promise<DecodedImage> {
   return decodeImage(await editorPage.previewPng())
 }
 
+/** How far two previews differ: their mean pixel difference, or Infinity for other sizes. */
+function difference(a: DecodedImage, b: DecodedImage): number {
+  if (a.width !== b.width || a.height !== b.height) return Infinity
+  return meanAbsDiff(a, b, WHOLE)
+}
+
 /** Expects the preview to show `expected`, pixel for pixel, once it has redrawn. */
 async function expectPreview(editorPage: EditorPage, expected: DecodedImage, message: string) {
   await expect
-    .poll(async () => meanAbsDiff(await previewPixels(editorPage), expected, WHOLE), { message })
+    .poll(async () => difference(await previewPixels(editorPage), expected), { message })
     .toBeLessThan(SAME_PIXELS)
 }
 
@@ -181,6 +187,59 @@ for (const viewport of [
       await expectPreview(editorPage, still, 'Ctrl+Z on the page undoes too')
       await page.keyboard.press('Control+Shift+Z')
       await expectPreview(editorPage, dragged, 'Ctrl+Shift+Z on the page redoes')
+    })
+
+    await test.step('every kind of edit is one step that Undo takes back and Redo does again', async () => {
+      /** Does `edit`, then checks that Undo shows the editor as before it and Redo as after. */
+      const undoable = async (what: string, edit: () => Promise<void>) => {
+        await controls.heading.click()
+        const before = {
+          pixels: await previewPixels(editorPage),
+          boxes: await editorPage.boxTabs.count(),
+        }
+        await edit()
+        // Out of any field: a field's own Ctrl+Z is not what is under test here.
+        await controls.heading.click()
+        const after = {
+          pixels: await previewPixels(editorPage),
+          boxes: await editorPage.boxTabs.count(),
+        }
+        expect(
+          before.boxes !== after.boxes || difference(before.pixels, after.pixels) > SAME_PIXELS,
+          `${what} changes the editor`,
+        ).toBe(true)
+        await controls.undo.click()
+        await expect(editorPage.boxTabs).toHaveCount(before.boxes)
+        await expectPreview(editorPage, before.pixels, `Undo takes back ${what}`)
+        await controls.redo.click()
+        await expect(editorPage.boxTabs).toHaveCount(after.boxes)
+        await expectPreview(editorPage, after.pixels, `Redo does ${what} again`)
+      }
+      await undoable('a resize', () => editorPage.dragResizeHandle(0, 'se', 24, 24))
+      await undoable('a turn of the box', async () => {
+        await editorPage.selectBox(0)
+        await editorPage.setRotation(20)
+      })
+      await undoable('a new fill colour', async () => {
+        await editorPage.selectBox(1)
+        await editorPage.setColours({ fill: '#ff0000' })
+      })
+      await undoable('adding a box', () => editorPage.addBox())
+      await undoable('deleting a box', async () => {
+        await editorPage.selectBox(2)
+        await editorPage.deleteBoxButton.click()
+      })
+      await undoable('turning the picture', () =>
+        page.getByRole('button', { name: 'Rotate right' }).click(),
+      )
+      await undoable('a sticker', async () => {
+        await page.getByRole('button', { name: 'Add sticker' }).click()
+        await page.getByRole('button', { name: 'Add face with tears of joy sticker' }).click()
+        await expect(page.getByRole('tablist', { name: 'Stickers' }).getByRole('tab')).toHaveCount(
+          1,
+          { timeout: 20_000 },
+        )
+      })
     })
 
     await test.step('Start over empties the editor and forgets the draft', async () => {

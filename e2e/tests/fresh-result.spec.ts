@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import { expect, test } from '../fixtures.ts'
+import { expectAccessibleInEveryView } from '../support/accessibility.ts'
 import { attachScreenshot } from '../support/screenshots.ts'
 
 // Long enough to look at the out-of-date state: the editor re-renders 800 ms after the last
@@ -55,6 +56,13 @@ for (const viewport of [
       await editorPage.resultRegion.screenshot({
         path: testInfo.outputPath(`out-of-date-result-${viewport.name}.png`),
       })
+      if (viewport.name === 'desktop') {
+        // The out-of-date state, checked by axe at both sizes in both themes (once is enough).
+        await expectAccessibleInEveryView(page, testInfo, 'out-of-date-result')
+        await page.setViewportSize({ width: viewport.width, height: viewport.height })
+        await page.emulateMedia({ colorScheme: 'light' })
+        await expect(editorPage.resultOutOfDate).toHaveText('Out of date — updating…')
+      }
       release()
 
       await expect(editorPage.resultOutOfDate).toHaveCount(0, { timeout: RENDER_TIMEOUT })

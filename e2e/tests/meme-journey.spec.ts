@@ -182,6 +182,44 @@ test('ten text boxes: each tab stands apart and whole, at every width; Add text 
   )
   await expect(page.getByText('10 text boxes at most: delete one to add another.')).toBeVisible()
   await expect(page.getByRole('button', { name: 'Duplicate' }).first()).toBeDisabled()
+  await test.step('new boxes go where they are seen and free, never on top of another', async () => {
+    const stage = (await editorPage.preview.boundingBox())!
+    const placed = await editorPage.boxes.evaluateAll((boxes) =>
+      boxes.map((box) => {
+        const { left, right, top, bottom } = box.getBoundingClientRect()
+        return { left, right, top, bottom }
+      }),
+    )
+    expect(placed).toHaveLength(10)
+    const centre = (r: (typeof placed)[number]) => ({
+      x: (r.left + r.right) / 2,
+      y: (r.top + r.bottom) / 2,
+    })
+    placed.forEach((box, i) => {
+      expect(box.left, `box ${i + 1} inside the picture`).toBeGreaterThanOrEqual(stage.x - 1)
+      expect(box.right).toBeLessThanOrEqual(stage.x + stage.width + 1)
+      expect(box.top).toBeGreaterThanOrEqual(stage.y - 1)
+      expect(box.bottom).toBeLessThanOrEqual(stage.y + stage.height + 1)
+      for (const [j, other] of placed.entries()) {
+        if (j <= i) continue
+        const [a, b] = [centre(box), centre(other)]
+        expect(
+          Math.hypot(a.x - b.x, a.y - b.y),
+          `boxes ${i + 1} and ${j + 1} not stacked`,
+        ).toBeGreaterThan(8)
+      }
+    })
+    // The first box added, with the picture still mostly free, covers neither starting box.
+    const [top, bottom, added] = placed
+    for (const other of [top!, bottom!]) {
+      const apart =
+        added!.right <= other.left + 1 ||
+        added!.left >= other.right - 1 ||
+        added!.bottom <= other.top + 1 ||
+        added!.top >= other.bottom - 1
+      expect(apart, 'the first added box covers no other').toBe(true)
+    }
+  })
   const tablist = page.getByRole('tablist', { name: 'Text boxes' })
   for (const width of [1280, 1024, 900, 768, 600, 390, 320]) {
     await page.setViewportSize({ width, height: 900 })
