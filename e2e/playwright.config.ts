@@ -39,7 +39,9 @@ export default defineConfig({
   use: {
     baseURL,
     screenshot: 'on',
-    trace: 'retain-on-failure',
+    // Recording a trace costs every test time (a DOM snapshot per action, a screencast), so CI
+    // records one only when a test is tried again; a run here keeps the failures' traces.
+    trace: process.env.CI ? 'on-first-retry' : 'retain-on-failure',
   },
   projects: [
     {
