@@ -3,18 +3,26 @@ import { tmpdir } from 'node:os'
 import { request as httpRequest } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
+import { brotliCompressSync, brotliDecompressSync, gunzipSync, gzipSync } from 'node:zlib'
 import type { FastifyInstance } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildApp, closedPort, testConfig } from './support/test-app.ts'
 
 let webRoot: string
 let app: FastifyInstance
+const BUNDLE = Buffer.from(`export const words = ${JSON.stringify('meme '.repeat(4000))}\n`)
+const INDEX = '<!doctype html><title>meme-studio</title>'
 
 beforeAll(async () => {
   webRoot = await mkdtemp(join(tmpdir(), 'meme-studio-web-'))
   await mkdir(join(webRoot, 'assets'))
-  await writeFile(join(webRoot, 'index.html'), '<!doctype html><title>meme-studio</title>')
+  await writeFile(join(webRoot, 'index.html'), INDEX)
   await writeFile(join(webRoot, 'assets', 'app-1234.js'), 'console.log(1)')
+  // A built bundle with the compressed copies the web build writes beside it.
+  await writeFile(join(webRoot, 'assets', 'big-1234.js'), BUNDLE)
+  await writeFile(join(webRoot, 'assets', 'big-1234.js.br'), brotliCompressSync(BUNDLE))
+  await writeFile(join(webRoot, 'assets', 'big-1234.js.gz'), gzipSync(BUNDLE))
+  await writeFile(join(webRoot, 'index.html.br'), brotliCompressSync(INDEX))
   app = await buildApp(testConfig(await closedPort()), { webRoot })
 })
 afterAll(async () => {
@@ -50,6 +58,50 @@ describe('serving the web app', () => {
     const response = await app.inject('/assets/app-5678.js')
     expect(response.statusCode).toBe(200)
     expect(response.body).toBe('console.log(2)')
+  })
+
+  it('sends the Brotli copy to a browser that takes it, the gzip one otherwise, else the file', async () => {
+    const br = await app.inject({
+      url: '/assets/big-1234.js',
+      headers: { 'accept-encoding': 'gzip, deflate, br, zstd' },
+    })
+    expect(br.statusCode).toBe(200)
+    expect(br.headers['content-encoding']).toBe('br')
+    expect(br.headers['content-type']).toMatch(/javascript/)
+    expect(br.headers.vary).toMatch(/accept-encoding/i)
+    expect(br.headers['cache-control']).toContain('immutable')
+    expect(br.rawPayload.length).toBeLessThan(BUNDLE.length / 10)
+    expect(brotliDecompressSync(br.rawPayload).equals(BUNDLE)).toBe(true)
+
+    const gzip = await app.inject({
+      url: '/assets/big-1234.js',
+      headers: { 'accept-encoding': 'gzip, deflate' },
+    })
+    expect(gzip.headers['content-encoding']).toBe('gzip')
+    expect(gunzipSync(gzip.rawPayload).equals(BUNDLE)).toBe(true)
+
+    for (const acceptEncoding of [undefined, 'identity', 'br;q=0, gzip;q=0']) {
+      const plain = await app.inject({
+        url: '/assets/big-1234.js',
+        headers: acceptEncoding ? { 'accept-encoding': acceptEncoding } : {},
+      })
+      expect(plain.headers['content-encoding'], String(acceptEncoding)).toBeUndefined()
+      expect(plain.rawPayload.equals(BUNDLE)).toBe(true)
+    }
+  })
+
+  it('sends index.html compressed too, at / and as the client-side routes’ page', async () => {
+    for (const url of ['/', '/some/client/route']) {
+      const response = await app.inject({
+        url,
+        headers: { accept: 'text/html', 'accept-encoding': 'br' },
+      })
+      expect(response.statusCode, url).toBe(200)
+      expect(response.headers['content-encoding'], url).toBe('br')
+      expect(response.headers['cache-control'], url).toBe('no-cache')
+      expect(response.headers.vary, url).toMatch(/accept-encoding/i)
+      expect(brotliDecompressSync(response.rawPayload).toString(), url).toBe(INDEX)
+    }
   })
 
   it('keeps API misses as JSON 404s', async () => {

@@ -322,7 +322,9 @@ export class Site extends Construct {
       retention: RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,
     })
-    const source = Source.asset(siteAssets)
+    // The build's Brotli and gzip copies are for the local server; CloudFront compresses by
+    // itself (every behaviour has `Compress`), so they stay out of the bucket.
+    const source = Source.asset(siteAssets, { exclude: ['*.br', '*.gz'] })
     const hashed = new BucketDeployment(this, 'HashedAssets', {
       sources: [source],
       destinationBucket: bucket,

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { runInNewContext } from 'node:vm'
@@ -403,6 +403,42 @@ describe('cache headers', () => {
     expect(hashed.Properties).not.toHaveProperty('DistributionPaths')
     expect(named.Properties).toMatchObject({ Prune: true, DistributionPaths: ['/*'] })
     expect(named.DependsOn).toContain(hashedId)
+  })
+
+  it('leaves the build’s compressed copies out (CloudFront compresses every behaviour)', () => {
+    const webDist = mkdtempSync(join(tmpdir(), 'meme-studio-web-dist-'))
+    mkdirSync(join(webDist, 'assets'))
+    for (const file of [
+      'index.html',
+      'index.html.br',
+      'index.html.gz',
+      'assets/index-3f2a9c1d.js',
+      'assets/index-3f2a9c1d.js.br',
+      'assets/index-3f2a9c1d.js.gz',
+    ]) {
+      writeFileSync(join(webDist, file), file)
+    }
+    const { app, appStack } = buildTestApp({ webDist })
+    const assembly = app.synth()
+    const staged = readdirSync(assembly.directory)
+      .map((name) => join(assembly.directory, name))
+      .filter((path) => existsSync(join(path, 'index.html')))
+    expect(staged).toHaveLength(1)
+    expect(readdirSync(staged[0]!, { recursive: true }).map(String).sort()).toEqual([
+      'assets',
+      join('assets', 'index-3f2a9c1d.js'),
+      'index.html',
+    ])
+    const distribution = Object.values(
+      Template.fromStack(appStack).findResources('AWS::CloudFront::Distribution'),
+    )[0] as {
+      Properties: { DistributionConfig: { DefaultCacheBehavior: object; CacheBehaviors: object[] } }
+    }
+    const behaviours = [
+      distribution.Properties.DistributionConfig.DefaultCacheBehavior,
+      ...distribution.Properties.DistributionConfig.CacheBehaviors,
+    ]
+    for (const behaviour of behaviours) expect(behaviour).toMatchObject({ Compress: true })
   })
 
   it('gives both uploads one copier, whose logs are kept a month', () => {

@@ -11,6 +11,9 @@ export default fp<{ root: string }>(
     await app.register(fastifyStatic, {
       root,
       cacheControl: false,
+      // The build writes a Brotli and a gzip copy beside each text file (web/vite.config.ts):
+      // the one `Accept-Encoding` allows is sent, with `Vary: Accept-Encoding`, else the file.
+      preCompressed: true,
       // A path that climbs out of the root names nothing here: a 404, as any other unknown
       // path, rather than the 403 the file server would answer.
       allowedPath: (pathName) => !pathName.split(/[/\\]/).includes('..'),
@@ -20,6 +23,9 @@ export default fp<{ root: string }>(
           'cache-control',
           immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
         )
+        // The answer depends on Accept-Encoding (preCompressed), which the file server does
+        // not say: a shared cache must not hand a Brotli body to a browser that did not ask.
+        res.setHeader('vary', 'Accept-Encoding')
       },
     })
   },
