@@ -19,6 +19,7 @@ import { sealStoredHookSecrets } from './services/webhooks/hooks.ts'
 import { ConfigError, loadConfig, type AppConfig } from './config.ts'
 import { startEmbeddedDynamoDb, type EmbeddedDynamoDb } from './embedded-dynamodb.ts'
 import { resolveEmbeddedCredentials, startEmbeddedS3, type EmbeddedS3 } from './embedded-s3.ts'
+import { localLogger } from './local-logger.ts'
 
 const WEB_ROOT = fileURLToPath(new URL('../../web/dist', import.meta.url))
 
@@ -92,7 +93,7 @@ config.hookSecretsKey ??= hookSecretsKey?.key
 const webRoot = existsSync(join(WEB_ROOT, 'index.html')) ? WEB_ROOT : undefined
 const app = await buildApp(config, {
   webRoot,
-  logger: { level: config.logLevel },
+  logger: localLogger(config.logLevel),
 })
 
 async function stop(signal: string) {
