@@ -61,14 +61,10 @@ const KINDS: Record<string, string> = {
   '.ttf': 'fonts',
 }
 
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
-    entry.isDirectory() ? filesUnder(join(dir, entry.name)) : [join(dir, entry.name)],
-  )
-}
-
 export function summarizeBuild(dir: string): BuildSummary {
-  const all = filesUnder(dir)
+  const all = readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(entry.parentPath, entry.name))
   const present = new Set(all)
   const built = all.filter((path) => !/\.(br|gz)$/.test(path))
   const totals = new Map<string, { bytes: number; brotliBytes: number }>()
