@@ -14,9 +14,9 @@ import { onBeforeUnmount, onMounted, watch, type Ref } from 'vue'
 import type { CaptionFonts } from '@/fonts/caption-fonts.ts'
 
 /**
- * The page's caption fonts, imported when a draw first has text to draw. Imported
- * statically, the editor would wait for their chunk (200 kB of unicode ranges) before
- * showing anything: on a phone's connection, a second of blank page.
+ * The page's caption fonts, imported when a draw first has text to draw: an editor without
+ * text has no use for them, and its first load stays that much smaller. Each face's files
+ * come later still, when the text needs that face (fonts/caption-fonts.ts).
  */
 const pageCaptionFonts: CaptionFonts = {
   async load(captions) {
