@@ -1,8 +1,17 @@
-import { scopeAllows, type ApiKeyScope, type KeyUsage } from '@meme-studio/meme-core/schema'
+import { scopeAllows } from '@meme-studio/meme-core'
+import type { ApiKeyScope, KeyUsage } from '@meme-studio/meme-core/schema'
 import { defineStore } from 'pinia'
 import { ref, shallowRef } from 'vue'
-import { fetchSession, fetchUsage } from '@/api/admin-api.ts'
 import { ADMIN_KEY_REFUSED, failureSentence, isKeyRefusal } from '@/api/failure-messages.ts'
+
+/**
+ * The admin API's client, fetched with the first call: the header shows this store's key on
+ * every page, and the client's answer checks (TypeBox and meme-core's schemas, 20 kB
+ * gzipped) are for the admin pages only.
+ */
+const adminApi = () => import('@/api/admin-api.ts')
+const fetchSession = async (key: string) => (await adminApi()).fetchSession(key)
+const fetchUsage = async (key: string) => (await adminApi()).fetchUsage(key)
 
 /** Where the tab keeps the key: session storage ends with the tab, and no other tab sees it. */
 export const API_KEY_STORAGE_KEY = 'meme-studio.admin-api-key'

@@ -1,7 +1,7 @@
 import type { KeyUsage } from '@meme-studio/meme-core/schema'
 import { flushPromises, mount, type VueWrapper } from '@vue/test-utils'
 import { createPinia } from 'pinia'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createMemoryHistory, createRouter } from 'vue-router'
 import { fakeApi, json } from '@/api/__tests__/fake-network.ts'
 import App from '@/App.vue'
@@ -35,6 +35,8 @@ async function openApp(path: string) {
   await router.push(path)
   await router.isReady()
   wrapper = mount(App, { global: { plugins: [createPinia(), router] }, attachTo: document.body })
+  // A kept key is checked at once, by the admin client the store fetches on first use.
+  await vi.dynamicImportSettled()
   await flushPromises()
   return { view: wrapper, router }
 }

@@ -1,6 +1,6 @@
 import { flushPromises, mount, type VueWrapper } from '@vue/test-utils'
 import { createPinia, setActivePinia } from 'pinia'
-import { expect } from 'vitest'
+import { expect, vi } from 'vitest'
 import type { Component } from 'vue'
 import { useAdminSessionStore } from '@/stores/admin-session.ts'
 
@@ -46,6 +46,8 @@ export async function fillAndSubmit(view: VueWrapper, fields: Record<string, str
   }
   expect(form, 'a form around the fields').not.toBeNull()
   form!.dispatchEvent(new Event('submit', { cancelable: true }))
+  // The key form's store fetches the admin client on its first call (a chunk of its own).
+  await vi.dynamicImportSettled()
   await flushPromises()
 }
 
