@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { createCanvas, GlobalFonts } from '@napi-rs/canvas'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { CAPTION_FONTS } from '../caption-fonts.ts'
 import {
   captionBounds,
@@ -388,5 +388,29 @@ describe('line breaks', () => {
     )
     expect(layout.overflows).toBe(true)
     expect(layout.lines).toHaveLength(201)
+  })
+})
+
+describe('the grapheme segmenter', () => {
+  it('is made when text is first split, not when the module loads', async () => {
+    let made = 0
+    class CountedSegmenter extends Intl.Segmenter {
+      constructor(...args: ConstructorParameters<typeof Intl.Segmenter>) {
+        super(...args)
+        made += 1
+      }
+    }
+    vi.stubGlobal('Intl', Object.create(Intl, { Segmenter: { value: CountedSegmenter } }))
+    try {
+      vi.resetModules()
+      const fresh = await import('../caption-layout.ts')
+      fresh.tokenize('')
+      expect(made).toBe(0)
+      expect(fresh.tokenize('a 你好').map((token) => token.text)).toEqual(['a', '你', '好'])
+      fresh.tokenize('b')
+      expect(made).toBe(1)
+    } finally {
+      vi.unstubAllGlobals()
+    }
   })
 })

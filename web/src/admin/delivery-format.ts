@@ -1,9 +1,12 @@
-const times = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' })
+/** Made on first use: a page's first Intl formatter loads ICU's locale data (AdminOverviewView). */
+let times: Intl.DateTimeFormat | undefined
 
 /** A moment as the person's locale writes it; what the server sent if it isn't a date. */
 export function formatMoment(iso: string): string {
   const date = new Date(iso)
-  return Number.isNaN(date.getTime()) ? iso : times.format(date)
+  if (Number.isNaN(date.getTime())) return iso
+  times ??= new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' })
+  return times.format(date)
 }
 
 /** `840 ms`, `2.4 s`. */

@@ -131,6 +131,10 @@ describe('formatBytes', () => {
     [2048, '2 KB'],
     [10 * 1024 * 1024, '10 MB'],
     [1536 * 1024, '1.5 MB'],
+    [1023, '1,023 bytes'],
+    [1023.5 * 1024, '1,023.5 KB'],
+    [3000 * 1024 ** 3, '3,000 GB'],
+    [12_345_678 * 1024 ** 3, '12,345,678 GB'],
   ])('%d bytes read as %s', (bytes, text) => {
     expect(formatBytes(bytes)).toBe(text)
   })
