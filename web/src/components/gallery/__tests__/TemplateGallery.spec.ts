@@ -1,8 +1,9 @@
 import { flushPromises, mount, type VueWrapper } from '@vue/test-utils'
 import { createPinia } from 'pinia'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { fakeApi, json } from '@/api/__tests__/fake-network.ts'
+import { fakeApi, heldReply, json } from '@/api/__tests__/fake-network.ts'
 import { templateFixture } from '@/api/__tests__/template-fixtures.ts'
+import { TEMPLATE_PAGE_SIZE } from '@/api/template-api.ts'
 import { RECENT_TEMPLATES_KEY, SEARCH_DEBOUNCE_MS } from '@/stores/templates.ts'
 import TemplateGallery from '../TemplateGallery.vue'
 
@@ -60,6 +61,28 @@ describe('TemplateGallery', () => {
     expect(image.attributes('src')).toContain('/templates/a-thumb.webp')
     const tags = document.getElementById(tile.attributes('aria-describedby')!)
     expect(tags?.textContent).toBe('blank · a')
+  })
+
+  it("holds a page of tiles' room while the first page loads, then shows the tiles there", async () => {
+    const first = heldReply(page(['a', 'b', 'c'], 'next'))
+    fakeApi({ '/api/templates': first.reply })
+    const view = await mountGallery()
+
+    // Placeholders for the eye: a page's worth of tiles and the More button, hidden from
+    // screen readers, which hear the status instead.
+    const placeholders = view.findAll('.gallery-tile--placeholder')
+    expect(placeholders).toHaveLength(TEMPLATE_PAGE_SIZE)
+    for (const tile of placeholders)
+      expect(tile.element.closest('[aria-hidden="true"]')).not.toBeNull()
+    expect(view.findAll('button')).toHaveLength(0)
+    expect(view.get('.gallery__more--placeholder').attributes('aria-hidden')).toBe('true')
+    expect(view.get('[role="status"]').text()).toBe('Loading templates…')
+
+    first.release()
+    await flushPromises()
+    expect(view.findAll('.gallery-tile--placeholder')).toHaveLength(0)
+    expect(tileNames(view, 'All templates')).toEqual(['Blank a', 'Blank b', 'Blank c'])
+    expect(view.get('button.gallery__more').text()).toBe('More templates')
   })
 
   it('searches once typing pauses, and says when nothing matches', async () => {
