@@ -32,6 +32,8 @@ let wrapper: VueWrapper | undefined
 
 async function mountEditor() {
   wrapper = mount(EditorView, { global: { plugins: [createPinia()] }, attachTo: document.body })
+  // The captions step comes in a chunk of its own.
+  await vi.dynamicImportSettled()
   await flushPromises()
   return wrapper
 }
@@ -159,6 +161,8 @@ describe('EditorView', () => {
     render.release()
     await vi.waitFor(() => expect(generateButton(view).text()).toBe('Generate'))
 
+    // The result comes in a chunk of its own.
+    await vi.waitFor(() => expect(view.find('img.meme-result__image').exists()).toBe(true))
     const image = view.get<HTMLImageElement>('img.meme-result__image')
     // Its alt text says its captions, as the share page's does.
     expect(image.attributes('alt')).toMatch(/^Meme: “|^A meme without captions$/)
