@@ -15,6 +15,7 @@ import hookSecrets from './plugins/app/hook-secrets.ts'
 import storage from './plugins/app/storage.ts'
 import validation, { serializersOnFirstUse } from './plugins/app/validation.ts'
 import securityHeaders, { storageOrigins } from './plugins/external/security-headers.ts'
+import compression from './plugins/external/compression.ts'
 import webApp from './plugins/external/web-app.ts'
 import { ErrorSchema } from '@meme-studio/meme-core/schema'
 import { redactUrl, serializeRequest } from './services/access/log-redaction.ts'
@@ -99,6 +100,9 @@ export async function buildAppWith(
   await app.register(queues, { settings: config.queues })
   await app.register(notifier, { config })
   await app.register(apiKeys, { config, now: options.now })
+  // With the SPA, this is the local server: it compresses what CloudFront would (before the
+  // routes, whose answers it hooks into).
+  if (options.webRoot) await app.register(compression)
   for (const routes of functions) await app.register(routes, { config, now: options.now })
 
   if (options.webRoot) await app.register(webApp, { root: options.webRoot })
