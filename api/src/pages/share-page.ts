@@ -217,7 +217,13 @@ export function sharePage(view: SharePageView): string {
   const title = escapeHtml(view.title)
   const alt = escapeHtml(view.alt)
   const imageUrl = escapeHtml(view.imageUrl)
+  // What a search result or a link preview says under the title (the page stays noindex).
+  const description = escapeHtml(
+    `${view.alt}, made with ${SITE_NAME}: download it or make your own.`,
+  )
   const head = `<title>${title} — ${SITE_NAME}</title>
+<meta name="description" content="${description}">
+<meta property="og:description" content="${description}">
 <meta property="og:site_name" content="${SITE_NAME}">
 <meta property="og:type" content="website">
 <meta property="og:title" content="${title}">

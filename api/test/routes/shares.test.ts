@@ -290,6 +290,9 @@ describe('GET /m/:id', () => {
     const alt = 'Meme: “Top text” / “Bottom text”'
     expect(meta(html, 'og:image:alt')).toBe(alt)
     expect(meta(html, 'twitter:image:alt')).toBe(alt)
+    const description = `${alt}, made with meme-studio: download it or make your own.`
+    expect(meta(html, 'description')).toBe(description)
+    expect(meta(html, 'og:description')).toBe(description)
     const stored = await readObject(`renders/${id}.png`)
     const shown = await app.inject({ method: 'GET', url: imagePath, headers: BEHIND_CLOUDFRONT })
     expect(shown.statusCode).toBe(200)
@@ -640,6 +643,9 @@ describe('shares made from a template: "Copy image link"', () => {
     expect(html.match(/<script/g)).toHaveLength(1)
     expect(html.match(/<input /g)).toHaveLength(2)
     expect(meta(html, 'og:image:alt')).toBe(`Meme: “${hostile}” / “x”`)
+    expect(meta(html, 'description')).toMatch(
+      /^Meme: “"><script>alert\(1\)<\/script>” \/ “x”, made/,
+    )
     expect(html).toContain('alt="Meme: “&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;” / “x”"')
     const link = linkField(html)!
     expect(link.startsWith(`${PUBLIC_ORIGIN}/api/images/${TEMPLATE}/`)).toBe(true)
