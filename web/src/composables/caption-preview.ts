@@ -58,19 +58,12 @@ export interface PreviewSticker {
   above: number
 }
 
-function paintPlaceholder(ctx: CanvasRenderingContext2D, size: ImageSize): void {
-  const gradient = ctx.createLinearGradient(0, 0, size.width, size.height)
-  gradient.addColorStop(0, '#3b3f4e')
-  gradient.addColorStop(1, '#1f222c')
-  ctx.fillStyle = gradient
-  ctx.fillRect(0, 0, size.width, size.height)
-}
-
 /**
  * Draws the meme exactly as the server will: the picture with its edits, scaled to the size
  * the server renders at (`outputSize` of the edited size), then the captions laid out and
  * drawn by the shared caption package on those same pixels. CSS scales the canvas down to
- * the screen.
+ * the screen. Without a picture the canvas holds only the captions: the stand-in under them
+ * is the preview's CSS (see `useCaptionPreview` for why).
  */
 export function paintMemePreview(
   ctx: CanvasRenderingContext2D,
@@ -89,8 +82,6 @@ export function paintMemePreview(
     ctx.imageSmoothingEnabled = true
     ctx.imageSmoothingQuality = 'high'
     drawEditedPicture(ctx, picture.image, picture, picture.edits, size)
-  } else {
-    paintPlaceholder(ctx, size)
   }
 
   const measureText = (text: string, font: string) => {
@@ -147,18 +138,33 @@ export function useCaptionPreview(
   const shownPicture = (): PreviewPicture | null =>
     picture.value && frameImage ? { ...picture.value, image: frameImage } : picture.value
 
+  /** Nothing has been drawn on the canvas since it was made or last cleared. */
+  let blank = true
+
   async function redraw(): Promise<void> {
     frame = 0
     const draw = ++latestDraw
     await fonts.load(captions.value)
-    const ctx = canvas.value?.getContext('2d')
-    if (draw !== latestDraw || !ctx) return
-    laidOut = paintMemePreview(ctx, shownPicture(), captions.value, size.value, {
-      stickers: stickers?.value,
-    })
+    const target = canvas.value
+    if (draw !== latestDraw || !target) return
+    const empty = !picture.value && captions.value.length === 0 && !stickers?.value.length
+    // Nothing to draw on a canvas that shows nothing: the editor as it opens, which drew its
+    // empty preview twice (again when the header's font arrived). A canvas' first draw makes
+    // its bitmap, 1200 × 900 pixels without a picture: 30 to 120 ms of the editor's start-up
+    // at Lighthouse's 4x CPU throttling, on a preview a phone does not even show.
+    if (empty && blank) {
+      laidOut = []
+    } else {
+      const ctx = target.getContext('2d')
+      if (!ctx) return
+      laidOut = paintMemePreview(ctx, shownPicture(), captions.value, size.value, {
+        stickers: stickers?.value,
+      })
+      blank = empty
+    }
     if (!frame) {
       pending = false
-      ctx.canvas.removeAttribute('aria-busy')
+      target.removeAttribute('aria-busy')
     }
   }
 

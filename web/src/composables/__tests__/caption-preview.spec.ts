@@ -30,8 +30,7 @@ function recordingContext(canvas: { width: number; height: number }) {
     rect: () => undefined,
     clip: () => undefined,
     clearRect: () => drawn.push('clear'),
-    fillRect: () => drawn.push('placeholder'),
-    createLinearGradient: () => ({ addColorStop: () => undefined }),
+    fillRect: () => drawn.push('fill rectangle'),
     drawImage: (_image: unknown, x: number, y: number, width: number, height: number) =>
       drawn.push(`image at ${x},${y} size ${width}x${height}`),
     measureText(text: string) {
@@ -80,16 +79,29 @@ describe('paintMemePreview', () => {
     expect(topLines.join(' ')).toBe('ONE DOES NOT SIMPLY')
   })
 
-  it('shows the captions on a stand-in until a picture is chosen', () => {
+  it('draws only the captions until a picture is chosen (the stand-in is CSS)', () => {
     const canvas = { width: 0, height: 0 }
     const { ctx, drawn } = recordingContext(canvas)
     paintMemePreview(ctx, null, [top, { text: '   ', x: 0.5, y: 0.85 }], PLACEHOLDER_SIZE)
     expect(canvas).toEqual(PLACEHOLDER_SIZE)
-    expect(drawn).toContain('placeholder')
-    expect(drawn.filter((call) => call.startsWith('fill')).length).toBeGreaterThan(0)
+    expect(drawn[0]).toBe('clear')
+    expect(drawn).not.toContain('fill rectangle')
+    expect(drawn.filter((call) => call.startsWith('fill "')).length).toBeGreaterThan(0)
     expect(drawn.some((call) => call.startsWith('image'))).toBe(false)
   })
 })
+
+/** Mounts a component whose setup runs `setup`. */
+function mountWith(setup: () => unknown) {
+  return mount(
+    defineComponent({
+      setup() {
+        setup()
+        return () => h('div')
+      },
+    }),
+  )
+}
 
 describe('useCaptionPreview', () => {
   afterEach(() => vi.unstubAllGlobals())
@@ -106,19 +118,14 @@ describe('useCaptionPreview', () => {
     const captions = ref<Caption[]>([{ ...top, text: '' }])
     const fonts = { load: vi.fn(async (_captions: readonly Caption[]) => undefined) }
 
-    const wrapper = mount(
-      defineComponent({
-        setup() {
-          useCaptionPreview(
-            shallowRef(canvas),
-            shallowRef(picture),
-            captions,
-            shallowRef(renderSize),
-            fonts,
-          )
-          return () => h('div')
-        },
-      }),
+    const wrapper = mountWith(() =>
+      useCaptionPreview(
+        shallowRef(canvas),
+        shallowRef(picture),
+        captions,
+        shallowRef(renderSize),
+        fonts,
+      ),
     )
     const runFrame = async () => {
       const pending = frames.splice(0)
@@ -136,6 +143,53 @@ describe('useCaptionPreview', () => {
     expect(drawn.some((call) => call.startsWith('fill "WOW"'))).toBe(true)
     // The fonts the text needs were loaded before it was measured and drawn.
     expect(fonts.load).toHaveBeenLastCalledWith([{ ...top, text: 'wow' }])
+    wrapper.unmount()
+  })
+
+  it('leaves the canvas alone while it has nothing to show, and clears it when it has again', async () => {
+    const frames: FrameRequestCallback[] = []
+    vi.stubGlobal('requestAnimationFrame', (callback: FrameRequestCallback) => {
+      frames.push(callback)
+      return frames.length
+    })
+    const canvas = document.createElement('canvas')
+    const { ctx, drawn } = recordingContext(canvas)
+    const getContext = vi.spyOn(canvas, 'getContext').mockReturnValue(ctx)
+    const captions = ref<Caption[]>([])
+    const fonts = { load: async () => undefined }
+    const wrapper = mountWith(() =>
+      useCaptionPreview(
+        shallowRef(canvas),
+        shallowRef(null),
+        captions,
+        shallowRef(PLACEHOLDER_SIZE),
+        fonts,
+      ),
+    )
+    const runFrame = async () => {
+      frames.splice(0).forEach((callback) => callback(0))
+      await vi.waitFor(() => expect(canvas.hasAttribute('aria-busy')).toBe(false))
+    }
+
+    // The editor as it opens, and again when a font arrives: no draw, yet not busy.
+    await runFrame()
+    document.fonts?.dispatchEvent?.(new Event('loadingdone'))
+    await runFrame()
+    expect(getContext).not.toHaveBeenCalled()
+    expect(drawn).toEqual([])
+
+    captions.value = [top]
+    await Promise.resolve()
+    await runFrame()
+    expect(drawn).toContain('clear')
+    expect(drawn.some((call) => call.startsWith('fill "ONE DOES NOT SIMPLY"'))).toBe(true)
+
+    // The text taken away again: the canvas is cleared of it.
+    drawn.length = 0
+    captions.value = []
+    await Promise.resolve()
+    await runFrame()
+    expect(drawn).toEqual(['clear'])
     wrapper.unmount()
   })
 })
