@@ -2,6 +2,7 @@
  * The app's configuration, read from the environment once at start. Routes never read
  * `process.env`; a bad value stops the process with a message naming the variable.
  */
+import { availableParallelism } from 'node:os'
 import type { S3ClientConfig } from '@aws-sdk/client-s3'
 import type { SecretsManagerClientConfig } from '@aws-sdk/client-secrets-manager'
 import { API_KEY_SCOPES, type ApiKeyScope } from '@meme-studio/meme-core/schema'
@@ -57,20 +58,36 @@ export interface SecretsManagerSettings {
 }
 
 /**
- * How much rendering one process takes on. Decoded pictures are what fill memory: a
- * 2048×1536 RGB picture is 9 MiB, and the 40-megapixel upload it may come from is up to
- * 160 MiB while libvips decodes it. The defaults aim to keep a busy process near 512 MiB
- * (Node, the app and its native libraries take ~180 MiB of that): 256 MiB of renders in
- * flight, 16 more waiting (beyond that, 503 BUSY), and 32 MiB of decoded pictures kept for
- * re-renders (three at the largest default size, thirteen at 1024×768).
+ * How much rendering one process takes on. A render keeps a core busy (decoding and
+ * encoding on libvips' threads, layout and blending on the event loop), so the process runs
+ * about as many at once as it has cores and queues two per core: a render waits at most
+ * about two renders' time for its turn, and a request beyond that is told BUSY at once
+ * rather than kept waiting seconds. Decoded pictures are what fill memory: a 2048×1536 RGB
+ * picture is 9 MiB, and the 40-megapixel upload it may come from is up to 160 MiB while
+ * libvips decodes it. The defaults aim to keep a busy process near 512 MiB (Node, the app
+ * and its native libraries take ~180 MiB of that): at most 256 MiB held by renders, and
+ * 32 MiB of decoded pictures kept for re-renders (three at the largest default size,
+ * thirteen at 1024×768).
  */
 export interface RenderSettings {
+  /** `RENDER_CONCURRENCY`: renders that run at once; the cores by default. */
+  concurrency: number
+  /**
+   * `RENDER_THREADS`: worker threads that draw captions, off the event loop. None unless set:
+   * the local server (`server.ts`) sets as many as `RENDER_CONCURRENCY` on a machine of more
+   * than one core; on Lambda an instance renders one request at a time, and a thread would
+   * only cost start-up time.
+   */
+  threads: number
   /**
    * `RENDER_MEMORY_BYTES`: bytes renders may hold at once: decoded pixels, and uploads
    * being read (counted at MAX_UPLOAD_BYTES each until their size is known).
    */
   maxBytesInFlight: number
-  /** `RENDER_QUEUE_LENGTH`: renders that may wait for memory before others are refused. */
+  /**
+   * `RENDER_QUEUE_LENGTH`: renders that may wait for their turn (or for memory) before
+   * others are refused with 503 BUSY; twice `RENDER_CONCURRENCY` by default.
+   */
   maxQueued: number
   /** `PICTURE_CACHE_BYTES`: decoded pictures kept for re-renders; 0 keeps none. */
   cacheBytes: number
@@ -337,6 +354,7 @@ export function loadConfig(env: Env): AppConfig {
   const dynamodbEndpoint = url(env, 'DYNAMODB_ENDPOINT')
   const region = text(env, 'S3_REGION') ?? 'us-east-1'
   const secretsManagerEndpoint = url(env, 'SECRETS_MANAGER_ENDPOINT')
+  const renderConcurrency = integer(env, 'RENDER_CONCURRENCY', availableParallelism(), 1, 1024)
   const accessKeyId = text(env, 'EVENTS_ACCESS_KEY_ID')
   const secretAccessKey = text(env, 'EVENTS_SECRET_ACCESS_KEY')
   if (Boolean(accessKeyId) !== Boolean(secretAccessKey)) {
@@ -388,7 +406,9 @@ export function loadConfig(env: Env): AppConfig {
     maxEdge: integer(env, 'MAX_EDGE', 2048, 256, 8192),
     render: {
       maxBytesInFlight: integer(env, 'RENDER_MEMORY_BYTES', 256 * MIB, MIB, 64 * 1024 * MIB),
-      maxQueued: integer(env, 'RENDER_QUEUE_LENGTH', 16, 0, 10_000),
+      concurrency: renderConcurrency,
+      threads: integer(env, 'RENDER_THREADS', 0, 0, 1024),
+      maxQueued: integer(env, 'RENDER_QUEUE_LENGTH', 2 * renderConcurrency, 0, 10_000),
       cacheBytes: integer(env, 'PICTURE_CACHE_BYTES', 32 * MIB, 0, 64 * 1024 * MIB),
     },
     adminApiKeys: scopedApiKeys(env, 'ADMIN_API_KEYS'),

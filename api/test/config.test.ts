@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os'
 import { describe, expect, it } from 'vitest'
 import { ConfigError, loadConfig } from '../src/config.ts'
 
@@ -14,7 +15,12 @@ describe('loadConfig', () => {
       maxUploadBytes: 10_485_760,
       maxPixels: 40_000_000,
       maxEdge: 2048,
-      render: { maxBytesInFlight: 256 * 1024 * 1024, maxQueued: 16, cacheBytes: 32 * 1024 * 1024 },
+      render: {
+        concurrency: availableParallelism(),
+        maxBytesInFlight: 256 * 1024 * 1024,
+        maxQueued: 2 * availableParallelism(),
+        cacheBytes: 32 * 1024 * 1024,
+      },
       adminApiKeys: [],
       usage: { rate: 10, burst: 20, quota: 10_000, quotaPeriod: 'DAY' },
       appOrigins: ['http://127.0.0.1:3000', 'http://localhost:3000'],
@@ -147,7 +153,22 @@ describe('loadConfig', () => {
       PICTURE_CACHE_BYTES: '0',
     })
     expect(config.maxEdge).toBe(1024)
-    expect(config.render).toEqual({ maxBytesInFlight: 1_048_576, maxQueued: 0, cacheBytes: 0 })
+    expect(config.render).toEqual({
+      concurrency: availableParallelism(),
+      threads: 0,
+      maxBytesInFlight: 1_048_576,
+      maxQueued: 0,
+      cacheBytes: 0,
+    })
+    // As many renders at once as cores, and two per core waiting, unless told otherwise.
+    expect(loadConfig({ RENDER_CONCURRENCY: '3' }).render).toMatchObject({
+      concurrency: 3,
+      maxQueued: 6,
+    })
+    expect(loadConfig({}).render.maxQueued).toBe(2 * availableParallelism())
+    // Caption threads only when asked for (the local server asks; see server.test.ts).
+    expect(loadConfig({ RENDER_CONCURRENCY: '3' }).render.threads).toBe(0)
+    expect(loadConfig({ RENDER_THREADS: '1' }).render.threads).toBe(1)
     expect(loadConfig({ MAX_EDGE: '256' }).maxEdge).toBe(256)
     expect(loadConfig({ MAX_EDGE: '8192' }).maxEdge).toBe(8192)
   })
@@ -210,6 +231,8 @@ describe('loadConfig', () => {
     ['MAX_EDGE', 'large'],
     ['RENDER_MEMORY_BYTES', '1000'],
     ['RENDER_QUEUE_LENGTH', '-1'],
+    ['RENDER_CONCURRENCY', '0'],
+    ['RENDER_THREADS', '-1'],
     ['PICTURE_CACHE_BYTES', '32MB'],
     ['PORT', 'eighty'],
     ['PORT', '70000'],

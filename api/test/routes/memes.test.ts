@@ -287,6 +287,40 @@ describe('POST /api/meme', () => {
     })
   })
 
+  it('with captions drawn on threads (RENDER_THREADS), answers as on its own thread', async () => {
+    const threaded = await buildApp(testConfig(s3.endpoint, { RENDER_THREADS: '2' }))
+    try {
+      const { key } = await uploadThroughPolicy(
+        app,
+        await makePicture('jpeg'),
+        'a.jpg',
+        'image/jpeg',
+      )
+      const meme = { image: key, captions: CAPTIONS }
+      // Cold (decoded by this render) and warm (from the cache), as on this thread.
+      const [here, cold, warm] = [
+        await render(app, meme),
+        await render(threaded, meme),
+        await render(threaded, meme),
+      ]
+      for (const there of [cold, warm]) {
+        expect(there.statusCode).toBe(200)
+        expect(there.json().meme_data).toBe(here.json().meme_data)
+      }
+      const tooMuch = await render(threaded, {
+        image: key,
+        captions: [{ text: 'word '.repeat(99).trim(), x: 0.5, y: 0.5, width: 0.1, height: 0.05 }],
+      })
+      expect(tooMuch.statusCode).toBe(422)
+      expect(tooMuch.json()).toMatchObject({
+        code: 'TEXT_DOES_NOT_FIT',
+        message: expect.stringMatching(/^Caption 1 has more text than fits its box/),
+      })
+    } finally {
+      await threaded.close()
+    }
+  })
+
   describe('line breaks', () => {
     const BACKGROUND = [0x4a, 0x6f, 0xa5] as const
 
@@ -413,7 +447,7 @@ describe('POST /api/meme', () => {
     })
   })
 
-  describe('more renders at once than memory allows', () => {
+  describe('more renders at once than it takes on', () => {
     async function burst(target: FastifyInstance, key: string, count: number) {
       return Promise.all(
         Array.from({ length: count }, (_, i) =>
@@ -440,7 +474,7 @@ describe('POST /api/meme', () => {
       expect(refused.length).toBeGreaterThan(0)
       expect(served.length).toBeGreaterThanOrEqual(2)
       for (const response of refused) {
-        expect(response.headers['retry-after']).toBe('2')
+        expect(response.headers['retry-after']).toBe('1')
         expect(response.json()).toEqual({
           statusCode: 503,
           error: 'Service Unavailable',
@@ -461,8 +495,24 @@ describe('POST /api/meme', () => {
       expect(after.headers['retry-after']).toBeUndefined()
     })
 
+    it('answers BUSY beyond its turns and queue, and serves the renders it took on', async () => {
+      // One render at a time and one waiting: of four at once, two are served.
+      const one = await buildApp(
+        testConfig(s3.endpoint, { RENDER_CONCURRENCY: '1', RENDER_QUEUE_LENGTH: '1' }),
+      )
+      const source = await makePicture('jpeg', 640, 480)
+      const { key } = await uploadThroughPolicy(one, source, 'photo.jpg', 'image/jpeg')
+      const responses = await burst(one, key, 4)
+      await one.close()
+      expect(responses.map((r) => r.statusCode).sort()).toEqual([200, 200, 503, 503])
+      for (const response of responses.filter((r) => r.statusCode === 503)) {
+        expect(response.headers['retry-after']).toBe('1')
+        expect(response.json()).toMatchObject({ code: 'BUSY' })
+      }
+    })
+
     it.each([
-      ['within the budget', {}],
+      ['within its turns and queue', { RENDER_QUEUE_LENGTH: '16' }],
       ['queued for memory', { RENDER_MEMORY_BYTES: '1048576', RENDER_QUEUE_LENGTH: '16' }],
     ])('serves every render of a burst %s', async (_case, env) => {
       const roomy = await buildApp(testConfig(s3.endpoint, env))

@@ -15,6 +15,7 @@ import {
   type RenderedMeme,
 } from '../../services/meme/meme-render.ts'
 import { checkPictureEdits } from '../../services/shared/picture-edits-check.ts'
+import { CaptionThreads } from '../../services/meme/caption-threads.ts'
 import { PictureCache } from '../../services/meme/picture-cache.ts'
 import { BusyError, RenderLimiter } from '../../services/meme/render-limiter.ts'
 import {
@@ -55,16 +56,24 @@ export interface MakeMemeOptions {
   outputSize?: DrawOptions['outputSize']
 }
 
-/** A full queue drains in well under a second; two leaves room for a slow picture. */
-const RETRY_AFTER_SECONDS = 2
+/**
+ * A full queue is two renders per core: it drains in well under a second, even of the
+ * largest pictures, so the shortest wait HTTP can name is enough.
+ */
+const RETRY_AFTER_SECONDS = 1
 
 export default fp<{ config: AppConfig }>(
   async (app, { config }) => {
     const bucket = config.uploadBucket
     const decoding = { maxPixels: config.maxPixels, maxEdge: config.maxEdge }
     const pictures = new PictureCache<Picture>(config.render.cacheBytes)
+    const threads =
+      config.render.threads > 0 ? new CaptionThreads(config.render.threads) : undefined
+    app.addHook('onClose', async () => threads?.close())
+    const drawCaptionLayers = threads?.draw
     const limiter = new RenderLimiter({
       maxBytesInFlight: config.render.maxBytesInFlight,
+      maxRunning: config.render.concurrency,
       maxQueued: config.render.maxQueued,
       retryAfterSeconds: RETRY_AFTER_SECONDS,
     })
@@ -103,11 +112,16 @@ export default fp<{ config: AppConfig }>(
     const stickersCost = (stickers: readonly StickerUpload[]) =>
       stickers.reduce((sum, sticker) => sum + stickerCost(sticker, config.maxEdge), 0)
 
-    app.decorate('makeMeme', async (request: RenderRequest, options: MakeMemeOptions = {}) => {
+    // One turn for the whole render, from reading the picture to encoding the meme.
+    app.decorate('makeMeme', (request: RenderRequest, options: MakeMemeOptions = {}) =>
+      limiter.render(() => makeMeme(request, options)),
+    )
+
+    async function makeMeme(request: RenderRequest, options: MakeMemeOptions) {
       const { captions, format, edits } = request
       checkPictureEdits(edits)
       const image = await pictureKeyOf(request)
-      const drawing = { format, outputSize: options.outputSize }
+      const drawing = { format, outputSize: options.outputSize, drawCaptionLayers }
       // Edits that change nothing render as no edits do: from the cache, on the same path.
       const edited = hasPictureEdits(edits)
       // A picture decoded before is good while the object keeps its ETag; the HEAD also
@@ -159,7 +173,7 @@ export default fp<{ config: AppConfig }>(
           },
         }),
       )
-    })
+    }
 
     app.decorate(
       'withUploadPicture',

@@ -22,6 +22,7 @@ import { AppError } from '../shared/app-error.ts'
 import { loadCaptionFonts } from './caption-fonts.ts'
 import { checkPictureShape, probeImage } from './image-probe.ts'
 import { editPicture } from './picture-edits-render.ts'
+import type { DrawCaptionLayers } from './caption-threads.ts'
 import { drawStickerLayer, type StickerUpload } from './sticker-layers.ts'
 
 export type OutputFormat = 'jpeg' | 'png' | 'webp'
@@ -125,6 +126,8 @@ export interface DrawOptions {
   outputSize?: { width?: number; height?: number }
   /** Pictures drawn over the meme, in and among the captions (meme-core's `layerOrder`). */
   stickers?: readonly StickerUpload[]
+  /** Where captions are drawn: worker threads (`CaptionThreads`); by default this thread. */
+  drawCaptionLayers?: DrawCaptionLayers
 }
 
 /**
@@ -504,7 +507,7 @@ const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve))
  * ink has none. Skia draws on this thread: between captions the event loop gets a turn, so
  * ten long captions on a big picture do not hold up other requests.
  */
-async function captionLayerList(
+export async function captionLayerList(
   captions: readonly Caption[],
   size: ImageSize,
 ): Promise<(CaptionLayer | undefined)[]> {
@@ -531,10 +534,11 @@ async function captionLayerList(
  */
 async function drawLayers(
   captions: readonly Caption[],
-  stickers: readonly StickerUpload[] = [],
+  options: DrawOptions,
   size: ImageSize,
 ): Promise<CaptionLayer[]> {
-  const captionLayers = await captionLayerList(captions, size)
+  const { stickers = [], drawCaptionLayers = captionLayerList } = options
+  const captionLayers = await drawCaptionLayers(captions, size)
   if (stickers.length === 0) return captionLayers.filter((layer) => layer !== undefined)
   const stickerLayers: (CaptionLayer | undefined)[] = []
   for (const [index, sticker] of stickers.entries()) {
@@ -601,11 +605,34 @@ interface SavedRows {
   rows: Buffer
 }
 
+/** A picture that renders are drawing on right now. */
+interface InUse {
+  /** Rows the render drawing on the picture itself changed, as they were. */
+  saved?: SavedRows[]
+  /** Clean copies of the picture, each free for another render at the same time. */
+  spares: Buffer[]
+  renders: number
+}
+
 /**
- * Pictures a render has drawn on and is encoding now, with the rows it changed as they
- * were: a second render of the same picture meanwhile works on a copy with those put back.
+ * Pictures renders are drawing on now. The first draws on the picture itself and puts its
+ * rows back after; one at the same time takes a spare copy (made the first time, then
+ * reused while renders of that picture overlap, as they do when many people caption one
+ * template) and puts its rows back on the copy. The copies go with the last render.
  */
-const borrowed = new WeakMap<Picture, SavedRows[]>()
+const inUse = new WeakMap<Picture, InUse>()
+
+const saveRows = (pixels: Buffer, picture: Picture, layers: readonly CaptionLayer[]) => {
+  const rowBytes = picture.width * picture.channels
+  return layers.map(({ rect }) => {
+    const start = rect.top * rowBytes
+    return { start, rows: Buffer.from(pixels.subarray(start, start + rect.height * rowBytes)) }
+  })
+}
+
+const putBack = (pixels: Buffer, saved: readonly SavedRows[]) => {
+  for (const { start, rows } of saved) rows.copy(pixels, start)
+}
 
 async function encode(
   pixels: Buffer,
@@ -659,7 +686,7 @@ async function encode(
  * the picture's own pixels, whose rows are put back afterwards (even when encoding
  * fails): a cached picture serves the next render unchanged, without a copy of all of it.
  * Only when another render is drawing on the same picture right now does this work on a
- * copy.
+ * copy, a spare kept while their renders overlap (`inUse`).
  */
 export async function composeMeme(
   picture: Picture,
@@ -669,20 +696,23 @@ export async function composeMeme(
   if (picture.animation) return composeAnimation(picture, picture.animation, layers, options)
   const format = options.format ?? DEFAULT_OUTPUT_FORMATS[picture.sourceType]
   const limit = options.maxOutputBase64Bytes ?? MAX_OUTPUT_BASE64_BYTES
-  const otherRender = borrowed.get(picture)
+  let use = inUse.get(picture)
+  if (!use) inUse.set(picture, (use = { spares: [], renders: 0 }))
+  use.renders += 1
+  const onPicture = use.saved === undefined
   let pixels = picture.pixels
-  let saved: SavedRows[] = []
-  if (otherRender) {
-    pixels = Buffer.from(picture.pixels)
-    for (const { start, rows } of otherRender) rows.copy(pixels, start)
-  } else {
-    const rowBytes = picture.width * picture.channels
-    saved = layers.map(({ rect }) => {
-      const start = rect.top * rowBytes
-      return { start, rows: Buffer.from(pixels.subarray(start, start + rect.height * rowBytes)) }
-    })
-    borrowed.set(picture, saved)
+  if (!onPicture) {
+    const spare = use.spares.pop()
+    if (spare) {
+      pixels = spare
+    } else {
+      // A new copy has the other render's captions in it: its rows go back first.
+      pixels = Buffer.from(picture.pixels)
+      putBack(pixels, use.saved!)
+    }
   }
+  const saved = saveRows(pixels, picture, layers)
+  if (onPicture) use.saved = saved
   try {
     for (const layer of layers) blendLayer(picture, pixels, layer)
     const { data, info } = await encode(pixels, picture, format, limit, options.outputSize)
@@ -693,10 +723,11 @@ export async function composeMeme(
       height: info.height,
     }
   } finally {
-    if (!otherRender) {
-      for (const { start, rows } of saved) rows.copy(pixels, start)
-      borrowed.delete(picture)
-    }
+    putBack(pixels, saved)
+    if (onPicture) use.saved = undefined
+    else use.spares.push(pixels)
+    use.renders -= 1
+    if (use.renders === 0) inUse.delete(picture)
   }
 }
 
@@ -776,7 +807,7 @@ export async function drawMeme(
 ): Promise<RenderedMeme> {
   return composeMeme(
     picture,
-    await drawLayers(placed(captions, picture.upright), options.stickers, picture),
+    await drawLayers(placed(captions, picture.upright), options, picture),
     options,
   )
 }
@@ -823,7 +854,7 @@ export async function renderMeme(
   try {
     const sizes = await sized
     size = sizes.drawn
-    layers = await drawLayers(placed(captions, sizes.upright), options.stickers, size)
+    layers = await drawLayers(placed(captions, sizes.upright), options, size)
   } catch (error) {
     // The captions are refused, but the picture is still worth keeping for corrected ones.
     await decoding.catch(() => undefined)
@@ -832,7 +863,7 @@ export async function renderMeme(
   const picture = await decoding
   if (picture.width !== size.width || picture.height !== size.height) {
     // The header and the decoder disagree about orientation: the pixels decide.
-    layers = await drawLayers(placed(captions, picture.upright), options.stickers, picture)
+    layers = await drawLayers(placed(captions, picture.upright), options, picture)
   }
   return composeMeme(picture, layers, options)
 }
@@ -882,6 +913,6 @@ export async function renderEditedMeme(
   const plan = planPictureEdits({ width: full.width, height: full.height }, edits)
   checkPictureShape(plan.size, options.maxEdge, 'The edited picture')
   const picture = await editPicture(full, edits, plan, outputSize(plan.size, options.maxEdge))
-  const layers = await drawLayers(placed(captions, plan.size), options.stickers, picture)
+  const layers = await drawLayers(placed(captions, plan.size), options, picture)
   return composeMeme(picture, layers, options)
 }

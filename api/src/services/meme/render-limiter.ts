@@ -14,75 +14,124 @@ export interface RenderLimits {
    * big pictures from running the process out of memory.
    */
   maxBytesInFlight: number
-  /** Renders that may wait for room; one more is refused with 503 BUSY. */
+  /**
+   * Renders that run at once, from reading the picture to encoding the meme (`render`):
+   * about the cores. More at once do no more work per second, only make each wait longer.
+   * Unset: no such limit (only the memory budget admits).
+   */
+  maxRunning?: number
+  /** Renders that may wait for their turn or for memory; one more is refused with BUSY. */
   maxQueued: number
   /** What `Retry-After` tells a refused client, in seconds. */
   retryAfterSeconds: number
 }
 
-interface Waiter {
-  bytes: number
-  admit: () => void
+/** A first-come queue that refuses, at once, whoever finds it full. */
+class Turns<T> {
+  readonly #waiting: { item: T; admit: () => void }[] = []
+
+  constructor(readonly limits: RenderLimits) {}
+
+  get length(): number {
+    return this.#waiting.length
+  }
+
+  /** Waits for `canStart(item)` behind those who came first; BusyError when full. */
+  async take(item: T, canStart: (item: T) => boolean, start: (item: T) => void): Promise<void> {
+    if (this.#waiting.length === 0 && canStart(item)) {
+      start(item)
+      return
+    }
+    if (this.#waiting.length >= this.limits.maxQueued) {
+      throw new BusyError(this.limits.retryAfterSeconds)
+    }
+    await new Promise<void>((admit) => this.#waiting.push({ item, admit }))
+  }
+
+  /** Starts those at the head that can start now; one that cannot holds the rest back. */
+  admit(canStart: (item: T) => boolean, start: (item: T) => void): void {
+    while (this.#waiting.length > 0 && canStart(this.#waiting[0]!.item)) {
+      const next = this.#waiting.shift()!
+      start(next.item)
+      next.admit()
+    }
+  }
 }
 
 /**
- * Admits renders by the memory they will hold. Under the budget a render starts at once;
- * over it, it waits in a short first-come queue; with the queue full it is refused with
- * BUSY rather than left to grow the heap. A render larger than the whole budget still
- * runs, alone, so no picture the other limits allow is refused forever.
+ * Admits renders twice over. `render` gives a whole render a turn: at most `maxRunning` at
+ * once, then a short first-come queue of `maxQueued`; a request beyond that is refused with
+ * BUSY at once (it never waits to be refused), so what is served is served in about the
+ * time the queue takes to drain. `run` holds memory within a render: under the byte budget
+ * a step starts at once, over it it waits its turn; a step larger than the whole budget
+ * still runs, alone, so no picture the other limits allow is refused forever.
  */
 export class RenderLimiter {
   #bytesInFlight = 0
+  #holding = 0
   #running = 0
-  readonly #queue: Waiter[] = []
+  readonly #renders: Turns<null>
+  readonly #memory: Turns<number>
 
-  constructor(readonly limits: RenderLimits) {}
+  constructor(readonly limits: RenderLimits) {
+    this.#renders = new Turns(limits)
+    this.#memory = new Turns(limits)
+  }
 
   get bytesInFlight(): number {
     return this.#bytesInFlight
   }
 
+  /** Steps holding memory now. */
+  get holding(): number {
+    return this.#holding
+  }
+
+  /** Renders that have their turn now. */
   get running(): number {
     return this.#running
   }
 
+  /** Renders waiting for a turn, and steps waiting for memory. */
   get queued(): number {
-    return this.#queue.length
+    return this.#renders.length + this.#memory.length
+  }
+
+  /** Runs a whole render when it gets its turn; throws BusyError at once when it cannot even wait. */
+  async render<T>(task: () => Promise<T>): Promise<T> {
+    await this.#renders.take(null, this.#hasTurn, this.#startRender)
+    try {
+      return await task()
+    } finally {
+      this.#running -= 1
+      this.#renders.admit(this.#hasTurn, this.#startRender)
+    }
   }
 
   /** Runs `task` once `bytes` fit the budget; throws BusyError when it cannot even wait. */
   async run<T>(bytes: number, task: () => Promise<T>): Promise<T> {
-    if (this.#queue.length === 0 && this.#fits(bytes)) {
-      this.#take(bytes)
-    } else if (this.#queue.length < this.limits.maxQueued) {
-      await new Promise<void>((admit) => this.#queue.push({ bytes, admit }))
-    } else {
-      throw new BusyError(this.limits.retryAfterSeconds)
-    }
+    await this.#memory.take(bytes, this.#fits, this.#hold)
     try {
       return await task()
     } finally {
-      this.#release(bytes)
+      this.#bytesInFlight -= bytes
+      this.#holding -= 1
+      // First come, first served: a big picture at the head is not overtaken by small ones.
+      this.#memory.admit(this.#fits, this.#hold)
     }
   }
 
-  #fits(bytes: number): boolean {
-    return this.#running === 0 || this.#bytesInFlight + bytes <= this.limits.maxBytesInFlight
-  }
+  readonly #hasTurn = () => this.#running < (this.limits.maxRunning ?? Number.POSITIVE_INFINITY)
 
-  #take(bytes: number): void {
-    this.#bytesInFlight += bytes
+  readonly #startRender = () => {
     this.#running += 1
   }
 
-  #release(bytes: number): void {
-    this.#bytesInFlight -= bytes
-    this.#running -= 1
-    // First come, first served: a big picture at the head is not overtaken by small ones.
-    while (this.#queue.length > 0 && this.#fits(this.#queue[0]!.bytes)) {
-      const next = this.#queue.shift()!
-      this.#take(next.bytes)
-      next.admit()
-    }
+  readonly #fits = (bytes: number) =>
+    this.#holding === 0 || this.#bytesInFlight + bytes <= this.limits.maxBytesInFlight
+
+  readonly #hold = (bytes: number) => {
+    this.#bytesInFlight += bytes
+    this.#holding += 1
   }
 }

@@ -20,6 +20,7 @@ import {
   renderMeme,
   type OutputFormat,
   type Picture,
+  type RenderedMeme,
 } from '../../../src/services/meme/meme-render.ts'
 import {
   makeAnimatedGif,
@@ -490,6 +491,26 @@ describe('drawMeme on a decoded picture (a cache hit)', () => {
     for (const [i, text] of texts.entries()) {
       const alone = await renderMeme(source, [{ text, x: 0.5, y: 0.2 + i * 0.2 }], LIMITS)
       expect(sha(together[i]!.bytes)).toBe(sha(alone.bytes))
+    }
+    expect(sha(picture.pixels)).toBe(pristine)
+  })
+
+  it('gives each render its own text while renders keep overlapping (copies reused)', async () => {
+    const source = await makePicture('jpeg', 480, 360)
+    const picture = await decoded(source)
+    const pristine = sha(picture.pixels)
+    const caption = (i: number) => [{ text: `Render ${i}`, x: 0.5, y: 0.1 + (i % 8) * 0.1 }]
+    // Each new render starts while others still run: the copies made for the first ones
+    // serve the later ones, and none may carry an earlier render's text.
+    const renders: Promise<RenderedMeme>[] = []
+    for (let i = 0; i < 12; i++) {
+      renders.push(drawMeme(picture, caption(i)))
+      if (i >= 2) await renders[i - 2]
+    }
+    const memes = await Promise.all(renders)
+    for (const [i, meme] of memes.entries()) {
+      const alone = await renderMeme(source, caption(i), LIMITS)
+      expect(sha(meme.bytes), `render ${i}`).toBe(sha(alone.bytes))
     }
     expect(sha(picture.pixels)).toBe(pristine)
   })

@@ -93,7 +93,86 @@ describe('RenderLimiter', () => {
       }),
     ).rejects.toThrow('broken picture')
     expect(limiter.bytesInFlight).toBe(0)
-    expect(limiter.running).toBe(0)
+    expect(limiter.holding).toBe(0)
     expect(await limiter.run(100, async () => 'next')).toBe('next')
+  })
+})
+
+describe('RenderLimiter turns', () => {
+  const limits = { maxBytesInFlight: 100, maxRunning: 2, maxQueued: 2, retryAfterSeconds: 1 }
+
+  it('runs at most maxRunning renders at once and starts the waiting ones in order', async () => {
+    const limiter = new RenderLimiter(limits)
+    const tasks = [held('a'), held('b'), held('c'), held('d')]
+    const results = tasks.map((t) => limiter.render(t.task))
+    await turn()
+    expect(tasks.map((t) => t.started)).toEqual([true, true, false, false])
+    expect([limiter.running, limiter.queued]).toEqual([2, 2])
+    tasks[1]!.finish()
+    await results[1]
+    await turn()
+    expect(tasks.map((t) => t.started)).toEqual([true, true, true, false])
+    for (const t of tasks) t.finish()
+    expect(await Promise.all(results)).toEqual(['a', 'b', 'c', 'd'])
+    expect([limiter.running, limiter.queued]).toEqual([0, 0])
+  })
+
+  it('refuses a render beyond the turns and the queue at once, without running it', async () => {
+    const limiter = new RenderLimiter(limits)
+    const tasks = [held(1), held(2), held(3), held(4)]
+    const results = tasks.map((t) => limiter.render(t.task))
+    let ran = false
+    // Refused while every render above is still running: it did not wait for one to end.
+    const refused = await limiter
+      .render(async () => {
+        ran = true
+      })
+      .catch((error: unknown) => error)
+    expect(refused).toBeInstanceOf(BusyError)
+    expect(refused).toMatchObject({ statusCode: 503, code: 'BUSY', retryAfterSeconds: 1 })
+    expect(ran).toBe(false)
+    expect(tasks.map((t) => t.started)).toEqual([true, true, false, false])
+    for (const t of tasks) t.finish()
+    expect(await Promise.all(results)).toEqual([1, 2, 3, 4])
+    expect(await limiter.render(async () => 'again')).toBe('again')
+  })
+
+  it('gives a failed render its turn back', async () => {
+    const limiter = new RenderLimiter(limits)
+    const failing = () =>
+      limiter.render(async () => {
+        throw new Error('broken picture')
+      })
+    await expect(Promise.all([failing(), failing(), failing()])).rejects.toThrow('broken picture')
+    await turn()
+    expect([limiter.running, limiter.queued]).toEqual([0, 0])
+    expect(await limiter.render(async () => 'next')).toBe('next')
+  })
+
+  it('holds memory within a render on the byte budget, apart from the turns', async () => {
+    const limiter = new RenderLimiter({ ...limits, maxBytesInFlight: 100 })
+    const [a, b] = [held('a'), held('b')]
+    const ra = limiter.render(() => limiter.run(80, a.task))
+    const rb = limiter.render(() => limiter.run(80, b.task))
+    await turn()
+    // Both have their turn; the second waits for memory, not for a turn.
+    expect([a.started, b.started]).toEqual([true, false])
+    expect([limiter.running, limiter.holding]).toEqual([2, 1])
+    a.finish()
+    await ra
+    await turn()
+    expect(b.started).toBe(true)
+    b.finish()
+    expect(await rb).toBe('b')
+  })
+
+  it('without maxRunning, admits by memory alone', async () => {
+    const limiter = new RenderLimiter({ maxBytesInFlight: 100, maxQueued: 0, retryAfterSeconds: 1 })
+    const tasks = Array.from({ length: 8 }, (_, i) => held(i))
+    const results = tasks.map((t) => limiter.render(t.task))
+    await turn()
+    expect(tasks.every((t) => t.started)).toBe(true)
+    for (const t of tasks) t.finish()
+    expect(await Promise.all(results)).toEqual([0, 1, 2, 3, 4, 5, 6, 7])
   })
 })
