@@ -8,25 +8,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { loadConfig } from '../api/src/config.ts'
-import { RENDER_MALLOC_ENV, withRenderMalloc } from '../api/src/render-memory.ts'
 import { describeBuild, nodeProblem, portProblem, summarizeBuild } from './start-checks.ts'
-
-// The local server renders as the render function does, with glibc's settings for it
-// (render-memory.ts); glibc reads them only as a process starts, so this process starts
-// again with them, as itself (same pid, nothing left behind), before it does anything else.
-// Settings given in the environment are kept. Linux only (glibc); process.execve is in
-// Node.js 22.15 and later: an older 22 runs without them.
-if (
-  process.platform === 'linux' &&
-  typeof process.execve === 'function' &&
-  Object.keys(RENDER_MALLOC_ENV).some((name) => process.env[name] === undefined)
-) {
-  process.execve(
-    process.execPath,
-    [process.execPath, ...process.execArgv, ...process.argv.slice(1)],
-    withRenderMalloc(process.env) as Record<string, string>,
-  )
-}
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const built = join(root, 'web', 'dist', 'index.html')

@@ -124,47 +124,4 @@ describe('pnpm start', () => {
       server.close()
     }
   })
-
-  it("starts again as itself with glibc's settings for rendering, keeping the user's own", async (t) => {
-    if (process.platform !== 'linux' || typeof process.execve !== 'function') {
-      t.skip('Linux with Node.js 22.15 or later')
-      return
-    }
-    const { server, port } = await holdPort()
-    // Prints, each time the process starts, the settings it started with and its pid.
-    const probe = `data:text/javascript,console.log("start " + process.pid + " " + process.env.MALLOC_ARENA_MAX + " " + process.env.MALLOC_MMAP_THRESHOLD_)`
-    const start = (env: Record<string, string>) => {
-      const rest = { ...process.env }
-      delete rest.MALLOC_ARENA_MAX
-      delete rest.MALLOC_MMAP_THRESHOLD_
-      return spawnSync(
-        process.execPath,
-        ['--import', 'tsx', '--import', probe, 'scripts/start.ts'],
-        {
-          cwd: root,
-          env: { ...rest, PORT: String(port), HOST: '127.0.0.1', ...env },
-          encoding: 'utf8',
-          timeout: 60_000,
-        },
-      )
-    }
-    try {
-      const run = start({})
-      const starts = run.stdout.split('\n').filter((line) => line.startsWith('start '))
-      assert.equal(starts.length, 2, run.stdout)
-      const [first, second] = starts.map((line) => line.split(' '))
-      assert.deepEqual(first!.slice(2), ['undefined', 'undefined'])
-      assert.deepEqual(second!.slice(2), ['2', '131072'])
-      assert.equal(second![1], first![1], 'the same process, not a child')
-      // It then goes on as before: the busy port stops it.
-      assert.equal(run.status, 1, run.stderr)
-      assert.match(run.stderr, /is in use/)
-
-      const own = start({ MALLOC_ARENA_MAX: '4' })
-      const ownStarts = own.stdout.split('\n').filter((line) => line.startsWith('start '))
-      assert.deepEqual(ownStarts.at(-1)!.split(' ').slice(2), ['4', '131072'])
-    } finally {
-      server.close()
-    }
-  })
 })
