@@ -68,7 +68,7 @@ export default fp<{ config: AppConfig }>(
     const decoding = { maxPixels: config.maxPixels, maxEdge: config.maxEdge }
     const pictures = new PictureCache<Picture>(config.render.cacheBytes)
     const threads =
-      config.render.threads > 0 ? await CaptionThreads.start(config.render.threads) : undefined
+      config.render.threads > 0 ? new CaptionThreads(config.render.threads) : undefined
     app.addHook('onClose', async () => threads?.close())
     const drawCaptionLayers = threads?.draw
     const limiter = new RenderLimiter({

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url'
 import type { Caption, ImageSize } from '@meme-studio/meme-core'
-import type { Piscina } from 'piscina'
+import { Piscina } from 'piscina'
 import { AppError } from '../shared/app-error.ts'
 import type { CaptionLayer } from './meme-render.ts'
 import type { CaptionTask, CaptionAnswer } from './caption-thread.ts'
@@ -24,25 +24,17 @@ const THREAD_FILE = new URL('./caption-thread.ts', import.meta.url)
 export class CaptionThreads {
   readonly #pool: Piscina<CaptionTask, CaptionAnswer>
 
-  private constructor(pool: Piscina<CaptionTask, CaptionAnswer>) {
-    this.#pool = pool
-  }
-
-  /** Starts `threads` threads. Piscina is loaded here: a Lambda bundle reads it only if used. */
-  static async start(threads: number): Promise<CaptionThreads> {
-    const { Piscina } = await import('piscina')
-    return new CaptionThreads(
-      new Piscina<CaptionTask, CaptionAnswer>({
-        filename: fileURLToPath(THREAD_FILE),
-        minThreads: threads,
-        maxThreads: threads,
-        // The thread module is TypeScript, as the app is: the thread loads it as the process
-        // does (`node --import tsx`), and under a runner that compiles on its own (vitest).
-        execArgv: process.execArgv.includes('tsx') ? process.execArgv : ['--import', 'tsx'],
-        // The threads are kept: starting one costs more than many captions.
-        idleTimeout: Number.POSITIVE_INFINITY,
-      }),
-    )
+  constructor(threads: number) {
+    this.#pool = new Piscina({
+      filename: fileURLToPath(THREAD_FILE),
+      minThreads: threads,
+      maxThreads: threads,
+      // The thread module is TypeScript, as the app is: the thread loads it as the process
+      // does (`node --import tsx`), and under a runner that compiles on its own (vitest).
+      execArgv: process.execArgv.includes('tsx') ? process.execArgv : ['--import', 'tsx'],
+      // The threads are kept: starting one costs more than many captions.
+      idleTimeout: Number.POSITIVE_INFINITY,
+    })
   }
 
   readonly draw: DrawCaptionLayers = async (captions, size) => {

@@ -1,13 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import { CaptionThreads } from '../../../src/services/meme/caption-threads.ts'
 import { captionLayerList } from '../../../src/services/meme/meme-render.ts'
 import { AppError } from '../../../src/services/shared/app-error.ts'
 
 describe('CaptionThreads', () => {
-  let threads: CaptionThreads
-  beforeAll(async () => {
-    threads = await CaptionThreads.start(2)
-  })
+  const threads = new CaptionThreads(2)
   afterAll(() => threads.close())
   const size = { width: 800, height: 600 }
 
