@@ -60,8 +60,8 @@ export interface SecretsManagerSettings {
 /**
  * How much rendering one process takes on. A render keeps a core busy (decoding and
  * encoding on libvips' threads, layout and blending on the event loop), so the process runs
- * about as many at once as it has cores and queues two per core: a render waits at most
- * about two renders' time for its turn, and a request beyond that is told BUSY at once
+ * about as many at once as it has cores and queues one per core: a render waits at most
+ * about one render's time for its turn, and a request beyond that is told BUSY at once
  * rather than kept waiting seconds. Decoded pictures are what fill memory: a 2048×1536 RGB
  * picture is 9 MiB, and the 40-megapixel upload it may come from is up to 160 MiB while
  * libvips decodes it. The defaults aim to keep a busy process near 512 MiB (Node, the app
@@ -73,20 +73,13 @@ export interface RenderSettings {
   /** `RENDER_CONCURRENCY`: renders that run at once; the cores by default. */
   concurrency: number
   /**
-   * `RENDER_THREADS`: worker threads that draw captions, off the event loop. None unless set:
-   * the local server (`server.ts`) sets as many as `RENDER_CONCURRENCY` on a machine of more
-   * than one core; on Lambda an instance renders one request at a time, and a thread would
-   * only cost start-up time.
-   */
-  threads: number
-  /**
    * `RENDER_MEMORY_BYTES`: bytes renders may hold at once: decoded pixels, and uploads
    * being read (counted at MAX_UPLOAD_BYTES each until their size is known).
    */
   maxBytesInFlight: number
   /**
    * `RENDER_QUEUE_LENGTH`: renders that may wait for their turn (or for memory) before
-   * others are refused with 503 BUSY; twice `RENDER_CONCURRENCY` by default.
+   * others are refused with 503 BUSY; as many as `RENDER_CONCURRENCY` by default.
    */
   maxQueued: number
   /** `PICTURE_CACHE_BYTES`: decoded pictures kept for re-renders; 0 keeps none. */
@@ -407,8 +400,7 @@ export function loadConfig(env: Env): AppConfig {
     render: {
       maxBytesInFlight: integer(env, 'RENDER_MEMORY_BYTES', 256 * MIB, MIB, 64 * 1024 * MIB),
       concurrency: renderConcurrency,
-      threads: integer(env, 'RENDER_THREADS', 0, 0, 1024),
-      maxQueued: integer(env, 'RENDER_QUEUE_LENGTH', 2 * renderConcurrency, 0, 10_000),
+      maxQueued: integer(env, 'RENDER_QUEUE_LENGTH', renderConcurrency, 0, 10_000),
       cacheBytes: integer(env, 'PICTURE_CACHE_BYTES', 32 * MIB, 0, 64 * 1024 * MIB),
     },
     adminApiKeys: scopedApiKeys(env, 'ADMIN_API_KEYS'),

@@ -5,7 +5,6 @@
  * one's embedded stores, as `VAR=value` pairs.
  */
 import { existsSync } from 'node:fs'
-import { availableParallelism } from 'node:os'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import {
@@ -35,11 +34,6 @@ try {
 } catch (error) {
   if (error instanceof ConfigError) fail(`configuration error: ${error.message}`)
   throw error
-}
-// This process serves many requests at once: unless told otherwise, captions are drawn on a
-// thread per render it runs at once, off the event loop (config.ts, RENDER_THREADS).
-if (process.env.RENDER_THREADS === undefined && availableParallelism() > 1) {
-  config.render.threads = config.render.concurrency
 }
 
 // One pair for both embedded stores, generated once and kept in DATA_DIR, so that a second

@@ -18,7 +18,7 @@ describe('loadConfig', () => {
       render: {
         concurrency: availableParallelism(),
         maxBytesInFlight: 256 * 1024 * 1024,
-        maxQueued: 2 * availableParallelism(),
+        maxQueued: availableParallelism(),
         cacheBytes: 32 * 1024 * 1024,
       },
       adminApiKeys: [],
@@ -155,20 +155,16 @@ describe('loadConfig', () => {
     expect(config.maxEdge).toBe(1024)
     expect(config.render).toEqual({
       concurrency: availableParallelism(),
-      threads: 0,
       maxBytesInFlight: 1_048_576,
       maxQueued: 0,
       cacheBytes: 0,
     })
-    // As many renders at once as cores, and two per core waiting, unless told otherwise.
+    // As many renders at once as cores, and one per core waiting, unless told otherwise.
     expect(loadConfig({ RENDER_CONCURRENCY: '3' }).render).toMatchObject({
       concurrency: 3,
-      maxQueued: 6,
+      maxQueued: 3,
     })
-    expect(loadConfig({}).render.maxQueued).toBe(2 * availableParallelism())
-    // Caption threads only when asked for (the local server asks; see server.test.ts).
-    expect(loadConfig({ RENDER_CONCURRENCY: '3' }).render.threads).toBe(0)
-    expect(loadConfig({ RENDER_THREADS: '1' }).render.threads).toBe(1)
+    expect(loadConfig({}).render.maxQueued).toBe(availableParallelism())
     expect(loadConfig({ MAX_EDGE: '256' }).maxEdge).toBe(256)
     expect(loadConfig({ MAX_EDGE: '8192' }).maxEdge).toBe(8192)
   })
@@ -232,7 +228,6 @@ describe('loadConfig', () => {
     ['RENDER_MEMORY_BYTES', '1000'],
     ['RENDER_QUEUE_LENGTH', '-1'],
     ['RENDER_CONCURRENCY', '0'],
-    ['RENDER_THREADS', '-1'],
     ['PICTURE_CACHE_BYTES', '32MB'],
     ['PORT', 'eighty'],
     ['PORT', '70000'],

@@ -263,7 +263,6 @@ const LAMBDA_DEFAULTS: Record<string, string> = {
   RENDER_MEMORY_BYTES: '256 MiB of renders in flight, within render’s 1536 MB (README)',
   RENDER_QUEUE_LENGTH: 'renders waiting for a turn or memory before 503 BUSY; no reason to differ',
   RENDER_CONCURRENCY: 'renders at once, the cores; an instance is sent one request at a time',
-  RENDER_THREADS: 'none unless set (pnpm start sets them); an instance renders one at a time',
   PICTURE_CACHE_BYTES: '32 MiB of decoded pictures kept, within render’s 1536 MB',
   GITHUB_BASE_URL: 'github.com unless -c githubBaseUrl sets it',
   HTTPS_PROXY: 'direct unless -c httpsProxy sets it',

@@ -287,40 +287,6 @@ describe('POST /api/meme', () => {
     })
   })
 
-  it('with captions drawn on threads (RENDER_THREADS), answers as on its own thread', async () => {
-    const threaded = await buildApp(testConfig(s3.endpoint, { RENDER_THREADS: '2' }))
-    try {
-      const { key } = await uploadThroughPolicy(
-        app,
-        await makePicture('jpeg'),
-        'a.jpg',
-        'image/jpeg',
-      )
-      const meme = { image: key, captions: CAPTIONS }
-      // Cold (decoded by this render) and warm (from the cache), as on this thread.
-      const [here, cold, warm] = [
-        await render(app, meme),
-        await render(threaded, meme),
-        await render(threaded, meme),
-      ]
-      for (const there of [cold, warm]) {
-        expect(there.statusCode).toBe(200)
-        expect(there.json().meme_data).toBe(here.json().meme_data)
-      }
-      const tooMuch = await render(threaded, {
-        image: key,
-        captions: [{ text: 'word '.repeat(99).trim(), x: 0.5, y: 0.5, width: 0.1, height: 0.05 }],
-      })
-      expect(tooMuch.statusCode).toBe(422)
-      expect(tooMuch.json()).toMatchObject({
-        code: 'TEXT_DOES_NOT_FIT',
-        message: expect.stringMatching(/^Caption 1 has more text than fits its box/),
-      })
-    } finally {
-      await threaded.close()
-    }
-  })
-
   describe('line breaks', () => {
     const BACKGROUND = [0x4a, 0x6f, 0xa5] as const
 

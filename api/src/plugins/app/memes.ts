@@ -15,7 +15,6 @@ import {
   type RenderedMeme,
 } from '../../services/meme/meme-render.ts'
 import { checkPictureEdits } from '../../services/shared/picture-edits-check.ts'
-import { CaptionThreads } from '../../services/meme/caption-threads.ts'
 import { PictureCache } from '../../services/meme/picture-cache.ts'
 import { BusyError, RenderLimiter } from '../../services/meme/render-limiter.ts'
 import {
@@ -57,7 +56,7 @@ export interface MakeMemeOptions {
 }
 
 /**
- * A full queue is two renders per core: it drains in well under a second, even of the
+ * A full queue is one render per core: it drains in well under a second, even of the
  * largest pictures, so the shortest wait HTTP can name is enough.
  */
 const RETRY_AFTER_SECONDS = 1
@@ -67,10 +66,6 @@ export default fp<{ config: AppConfig }>(
     const bucket = config.uploadBucket
     const decoding = { maxPixels: config.maxPixels, maxEdge: config.maxEdge }
     const pictures = new PictureCache<Picture>(config.render.cacheBytes)
-    const threads =
-      config.render.threads > 0 ? new CaptionThreads(config.render.threads) : undefined
-    app.addHook('onClose', async () => threads?.close())
-    const drawCaptionLayers = threads?.draw
     const limiter = new RenderLimiter({
       maxBytesInFlight: config.render.maxBytesInFlight,
       maxRunning: config.render.concurrency,
@@ -121,7 +116,7 @@ export default fp<{ config: AppConfig }>(
       const { captions, format, edits } = request
       checkPictureEdits(edits)
       const image = await pictureKeyOf(request)
-      const drawing = { format, outputSize: options.outputSize, drawCaptionLayers }
+      const drawing = { format, outputSize: options.outputSize }
       // Edits that change nothing render as no edits do: from the cache, on the same path.
       const edited = hasPictureEdits(edits)
       // A picture decoded before is good while the object keeps its ETag; the HEAD also

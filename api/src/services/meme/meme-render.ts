@@ -22,7 +22,6 @@ import { AppError } from '../shared/app-error.ts'
 import { loadCaptionFonts } from './caption-fonts.ts'
 import { checkPictureShape, probeImage } from './image-probe.ts'
 import { editPicture } from './picture-edits-render.ts'
-import type { DrawCaptionLayers } from './caption-threads.ts'
 import { drawStickerLayer, type StickerUpload } from './sticker-layers.ts'
 
 export type OutputFormat = 'jpeg' | 'png' | 'webp'
@@ -126,8 +125,6 @@ export interface DrawOptions {
   outputSize?: { width?: number; height?: number }
   /** Pictures drawn over the meme, in and among the captions (meme-core's `layerOrder`). */
   stickers?: readonly StickerUpload[]
-  /** Where captions are drawn: worker threads (`CaptionThreads`); by default this thread. */
-  drawCaptionLayers?: DrawCaptionLayers
 }
 
 /**
@@ -507,7 +504,7 @@ const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve))
  * ink has none. Skia draws on this thread: between captions the event loop gets a turn, so
  * ten long captions on a big picture do not hold up other requests.
  */
-export async function captionLayerList(
+async function captionLayerList(
   captions: readonly Caption[],
   size: ImageSize,
 ): Promise<(CaptionLayer | undefined)[]> {
@@ -537,8 +534,8 @@ async function drawLayers(
   options: DrawOptions,
   size: ImageSize,
 ): Promise<CaptionLayer[]> {
-  const { stickers = [], drawCaptionLayers = captionLayerList } = options
-  const captionLayers = await drawCaptionLayers(captions, size)
+  const { stickers = [] } = options
+  const captionLayers = await captionLayerList(captions, size)
   if (stickers.length === 0) return captionLayers.filter((layer) => layer !== undefined)
   const stickerLayers: (CaptionLayer | undefined)[] = []
   for (const [index, sticker] of stickers.entries()) {
