@@ -18,10 +18,15 @@
  * 5. memes by URL (`url-images.ts`), in process through `app.inject`, at 1024×768: a URL miss
  *    (the template's picture decoded before, new text each time) beside POST /api/meme of the
  *    same job, and a 304.
+ * 6. load (`load.ts`): `pnpm start`'s server in a fresh process, 16 clients at once against
+ *    one, on loopback, for a fixed number of POST /api/meme at 1024×768 and 2000×1500, cache
+ *    warm and cold: renders/s, p50/p95/p99, the share of BUSY, peak RSS; then an overload,
+ *    RSS after the bursts, and the HTTP round trip against the same render in process.
  *
  * `pnpm bench -- --cold-start-only` (or BENCH_COLD_START_ONLY=1) runs part 4 alone, in seconds;
  * `pnpm bench -- --url-only` (or BENCH_URL_ONLY=1) runs part 5 with the 1024×768 row of part 1
- * (its targets are Pillow's), in well under a minute.
+ * (its targets are Pillow's), in well under a minute; `pnpm bench -- --load-only` (or
+ * BENCH_LOAD_ONLY=1) runs part 6 alone, in about a minute.
  * Prints tables; writes nothing but temporary files and the bundles under node_modules/.cache.
  */
 import { spawn } from 'node:child_process'
@@ -43,6 +48,7 @@ import { restEvent } from '../test/support/api-gateway-events.ts'
 import { buildApp } from '../src/app.ts'
 import { benchBundle, coldStarts } from './cold-start.ts'
 import { urlImageTimings } from './url-images.ts'
+import { loadRun } from './load.ts'
 import {
   decodePicture,
   layoutCaptions,
@@ -228,6 +234,10 @@ const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED')
 const coldStartOnly =
   process.argv.includes('--cold-start-only') || process.env.BENCH_COLD_START_ONLY === '1'
 const urlOnly = process.argv.includes('--url-only') || process.env.BENCH_URL_ONLY === '1'
+const loadOnly = process.argv.includes('--load-only') || process.env.BENCH_LOAD_ONLY === '1'
+
+/** Part 6: the load run (`load.ts`). */
+const LOAD = { requests: 160, clients: 16, overloadClients: 64 } as const
 
 /** A 304 answers from the URL and the template's record alone: the issue's figure. */
 const NOT_MODIFIED_TARGET_MS = 2
@@ -361,6 +371,16 @@ async function main() {
   const rows: string[][] = []
   const targets: string[] = []
   let pillow1024: Timing | undefined
+  if (loadOnly) {
+    try {
+      targets.push(...(await loadRun({ dir, makePhoto, ...LOAD })))
+      console.log('\ntargets:')
+      for (const target of targets) console.log(`  ${target}`)
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
+    return
+  }
   try {
     for (const size of coldStartOnly ? [] : urlOnly ? SIZES.slice(0, 1) : SIZES) {
       const label = `${size.width}×${size.height}`
@@ -521,6 +541,7 @@ async function main() {
       }
 
       if (!urlOnly) targets.push(...(await lambdaColdStarts(env, keys[0]!)))
+      if (!coldStartOnly && !urlOnly) targets.push(...(await loadRun({ dir, makePhoto, ...LOAD })))
 
       if (!coldStartOnly && !urlOnly) {
         const colds: Awaited<ReturnType<typeof appProcess>>[] = []
