@@ -186,6 +186,7 @@ async function runLoad(
   }
   const done: number[] = []
   let handedOut = Number.POSITIVE_INFINITY
+  let cpuHandedOut: ReturnType<typeof cpuOf>
   const pid = server.child.pid!
   let peakRss = rssOf(pid)
   const sampler = setInterval(() => {
@@ -196,7 +197,10 @@ async function runLoad(
   const client = async () => {
     while (next < requests) {
       const i = next++
-      if (next === requests) handedOut = performance.now()
+      if (next === requests) {
+        handedOut = performance.now()
+        cpuHandedOut = cpuOf(pid)
+      }
       const body = JSON.stringify({ image: imageOf(i), captions: captions(`load test #${i}`) })
       for (let attempt = 0; ; attempt++) {
         const start = performance.now()
@@ -241,11 +245,15 @@ async function runLoad(
     clients === 1 || loaded.length === 0
       ? result.renders / result.seconds
       : loaded.length / ((Math.min(loadedUntil, performance.now()) - start) / 1000)
-  const cpuAfter = cpuOf(pid)
+  // Over the same window as the rate: the clients' last waits out of Retry-After are not the
+  // server's idle time.
+  const cpuAfter = clients === 1 ? cpuOf(pid) : cpuHandedOut
+  const cpuSeconds =
+    clients === 1 ? result.seconds : (Math.min(handedOut, performance.now()) - start) / 1000
   if (cpuBefore && cpuAfter) {
     result.cpu = {
-      user: (cpuAfter.user - cpuBefore.user) / result.seconds,
-      system: (cpuAfter.system - cpuBefore.system) / result.seconds,
+      user: (cpuAfter.user - cpuBefore.user) / cpuSeconds,
+      system: (cpuAfter.system - cpuBefore.system) / cpuSeconds,
     }
   }
   clearInterval(sampler)
