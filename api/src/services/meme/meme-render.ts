@@ -531,10 +531,9 @@ async function captionLayerList(
  */
 async function drawLayers(
   captions: readonly Caption[],
-  options: DrawOptions,
+  stickers: readonly StickerUpload[] = [],
   size: ImageSize,
 ): Promise<CaptionLayer[]> {
-  const { stickers = [] } = options
   const captionLayers = await captionLayerList(captions, size)
   if (stickers.length === 0) return captionLayers.filter((layer) => layer !== undefined)
   const stickerLayers: (CaptionLayer | undefined)[] = []
@@ -804,7 +803,7 @@ export async function drawMeme(
 ): Promise<RenderedMeme> {
   return composeMeme(
     picture,
-    await drawLayers(placed(captions, picture.upright), options, picture),
+    await drawLayers(placed(captions, picture.upright), options.stickers, picture),
     options,
   )
 }
@@ -851,7 +850,7 @@ export async function renderMeme(
   try {
     const sizes = await sized
     size = sizes.drawn
-    layers = await drawLayers(placed(captions, sizes.upright), options, size)
+    layers = await drawLayers(placed(captions, sizes.upright), options.stickers, size)
   } catch (error) {
     // The captions are refused, but the picture is still worth keeping for corrected ones.
     await decoding.catch(() => undefined)
@@ -860,7 +859,7 @@ export async function renderMeme(
   const picture = await decoding
   if (picture.width !== size.width || picture.height !== size.height) {
     // The header and the decoder disagree about orientation: the pixels decide.
-    layers = await drawLayers(placed(captions, picture.upright), options, picture)
+    layers = await drawLayers(placed(captions, picture.upright), options.stickers, picture)
   }
   return composeMeme(picture, layers, options)
 }
@@ -910,6 +909,6 @@ export async function renderEditedMeme(
   const plan = planPictureEdits({ width: full.width, height: full.height }, edits)
   checkPictureShape(plan.size, options.maxEdge, 'The edited picture')
   const picture = await editPicture(full, edits, plan, outputSize(plan.size, options.maxEdge))
-  const layers = await drawLayers(placed(captions, plan.size), options, picture)
+  const layers = await drawLayers(placed(captions, plan.size), options.stickers, picture)
   return composeMeme(picture, layers, options)
 }

@@ -3,27 +3,12 @@ import { createPinia, setActivePinia } from 'pinia'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { nextTick } from 'vue'
 import { useCropStore } from '@/stores/crop.ts'
-import { useEditorStore } from '@/stores/editor.ts'
-import type { Picture } from '@/picture/picture-decode.ts'
 import EditorCropBar from '../EditorCropBar.vue'
 import EditorCropFrame from '../EditorCropFrame.vue'
 import EditorPictureEdits from '../EditorPictureEdits.vue'
+import { withPicture } from './chosen-picture.ts'
 
 const views: VueWrapper[] = []
-
-/** An 800 x 600 picture in the editor, as if chosen. */
-function withPicture() {
-  const editor = useEditorStore()
-  editor.picture = {
-    width: 800,
-    height: 600,
-    type: 'image/png',
-    file: new File([], 'cat.png'),
-    url: 'blob:cat',
-    image: new Image(),
-  } satisfies Picture
-  return editor
-}
 
 function mounted<T>(component: T) {
   const view = mount(component as never, { attachTo: document.body })

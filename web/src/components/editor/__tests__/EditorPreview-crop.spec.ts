@@ -2,9 +2,8 @@ import { flushPromises, mount, type VueWrapper } from '@vue/test-utils'
 import { createPinia, setActivePinia } from 'pinia'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { useCropStore } from '@/stores/crop.ts'
-import { useEditorStore } from '@/stores/editor.ts'
-import type { Picture } from '@/picture/picture-decode.ts'
 import EditorPreview from '../EditorPreview.vue'
+import { withPicture } from './chosen-picture.ts'
 
 // The crop bar's chunk is held until the test lets it arrive, as on a slow network.
 const barChunk = vi.hoisted(() => {
@@ -23,14 +22,7 @@ afterEach(() => views.splice(0).forEach((view) => view.unmount()))
 
 describe('EditorPreview in crop mode', () => {
   it('shows the crop frame only with the bar that hears Escape', async () => {
-    useEditorStore().picture = {
-      width: 800,
-      height: 600,
-      type: 'image/png',
-      file: new File([], 'cat.png'),
-      url: 'blob:cat',
-      image: new Image(),
-    } satisfies Picture
+    withPicture()
     const crop = useCropStore()
     crop.start()
     const view = mount(EditorPreview, { attachTo: document.body })
