@@ -17,6 +17,7 @@ const sources = [
   'web/public',
   'web/index.html',
   'web/vite.config.ts',
+  'web/build',
   'web/package.json',
   'meme-core/src',
 ].map((path) => join(root, path))

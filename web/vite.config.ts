@@ -3,6 +3,7 @@ import { constants } from 'node:zlib'
 import vue from '@vitejs/plugin-vue'
 import { defineConfig } from 'vite'
 import { compression, defineAlgorithm } from 'vite-plugin-compression2'
+import { editorPage } from './build/editor-page.ts'
 
 /** Where the dev server sends `/api`: the local API started by `pnpm start` or `pnpm dev`. */
 const apiUrl = process.env.API_URL ?? 'http://127.0.0.1:3000'
@@ -10,6 +11,7 @@ const apiUrl = process.env.API_URL ?? 'http://127.0.0.1:3000'
 export default defineConfig({
   plugins: [
     vue(),
+    editorPage(),
     // Brotli and gzip copies of the text files (JS, CSS, HTML, SVG, JSON) beside each one, made
     // once at the strongest settings: the local server sends the one the browser accepts
     // (@fastify/static's preCompressed). On AWS CloudFront compresses, and the site's
@@ -24,6 +26,11 @@ export default defineConfig({
       ],
     }),
   ],
+  define: {
+    // Every component is written with <script setup>: Vue's Options API is left out of the
+    // bundle: 1.5 kB less (Brotli) to fetch and parse before the first paint.
+    __VUE_OPTIONS_API__: 'false',
+  },
   resolve: {
     alias: {
       '@': fileURLToPath(new URL('./src', import.meta.url)),

@@ -115,7 +115,10 @@ export async function buildAppWith(
       !path.startsWith('/api/') &&
       path !== '/api' &&
       (request.headers.accept ?? '').includes('text/html')
-    if (wantsPage) return reply.header('cache-control', 'no-cache').sendFile('index.html')
+    // `/` itself is index.html, the editor's page, which names the editor's chunks for the
+    // browser to fetch at once; every other client-side route gets the same page without them
+    // (web/build/editor-page.ts).
+    if (wantsPage) return reply.header('cache-control', 'no-cache').sendFile('app.html')
     throw routeNotFound(request)
   })
 

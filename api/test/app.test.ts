@@ -11,18 +11,22 @@ import { buildApp, closedPort, testConfig } from './support/test-app.ts'
 let webRoot: string
 let app: FastifyInstance
 const BUNDLE = Buffer.from(`export const words = ${JSON.stringify('meme '.repeat(4000))}\n`)
-const INDEX = '<!doctype html><title>meme-studio</title>'
+const INDEX = '<!doctype html><title>meme-studio</title><link rel="modulepreload" href="/e.js">'
+/** The page of every other client-side route: the same, without the editor's chunks. */
+const APP = '<!doctype html><title>meme-studio</title>'
 
 beforeAll(async () => {
   webRoot = await mkdtemp(join(tmpdir(), 'meme-studio-web-'))
   await mkdir(join(webRoot, 'assets'))
   await writeFile(join(webRoot, 'index.html'), INDEX)
+  await writeFile(join(webRoot, 'app.html'), APP)
   await writeFile(join(webRoot, 'assets', 'app-1234.js'), 'console.log(1)')
   // A built bundle with the compressed copies the web build writes beside it.
   await writeFile(join(webRoot, 'assets', 'big-1234.js'), BUNDLE)
   await writeFile(join(webRoot, 'assets', 'big-1234.js.br'), brotliCompressSync(BUNDLE))
   await writeFile(join(webRoot, 'assets', 'big-1234.js.gz'), gzipSync(BUNDLE))
   await writeFile(join(webRoot, 'index.html.br'), brotliCompressSync(INDEX))
+  await writeFile(join(webRoot, 'app.html.br'), brotliCompressSync(APP))
   app = await buildApp(testConfig(await closedPort()), { webRoot })
 })
 afterAll(async () => {
@@ -31,10 +35,10 @@ afterAll(async () => {
 })
 
 describe('serving the web app', () => {
-  it('serves index.html at / without long caching', async () => {
+  it('serves index.html, the editor’s page, at / without long caching', async () => {
     const response = await app.inject('/')
     expect(response.statusCode).toBe(200)
-    expect(response.body).toContain('<title>meme-studio</title>')
+    expect(response.body).toBe(INDEX)
     expect(response.headers['cache-control']).toBe('no-cache')
   })
 
@@ -44,13 +48,13 @@ describe('serving the web app', () => {
     expect(response.headers['cache-control']).toContain('immutable')
   })
 
-  it('falls back to index.html for client-side routes', async () => {
-    const response = await app.inject({
-      url: '/some/client/route',
-      headers: { accept: 'text/html' },
-    })
-    expect(response.statusCode).toBe(200)
-    expect(response.body).toContain('<title>meme-studio</title>')
+  it('falls back to app.html, without the editor’s chunks, for other client-side routes', async () => {
+    for (const url of ['/admin', '/admin/webhooks', '/some/client/route']) {
+      const response = await app.inject({ url, headers: { accept: 'text/html' } })
+      expect(response.statusCode, url).toBe(200)
+      expect(response.body, url).toBe(APP)
+      expect(response.headers['cache-control'], url).toBe('no-cache')
+    }
   })
 
   it('serves files added after start, as a rebuild does', async () => {
@@ -90,8 +94,11 @@ describe('serving the web app', () => {
     }
   })
 
-  it('sends index.html compressed too, at / and as the client-side routes’ page', async () => {
-    for (const url of ['/', '/some/client/route']) {
+  it('sends both pages compressed too, at / and as the client-side routes’ page', async () => {
+    for (const [url, page] of [
+      ['/', INDEX],
+      ['/some/client/route', APP],
+    ] as const) {
       const response = await app.inject({
         url,
         headers: { accept: 'text/html', 'accept-encoding': 'br' },
@@ -100,7 +107,7 @@ describe('serving the web app', () => {
       expect(response.headers['content-encoding'], url).toBe('br')
       expect(response.headers['cache-control'], url).toBe('no-cache')
       expect(response.headers.vary, url).toMatch(/accept-encoding/i)
-      expect(brotliDecompressSync(response.rawPayload).toString(), url).toBe(INDEX)
+      expect(brotliDecompressSync(response.rawPayload).toString(), url).toBe(page)
     }
   })
 

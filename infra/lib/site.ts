@@ -89,15 +89,18 @@ function member<T extends string>(values: Record<string, T>, value: string): T {
 }
 
 /**
- * Client-side routes (`/editor`, `/admin/webhooks`, ...) have no file in the bucket: a request
- * whose last path segment has no extension gets `index.html`. Done in a viewer-request function
- * on the S3 behaviour only, so the API's own 403 and 404 answers reach the client unchanged
- * (distribution-wide error responses would turn them into the SPA).
+ * Client-side routes (`/admin`, `/admin/webhooks`, ...) have no file in the bucket: a request
+ * whose last path segment has no extension gets `app.html`, and `/` gets `index.html`, the
+ * editor's page, which also names the editor's chunks for the browser to fetch at once
+ * (web/build/editor-page.ts). Done in a viewer-request function on the S3 behaviour only, so
+ * the API's own 403 and 404 answers reach the client unchanged (distribution-wide error
+ * responses would turn them into the SPA).
  */
 const spaFallbackCode = `function handler(event) {
   var request = event.request;
   var last = request.uri.substring(request.uri.lastIndexOf('/') + 1);
-  if (last.indexOf('.') === -1) request.uri = '/index.html';
+  if (request.uri === '/') request.uri = '/index.html';
+  else if (last.indexOf('.') === -1) request.uri = '/app.html';
   return request;
 }`
 

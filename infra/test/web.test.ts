@@ -199,7 +199,7 @@ describe('web stack', () => {
     expect(originOf(config.DefaultCacheBehavior).S3OriginConfig).toBeDefined()
   })
 
-  it('answers client-side routes with index.html, and leaves files and the API alone', () => {
+  it('answers / with index.html, other client-side routes with app.html, and leaves files alone', () => {
     // Distribution-wide error pages would also rewrite the API's own 403 and 404 answers.
     expect(config.CustomErrorResponses).toBeUndefined()
     const [association] = config.DefaultCacheBehavior.FunctionAssociations ?? []
@@ -213,8 +213,10 @@ describe('web stack', () => {
     }) => { uri: string }
     const served = (uri: string) => handler({ request: { uri } }).uri
     expect(served('/')).toBe('/index.html')
-    expect(served('/admin/webhooks')).toBe('/index.html')
-    expect(served('/editor/')).toBe('/index.html')
+    expect(served('/admin')).toBe('/app.html')
+    expect(served('/admin/webhooks')).toBe('/app.html')
+    expect(served('/admin/')).toBe('/app.html')
+    expect(served('/index.html')).toBe('/index.html')
     expect(served('/assets/index-3f2a.js')).toBe('/assets/index-3f2a.js')
     expect(served('/favicon.ico')).toBe('/favicon.ico')
   })
@@ -359,6 +361,7 @@ describe('cache headers', () => {
   /** What `vite build` writes: hashed names under assets/, public/ copied as it is. */
   const build = [
     'index.html',
+    'app.html',
     'favicon.svg',
     'assets/index-3f2a9c1d.js',
     'assets/EditorView-b81e0c2a.js',
@@ -385,6 +388,7 @@ describe('cache headers', () => {
     const year = 'public, max-age=31536000, immutable'
     expect(headers).toEqual({
       'index.html': ['no-cache'],
+      'app.html': ['no-cache'],
       'favicon.svg': ['no-cache'],
       'assets/index-3f2a9c1d.js': [year],
       'assets/EditorView-b81e0c2a.js': [year],

@@ -1,8 +1,9 @@
 import fp from 'fastify-plugin'
 
 /**
- * Serves the built SPA, as it is on disk now (a rebuild needs no restart). Hashed assets are cached for good; any other GET that wants HTML
- * gets index.html, so the client-side router owns the paths. The file server loads only when
+ * Serves the built SPA, as it is on disk now (a rebuild needs no restart). Hashed assets are
+ * cached for good. `/` is index.html, the editor's page; any other GET that wants HTML gets
+ * app.html (the not-found handler in app-base.ts), so the client-side router owns the paths. The file server loads only when
  * there is an SPA to serve: never on Lambda, where CloudFront serves it from S3.
  */
 export default fp<{ root: string }>(

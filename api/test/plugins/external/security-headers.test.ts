@@ -17,6 +17,7 @@ beforeAll(async () => {
   webRoot = await mkdtemp(join(tmpdir(), 'meme-studio-web-'))
   await mkdir(join(webRoot, 'assets'))
   await writeFile(join(webRoot, 'index.html'), '<!doctype html><title>meme-studio</title>')
+  await writeFile(join(webRoot, 'app.html'), '<!doctype html><title>meme-studio</title>')
   await writeFile(join(webRoot, 'assets', 'app-1234.js'), 'console.log(1)')
   s3Endpoint = await closedPort()
   app = await buildApp(testConfig(s3Endpoint, { ADMIN_API_KEYS: KEY }), { webRoot })

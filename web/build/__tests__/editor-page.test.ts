@@ -1,0 +1,105 @@
+import type { Rolldown } from 'vite'
+import { describe, expect, it } from 'vitest'
+import { editorPage } from '../editor-page.ts'
+
+type OutputAsset = Rolldown.OutputAsset
+type OutputBundle = Rolldown.OutputBundle
+type OutputChunk = Rolldown.OutputChunk
+
+const PAGE = `<!doctype html>
+<html lang="en">
+  <head>
+    <title>meme-studio</title>
+    <script type="module" crossorigin src="/assets/index-1.js"></script>
+    <link rel="modulepreload" crossorigin href="/assets/vue-1.js">
+    <link rel="stylesheet" crossorigin href="/assets/index-1.css">
+  </head>
+  <body><div id="app"></div></body>
+</html>
+`
+
+function chunk(fileName: string, imports: string[], css: string[] = [], facade?: string) {
+  return {
+    type: 'chunk',
+    fileName,
+    imports,
+    isEntry: fileName.startsWith('assets/index-'),
+    facadeModuleId: facade ?? null,
+    viteMetadata: { importedCss: new Set(css), importedAssets: new Set() },
+  } as unknown as OutputChunk
+}
+
+/** What `vite build` hands the plugin: the entry, the editor's route and the admin's. */
+function build(): OutputBundle {
+  const files = [
+    chunk('assets/index-1.js', ['assets/vue-1.js'], ['assets/index-1.css']),
+    chunk('assets/vue-1.js', []),
+    chunk(
+      'assets/EditorView-1.js',
+      ['assets/vue-1.js', 'assets/editor-1.js'],
+      ['assets/EditorView-1.css'],
+      '/repo/web/src/views/EditorView.vue',
+    ),
+    chunk('assets/editor-1.js', ['assets/vue-1.js', 'assets/limits-1.js'], ['assets/index-1.css']),
+    chunk('assets/limits-1.js', []),
+    chunk(
+      'assets/AdminView-1.js',
+      ['assets/vue-1.js'],
+      ['assets/AdminView-1.css'],
+      '/repo/web/src/views/AdminView.vue',
+    ),
+    { type: 'asset', fileName: 'index.html', source: PAGE } as unknown as OutputAsset,
+  ]
+  return Object.fromEntries(files.map((file) => [file.fileName, file]))
+}
+
+function run(bundle: OutputBundle) {
+  const plugin = editorPage()
+  const emitted: { fileName?: string; source?: unknown }[] = []
+  const context = {
+    emitFile: (file: { fileName?: string; source?: unknown }) => emitted.push(file),
+    error: (message: string) => {
+      throw new Error(message)
+    },
+  }
+  ;(plugin.configResolved as unknown as (config: { base: string }) => void)({ base: '/' })
+  ;(plugin.generateBundle as unknown as (this: typeof context, ...args: unknown[]) => void).call(
+    context,
+    {},
+    bundle,
+    false,
+  )
+  return emitted
+}
+
+describe('the editor’s page', () => {
+  it('names the editor’s chunks and styles in index.html, and nothing the entry already has', () => {
+    const bundle = build()
+    run(bundle)
+    const page = (bundle['index.html'] as OutputAsset).source as string
+    const named = [...page.matchAll(/<link rel="(\w+)" crossorigin href="([^"]+)">/g)].map(
+      ([, rel, href]) => `${rel} ${href}`,
+    )
+    expect(named).toEqual([
+      'modulepreload /assets/vue-1.js',
+      'stylesheet /assets/index-1.css',
+      'modulepreload /assets/EditorView-1.js',
+      'modulepreload /assets/editor-1.js',
+      'modulepreload /assets/limits-1.js',
+      'stylesheet /assets/EditorView-1.css',
+    ])
+    expect(page).not.toContain('AdminView')
+    expect(page.indexOf('EditorView-1.js')).toBeLessThan(page.indexOf('</head>'))
+  })
+
+  it('writes app.html, the page of every other route, as the build made it', () => {
+    const emitted = run(build())
+    expect(emitted).toEqual([{ type: 'asset', fileName: 'app.html', source: PAGE }])
+  })
+
+  it('stops the build when the editor’s route has no chunk of its own', () => {
+    const bundle = build()
+    delete bundle['assets/EditorView-1.js']
+    expect(() => run(bundle)).toThrow(/EditorView\.vue/)
+  })
+})

@@ -1,0 +1,61 @@
+import type { Plugin } from 'vite'
+
+/** The module whose chunk the editor's page (`/`) shows: the route's component. */
+const EDITOR_VIEW = '/src/views/EditorView.vue'
+
+/**
+ * Two pages from one build. `index.html`, what `/` answers, is the editor's page: besides the
+ * app's entry it names the editor's own chunks (`modulepreload`) and styles, so the browser
+ * fetches them with the entry instead of after it has run. On a phone, that round trip came
+ * between the first byte and the editor's first paint. `app.html` is the same page without
+ * them, for every other client-side route (`/admin`, a mistyped path), which would otherwise
+ * fetch an editor they do not show. The local server (api `app-base.ts`) and CloudFront's
+ * viewer-request function (infra `site.ts`) send `app.html` for those paths.
+ */
+export function editorPage(): Plugin {
+  let base = '/'
+  return {
+    name: 'meme-studio:editor-page',
+    apply: 'build',
+    enforce: 'post',
+    configResolved(config) {
+      base = config.base
+    },
+    generateBundle(_options, bundle) {
+      const page = bundle['index.html']
+      if (page?.type !== 'asset' || typeof page.source !== 'string') {
+        this.error('index.html is not in the build')
+      }
+      const chunks = Object.values(bundle).flatMap((file) => (file.type === 'chunk' ? [file] : []))
+      const byName = new Map(chunks.map((chunk) => [chunk.fileName, chunk]))
+      const entry = chunks.find((chunk) => chunk.isEntry)
+      const editor = chunks.find((chunk) => chunk.facadeModuleId?.endsWith(EDITOR_VIEW))
+      if (!entry || !editor) this.error(`no entry chunk, or no chunk for ${EDITOR_VIEW}`)
+
+      /** A chunk and every chunk it imports statically, in load order. */
+      const closure = (start: string, into = new Set<string>()): Set<string> => {
+        if (into.has(start)) return into
+        into.add(start)
+        for (const imported of byName.get(start)?.imports ?? []) closure(imported, into)
+        return into
+      }
+      const loaded = closure(entry.fileName)
+      const scripts = [...closure(editor.fileName)].filter((name) => !loaded.has(name))
+      const loadedStyles = new Set(
+        [...loaded].flatMap((name) => [...(byName.get(name)?.viteMetadata?.importedCss ?? [])]),
+      )
+      const styles = scripts
+        .flatMap((name) => [...(byName.get(name)?.viteMetadata?.importedCss ?? [])])
+        .filter((name) => !loadedStyles.has(name))
+
+      this.emitFile({ type: 'asset', fileName: 'app.html', source: page.source })
+      const links = [
+        ...scripts.map((name) => `<link rel="modulepreload" crossorigin href="${base}${name}">`),
+        ...[...new Set(styles)].map(
+          (name) => `<link rel="stylesheet" crossorigin href="${base}${name}">`,
+        ),
+      ]
+      page.source = page.source.replace('</head>', `  ${links.join('\n    ')}\n  </head>`)
+    },
+  }
+}
