@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { FakeXhr, fakeApi, heldReply, json } from '@/api/__tests__/fake-network.ts'
 import { templateFixture } from '@/api/__tests__/template-fixtures.ts'
 import EditorView from '../EditorView.vue'
+import { afterNextPaint } from '@/composables/after-paint.ts'
 import { LIMITS } from '@/api/__tests__/limits-fixture.ts'
 
 const JPEG_BYTES = new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 0, 0x10, 0x4a, 0x46, 0x49, 0x46, 0, 1])
@@ -32,7 +33,8 @@ let wrapper: VueWrapper | undefined
 
 async function mountEditor() {
   wrapper = mount(EditorView, { global: { plugins: [createPinia()] }, attachTo: document.body })
-  // The captions step comes in a chunk of its own.
+  // The captions step is built once the page has painted, and comes in a chunk of its own.
+  await afterNextPaint()
   await vi.dynamicImportSettled()
   await flushPromises()
   return wrapper
@@ -97,6 +99,50 @@ describe('EditorView', () => {
     await choose(byLabel(view, 'Image'), new File([JPEG_BYTES], 'dog.jpg', { type: 'image/jpeg' }))
     expect(view.text()).toContain('dog.jpg')
     expect(generateButton(view).element.disabled).toBe(false)
+  })
+
+  it('builds the captions step once the page has painted, not before', async () => {
+    // Frames are held until the test lets one happen.
+    const frames: FrameRequestCallback[] = []
+    vi.stubGlobal('requestAnimationFrame', (callback: FrameRequestCallback) =>
+      frames.push(callback),
+    )
+    editorApi({ '/api/limits': json(200, LIMITS) })
+    wrapper = mount(EditorView, { global: { plugins: [createPinia()] }, attachTo: document.body })
+    await vi.dynamicImportSettled()
+    await flushPromises()
+    expect(wrapper.find('h1').text()).toBe('Make a meme')
+    expect(wrapper.text()).toContain('Captions')
+    expect(wrapper.findAll(CAPTION_TAB)).toHaveLength(0)
+
+    for (const frame of frames.splice(0)) frame(performance.now())
+    await flushPromises()
+    await vi.dynamicImportSettled()
+    await flushPromises()
+    expect(wrapper.findAll(CAPTION_TAB).map((tab) => tab.text())).toEqual(['Text 1', 'Text 2'])
+  })
+
+  it('builds no preview on a phone until there is a picture, as it shows none', async () => {
+    // The editor's phone layout: one column, the waiting preview hidden (EditorView's styles).
+    vi.stubGlobal('matchMedia', (query: string) => ({
+      matches: query === '(max-width: 899px)',
+      addEventListener: () => {},
+      removeEventListener: () => {},
+    }))
+    editorApi({ '/api/limits': json(200, LIMITS) })
+    const view = await mountEditor()
+    expect(view.find('.editor__preview').exists()).toBe(false)
+    expect(view.find('canvas').exists()).toBe(false)
+
+    await choose(byLabel(view, 'Image'), new File([JPEG_BYTES], 'dog.jpg', { type: 'image/jpeg' }))
+    expect(view.find('.editor__preview').exists()).toBe(true)
+    expect(view.get('.preview__caption').text()).toContain('Live preview')
+  })
+
+  it('builds the waiting preview on a wider screen, where it shows', async () => {
+    editorApi({ '/api/limits': json(200, LIMITS) })
+    const view = await mountEditor()
+    expect(view.get('.editor__preview').text()).toContain('Your picture goes here')
   })
 
   it('shows a refused file in an alert and never asks to upload it', async () => {
