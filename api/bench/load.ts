@@ -67,6 +67,11 @@ interface RunResult {
   peakRss?: number
   /** The server's CPU time over the run, per second of it: 2.0 is both cores of two. */
   cpu?: { user: number; system: number }
+  /**
+   * The clients' own CPU time (this process: sending, reading the answers) over the same
+   * window, per second: the clients run on the same cores as the server.
+   */
+  clientCpu?: number
   otherErrors: string[]
 }
 
@@ -187,6 +192,7 @@ async function runLoad(
   const done: number[] = []
   let handedOut = Number.POSITIVE_INFINITY
   let cpuHandedOut: ReturnType<typeof cpuOf>
+  let ownHandedOut: NodeJS.CpuUsage | undefined
   const pid = server.child.pid!
   let peakRss = rssOf(pid)
   const sampler = setInterval(() => {
@@ -200,6 +206,7 @@ async function runLoad(
       if (next === requests) {
         handedOut = performance.now()
         cpuHandedOut = cpuOf(pid)
+        ownHandedOut = process.cpuUsage(ownBefore)
       }
       const body = JSON.stringify({ image: imageOf(i), captions: captions(`load test #${i}`) })
       for (let attempt = 0; ; attempt++) {
@@ -235,6 +242,7 @@ async function runLoad(
     }
   }
   const cpuBefore = cpuOf(pid)
+  const ownBefore = process.cpuUsage()
   const start = performance.now()
   await Promise.all(Array.from({ length: clients }, client))
   result.seconds = (performance.now() - start) / 1000
@@ -250,6 +258,8 @@ async function runLoad(
   const cpuAfter = clients === 1 ? cpuOf(pid) : cpuHandedOut
   const cpuSeconds =
     clients === 1 ? result.seconds : (Math.min(handedOut, performance.now()) - start) / 1000
+  const own = clients === 1 ? process.cpuUsage(ownBefore) : ownHandedOut
+  if (own) result.clientCpu = (own.user + own.system) / 1e6 / cpuSeconds
   if (cpuBefore && cpuAfter) {
     result.cpu = {
       user: (cpuAfter.user - cpuBefore.user) / cpuSeconds,
@@ -339,6 +349,7 @@ export async function loadRun(options: LoadOptions): Promise<string[]> {
         'tries',
         'peak RSS',
         'server CPU (user+sys)',
+        'clients CPU',
       ].join('  '),
     )
     const baselines = new Map<string, RunResult>()
@@ -374,9 +385,11 @@ export async function loadRun(options: LoadOptions): Promise<string[]> {
             `${((100 * run.busy) / (run.busy + run.renders)).toFixed(0)} %`.padStart(5),
             String(run.maxAttempts).padStart(5),
             mb(run.peakRss).padStart(8),
-            run.cpu
+            (run.cpu
               ? `${(run.cpu.user + run.cpu.system).toFixed(2)} (${run.cpu.user.toFixed(2)}+${run.cpu.system.toFixed(2)})`
-              : 'n/a',
+              : 'n/a'
+            ).padEnd(17),
+            run.clientCpu === undefined ? 'n/a' : run.clientCpu.toFixed(2),
           ].join('  '),
         )
       }
