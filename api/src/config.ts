@@ -70,7 +70,7 @@ export interface SecretsManagerSettings {
  * thirteen at 1024×768).
  */
 export interface RenderSettings {
-  /** `RENDER_CONCURRENCY`: renders that run at once; the cores by default. */
+  /** `RENDER_CONCURRENCY`: renders that work on the cores at once; the cores by default. */
   concurrency: number
   /**
    * `RENDER_MEMORY_BYTES`: bytes renders may hold at once: decoded pixels, and uploads
@@ -78,8 +78,9 @@ export interface RenderSettings {
    */
   maxBytesInFlight: number
   /**
-   * `RENDER_QUEUE_LENGTH`: renders that may wait for their turn (or for memory) before
-   * others are refused with 503 BUSY; as many as `RENDER_CONCURRENCY` by default.
+   * `RENDER_QUEUE_LENGTH`: renders that may be in flight beyond those (reading their
+   * picture, or waiting for their turn or for memory) before others are refused with 503
+   * BUSY; as many as `RENDER_CONCURRENCY` by default.
    */
   maxQueued: number
   /** `PICTURE_CACHE_BYTES`: decoded pictures kept for re-renders; 0 keeps none. */

@@ -107,12 +107,17 @@ export default fp<{ config: AppConfig }>(
     const stickersCost = (stickers: readonly StickerUpload[]) =>
       stickers.reduce((sum, sticker) => sum + stickerCost(sticker, config.maxEdge), 0)
 
-    // One turn for the whole render, from reading the picture to encoding the meme.
+    // Admitted or refused at once; the picture is read without a turn, then decoded, drawn
+    // and encoded in one (makeMeme awaits `turn` before that work).
     app.decorate('makeMeme', (request: RenderRequest, options: MakeMemeOptions = {}) =>
-      limiter.render(() => makeMeme(request, options)),
+      limiter.render((turn) => makeMeme(request, options, turn)),
     )
 
-    async function makeMeme(request: RenderRequest, options: MakeMemeOptions) {
+    async function makeMeme(
+      request: RenderRequest,
+      options: MakeMemeOptions,
+      turn: () => Promise<void>,
+    ) {
       const { captions, format, edits } = request
       checkPictureEdits(edits)
       const image = await pictureKeyOf(request)
@@ -135,6 +140,7 @@ export default fp<{ config: AppConfig }>(
         )
         if (picture) {
           const stickers = await readStickers(request.stickers ?? [])
+          await turn()
           return limiter.run(picture.byteLength + stickersCost(stickers), () =>
             drawMeme(picture, captions, { ...drawing, stickers }),
           )
@@ -150,6 +156,7 @@ export default fp<{ config: AppConfig }>(
           upload.bytes.length +
           (await editedRenderCost(upload.bytes, decoding)) +
           stickersCost(stickers)
+        await turn()
         return limiter.run(cost, () =>
           renderEditedMeme(upload.bytes, captions, edits, { ...decoding, ...drawing, stickers }),
         )
@@ -158,6 +165,7 @@ export default fp<{ config: AppConfig }>(
         upload.bytes.length +
         (await animatedRenderCost(upload.bytes, decoding)) +
         stickersCost(stickers)
+      await turn()
       return limiter.run(cost, () =>
         renderMeme(upload.bytes, captions, {
           ...decoding,

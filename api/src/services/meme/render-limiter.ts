@@ -15,12 +15,15 @@ export interface RenderLimits {
    */
   maxBytesInFlight: number
   /**
-   * Renders that run at once, from reading the picture to encoding the meme (`render`):
-   * about the cores. More at once do no more work per second, only make each wait longer.
-   * Unset: no such limit (only the memory budget admits).
+   * Renders that work on the cores at once, from decoding the picture to encoding the meme
+   * (`render`'s turns): about the cores. More at once do no more work per second, only make
+   * each wait longer. Unset: no such limit (only the memory budget admits).
    */
   maxRunning?: number
-  /** Renders that may wait for their turn or for memory; one more is refused with BUSY. */
+  /**
+   * Renders in flight beyond `maxRunning` (reading their picture or waiting for a turn), and
+   * steps that may wait for memory; one more is refused with BUSY.
+   */
   maxQueued: number
   /** What `Retry-After` tells a refused client, in seconds. */
   retryAfterSeconds: number
@@ -59,17 +62,19 @@ class Turns<T> {
 }
 
 /**
- * Admits renders twice over. `render` gives a whole render a turn: at most `maxRunning` at
- * once, then a short first-come queue of `maxQueued`; a request beyond that is refused with
- * BUSY at once (it never waits to be refused), so what is served is served in about the
- * time the queue takes to drain. `run` holds memory within a render: under the byte budget
- * a step starts at once, over it it waits its turn; a step larger than the whole budget
- * still runs, alone, so no picture the other limits allow is refused forever.
+ * Admits renders twice over. `render` admits at most `maxRunning + maxQueued` renders in
+ * flight and refuses one more with BUSY at once (it never waits to be refused), so what is
+ * served is served in about the time those take; an admitted render reads its picture
+ * without a turn, then works on the cores in a turn, `maxRunning` at once, first come first
+ * served. `run` holds memory within a render: under the byte budget a step starts at once,
+ * over it it waits its turn; a step larger than the whole budget still runs, alone, so no
+ * picture the other limits allow is refused forever.
  */
 export class RenderLimiter {
   #bytesInFlight = 0
   #holding = 0
   #running = 0
+  #admitted = 0
   readonly #renders: Turns<null>
   readonly #memory: Turns<number>
 
@@ -87,6 +92,11 @@ export class RenderLimiter {
     return this.#holding
   }
 
+  /** Renders admitted and not finished: reading, waiting for a turn or running. */
+  get inFlight(): number {
+    return this.#admitted
+  }
+
   /** Renders that have their turn now. */
   get running(): number {
     return this.#running
@@ -97,14 +107,34 @@ export class RenderLimiter {
     return this.#renders.length + this.#memory.length
   }
 
-  /** Runs a whole render when it gets its turn; throws BusyError at once when it cannot even wait. */
-  async render<T>(task: () => Promise<T>): Promise<T> {
-    await this.#renders.take(null, this.#hasTurn, this.#startRender)
+  /**
+   * Admits a render, or refuses it at once with BusyError when `maxRunning + maxQueued` are in
+   * flight already. The render reads what it needs (S3) without a turn, then awaits `turn()`
+   * before its work on the cores: renders waiting on reads do not hold the turns that renders
+   * ready to decode, draw and encode could use.
+   */
+  async render<T>(task: (turn: () => Promise<void>) => Promise<T>): Promise<T> {
+    if (
+      this.#admitted >=
+      (this.limits.maxRunning ?? Number.POSITIVE_INFINITY) + this.limits.maxQueued
+    ) {
+      throw new BusyError(this.limits.retryAfterSeconds)
+    }
+    this.#admitted += 1
+    let turnTaken = false
+    const turn = async () => {
+      if (turnTaken) return
+      await this.#renders.take(null, this.#hasTurn, this.#startRender)
+      turnTaken = true
+    }
     try {
-      return await task()
+      return await task(turn)
     } finally {
-      this.#running -= 1
-      this.#renders.admit(this.#hasTurn, this.#startRender)
+      this.#admitted -= 1
+      if (turnTaken) {
+        this.#running -= 1
+        this.#renders.admit(this.#hasTurn, this.#startRender)
+      }
     }
   }
 

@@ -21,6 +21,14 @@ function held<T>(value: T) {
 
 const turn = () => new Promise((resolve) => setImmediate(resolve))
 
+/** A render that takes its turn at once, as one with nothing to read would. */
+const onTurn =
+  <T>(task: () => Promise<T>) =>
+  async (takeTurn: () => Promise<void>) => {
+    await takeTurn()
+    return task()
+  }
+
 describe('RenderLimiter', () => {
   const limits = { maxBytesInFlight: 100, maxQueued: 2, retryAfterSeconds: 3 }
 
@@ -104,7 +112,7 @@ describe('RenderLimiter turns', () => {
   it('runs at most maxRunning renders at once and starts the waiting ones in order', async () => {
     const limiter = new RenderLimiter(limits)
     const tasks = [held('a'), held('b'), held('c'), held('d')]
-    const results = tasks.map((t) => limiter.render(t.task))
+    const results = tasks.map((t) => limiter.render(onTurn(t.task)))
     await turn()
     expect(tasks.map((t) => t.started)).toEqual([true, true, false, false])
     expect([limiter.running, limiter.queued]).toEqual([2, 2])
@@ -120,13 +128,15 @@ describe('RenderLimiter turns', () => {
   it('refuses a render beyond the turns and the queue at once, without running it', async () => {
     const limiter = new RenderLimiter(limits)
     const tasks = [held(1), held(2), held(3), held(4)]
-    const results = tasks.map((t) => limiter.render(t.task))
+    const results = tasks.map((t) => limiter.render(onTurn(t.task)))
     let ran = false
     // Refused while every render above is still running: it did not wait for one to end.
     const refused = await limiter
-      .render(async () => {
-        ran = true
-      })
+      .render(
+        onTurn(async () => {
+          ran = true
+        }),
+      )
       .catch((error: unknown) => error)
     expect(refused).toBeInstanceOf(BusyError)
     expect(refused).toMatchObject({ statusCode: 503, code: 'BUSY', retryAfterSeconds: 1 })
@@ -134,26 +144,74 @@ describe('RenderLimiter turns', () => {
     expect(tasks.map((t) => t.started)).toEqual([true, true, false, false])
     for (const t of tasks) t.finish()
     expect(await Promise.all(results)).toEqual([1, 2, 3, 4])
-    expect(await limiter.render(async () => 'again')).toBe('again')
+    expect(await limiter.render(onTurn(async () => 'again'))).toBe('again')
+  })
+
+  it('lets a render read without a turn, and counts it toward BUSY meanwhile', async () => {
+    const limiter = new RenderLimiter(limits)
+    // Two renders still reading their pictures (they have not asked for a turn yet).
+    const reads = [held('read 1'), held('read 2')]
+    const readers = reads.map((read) =>
+      limiter.render(async (takeTurn) => {
+        await read.task()
+        await takeTurn()
+        return read.task()
+      }),
+    )
+    await turn()
+    // The turns are free for renders ready to work on the cores.
+    const ready = [held('a'), held('b')]
+    const results = ready.map((t) => limiter.render(onTurn(t.task)))
+    await turn()
+    expect(ready.map((t) => t.started)).toEqual([true, true])
+    expect([limiter.running, limiter.inFlight]).toEqual([2, 4])
+    // Four in flight (two turns, two in the queue's room): a fifth is refused at once.
+    await expect(limiter.render(onTurn(async () => 'fifth'))).rejects.toBeInstanceOf(BusyError)
+    // A read that ends waits for a turn like any other render.
+    reads[0]!.finish()
+    await turn()
+    expect([limiter.running, limiter.queued]).toEqual([2, 1])
+    for (const t of [...ready, ...reads]) t.finish()
+    expect(await Promise.all([...results, ...readers])).toEqual(['a', 'b', 'read 1', 'read 2'])
+    expect([limiter.running, limiter.queued, limiter.inFlight]).toEqual([0, 0, 0])
+  })
+
+  it('gives back its place when a read fails before the turn, and takes one turn however asked', async () => {
+    const limiter = new RenderLimiter({ ...limits, maxRunning: 1, maxQueued: 0 })
+    await expect(
+      limiter.render(async () => {
+        throw new Error('no such upload')
+      }),
+    ).rejects.toThrow('no such upload')
+    expect(limiter.inFlight).toBe(0)
+    const twice = await limiter.render(async (takeTurn) => {
+      await takeTurn()
+      await takeTurn()
+      return limiter.running
+    })
+    expect(twice).toBe(1)
+    expect([limiter.running, limiter.inFlight]).toEqual([0, 0])
   })
 
   it('gives a failed render its turn back', async () => {
     const limiter = new RenderLimiter(limits)
     const failing = () =>
-      limiter.render(async () => {
-        throw new Error('broken picture')
-      })
+      limiter.render(
+        onTurn(async () => {
+          throw new Error('broken picture')
+        }),
+      )
     await expect(Promise.all([failing(), failing(), failing()])).rejects.toThrow('broken picture')
     await turn()
     expect([limiter.running, limiter.queued]).toEqual([0, 0])
-    expect(await limiter.render(async () => 'next')).toBe('next')
+    expect(await limiter.render(onTurn(async () => 'next'))).toBe('next')
   })
 
   it('holds memory within a render on the byte budget, apart from the turns', async () => {
     const limiter = new RenderLimiter({ ...limits, maxBytesInFlight: 100 })
     const [a, b] = [held('a'), held('b')]
-    const ra = limiter.render(() => limiter.run(80, a.task))
-    const rb = limiter.render(() => limiter.run(80, b.task))
+    const ra = limiter.render(onTurn(() => limiter.run(80, a.task)))
+    const rb = limiter.render(onTurn(() => limiter.run(80, b.task)))
     await turn()
     // Both have their turn; the second waits for memory, not for a turn.
     expect([a.started, b.started]).toEqual([true, false])
@@ -169,7 +227,7 @@ describe('RenderLimiter turns', () => {
   it('without maxRunning, admits by memory alone', async () => {
     const limiter = new RenderLimiter({ maxBytesInFlight: 100, maxQueued: 0, retryAfterSeconds: 1 })
     const tasks = Array.from({ length: 8 }, (_, i) => held(i))
-    const results = tasks.map((t) => limiter.render(t.task))
+    const results = tasks.map((t) => limiter.render(onTurn(t.task)))
     await turn()
     expect(tasks.every((t) => t.started)).toBe(true)
     for (const t of tasks) t.finish()
