@@ -12,7 +12,6 @@ import { createDynamoDbClient } from '../src/plugins/app/records.ts'
 import { createS3Client } from '../src/plugins/app/storage.ts'
 import { makePicture } from './support/pictures.ts'
 import { runServer, type ServerProcess } from './support/server-process.ts'
-import { closedPort } from './support/test-app.ts'
 
 /**
  * Issue 12's "done when": a job accepted, then the server killed with SIGKILL, finishes after
@@ -39,9 +38,8 @@ afterEach(async () => {
 })
 
 async function start(dataDir: string) {
-  const port = new URL(await closedPort()).port
   const server = runServer({
-    PORT: port,
+    PORT: '0',
     DATA_DIR: dataDir,
     ADMIN_API_KEYS: API_KEY,
     QUEUE_VISIBILITY_SECONDS: String(VISIBILITY_SECONDS),
@@ -57,7 +55,7 @@ async function start(dataDir: string) {
   }
   return {
     server,
-    origin: `http://127.0.0.1:${port}`,
+    origin: server.origin(),
     shared,
     s3: () =>
       createS3Client({

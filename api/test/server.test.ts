@@ -3,7 +3,6 @@ import { networkInterfaces, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { runServer } from './support/server-process.ts'
-import { closedPort } from './support/test-app.ts'
 
 const dirs: string[] = []
 afterEach(async () => {
@@ -14,10 +13,10 @@ describe('the local server', () => {
   it('starts the embedded S3, prints URL and admin key, serves, and stops on SIGINT', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'meme-studio-server-'))
     dirs.push(dataDir)
-    const port = new URL(await closedPort()).port
-    const server = runServer({ PORT: port, DATA_DIR: dataDir, ADMIN_API_KEYS: '' })
+    const server = runServer({ PORT: '0', DATA_DIR: dataDir, ADMIN_API_KEYS: '' })
     await server.printed('Press Ctrl-C to stop.')
-    expect(server.output()).toContain(`meme-studio is running at http://127.0.0.1:${port}/`)
+    expect(server.output()).toMatch(/meme-studio is running at http:\/\/127\.0\.0\.1:\d+\//)
+    const origin = server.origin()
     expect(server.output()).toMatch(
       /admin API key: [A-Za-z0-9_-]{32} \(new; kept in .*admin-api-key\)/,
     )
@@ -38,21 +37,20 @@ describe('the local server', () => {
     })
     expect(shared.ADMIN_API_KEYS).toMatch(/^[A-Za-z0-9_-]{32}$/)
 
-    const health = await fetch(`http://127.0.0.1:${port}/api/health`)
+    const health = await fetch(`${origin}/api/health`)
     expect(await health.json()).toEqual({ status: 'ok', storage: 'ok', records: 'ok' })
 
     server.child.kill('SIGINT')
     expect(await server.exited).toBe(0)
-    await expect(fetch(`http://127.0.0.1:${port}/api/health`)).rejects.toThrow()
+    await expect(fetch(`${origin}/api/health`)).rejects.toThrow()
   })
 
   it('never prints keys that came from ADMIN_API_KEYS, only how many and their scopes', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'meme-studio-server-'))
     dirs.push(dataDir)
-    const port = new URL(await closedPort()).port
     const keys = ['c0nfigured-admin-key-1234', 'c0nfigured-tools-key-5678']
     const server = runServer({
-      PORT: port,
+      PORT: '0',
       DATA_DIR: dataDir,
       ADMIN_API_KEYS: `${keys[0]},${keys[1]}:tools`,
       // Requests are logged at info: the URL with the key in its query is among them.
@@ -65,7 +63,7 @@ describe('the local server', () => {
     for (const key of keys) expect(server.output()).not.toContain(key)
     expect(server.sharedSettings().ADMIN_API_KEYS).toBeUndefined()
     // The key works all the same, and a key sent in the query string is not logged either.
-    const response = await fetch(`http://127.0.0.1:${port}/api/admin/session?api_key=${keys[1]}`, {
+    const response = await fetch(`${server.origin()}/api/admin/session?api_key=${keys[1]}`, {
       headers: { 'x-api-key': keys[1] as string },
     })
     expect(await response.json()).toMatchObject({ scope: 'tools' })
@@ -78,9 +76,9 @@ describe('the local server', () => {
   it('keeps both stores on loopback when HOST is every interface, and says where they listen', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'meme-studio-server-'))
     dirs.push(dataDir)
-    const port = new URL(await closedPort()).port
-    const server = runServer({ PORT: port, HOST: '0.0.0.0', DATA_DIR: dataDir })
+    const server = runServer({ PORT: '0', HOST: '0.0.0.0', DATA_DIR: dataDir })
     await server.printed('Press Ctrl-C to stop.')
+    const port = new URL(server.origin()).port
     const s3 = /storage: +embedded S3 at (\S+), listening on 127\.0\.0\.1:(\d+) /.exec(
       server.output(),
     )
@@ -113,15 +111,14 @@ describe('the local server', () => {
   it('refuses to start with a HOOK_SECRETS_KEY that does not open the stored hook secrets', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'meme-studio-server-'))
     dirs.push(dataDir)
-    const port = new URL(await closedPort()).port
     const env = {
-      PORT: port,
+      PORT: '0',
       DATA_DIR: dataDir,
       ADMIN_API_KEYS: 'server-test-admin-key-0123456789',
     }
     const first = runServer({ ...env, HOOK_SECRETS_KEY: 'a'.repeat(32) })
     await first.printed('Press Ctrl-C to stop.', 60_000)
-    const created = await fetch(`http://127.0.0.1:${port}/api/admin/webhooks`, {
+    const created = await fetch(`${first.origin()}/api/admin/webhooks`, {
       method: 'POST',
       headers: { 'x-api-key': env.ADMIN_API_KEYS, 'content-type': 'application/json' },
       body: JSON.stringify({ name: 'site' }),

@@ -16,7 +16,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { signGithubPayload } from '../src/services/signatures/github-signature.ts'
 import { runServer, type ServerProcess } from './support/server-process.ts'
 import { githubPushPayload, startDiscordStandIn, startGithubStandIn } from './support/stand-ins.ts'
-import { closedPort } from './support/test-app.ts'
 
 const SECRET = 'two-processes-webhook-secret'
 const EVENTS_KEY = { accessKeyId: 'AKIDTWOPROCESSES', secretAccessKey: 'two-processes-secret-key' }
@@ -32,9 +31,8 @@ let shared: Record<string, string>
 async function start(env: Record<string, string>) {
   const dataDir = await mkdtemp(join(tmpdir(), 'meme-studio-two-'))
   dirs.push(dataDir)
-  const port = new URL(await closedPort()).port
   const process = runServer({
-    PORT: port,
+    PORT: '0',
     DATA_DIR: dataDir,
     GITHUB_WEBHOOK_SECRET: SECRET,
     GITHUB_BASE_URL: github.url,
@@ -46,7 +44,7 @@ async function start(env: Record<string, string>) {
     ...env,
   })
   await process.printed('Press Ctrl-C to stop.', 30_000)
-  const server = { process, origin: `http://127.0.0.1:${port}` }
+  const server = { process, origin: process.origin() }
   servers.push(server)
   return server
 }

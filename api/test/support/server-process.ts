@@ -10,6 +10,12 @@ export interface ServerProcess {
   printed(text: string, timeoutMs?: number): Promise<void>
   output(): string
   /**
+   * Where the banner says the server is running (`http://127.0.0.1:41435`): a server started
+   * on PORT=0 takes a free port itself, so no other test can take it between the choosing and
+   * the listening.
+   */
+  origin(): string
+  /**
    * The `VAR=value` lines of the banner's "A second process shares these stores" part: what
    * another process needs to use this one's embedded stores.
    */
@@ -42,5 +48,10 @@ export function runServer(env: Record<string, string>): ServerProcess {
     }
     return settings
   }
-  return { child, exited, printed, output: () => output, sharedSettings }
+  const origin = () => {
+    const running = /is running at (http:\/\/[^/\s]+)\//.exec(output)?.[1]
+    if (!running) throw new Error(`no address in the banner:\n${output}`)
+    return running
+  }
+  return { child, exited, printed, output: () => output, sharedSettings, origin }
 }
