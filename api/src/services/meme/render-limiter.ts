@@ -45,6 +45,8 @@ class Turns<T> {
       start(item)
       return
     }
+    // Memory's queue refuses here. Renders never wait here beyond `maxQueued`: `render`
+    // admits at most that many more than the turns, and refuses the rest before.
     if (this.#waiting.length >= this.limits.maxQueued) {
       throw new BusyError(this.limits.retryAfterSeconds)
     }
@@ -121,20 +123,26 @@ export class RenderLimiter {
       throw new BusyError(this.limits.retryAfterSeconds)
     }
     this.#admitted += 1
-    let turnTaken = false
-    const turn = async () => {
-      if (turnTaken) return
-      await this.#renders.take(null, this.#hasTurn, this.#startRender)
-      turnTaken = true
+    let taken = false
+    let finished = false
+    let taking: Promise<void> | undefined
+    const release = () => {
+      this.#running -= 1
+      this.#renders.admit(this.#hasTurn, this.#startRender)
     }
+    // One turn however often, or however many at once, a render asks; a render that ends
+    // while its turn is still coming gives it back as it comes.
+    const turn = () =>
+      (taking ??= this.#renders.take(null, this.#hasTurn, this.#startRender).then(() => {
+        taken = true
+        if (finished) release()
+      }))
     try {
       return await task(turn)
     } finally {
       this.#admitted -= 1
-      if (turnTaken) {
-        this.#running -= 1
-        this.#renders.admit(this.#hasTurn, this.#startRender)
-      }
+      finished = true
+      if (taken) release()
     }
   }
 

@@ -193,6 +193,35 @@ describe('RenderLimiter turns', () => {
     expect([limiter.running, limiter.inFlight]).toEqual([0, 0])
   })
 
+  it('takes one turn when a render asks twice at once', async () => {
+    const limiter = new RenderLimiter({ ...limits, maxRunning: 2 })
+    const running = await limiter.render(async (takeTurn) => {
+      await Promise.all([takeTurn(), takeTurn()])
+      return limiter.running
+    })
+    expect(running).toBe(1)
+    expect([limiter.running, limiter.inFlight]).toEqual([0, 0])
+  })
+
+  it('gives back a turn that comes after its render ended without waiting for it', async () => {
+    const limiter = new RenderLimiter({ ...limits, maxRunning: 1, maxQueued: 1 })
+    const first = held('first')
+    const running = limiter.render(onTurn(first.task))
+    await turn()
+    // Asks for a turn, behind the first render, and ends without waiting for it.
+    expect(
+      await limiter.render(async (takeTurn) => {
+        void takeTurn()
+        return 'impatient'
+      }),
+    ).toBe('impatient')
+    first.finish()
+    expect(await running).toBe('first')
+    await turn()
+    expect([limiter.running, limiter.queued, limiter.inFlight]).toEqual([0, 0, 0])
+    expect(await limiter.render(onTurn(async () => 'next'))).toBe('next')
+  })
+
   it('gives a failed render its turn back', async () => {
     const limiter = new RenderLimiter(limits)
     const failing = () =>
