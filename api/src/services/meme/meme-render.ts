@@ -402,11 +402,26 @@ export async function decodePicture(bytes: Buffer, options: DecodeOptions): Prom
 
 let measureContext: SKRSContext2D | undefined
 
+/**
+ * Widths measured before, by font and text. Laying out a caption measures the same lines at
+ * each size its search tries, and re-renders bring the same words again (a template's top
+ * text, a caption being typed): most of a layout's time, spent again. Bounded; emptied
+ * whenever fonts are added, which can change a width.
+ */
+const widths = new Map<string, number>()
+const MAX_WIDTHS = 8192
+
 /** Text width as the browser's canvas measures it, for `layoutCaption`. */
 function measureText(text: string, font: string): number {
+  const key = `${font}\n${text}`
+  const known = widths.get(key)
+  if (known !== undefined) return known
   measureContext ??= createCanvas(1, 1).getContext('2d')
   if (measureContext.font !== font) measureContext.font = font
-  return measureContext.measureText(text).width
+  const width = measureContext.measureText(text).width
+  if (widths.size >= MAX_WIDTHS) widths.clear()
+  widths.set(key, width)
+  return width
 }
 
 /**
@@ -417,7 +432,8 @@ function measureText(text: string, font: string): number {
 export function layoutCaptions(captions: readonly Caption[], size: ImageSize): CaptionLayout[] {
   return captions.map((caption, i) => {
     const text = captionText(caption)
-    loadCaptionFonts(fontStack(caption.font ?? CAPTION_DEFAULTS.font, text), text)
+    const added = loadCaptionFonts(fontStack(caption.font ?? CAPTION_DEFAULTS.font, text), text)
+    if (added.length > 0) widths.clear()
     const layout = layoutCaption(caption, size, measureText)
     if (layout.overflows) {
       throw new AppError(
