@@ -16,6 +16,7 @@ import {
 } from '../../services/meme/meme-render.ts'
 import { checkPictureEdits } from '../../services/shared/picture-edits-check.ts'
 import { PictureCache } from '../../services/meme/picture-cache.ts'
+import { glibcTrim, TrimWhenIdle } from '../../services/meme/native-memory.ts'
 import { BusyError, RenderLimiter } from '../../services/meme/render-limiter.ts'
 import {
   probeSticker,
@@ -73,6 +74,12 @@ export default fp<{ config: AppConfig }>(
       retryAfterSeconds: RETRY_AFTER_SECONDS,
     })
 
+    // After a burst, what glibc kept from the renders goes back to the system.
+    const trim = config.render.trimAfterIdleMs > 0 ? glibcTrim() : undefined
+    const trimWhenIdle =
+      trim && new TrimWhenIdle(trim, config.render.trimAfterIdleMs, () => limiter.inFlight === 0)
+    app.addHook('onClose', async () => trimWhenIdle?.cancel())
+
     /** The key of the picture a request draws on: its upload's, or its template's now. */
     async function pictureKeyOf(request: RenderRequest): Promise<string> {
       const source = memePicture(request)
@@ -110,7 +117,9 @@ export default fp<{ config: AppConfig }>(
     // Admitted or refused at once; the picture is read without a turn, then decoded, drawn
     // and encoded in one (makeMeme awaits `turn` before that work).
     app.decorate('makeMeme', (request: RenderRequest, options: MakeMemeOptions = {}) =>
-      limiter.render((turn) => makeMeme(request, options, turn)),
+      limiter
+        .render((turn) => makeMeme(request, options, turn))
+        .finally(() => trimWhenIdle?.renderEnded()),
     )
 
     async function makeMeme(

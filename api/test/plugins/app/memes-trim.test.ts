@@ -1,0 +1,55 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import type * as NativeMemory from '../../../src/services/meme/native-memory.ts'
+import { makePicture } from '../../support/pictures.ts'
+import { uploadThroughPolicy } from '../../support/signed-upload.ts'
+import { buildApp, startTestS3, testConfig } from '../../support/test-app.ts'
+
+const trims = vi.hoisted(() => ({ count: 0 }))
+
+// glibc's trim, counted instead of called: what the plugin does with it is under test here.
+vi.mock('../../../src/services/meme/native-memory.ts', async (importOriginal) => {
+  const original = await importOriginal<typeof NativeMemory>()
+  return {
+    ...original,
+    glibcTrim: () => () => {
+      trims.count += 1
+      return true
+    },
+  }
+})
+
+let s3: Awaited<ReturnType<typeof startTestS3>>
+beforeAll(async () => {
+  s3 = await startTestS3()
+})
+afterAll(async () => {
+  await s3.close()
+})
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+describe('memory kept from renders is given back once they stop', () => {
+  it.each([
+    ['a server', 40, 1],
+    ['Lambda (never)', 0, 0],
+  ])('on %s', async (_case, trimAfterIdleMs, expected) => {
+    const config = testConfig(s3.endpoint)
+    config.render.trimAfterIdleMs = trimAfterIdleMs
+    const app = await buildApp(config)
+    const source = await makePicture('jpeg', 640, 480)
+    const { key } = await uploadThroughPolicy(app, source, 'photo.jpg', 'image/jpeg')
+    trims.count = 0
+    const render = () =>
+      app.inject({
+        method: 'POST',
+        url: '/api/meme',
+        payload: { image: key, captions: [{ text: 'Memory', x: 0.5, y: 0.5 }] },
+      })
+    const statuses = (await Promise.all([render(), render(), render()])).map((r) => r.statusCode)
+    expect(statuses).toEqual([200, 200, 200])
+    await sleep(300)
+    // Once for the burst, not once a render.
+    expect(trims.count).toBe(expected)
+    await app.close()
+  })
+})
