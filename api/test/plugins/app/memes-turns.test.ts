@@ -67,41 +67,31 @@ async function uploads(app: FastifyInstance, count: number) {
 
 describe('renders take turns on the cores (RENDER_CONCURRENCY)', () => {
   it.each([
-    ['new pictures', false],
-    ['a picture decoded before', true],
-  ])(
-    'one at a time with a concurrency of 1, every render of a burst served: %s',
-    async (_case, cached) => {
+    { concurrency: 1, pictures: 'new' },
+    { concurrency: 1, pictures: 'cached' },
+    { concurrency: 1, pictures: 'edited' },
+    { concurrency: 2, pictures: 'new' },
+  ] as const)(
+    'decode, draw and encode $concurrency at a time ($pictures pictures), and serve every render of a burst',
+    async ({ concurrency, pictures }) => {
+      // Room in flight for the whole burst: every render is admitted, and waits for a turn.
       const app = await buildApp(
-        testConfig(s3.endpoint, { RENDER_CONCURRENCY: '1', RENDER_QUEUE_LENGTH: '3' }),
+        testConfig(s3.endpoint, {
+          RENDER_CONCURRENCY: String(concurrency),
+          RENDER_QUEUE_LENGTH: String(4 - concurrency),
+        }),
       )
-      const keys = await uploads(app, cached ? 1 : 4)
-      if (cached) expect(await burst(app, keys)).toEqual([200])
+      const keys = await uploads(app, pictures === 'cached' ? 1 : 4)
+      if (pictures === 'cached') expect(await burst(app, keys)).toEqual([200])
       working.most = 0
-      const statuses = await burst(app, cached ? Array(4).fill(keys[0]) : keys)
+      const statuses = await burst(
+        app,
+        pictures === 'cached' ? Array(4).fill(keys[0]) : keys,
+        pictures === 'edited' ? { rotate: 90 } : undefined,
+      )
       await app.close()
       expect(statuses).toEqual([200, 200, 200, 200])
-      expect(working.most).toBe(1)
+      expect(working.most).toBe(concurrency)
     },
   )
-
-  it('one at a time with a concurrency of 1: edited pictures', async () => {
-    const app = await buildApp(
-      testConfig(s3.endpoint, { RENDER_CONCURRENCY: '1', RENDER_QUEUE_LENGTH: '3' }),
-    )
-    const statuses = await burst(app, await uploads(app, 4), { rotate: 90 })
-    await app.close()
-    expect(statuses).toEqual([200, 200, 200, 200])
-    expect(working.most).toBe(1)
-  })
-
-  it('two at once with a concurrency of 2', async () => {
-    const app = await buildApp(
-      testConfig(s3.endpoint, { RENDER_CONCURRENCY: '2', RENDER_QUEUE_LENGTH: '2' }),
-    )
-    const statuses = await burst(app, await uploads(app, 4))
-    await app.close()
-    expect(statuses).toEqual([200, 200, 200, 200])
-    expect(working.most).toBe(2)
-  })
 })
