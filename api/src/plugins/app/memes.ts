@@ -16,7 +16,7 @@ import {
 } from '../../services/meme/meme-render.ts'
 import { checkPictureEdits } from '../../services/shared/picture-edits-check.ts'
 import { PictureCache } from '../../services/meme/picture-cache.ts'
-import { glibcTrim, TrimWhenIdle } from '../../services/meme/native-memory.ts'
+import { mallocTrim, TrimWhenIdle } from '../../services/meme/native-memory.ts'
 import { BusyError, RenderLimiter } from '../../services/meme/render-limiter.ts'
 import {
   probeSticker,
@@ -75,9 +75,10 @@ export default fp<{ config: AppConfig }>(
     })
 
     // After a burst, what glibc kept from the renders goes back to the system.
-    const trim = config.render.trimAfterIdleMs > 0 ? glibcTrim() : undefined
     const trimWhenIdle =
-      trim && new TrimWhenIdle(trim, config.render.trimAfterIdleMs, () => limiter.inFlight === 0)
+      config.render.trimAfterIdleMs > 0
+        ? new TrimWhenIdle(mallocTrim, config.render.trimAfterIdleMs, () => limiter.inFlight === 0)
+        : undefined
     app.addHook('onClose', async () => trimWhenIdle?.cancel())
 
     /** The key of the picture a request draws on: its upload's, or its template's now. */

@@ -16,27 +16,33 @@ interface Koffi {
   load(path: string): { func(prototype: string): unknown }
 }
 
+/** glibc's `malloc_trim`, once bound; null where it cannot be (no glibc, no koffi). */
+let bound: ((pad: number) => number) | null | undefined
+
 /**
- * glibc's `malloc_trim(0)`, through koffi (prebuilt, no compiler needed); undefined where
- * there is no glibc (macOS, Windows, musl) or the library cannot be loaded.
+ * Binds glibc's `malloc_trim` through koffi (prebuilt, no compiler needed) the first time it
+ * is asked for, not when the app starts; null, and never tried again, where there is no
+ * glibc's `libc.so.6` (macOS, Windows, musl) or koffi cannot load. knip.json names koffi:
+ * it is required by a name knip cannot follow.
  */
-export function glibcTrim(): Trim | undefined {
-  if (process.platform !== 'linux') return undefined
-  // A musl Node reports no glibc version.
-  const report = process.report.getReport() as { header?: { glibcVersionRuntime?: string } }
-  if (!report.header?.glibcVersionRuntime) return undefined
-  try {
-    // Loaded on first use only: the render Lambda, which never trims, never loads it (and
-    // knip.json names koffi, required by a name knip cannot follow).
-    const koffi = createRequire(import.meta.url)('koffi') as Koffi
-    const mallocTrim = koffi.load('libc.so.6').func('int malloc_trim(size_t pad)') as (
-      pad: number,
-    ) => number
-    return () => mallocTrim(0) === 1
-  } catch {
-    return undefined
+function binding(): ((pad: number) => number) | null {
+  if (bound === undefined) {
+    try {
+      if (process.platform !== 'linux') throw new Error('no glibc')
+      const koffi = createRequire(import.meta.url)('koffi') as Koffi
+      bound = koffi.load('libc.so.6').func('int malloc_trim(size_t pad)') as (pad: number) => number
+    } catch {
+      bound = null
+    }
   }
+  return bound
 }
+
+/** Whether this process can trim: Linux with glibc, and koffi loaded. */
+export const canTrim = () => binding() !== null
+
+/** glibc's `malloc_trim(0)`: true when memory was given back; false where it cannot be. */
+export const mallocTrim: Trim = () => binding()?.(0) === 1
 
 /**
  * Trims once renders have stopped: `idleMs` after the last one ended with none in flight,
