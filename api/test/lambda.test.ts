@@ -1,11 +1,26 @@
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda'
 import { imageSize } from 'image-size'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import type * as NativeMemory from '../src/services/meme/native-memory.ts'
 import { signGithubPayload } from '../src/services/signatures/github-signature.ts'
 import { restEvent } from './support/api-gateway-events.ts'
 import { secretArn, startFakeSecretsManager } from './support/fake-secrets-manager.ts'
 import { makePicture } from './support/pictures.ts'
 import { ensureTestTable, putUpload, startTestS3, testConfig } from './support/test-app.ts'
+
+const trims = vi.hoisted(() => ({ count: 0 }))
+
+// glibc's trim, counted instead of called: a server's renders end with one (memes-trim.test.ts).
+vi.mock('../src/services/meme/native-memory.ts', async (importOriginal) => {
+  const original = await importOriginal<typeof NativeMemory>()
+  return {
+    ...original,
+    mallocTrim: () => {
+      trims.count += 1
+      return true
+    },
+  }
+})
 
 type Handler = (
   event: unknown,
@@ -98,6 +113,22 @@ describe('the Lambda handlers behind a REST API (v1)', () => {
       width: 300,
       height: 200,
     })
+  })
+
+  it('leaves the memory a render kept to the allocator: no trim a second later', async () => {
+    trims.count = 0
+    const result = await render(
+      restEvent('POST', '/api/meme', {
+        headers: { 'content-type': 'application/json' },
+        body: memeRequest,
+      }),
+      context,
+    )
+    expect(result.statusCode).toBe(200)
+    // A server trims 1 s after its last render (config's trimAfterIdleMs); a frozen or
+    // reused Lambda instance must not run that timer, so its handler turns it off.
+    await new Promise((resolve) => setTimeout(resolve, 1_500))
+    expect(trims.count).toBe(0)
   })
 
   it('returns raw image bytes base64-encoded for API Gateway when Accept asks', async () => {
