@@ -25,6 +25,7 @@ import type { Caption } from '@meme-studio/meme-core'
 import { Agent, request } from 'undici'
 import { buildApp } from '../src/app.ts'
 import { loadConfig } from '../src/config.ts'
+import { bannerOrigin, bannerSettings } from '../test/support/server-banner.ts'
 
 const here = fileURLToPath(new URL('.', import.meta.url))
 
@@ -146,15 +147,10 @@ async function startServer(dataDir: string): Promise<Server> {
     })
     child.once('exit', (code) => reject(new Error(`the server exited (${code}): ${errors}`)))
   })
-  const origin = /is running at (http:\/\/[^/\s]+)\//.exec(banner)?.[1]
-  if (!origin) throw new Error(`no address in the server's banner:\n${banner}`)
-  const settings = Object.fromEntries(
-    [...banner.matchAll(/^\s+([A-Z0-9_]+)=(\S+)$/gm)].map((match) => [match[1]!, match[2]!]),
-  )
   return {
     child,
-    origin,
-    settings,
+    origin: bannerOrigin(banner),
+    settings: bannerSettings(banner),
     close: async () => {
       const exited = new Promise((resolve) => child.once('exit', resolve))
       child.kill('SIGTERM')

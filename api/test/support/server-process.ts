@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
+import { bannerOrigin, bannerSettings } from './server-banner.ts'
 
 const api = fileURLToPath(new URL('../..', import.meta.url))
 
@@ -9,16 +10,9 @@ export interface ServerProcess {
   /** Waits until the output holds `text` (15 s at most, or `timeoutMs`). */
   printed(text: string, timeoutMs?: number): Promise<void>
   output(): string
-  /**
-   * Where the banner says the server is running (`http://127.0.0.1:41435`): a server started
-   * on PORT=0 takes a free port itself, so no other test can take it between the choosing and
-   * the listening.
-   */
+  /** Where the banner says the server is running (`bannerOrigin`). */
   origin(): string
-  /**
-   * The `VAR=value` lines of the banner's "A second process shares these stores" part: what
-   * another process needs to use this one's embedded stores.
-   */
+  /** What another process needs to use this one's embedded stores (`bannerSettings`). */
   sharedSettings(): Record<string, string>
 }
 
@@ -40,18 +34,12 @@ export function runServer(env: Record<string, string>): ServerProcess {
       await new Promise((r) => setTimeout(r, 50))
     }
   }
-  const sharedSettings = () => {
-    const part = output.split('A second process shares these stores')[1] ?? ''
-    const settings: Record<string, string> = {}
-    for (const match of part.matchAll(/^\s+([A-Z][A-Z0-9_]*)=(\S*)$/gm)) {
-      settings[match[1]!] = match[2]!
-    }
-    return settings
+  return {
+    child,
+    exited,
+    printed,
+    output: () => output,
+    sharedSettings: () => bannerSettings(output),
+    origin: () => bannerOrigin(output),
   }
-  const origin = () => {
-    const running = /is running at (http:\/\/[^/\s]+)\//.exec(output)?.[1]
-    if (!running) throw new Error(`no address in the banner:\n${output}`)
-    return running
-  }
-  return { child, exited, printed, output: () => output, sharedSettings, origin }
 }
