@@ -18,7 +18,7 @@ describe('loadConfig', () => {
       render: {
         concurrency: availableParallelism(),
         maxBytesInFlight: 256 * 1024 * 1024,
-        maxQueued: availableParallelism(),
+        maxQueued: Math.ceil(availableParallelism() / 2),
         cacheBytes: 32 * 1024 * 1024,
         trimAfterIdleMs: 1000,
       },
@@ -161,12 +161,14 @@ describe('loadConfig', () => {
       cacheBytes: 0,
       trimAfterIdleMs: 1000,
     })
-    // As many renders at once as cores, and one per core waiting, unless told otherwise.
+    // As many renders at once as cores, and one waiting for every two, unless told otherwise.
     expect(loadConfig({ RENDER_CONCURRENCY: '3' }).render).toMatchObject({
       concurrency: 3,
-      maxQueued: 3,
+      maxQueued: 2,
     })
-    expect(loadConfig({}).render.maxQueued).toBe(availableParallelism())
+    expect(loadConfig({ RENDER_CONCURRENCY: '1' }).render.maxQueued).toBe(1)
+    expect(loadConfig({ RENDER_CONCURRENCY: '8' }).render.maxQueued).toBe(4)
+    expect(loadConfig({}).render.maxQueued).toBe(Math.ceil(availableParallelism() / 2))
     expect(loadConfig({ MAX_EDGE: '256' }).maxEdge).toBe(256)
     expect(loadConfig({ MAX_EDGE: '8192' }).maxEdge).toBe(8192)
   })
