@@ -20,12 +20,15 @@ import webApp from './plugins/external/web-app.ts'
 import { ErrorSchema } from '@meme-studio/meme-core/schema'
 import { redactUrl, serializeRequest } from './services/access/log-redaction.ts'
 import { routeNotFound } from './services/shared/app-error.ts'
+import type { ObjectChanges } from './services/storage/object-changes.ts'
 
 /** What each function's routes are registered with. */
 export interface FunctionOptions {
   config: AppConfig
   /** The clock the usage plan counts by. */
   now?: () => number
+  /** AppOptions' `objectChanges`. */
+  objectChanges?: ObjectChanges
 }
 
 /** One Lambda function's routes (`functions/render.ts`, `functions/control.ts`): a plugin. */
@@ -37,6 +40,12 @@ export interface AppOptions {
   logger?: FastifyServerOptions['logger']
   /** The clock the usage plan counts by (ms since the epoch); tests pass a fake one. */
   now?: () => number
+  /**
+   * What the store of uploads says of its objects as they change, when every write to it
+   * passes through this process (`pnpm start`'s embedded S3): a picture decoded before is
+   * then used without asking S3 for its ETag first. Unset, the app asks, as on AWS.
+   */
+  objectChanges?: ObjectChanges
 }
 
 /**
@@ -103,7 +112,9 @@ export async function buildAppWith(
   // With the SPA, this is the local server: it compresses what CloudFront would (before the
   // routes, whose answers it hooks into).
   if (options.webRoot) await app.register(compression)
-  for (const routes of functions) await app.register(routes, { config, now: options.now })
+  for (const routes of functions) {
+    await app.register(routes, { config, now: options.now, objectChanges: options.objectChanges })
+  }
 
   if (options.webRoot) await app.register(webApp, { root: options.webRoot })
 

@@ -34,6 +34,11 @@ export interface S3GateSettings {
    * the stand-in holds the form in memory, so it takes no more than the app's policies allow).
    */
   maxPostBytes: number
+  /**
+   * Called with the keys of a DeleteObjects request as it is passed on and again as its answer
+   * goes out: s3rver announces an event for every other write (`event`), not for that one.
+   */
+  onDeleted?: (bucket: string, keys: readonly string[]) => void
   now?: () => Date
 }
 
@@ -623,7 +628,14 @@ export function s3Gate(settings: S3GateSettings, next: RequestListener): Request
             message: 'The XML you provided was not well-formed or did not validate.',
           })
         }
-        if (deleteKeys(body).some((key) => isUnsafeKey(key))) return deny(UNSAFE_KEY)
+        const keys = deleteKeys(body)
+        if (keys.some((key) => isUnsafeKey(key))) return deny(UNSAFE_KEY)
+        const { onDeleted } = settings
+        if (onDeleted && target.bucket !== undefined) {
+          const bucket = target.bucket
+          onDeleted(bucket, keys)
+          response.once('finish', () => onDeleted(bucket, keys))
+        }
         return void next(replay(request, body), response)
       }
       return void next(request, response)

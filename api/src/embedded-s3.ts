@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import S3rver from 's3rver'
 import { DUMMY_ACCOUNT } from 's3rver/lib/models/account.js'
 import { s3Gate } from './embedded-s3-gate.ts'
+import { ObjectChangeFeed, type ObjectChanges } from './services/storage/object-changes.ts'
 
 export interface EmbeddedStoreCredentials {
   accessKeyId: string
@@ -17,6 +18,8 @@ export interface EmbeddedS3 {
   endpoint: string
   /** The address and port its socket is bound to. */
   listening: string
+  /** Every object written (PUT, browser POST, copy, multipart) or deleted through it. */
+  changes: ObjectChanges
   close(): Promise<void>
 }
 
@@ -106,6 +109,11 @@ export async function startEmbeddedS3(options: {
   await s3rver.configureBuckets()
   // s3rver checks only that a SigV4 request names a key it knows; the gate checks the rest.
   DUMMY_ACCOUNT.createKeyPair(options.credentials.accessKeyId, options.credentials.secretAccessKey)
+  // Announced once the object is stored or gone, before the answer goes out.
+  const changes = new ObjectChangeFeed()
+  s3rver.on('event', (event) => {
+    for (const { s3 } of event.Records) changes.changed(s3.bucket.name, s3.object.key)
+  })
   const server = createServer(
     s3Gate(
       {
@@ -115,6 +123,9 @@ export async function startEmbeddedS3(options: {
         corsOrigins: options.corsOrigins,
         // The form's other fields come on top of the file.
         maxPostBytes: options.maxUploadBytes + 64 * 1024,
+        onDeleted: (bucket, keys) => {
+          for (const key of keys) changes.changed(bucket, key)
+        },
       },
       s3rver.callback(),
     ),
@@ -127,6 +138,7 @@ export async function startEmbeddedS3(options: {
   return {
     endpoint: endpointFor(socket),
     listening: formatAddress(socket),
+    changes,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve())

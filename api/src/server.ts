@@ -94,6 +94,9 @@ const webRoot = existsSync(join(WEB_ROOT, 'index.html')) ? WEB_ROOT : undefined
 const app = await buildApp(config, {
   webRoot,
   logger: localLogger(config.logLevel),
+  // Every write to the embedded S3 passes through it, a second process's too: renders here are
+  // told of each change rather than asking S3 for a cached picture's ETag.
+  objectChanges: embedded?.changes,
 })
 
 async function stop(signal: string) {

@@ -447,6 +447,76 @@ describe('keys that would leave the bucket', () => {
   })
 })
 
+describe('what it announces', () => {
+  /** The changes announced while `act` runs, as `bucket/key`. */
+  async function announced(act: () => Promise<unknown>): Promise<string[]> {
+    const seen: string[] = []
+    const stop = s3.changes.subscribe((bucket, key) => seen.push(`${bucket}/${key}`))
+    try {
+      await act()
+    } finally {
+      stop()
+    }
+    return seen
+  }
+  const id = () => `uploads/${randomUUID()}.txt`
+  const at = (key: string) => `${config.uploadBucket}/${key}`
+
+  it('each object written: PUT, a browser POST and a copy, before the answer', async () => {
+    const [putKey, copyKey] = [id(), id()]
+    expect(await announced(() => put(putKey, 'put'))).toEqual([at(putKey)])
+    let posted = ''
+    const seen = await announced(async () => {
+      const upload = await uploadThroughPolicy(app, Buffer.from('png'), 'a.png', 'image/png')
+      expect(upload.status).toBe(204)
+      posted = upload.key
+    })
+    expect(seen).toEqual([at(posted)])
+    const copy = () =>
+      client.send(
+        new CopyObjectCommand({
+          Bucket: config.uploadBucket,
+          Key: copyKey,
+          CopySource: `${config.uploadBucket}/${putKey}`,
+        }),
+      )
+    expect(await announced(copy)).toEqual([at(copyKey)])
+  })
+
+  it('each object deleted, one by one or many at once (which s3rver itself does not announce)', async () => {
+    const [one, two, three] = [id(), id(), id()]
+    for (const key of [one, two, three]) await put(key, 'gone soon')
+    const deleteOne = () =>
+      client.send(new DeleteObjectCommand({ Bucket: config.uploadBucket, Key: one }))
+    expect(await announced(deleteOne)).toEqual([at(one)])
+    const deleteMany = () =>
+      client.send(
+        new DeleteObjectsCommand({
+          Bucket: config.uploadBucket,
+          Delete: { Objects: [{ Key: two }, { Key: three }] },
+        }),
+      )
+    // As the request is passed on and again as it is answered: a read in between may have
+    // found them still there.
+    expect((await announced(deleteMany)).sort()).toEqual(
+      [at(two), at(two), at(three), at(three)].sort(),
+    )
+    expect([await stored(two), await stored(three)]).toEqual([undefined, undefined])
+  })
+
+  it('nothing for reads, listings and refused writes', async () => {
+    const key = id()
+    await put(key, 'read me')
+    const seen = await announced(async () => {
+      expect(await stored(key)).toBe('read me')
+      await client.send(new ListObjectsV2Command({ Bucket: config.uploadBucket }))
+      const anonymous = await fetch(`${bucketUrl()}/${key}`, { method: 'PUT', body: 'no' })
+      expect(anonymous.status).toBe(403)
+    })
+    expect(seen).toEqual([])
+  })
+})
+
 describe('files under the data directory', () => {
   it('hold no object outside its bucket', async () => {
     const files = await filesUnder(join(s3.dataDir, 's3'))

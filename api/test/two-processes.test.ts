@@ -9,11 +9,13 @@ import { randomUUID } from 'node:crypto'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3'
+import { ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3'
 import { Hash } from '@smithy/hash-node'
 import { SignatureV4 } from '@smithy/signature-v4'
+import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { signGithubPayload } from '../src/services/signatures/github-signature.ts'
+import { decodePixels, pixelAt } from './support/pixels.ts'
 import { runServer, type ServerProcess } from './support/server-process.ts'
 import { githubPushPayload, startDiscordStandIn, startGithubStandIn } from './support/stand-ins.ts'
 
@@ -85,6 +87,53 @@ describe('two processes sharing one set of stores', () => {
     expect(servers[1]!.process.output()).toContain(`storage:       ${shared.S3_ENDPOINT}`)
     expect(servers[1]!.process.output()).toContain(`records:       ${shared.DYNAMODB_ENDPOINT}`)
   })
+
+  it('an upload overwritten by another client of the stores is drawn anew by the first, which runs them', async () => {
+    // The first runs the embedded S3: told of each change made through it, by anyone, it
+    // draws a picture it decoded before without asking S3 for its ETag; this is the change.
+    const s3 = new S3Client({
+      endpoint: shared.S3_ENDPOINT,
+      region: shared.S3_REGION,
+      forcePathStyle: true,
+      credentials: {
+        accessKeyId: shared.AWS_ACCESS_KEY_ID!,
+        secretAccessKey: shared.AWS_SECRET_ACCESS_KEY!,
+      },
+    })
+    const key = `uploads/${randomUUID()}.jpg`
+    const solid = (background: string) =>
+      sharp({ create: { width: 320, height: 240, channels: 3, background } })
+        .jpeg()
+        .toBuffer()
+    const upload = async (background: string) =>
+      s3.send(
+        new PutObjectCommand({
+          Bucket: shared.S3_BUCKET,
+          Key: key,
+          Body: await solid(background),
+          ContentType: 'image/jpeg',
+        }),
+      )
+    const middle = async () => {
+      const response = await fetch(`${servers[0]!.origin}/api/meme`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ image: key, captions: [{ text: 'x', x: 0.05, y: 0.05 }] }),
+      })
+      expect(response.status).toBe(200)
+      const { meme_data } = (await response.json()) as { meme_data: string }
+      return pixelAt(await decodePixels(Buffer.from(meme_data, 'base64')), 160, 120)
+    }
+    await upload('#d02020')
+    const [r1, g1] = await middle()
+    expect([r1 > 160, g1 < 90]).toEqual([true, true])
+    // Drawn again from the picture it kept, then overwritten by a write the first only sees.
+    await middle()
+    await upload('#20c040')
+    const [r2, g2] = await middle()
+    s3.destroy()
+    expect([r2 < 90, g2 > 160]).toEqual([true, true])
+  }, 30_000)
 
   it('20 concurrent identical webhook deliveries split between them give one archive', async () => {
     const body = Buffer.from(githubPushPayload(SHA))

@@ -13,6 +13,13 @@ declare module 's3rver' {
     constructor(options: S3rverOptions)
     configureBuckets(): Promise<void>
     callback(): RequestListener
+    /** After each object stored (PUT, POST, copy, multipart) or deleted (DELETE, not DeleteObjects). */
+    on(name: 'event', listener: (event: S3rverEvent) => void): this
+  }
+
+  /** s3rver's S3Event, as far as it is read. */
+  export interface S3rverEvent {
+    Records: { s3: { bucket: { name: string }; object: { key: string } } }[]
   }
 }
 

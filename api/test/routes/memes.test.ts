@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto'
-import { GetObjectCommand, HeadObjectCommand, DeleteObjectCommand } from '@aws-sdk/client-s3'
+import {
+  CopyObjectCommand,
+  DeleteObjectCommand,
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+} from '@aws-sdk/client-s3'
 import type { FastifyInstance } from 'fastify'
 import { imageSize } from 'image-size'
 import sharp from 'sharp'
@@ -12,6 +18,7 @@ import {
   makeSolidPng,
 } from '../support/pictures.ts'
 import { decodePixels, meanDifference, pixelAt } from '../support/pixels.ts'
+import { ObjectChangeFeed } from '../../src/services/storage/object-changes.ts'
 import { uploadThroughPolicy } from '../support/signed-upload.ts'
 import {
   buildApp,
@@ -353,63 +360,139 @@ describe('POST /api/meme', () => {
       return Buffer.from(response.json().meme_data, 'base64')
     }
 
-    it('renders the same upload with new text without reading it again, and alike', async () => {
-      const cached = await buildApp(testConfig(s3.endpoint))
-      const send = vi.spyOn(cached.s3, 'send')
-      const source = await makePicture('jpeg', 640, 480)
-      const { key } = await uploadThroughPolicy(cached, source, 'photo.jpg', 'image/jpeg')
-      send.mockClear()
-      const first = await render(cached, { image: key, captions: CAPTIONS })
-      expect(objectReads(send)).toBe(1)
-      const newText = [{ text: 'Entirely new words', x: 0.5, y: 0.5 }]
-      const second = await render(cached, { image: key, captions: newText })
-      expect([first.statusCode, second.statusCode]).toEqual([200, 200])
-      // One HEAD to check the object is the same version; its body is not read again.
-      expect(objectReads(send)).toBe(1)
-      expect(headRequests(send)).toBe(1)
-      await cached.close()
-
-      // The same bytes an app that never saw the picture makes.
-      const fresh = await buildApp(testConfig(s3.endpoint))
-      const reference = await render(fresh, { image: key, captions: newText })
-      await fresh.close()
-      expect(await jpegOf(second)).toEqual(await jpegOf(reference))
-      expect(await jpegOf(second)).not.toEqual(await jpegOf(first))
-    })
-
-    it('decodes an overwritten upload again (a new ETag)', async () => {
-      const cached = await buildApp(testConfig(s3.endpoint))
-      const send = vi.spyOn(cached.s3, 'send')
-      const key = 'uploads/dddddddd-dddd-4ddd-8ddd-dddddddddddd.jpg'
-      await putUpload(testConfig(s3.endpoint), key, await makePicture('jpeg'), 'image/jpeg')
-      const before = await render(cached, { image: key, captions: CAPTIONS })
-      const green = await sharp({
-        create: { width: 320, height: 240, channels: 3, background: '#20c040' },
-      })
+    const greenJpeg = () =>
+      sharp({ create: { width: 320, height: 240, channels: 3, background: '#20c040' } })
         .jpeg()
         .toBuffer()
-      await putUpload(testConfig(s3.endpoint), key, green, 'image/jpeg')
-      const after = await render(cached, { image: key, captions: CAPTIONS })
-      await cached.close()
-      expect([before.statusCode, after.statusCode]).toEqual([200, 200])
-      expect(objectReads(send)).toBe(2)
-      const [r, g, b] = pixelAt(await decodePixels(await jpegOf(after)), 160, 120)
-      expect(g).toBeGreaterThan(160)
-      expect(r + b).toBeLessThan(150)
+    /** The middle of a rendered 320×240 picture is the green of `greenJpeg`. */
+    async function isGreen(response: { json(): { meme_data: string } }) {
+      const [r, g, b] = pixelAt(await decodePixels(await jpegOf(response)), 160, 120)
+      return g > 160 && r + b < 150
+    }
+
+    // As on AWS, or against any S3_ENDPOINT: the app asks S3 for the cached picture's ETag.
+    // As `pnpm start` runs it: the embedded S3 tells the app of every change to its objects.
+    describe.each([
+      { mode: 'asking S3 whether it changed', told: false, headsPerRender: 1 },
+      { mode: 'told of changes by the embedded S3', told: true, headsPerRender: 0 },
+    ])('$mode', ({ told, headsPerRender }) => {
+      const appFor = () =>
+        buildApp(testConfig(s3.endpoint), told ? { objectChanges: s3.changes } : {})
+
+      it('renders the same upload with new text without reading it again, and alike', async () => {
+        const cached = await appFor()
+        const send = vi.spyOn(cached.s3, 'send')
+        const source = await makePicture('jpeg', 640, 480)
+        const { key } = await uploadThroughPolicy(cached, source, 'photo.jpg', 'image/jpeg')
+        send.mockClear()
+        const first = await render(cached, { image: key, captions: CAPTIONS })
+        expect(objectReads(send)).toBe(1)
+        const newText = [{ text: 'Entirely new words', x: 0.5, y: 0.5 }]
+        const second = await render(cached, { image: key, captions: newText })
+        expect([first.statusCode, second.statusCode]).toEqual([200, 200])
+        // Its body is not read again; asking, a HEAD checks the object is the same version.
+        expect(objectReads(send)).toBe(1)
+        expect(headRequests(send)).toBe(headsPerRender)
+        await cached.close()
+
+        // The same bytes an app that never saw the picture makes.
+        const fresh = await buildApp(testConfig(s3.endpoint))
+        const reference = await render(fresh, { image: key, captions: newText })
+        await fresh.close()
+        expect(await jpegOf(second)).toEqual(await jpegOf(reference))
+        expect(await jpegOf(second)).not.toEqual(await jpegOf(first))
+      })
+
+      it('decodes an overwritten upload again (a new ETag)', async () => {
+        const cached = await appFor()
+        const send = vi.spyOn(cached.s3, 'send')
+        const key = `uploads/${randomUUID()}.jpg`
+        await putUpload(testConfig(s3.endpoint), key, await makePicture('jpeg'), 'image/jpeg')
+        const before = await render(cached, { image: key, captions: CAPTIONS })
+        await putUpload(testConfig(s3.endpoint), key, await greenJpeg(), 'image/jpeg')
+        const after = await render(cached, { image: key, captions: CAPTIONS })
+        await cached.close()
+        expect([before.statusCode, after.statusCode]).toEqual([200, 200])
+        expect(objectReads(send)).toBe(2)
+        expect(await isGreen(before)).toBe(false)
+        expect(await isGreen(after)).toBe(true)
+      })
+
+      it('answers 404 for an upload deleted since it was decoded', async () => {
+        const cached = await appFor()
+        const key = `uploads/${randomUUID()}.png`
+        await putUpload(testConfig(s3.endpoint), key, await makePicture('png'), 'image/png')
+        expect((await render(cached, { image: key, captions: CAPTIONS })).statusCode).toBe(200)
+        const client = testS3Client(testConfig(s3.endpoint))
+        await client.send(new DeleteObjectCommand({ Bucket: 'meme-studio-uploads', Key: key }))
+        client.destroy()
+        const gone = await render(cached, { image: key, captions: CAPTIONS })
+        await cached.close()
+        expect(gone.statusCode).toBe(404)
+        expect(gone.json()).toMatchObject({ code: 'IMAGE_NOT_FOUND' })
+      })
+
+      it('answers 404 for uploads deleted many at once, and draws a copy made onto one', async () => {
+        const cached = await appFor()
+        const config = testConfig(s3.endpoint)
+        const upload = () => `uploads/${randomUUID()}.jpg`
+        const [kept, deleted, copiedOnto] = [upload(), upload(), upload()]
+        await putUpload(config, kept, await greenJpeg(), 'image/jpeg')
+        for (const key of [deleted, copiedOnto]) {
+          await putUpload(config, key, await makePicture('jpeg'), 'image/jpeg')
+          expect((await render(cached, { image: key, captions: CAPTIONS })).statusCode).toBe(200)
+        }
+        const client = testS3Client(config)
+        await client.send(
+          new DeleteObjectsCommand({
+            Bucket: config.uploadBucket,
+            Delete: { Objects: [{ Key: deleted }] },
+          }),
+        )
+        await client.send(
+          new CopyObjectCommand({
+            Bucket: config.uploadBucket,
+            Key: copiedOnto,
+            CopySource: `${config.uploadBucket}/${kept}`,
+          }),
+        )
+        client.destroy()
+        const gone = await render(cached, { image: deleted, captions: CAPTIONS })
+        const copy = await render(cached, { image: copiedOnto, captions: CAPTIONS })
+        await cached.close()
+        expect(gone.statusCode).toBe(404)
+        expect(copy.statusCode).toBe(200)
+        expect(await isGreen(copy)).toBe(true)
+      })
     })
 
-    it('answers 404 for an upload deleted since it was decoded', async () => {
-      const cached = await buildApp(testConfig(s3.endpoint))
-      const key = 'uploads/ffffffff-ffff-4fff-8fff-ffffffffffff.png'
-      await putUpload(testConfig(s3.endpoint), key, await makePicture('png'), 'image/png')
-      expect((await render(cached, { image: key, captions: CAPTIONS })).statusCode).toBe(200)
-      const client = testS3Client(testConfig(s3.endpoint))
-      await client.send(new DeleteObjectCommand({ Bucket: 'meme-studio-uploads', Key: key }))
-      client.destroy()
-      const gone = await render(cached, { image: key, captions: CAPTIONS })
+    it('does not keep a picture whose upload changed while it was being read', async () => {
+      const changes = new ObjectChangeFeed()
+      const cached = await buildApp(testConfig(s3.endpoint), { objectChanges: changes })
+      const key = `uploads/${randomUUID()}.jpg`
+      await putUpload(testConfig(s3.endpoint), key, await makePicture('jpeg'), 'image/jpeg')
+      // The upload changes just as the first read of it has its answer.
+      const s3Send = cached.s3.send.bind(cached.s3) as (command: unknown) => Promise<unknown>
+      let announce = true
+      const send = vi.spyOn(cached.s3, 'send').mockImplementation((async (command: unknown) => {
+        const answer = await s3Send(command)
+        if (announce && command instanceof GetObjectCommand) {
+          announce = false
+          changes.changed('meme-studio-uploads', key)
+        }
+        return answer
+      }) as never)
+      const renders = [1, 2, 3].map((n) => ({
+        image: key,
+        captions: [{ text: `No. ${n}`, x: 0.5, y: 0.5 }],
+      }))
+      const statuses = []
+      for (const request of renders) statuses.push((await render(cached, request)).statusCode)
       await cached.close()
-      expect(gone.statusCode).toBe(404)
-      expect(gone.json()).toMatchObject({ code: 'IMAGE_NOT_FOUND' })
+      expect(statuses).toEqual([200, 200, 200])
+      // Read again by the second render, which keeps it: the third reads nothing.
+      expect(objectReads(send)).toBe(2)
+      expect(headRequests(send)).toBe(0)
     })
   })
 

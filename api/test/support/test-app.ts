@@ -44,6 +44,7 @@ export async function startTestS3() {
   return {
     endpoint: s3.endpoint,
     dataDir,
+    changes: s3.changes,
     async close() {
       await s3.close()
       await rm(dataDir, { recursive: true, force: true })

@@ -24,6 +24,7 @@ import {
   stickerError,
   type StickerUpload,
 } from '../../services/meme/sticker-layers.ts'
+import type { ObjectChanges } from '../../services/storage/object-changes.ts'
 import { readUpload, uploadEtag } from '../../services/storage/upload-store.ts'
 import {
   isTemplatePicture,
@@ -62,11 +63,41 @@ export interface MakeMemeOptions {
  */
 const RETRY_AFTER_SECONDS = 1
 
-export default fp<{ config: AppConfig }>(
-  async (app, { config }) => {
+export default fp<{ config: AppConfig; objectChanges?: ObjectChanges }>(
+  async (app, { config, objectChanges }) => {
     const bucket = config.uploadBucket
     const decoding = { maxPixels: config.maxPixels, maxEdge: config.maxEdge }
     const pictures = new PictureCache<Picture>(config.render.cacheBytes)
+
+    /*
+     * Told of every change to the uploads (the embedded S3 of `pnpm start`), a picture decoded
+     * before is good until its upload changes: no HEAD per render, about a quarter of the
+     * event loop's work under load. A change drops the picture, and marks the reads of that
+     * upload going on meanwhile: what they read may be the version before, so it is drawn
+     * but not kept.
+     */
+    const reading = new Map<string, Set<{ changed: boolean }>>()
+    const stopWatching = objectChanges?.subscribe((changedBucket, key) => {
+      if (changedBucket !== bucket) return
+      pictures.delete(key)
+      for (const read of reading.get(key) ?? []) read.changed = true
+    })
+    app.addHook('onClose', async () => stopWatching?.())
+    /** Runs `read` of `key`, telling it whether the upload changed before it ended. */
+    async function whileReading<T>(
+      key: string,
+      read: (changed: () => boolean) => Promise<T>,
+    ): Promise<T> {
+      const mark = { changed: false }
+      const marks = reading.get(key) ?? new Set()
+      reading.set(key, marks.add(mark))
+      try {
+        return await read(() => mark.changed)
+      } finally {
+        marks.delete(mark)
+        if (marks.size === 0) reading.delete(key)
+      }
+    }
     const limiter = new RenderLimiter({
       maxBytesInFlight: config.render.maxBytesInFlight,
       maxRunning: config.render.concurrency,
@@ -135,7 +166,8 @@ export default fp<{ config: AppConfig }>(
       // Edits that change nothing render as no edits do: from the cache, on the same path.
       const edited = hasPictureEdits(edits)
       // A picture decoded before is good while the object keeps its ETag; the HEAD also
-      // notices an upload that has since been deleted. A template's picture never changes.
+      // notices an upload that has since been deleted (told of changes, no HEAD: a change
+      // has dropped it from the cache already). A template's picture never changes.
       // An edited picture is neither taken from the cache nor put in it: the cached one is
       // scaled down already (a crop of it would lose the original's resolution), and keeping
       // each crop someone tries while dragging would push out the pictures re-rendered with
@@ -146,7 +178,8 @@ export default fp<{ config: AppConfig }>(
           image,
           isTemplatePicture(image)
             ? cachedEtag
-            : (options.etag ?? (await uploadEtag(app.s3, bucket, image))),
+            : (options.etag ??
+                (objectChanges ? cachedEtag : await uploadEtag(app.s3, bucket, image))),
         )
         if (picture) {
           const stickers = await readStickers(request.stickers ?? [])
@@ -156,6 +189,20 @@ export default fp<{ config: AppConfig }>(
           )
         }
       }
+      return whileReading(image, (changed) =>
+        readAndRender(image, request, drawing, edited, turn, changed),
+      )
+    }
+
+    async function readAndRender(
+      image: string,
+      request: RenderRequest,
+      drawing: Pick<DrawOptions, 'format' | 'outputSize'>,
+      edited: boolean,
+      turn: () => Promise<void>,
+      changed: () => boolean,
+    ) {
+      const { captions, edits } = request
       // Reading counts too: a burst of reads of 10 MB uploads is itself a burst of memory.
       const upload = await limiter.run(config.maxUploadBytes, () =>
         readUpload(app.s3, bucket, image, config.maxUploadBytes),
@@ -182,7 +229,7 @@ export default fp<{ config: AppConfig }>(
           ...drawing,
           stickers,
           onDecoded: (picture) => {
-            if (upload.etag) pictures.set(image, upload.etag, picture)
+            if (upload.etag && !changed()) pictures.set(image, upload.etag, picture)
           },
         }),
       )
