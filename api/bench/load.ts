@@ -349,7 +349,7 @@ export async function loadRun(options: LoadOptions): Promise<string[]> {
         'clients CPU',
       ].join('  '),
     )
-    const baselines = new Map<string, RunResult>()
+    const labels: string[] = []
     let warmedRss: number | undefined
     // BENCH_LOAD_CASES="2000 warm,1024 cold": only the cases whose label has one of these.
     const only = process.env.BENCH_LOAD_CASES?.split(',')
@@ -391,7 +391,7 @@ export async function loadRun(options: LoadOptions): Promise<string[]> {
         )
       }
       const [one, many] = runs as [RunResult, RunResult]
-      baselines.set(label, one)
+      labels.push(label)
       const speedUp = many.loadedRate / one.loadedRate
       const p50 = percentile(one.times, 0.5)
       const p95 = percentile(many.times, 0.95)
@@ -444,7 +444,7 @@ export async function loadRun(options: LoadOptions): Promise<string[]> {
       )
     }
 
-    targets.push(...(await overHttpVersusInProcess(server, uploads, baselines, requests)))
+    targets.push(...(await overHttpVersusInProcess(server, dispatcher, uploads, labels, requests)))
   } finally {
     s3.destroy()
     await dispatcher.close()
@@ -454,13 +454,15 @@ export async function loadRun(options: LoadOptions): Promise<string[]> {
 }
 
 /**
- * The same renders in process: `app.makeMeme` in the bench's own process (an app built on the
- * server's stores), one after another, as one client sends them.
+ * The same renders over HTTP and in process (`app.makeMeme` in the bench's own process, an app
+ * built on the server's stores), one after the other in turns, as one client sends them: the
+ * two are measured under the same load of the machine, which changes from minute to minute.
  */
 async function overHttpVersusInProcess(
   server: Server,
+  dispatcher: Agent,
   uploads: Map<number, string[]>,
-  baselines: Map<string, RunResult>,
+  labels: readonly string[],
   requests: number,
 ): Promise<string[]> {
   const config = loadConfig({ ...server.settings, LOG_LEVEL: 'error' })
@@ -477,23 +479,43 @@ async function overHttpVersusInProcess(
   const targets: string[] = []
   try {
     await app.ready()
-    console.log(`\none client over HTTP against the same render in process (app.makeMeme), p50 ms:`)
-    for (const [label, one] of baselines) {
+    console.log(`
+one client over HTTP against the same render in process (app.makeMeme), p50 ms:`)
+    for (const label of labels) {
       const [size, cache] = label.split(' ')
       const keys = uploads.get(Number(size!.split('×')[0]))!
-      // The cold run used keys[1..]; these keys' second half is still undecoded in this app.
-      const times: number[] = []
-      for (let i = 0; i < Math.min(requests, 40); i++) {
-        const image = cache === 'warm' ? keys[0]! : keys[keys.length - 1 - i]!
-        const start = performance.now()
-        await app.makeMeme({ image, captions: captions(`in process #${i}`) })
-        times.push(performance.now() - start)
+      const count = Math.min(requests, 40)
+      // The cold run used keys[1..] from the start; the last 2 × count are still undecoded in
+      // either process.
+      const imageOf = (i: number, last: number) =>
+        cache === 'warm' ? keys[0]! : keys[keys.length - 1 - last - i]!
+      const overHttpTimes: number[] = []
+      const inProcessTimes: number[] = []
+      // One of each first: the warm case's picture decoded in both.
+      for (let i = -1; i < count; i++) {
+        let start = performance.now()
+        const response = await request(`${server.origin}/api/meme`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ image: imageOf(i + 1, count), captions: captions(`http #${i}`) }),
+          dispatcher,
+        })
+        await response.body.arrayBuffer()
+        if (response.statusCode !== 200)
+          throw new Error(`${label} over HTTP: ${response.statusCode}`)
+        if (i >= 0) overHttpTimes.push(performance.now() - start)
+        start = performance.now()
+        await app.makeMeme({ image: imageOf(i + 1, 0), captions: captions(`in process #${i}`) })
+        if (i >= 0) inProcessTimes.push(performance.now() - start)
       }
-      // The first warm render decodes the picture for this app's cache.
-      if (cache === 'warm') times.shift()
-      times.sort((a, b) => a - b)
-      const inProcess = percentile(times, 0.5)
-      const overHttp = percentile(one.times, 0.5)
+      const inProcess = percentile(
+        inProcessTimes.sort((a, b) => a - b),
+        0.5,
+      )
+      const overHttp = percentile(
+        overHttpTimes.sort((a, b) => a - b),
+        0.5,
+      )
       console.log(
         `  ${label.padEnd(20)} in process ${fixed(inProcess).padStart(6)}, over HTTP ${fixed(overHttp).padStart(6)} (+${fixed(overHttp - inProcess)})`,
       )
