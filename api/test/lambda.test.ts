@@ -1,26 +1,17 @@
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda'
 import { imageSize } from 'image-size'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import type * as NativeMemory from '../src/services/meme/native-memory.ts'
 import { signGithubPayload } from '../src/services/signatures/github-signature.ts'
 import { restEvent } from './support/api-gateway-events.ts'
+import { trims } from './support/counted-trims.ts'
 import { secretArn, startFakeSecretsManager } from './support/fake-secrets-manager.ts'
 import { makePicture } from './support/pictures.ts'
 import { ensureTestTable, putUpload, startTestS3, testConfig } from './support/test-app.ts'
 
-const trims = vi.hoisted(() => ({ count: 0 }))
-
 // glibc's trim, counted instead of called: a server's renders end with one (memes-trim.test.ts).
-vi.mock('../src/services/meme/native-memory.ts', async (importOriginal) => {
-  const original = await importOriginal<typeof NativeMemory>()
-  return {
-    ...original,
-    mallocTrim: () => {
-      trims.count += 1
-      return true
-    },
-  }
-})
+vi.mock('../src/services/meme/native-memory.ts', async (importOriginal) =>
+  (await import('./support/counted-trims.ts')).countingTrims(importOriginal),
+)
 
 type Handler = (
   event: unknown,
@@ -77,6 +68,15 @@ const memeRequest = JSON.stringify({
   image: KEY,
   captions: [{ text: 'From Lambda', x: 0.5, y: 0.15 }],
 })
+/** `POST /api/meme` of `memeRequest` to the render function behind a REST API (v1). */
+const renderMemeRequest = () =>
+  render(
+    restEvent('POST', '/api/meme', {
+      headers: { 'content-type': 'application/json' },
+      body: memeRequest,
+    }),
+    context,
+  )
 
 describe('the Lambda handlers behind a REST API (v1)', () => {
   it('answers GET /api/health as text JSON, not base64', async () => {
@@ -98,13 +98,7 @@ describe('the Lambda handlers behind a REST API (v1)', () => {
   })
 
   it('renders a meme as base64 JSON in a text body', async () => {
-    const result = await render(
-      restEvent('POST', '/api/meme', {
-        headers: { 'content-type': 'application/json' },
-        body: memeRequest,
-      }),
-      context,
-    )
+    const result = await renderMemeRequest()
     expect(result.statusCode).toBe(200)
     expect(result.isBase64Encoded).toBe(false)
     const body = JSON.parse(result.body)
@@ -117,13 +111,7 @@ describe('the Lambda handlers behind a REST API (v1)', () => {
 
   it('leaves the memory a render kept to the allocator: no trim a second later', async () => {
     trims.count = 0
-    const result = await render(
-      restEvent('POST', '/api/meme', {
-        headers: { 'content-type': 'application/json' },
-        body: memeRequest,
-      }),
-      context,
-    )
+    const result = await renderMemeRequest()
     expect(result.statusCode).toBe(200)
     // A server trims 1 s after its last render (config's trimAfterIdleMs); a frozen or
     // reused Lambda instance must not run that timer, so its handler turns it off.

@@ -70,6 +70,19 @@ afterAll(async () => {
   await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })))
 })
 
+/** A client of the stores the first process runs, with the settings its banner printed. */
+function sharedS3Client(): S3Client {
+  return new S3Client({
+    endpoint: shared.S3_ENDPOINT,
+    region: shared.S3_REGION,
+    forcePathStyle: true,
+    credentials: {
+      accessKeyId: shared.AWS_ACCESS_KEY_ID!,
+      secretAccessKey: shared.AWS_SECRET_ACCESS_KEY!,
+    },
+  })
+}
+
 async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, ms = 20_000) {
   const deadline = Date.now() + ms
   for (;;) {
@@ -91,15 +104,7 @@ describe('two processes sharing one set of stores', () => {
   it('an upload overwritten by another client of the stores is drawn anew by the first, which runs them', async () => {
     // The first runs the embedded S3: told of each change made through it, by anyone, it
     // draws a picture it decoded before without asking S3 for its ETag; this is the change.
-    const s3 = new S3Client({
-      endpoint: shared.S3_ENDPOINT,
-      region: shared.S3_REGION,
-      forcePathStyle: true,
-      credentials: {
-        accessKeyId: shared.AWS_ACCESS_KEY_ID!,
-        secretAccessKey: shared.AWS_SECRET_ACCESS_KEY!,
-      },
-    })
+    const s3 = sharedS3Client()
     const key = `uploads/${randomUUID()}.jpg`
     const solid = (background: string) =>
       sharp({ create: { width: 320, height: 240, channels: 3, background } })
@@ -165,15 +170,7 @@ describe('two processes sharing one set of stores', () => {
 
     // s3rver keeps no versions, so one archive is one object and one download from GitHub;
     // on AWS the versioned bucket would show one version.
-    const s3 = new S3Client({
-      endpoint: shared.S3_ENDPOINT,
-      region: shared.S3_REGION,
-      forcePathStyle: true,
-      credentials: {
-        accessKeyId: shared.AWS_ACCESS_KEY_ID!,
-        secretAccessKey: shared.AWS_SECRET_ACCESS_KEY!,
-      },
-    })
+    const s3 = sharedS3Client()
     const keys = await until(
       async () =>
         ((await s3.send(new ListObjectsV2Command({ Bucket: ARCHIVES }))).Contents ?? []).map(

@@ -1,22 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import type * as NativeMemory from '../../../src/services/meme/native-memory.ts'
+import { trims } from '../../support/counted-trims.ts'
 import { makePicture } from '../../support/pictures.ts'
 import { uploadThroughPolicy } from '../../support/signed-upload.ts'
 import { buildApp, startTestS3, testConfig } from '../../support/test-app.ts'
 
-const trims = vi.hoisted(() => ({ count: 0 }))
-
 // glibc's trim, counted instead of called: what the plugin does with it is under test here.
-vi.mock('../../../src/services/meme/native-memory.ts', async (importOriginal) => {
-  const original = await importOriginal<typeof NativeMemory>()
-  return {
-    ...original,
-    mallocTrim: () => {
-      trims.count += 1
-      return true
-    },
-  }
-})
+vi.mock('../../../src/services/meme/native-memory.ts', async (importOriginal) =>
+  (await import('../../support/counted-trims.ts')).countingTrims(importOriginal),
+)
 
 let s3: Awaited<ReturnType<typeof startTestS3>>
 beforeAll(async () => {
