@@ -1,11 +1,13 @@
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda'
 import { imageSize } from 'image-size'
+import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { signGithubPayload } from '../src/services/signatures/github-signature.ts'
 import { restEvent } from './support/api-gateway-events.ts'
 import { trims } from './support/counted-trims.ts'
 import { secretArn, startFakeSecretsManager } from './support/fake-secrets-manager.ts'
 import { makePicture } from './support/pictures.ts'
+import { decodePixels, pixelAt } from './support/pixels.ts'
 import { ensureTestTable, putUpload, startTestS3, testConfig } from './support/test-app.ts'
 
 // glibc's trim, counted instead of called: a server's renders end with one (memes-trim.test.ts).
@@ -107,6 +109,33 @@ describe('the Lambda handlers behind a REST API (v1)', () => {
       width: 300,
       height: 200,
     })
+  })
+
+  it('draws an upload overwritten since it drew it: the function asks S3, nothing tells it', async () => {
+    // `pnpm start` is told of changes by its embedded S3 and skips this check; a function has
+    // no such feed, and a picture it keeps must not outlive its upload's next version.
+    const key = 'uploads/eeeeeeee-eeee-4eee-8eee-eeeeeeeeeeee.jpg'
+    const solid = (background: string) =>
+      sharp({ create: { width: 320, height: 240, channels: 3, background } })
+        .jpeg()
+        .toBuffer()
+    const middleOf = async () => {
+      const result = await render(
+        restEvent('POST', '/api/meme', {
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ image: key, captions: [{ text: 'x', x: 0.05, y: 0.05 }] }),
+        }),
+        context,
+      )
+      expect(result.statusCode).toBe(200)
+      const { meme_data } = JSON.parse(result.body) as { meme_data: string }
+      return pixelAt(await decodePixels(Buffer.from(meme_data, 'base64')), 160, 120)
+    }
+    await putUpload(testConfig(s3.endpoint), key, await solid('#d02020'), 'image/jpeg')
+    const [red] = await middleOf()
+    await putUpload(testConfig(s3.endpoint), key, await solid('#20c040'), 'image/jpeg')
+    const [, green] = await middleOf()
+    expect([red > 160, green > 160]).toEqual([true, true])
   })
 
   it('leaves the memory a render kept to the allocator: no trim a second later', async () => {
