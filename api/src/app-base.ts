@@ -29,6 +29,8 @@ export interface FunctionOptions {
   now?: () => number
   /** AppOptions' `objectChanges`. */
   objectChanges?: ObjectChanges
+  /** AppOptions' `trimAfterIdleMs`. */
+  trimAfterIdleMs?: number
 }
 
 /** One Lambda function's routes (`functions/render.ts`, `functions/control.ts`): a plugin. */
@@ -46,6 +48,13 @@ export interface AppOptions {
    * then used without asking S3 for its ETag first. Unset, the app asks, as on AWS.
    */
   objectChanges?: ObjectChanges
+  /**
+   * Once no render has run for this long (ms), glibc gives back the memory it kept from them
+   * (`malloc_trim`, services/meme/native-memory.ts): `pnpm start` asks for it. Unset, never: a
+   * Lambda function's memory is its allocator settings' to keep (infra's renderMemory), and a
+   * timer there would fire in a later invocation, or in a frozen instance never.
+   */
+  trimAfterIdleMs?: number
 }
 
 /**
@@ -113,7 +122,8 @@ export async function buildAppWith(
   // routes, whose answers it hooks into).
   if (options.webRoot) await app.register(compression)
   for (const routes of functions) {
-    await app.register(routes, { config, now: options.now, objectChanges: options.objectChanges })
+    const { now, objectChanges, trimAfterIdleMs } = options
+    await app.register(routes, { config, now, objectChanges, trimAfterIdleMs })
   }
 
   if (options.webRoot) await app.register(webApp, { root: options.webRoot })

@@ -87,12 +87,6 @@ export interface RenderSettings {
   maxQueued: number
   /** `PICTURE_CACHE_BYTES`: decoded pictures kept for re-renders; 0 keeps none. */
   cacheBytes: number
-  /**
-   * Milliseconds without renders after which the memory glibc kept from them is given back
-   * (`native-memory.ts`); 0 never. One second on a server; 0 on Lambda, whose functions
-   * render one meme at a time and have allocator settings of their own.
-   */
-  trimAfterIdleMs: number
 }
 
 export type QuotaPeriod = 'DAY' | 'WEEK' | 'MONTH'
@@ -411,7 +405,6 @@ export function loadConfig(env: Env): AppConfig {
       concurrency: renderConcurrency,
       maxQueued: integer(env, 'RENDER_QUEUE_LENGTH', Math.ceil(renderConcurrency / 2), 0, 10_000),
       cacheBytes: integer(env, 'PICTURE_CACHE_BYTES', 32 * MIB, 0, 64 * 1024 * MIB),
-      trimAfterIdleMs: 1000,
     },
     adminApiKeys: scopedApiKeys(env, 'ADMIN_API_KEYS'),
     usage: {

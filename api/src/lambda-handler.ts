@@ -20,10 +20,7 @@ export async function lambdaHandler(
   } = {},
 ) {
   // Secrets Manager ARNs become values first, so a bad or unreadable secret fails the cold start.
-  const loaded = loadConfig(await resolveSecretEnv(process.env))
-  // A function's memory is its allocator settings' to keep in check (infra's renderMemory);
-  // a timer here would fire in a later invocation, or in a frozen instance never.
-  const config = { ...loaded, render: { ...loaded.render, trimAfterIdleMs: 0 } }
+  const config = loadConfig(await resolveSecretEnv(process.env))
   const app = await buildAppWith(config, [routes], { logger: { level: config.logLevel } })
 
   /** Anything that is not text travels base64-encoded, as API Gateway requires. */

@@ -97,6 +97,8 @@ const app = await buildApp(config, {
   // Every write to the embedded S3 passes through it, a second process's too: renders here are
   // told of each change rather than asking S3 for a cached picture's ETag.
   objectChanges: embedded?.changes,
+  // A second without renders, then glibc gives back what it kept from them.
+  trimAfterIdleMs: 1000,
 })
 
 async function stop(signal: string) {

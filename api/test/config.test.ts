@@ -20,7 +20,6 @@ describe('loadConfig', () => {
         maxBytesInFlight: 256 * 1024 * 1024,
         maxQueued: Math.ceil(availableParallelism() / 2),
         cacheBytes: 32 * 1024 * 1024,
-        trimAfterIdleMs: 1000,
       },
       adminApiKeys: [],
       usage: { rate: 10, burst: 20, quota: 10_000, quotaPeriod: 'DAY' },
@@ -159,7 +158,6 @@ describe('loadConfig', () => {
       maxBytesInFlight: 1_048_576,
       maxQueued: 0,
       cacheBytes: 0,
-      trimAfterIdleMs: 1000,
     })
     // As many renders at once as cores, and one waiting for every two, unless told otherwise.
     expect(loadConfig({ RENDER_CONCURRENCY: '3' }).render).toMatchObject({

@@ -142,8 +142,8 @@ describe('the Lambda handlers behind a REST API (v1)', () => {
     trims.count = 0
     const result = await renderMemeRequest()
     expect(result.statusCode).toBe(200)
-    // A server trims 1 s after its last render (config's trimAfterIdleMs); a frozen or
-    // reused Lambda instance must not run that timer, so its handler turns it off.
+    // `pnpm start` trims 1 s after its last render (AppOptions' trimAfterIdleMs); a frozen or
+    // reused Lambda instance must not run that timer, so its handler does not ask for it.
     await new Promise((resolve) => setTimeout(resolve, 1_500))
     expect(trims.count).toBe(0)
   })

@@ -17,8 +17,8 @@ import templateRoutes from '../routes/templates.ts'
 import { jobWorker } from '../services/jobs/job-worker.ts'
 
 export default fp<FunctionOptions>(
-  async (app, { config, objectChanges }) => {
-    await app.register(memes, { config, objectChanges })
+  async (app, { config, objectChanges, trimAfterIdleMs }) => {
+    await app.register(memes, { config, objectChanges, trimAfterIdleMs })
     await app.register(templates, { config })
     // Jobs accepted by the control function (`POST /api/jobs`) are rendered here.
     app.queues.work(

@@ -1,6 +1,6 @@
 import { hasPictureEdits, type Sticker } from '@meme-studio/meme-core'
 import fp from 'fastify-plugin'
-import type { AppConfig } from '../../config.ts'
+import type { FunctionOptions } from '../../app-base.ts'
 import {
   animatedRenderCost,
   decodePicture,
@@ -24,7 +24,6 @@ import {
   stickerError,
   type StickerUpload,
 } from '../../services/meme/sticker-layers.ts'
-import type { ObjectChanges } from '../../services/storage/object-changes.ts'
 import { readUpload, uploadEtag } from '../../services/storage/upload-store.ts'
 import {
   isTemplatePicture,
@@ -63,8 +62,8 @@ export interface MakeMemeOptions {
  */
 const RETRY_AFTER_SECONDS = 1
 
-export default fp<{ config: AppConfig; objectChanges?: ObjectChanges }>(
-  async (app, { config, objectChanges }) => {
+export default fp<Pick<FunctionOptions, 'config' | 'objectChanges' | 'trimAfterIdleMs'>>(
+  async (app, { config, objectChanges, trimAfterIdleMs }) => {
     const bucket = config.uploadBucket
     const decoding = { maxPixels: config.maxPixels, maxEdge: config.maxEdge }
     const pictures = new PictureCache<Picture>(config.render.cacheBytes)
@@ -106,10 +105,9 @@ export default fp<{ config: AppConfig; objectChanges?: ObjectChanges }>(
     })
 
     // After a burst, what glibc kept from the renders goes back to the system.
-    const trimWhenIdle =
-      config.render.trimAfterIdleMs > 0
-        ? new TrimWhenIdle(mallocTrim, config.render.trimAfterIdleMs, () => limiter.inFlight === 0)
-        : undefined
+    const trimWhenIdle = trimAfterIdleMs
+      ? new TrimWhenIdle(mallocTrim, trimAfterIdleMs, () => limiter.inFlight === 0)
+      : undefined
     app.addHook('onClose', async () => trimWhenIdle?.cancel())
 
     /** The key of the picture a request draws on: its upload's, or its template's now. */
