@@ -99,6 +99,37 @@ describe('the sticker controls', () => {
     expect(describedBy(duplicate)).toContain('5 stickers at most: delete one to duplicate this.')
   })
 
+  it('the picker is built only while it is open, and its button names it then', async () => {
+    view = mount(EditorCaptionPanel, { attachTo: document.body })
+    const editor = useEditorStore()
+    const add = () => button(view!, 'Add sticker')!
+    const built = () => view!.find('.sticker-add__panel').exists()
+    // Closed: none of its fields or emoji are in the page, and the button points at nothing.
+    expect(built()).toBe(false)
+    expect(view.find('input[type="file"]').exists()).toBe(false)
+    expect(add().attributes('aria-expanded')).toBe('false')
+    expect(add().attributes('aria-controls')).toBeUndefined()
+
+    await add().trigger('click')
+    expect(add().attributes('aria-expanded')).toBe('true')
+    const panel = document.getElementById(add().attributes('aria-controls')!)
+    expect(panel?.getAttribute('aria-label')).toBe('Add a sticker')
+    expect(view.find('input[type="file"]').exists()).toBe(true)
+
+    await view.find('.sticker-add__panel').trigger('keydown', { key: 'Escape' })
+    expect(built()).toBe(false)
+    expect(document.activeElement).toBe(add().element)
+
+    // Open at the limit: the panel goes, as there is nothing it could add.
+    await add().trigger('click')
+    expect(built()).toBe(true)
+    while (editor.canAddSticker) await editor.addStickerFromFile(pngFile('star.png'))
+    await flushPromises()
+    expect(built()).toBe(false)
+    expect(add().attributes('aria-expanded')).toBe('false')
+    expect(add().attributes('aria-controls')).toBeUndefined()
+  })
+
   it('the emoji picker names each emoji and says why typed text is refused', async () => {
     view = mount(EditorCaptionPanel, { attachTo: document.body })
     const editor = useEditorStore()
