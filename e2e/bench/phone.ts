@@ -1,0 +1,170 @@
+/**
+ * The phone run of `pnpm bench`: Lighthouse's mobile preset (a mid-range phone on a slow 4G
+ * link, simulated: CPU 4 times slower, 150 ms round trips) against `pnpm start` as a new user
+ * runs it, on the editor (`/`), the admin page (`/admin`) and a share page (`/m/<id>`). Each
+ * page is measured BENCH_PHONE_RUNS times (5 by default) in one browser, storage cleared
+ * before each run as Lighthouse does; the run with the median performance score is printed,
+ * with the spread of the scores, and a verdict for each target:
+ * performance ≥ 95, accessibility and best practices 100, SEO 100 (a share page fails two SEO
+ * audits on purpose, below: everything else in SEO must pass).
+ *
+ * Chromium: CHROMIUM_PATH, else Debian's /usr/bin/chromium when present, else the one
+ * chrome-launcher finds.
+ */
+import { spawn } from 'node:child_process'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import * as chromeLauncher from 'chrome-launcher'
+import lighthouse from 'lighthouse'
+import { bannerOrigin } from '../../api/test/support/server-banner.ts'
+
+const root = fileURLToPath(new URL('../..', import.meta.url))
+const runs = Number(process.env.BENCH_PHONE_RUNS ?? 5)
+const PERFORMANCE_TARGET = 95
+const CHROMIUM_FLAGS = [
+  '--headless=new',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+]
+/**
+ * The SEO audits a share page fails by design: it asks search engines not to index it, and its
+ * Content-Security-Policy lets it fetch nothing, so Lighthouse cannot read /robots.txt from
+ * inside it (crawlers fetch that file themselves; it answers 404, which allows everything).
+ */
+const SHARE_PAGE_SEO_EXCEPTIONS = ['is-crawlable', 'robots-txt']
+
+interface Measured {
+  performance: number
+  accessibility: number
+  bestPractices: number
+  seo: number
+  failedSeo: string[]
+  metrics: Record<string, string>
+}
+
+/** `pnpm start` on a free loopback port, with its data in a folder of its own. */
+async function startServer(dataDir: string) {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
+    cwd: root,
+    env: { ...process.env, HOST: '127.0.0.1', PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let output = ''
+  child.stderr.on('data', (chunk) => (output += chunk))
+  const banner = await new Promise<string>((resolve, reject) => {
+    child.stdout.on('data', (chunk) => {
+      output += chunk
+      if (output.includes('Press Ctrl-C to stop.')) resolve(output)
+    })
+    child.once('exit', (code) => reject(new Error(`pnpm start exited (${code}):\n${output}`)))
+  })
+  return {
+    origin: bannerOrigin(banner),
+    close: async () => {
+      const exited = new Promise((resolve) => child.once('exit', resolve))
+      child.kill('SIGTERM')
+      await exited
+    },
+  }
+}
+
+/** A share page to measure: one caption on a starter template, rendered by the server. */
+async function sharePath(origin: string): Promise<string> {
+  const response = await fetch(`${origin}/api/shares`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      template: 'blank-4x3-white',
+      captions: [{ text: 'Measured on a phone', x: 0.5, y: 0.15 }],
+    }),
+  })
+  if (response.status !== 201) {
+    throw new Error(`POST /api/shares answered ${response.status}: ${await response.text()}`)
+  }
+  return ((await response.json()) as { url: string }).url
+}
+
+async function measure(url: string, port: number): Promise<Measured> {
+  const result = await lighthouse(url, { port, output: 'json', logLevel: 'error' })
+  if (!result) throw new Error(`Lighthouse returned nothing for ${url}`)
+  const { categories, audits, runtimeError } = result.lhr
+  if (runtimeError) throw new Error(`Lighthouse could not load ${url}: ${runtimeError.message}`)
+  const score = (id: string) => Math.round((categories[id]?.score ?? 0) * 100)
+  const shown = (id: string) => audits[id]?.displayValue ?? '?'
+  return {
+    performance: score('performance'),
+    accessibility: score('accessibility'),
+    bestPractices: score('best-practices'),
+    seo: score('seo'),
+    failedSeo: (categories.seo?.auditRefs ?? [])
+      .filter((ref) => {
+        // null: the audit does not apply to the page (a robots.txt that is not there)
+        const score = audits[ref.id]?.score
+        return ref.weight > 0 && typeof score === 'number' && score < 1
+      })
+      .map((ref) => ref.id),
+    metrics: {
+      FCP: shown('first-contentful-paint'),
+      LCP: shown('largest-contentful-paint'),
+      TBT: shown('total-blocking-time'),
+      CLS: shown('cumulative-layout-shift'),
+      SI: shown('speed-index'),
+    },
+  }
+}
+
+const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED')
+
+const dataDir = mkdtempSync(join(tmpdir(), 'meme-studio-phone-'))
+const server = await startServer(dataDir)
+const chromePath =
+  process.env.CHROMIUM_PATH ?? (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined)
+const chrome = await chromeLauncher.launch({ chromePath, chromeFlags: CHROMIUM_FLAGS })
+try {
+  const pages = ['/', '/admin', await sharePath(server.origin)]
+  console.log(
+    `phone: Lighthouse mobile preset against pnpm start (${server.origin}), ` +
+      `${runs} runs a page; the run with the median performance score:\n`,
+  )
+  for (const path of pages) {
+    const measured: Measured[] = []
+    for (let i = 0; i < runs; i++) measured.push(await measure(server.origin + path, chrome.port))
+    measured.sort((a, b) => a.performance - b.performance)
+    const median = measured[Math.floor(measured.length / 2)]!
+    const lowest = (pick: (m: Measured) => number) => Math.min(...measured.map(pick))
+    const sharePage = path.startsWith('/m/')
+    const label = sharePage ? '/m/<id>' : path
+    const seoOk = measured.every((m) =>
+      m.failedSeo.every((id) => sharePage && SHARE_PAGE_SEO_EXCEPTIONS.includes(id)),
+    )
+    console.log(
+      `${label.padEnd(10)} performance ${median.performance} (runs: ${measured
+        .map((m) => m.performance)
+        .join(', ')})  ` +
+        Object.entries(median.metrics)
+          .map(([k, v]) => `${k} ${v}`)
+          .join('  '),
+    )
+    console.log(
+      `${''.padEnd(10)} performance ≥ ${PERFORMANCE_TARGET} at the median: ` +
+        `${verdict(median.performance >= PERFORMANCE_TARGET)}; ` +
+        `accessibility ${lowest((m) => m.accessibility)}: ${verdict(lowest((m) => m.accessibility) === 100)}; ` +
+        `best practices ${lowest((m) => m.bestPractices)}: ${verdict(lowest((m) => m.bestPractices) === 100)}; ` +
+        `SEO ${lowest((m) => m.seo)}${sharePage ? ` (noindex and no fetch on purpose: ${SHARE_PAGE_SEO_EXCEPTIONS.join(' and ')} fail)` : ''}: ${verdict(seoOk)}` +
+        (seoOk
+          ? ''
+          : ` (failing: ${[...new Set(measured.flatMap((m) => m.failedSeo))].join(', ')})`),
+    )
+  }
+} finally {
+  chrome.kill()
+  await server.close()
+  rmSync(dataDir, { recursive: true, force: true })
+}
