@@ -1,8 +1,9 @@
 import { fileURLToPath, URL } from 'node:url'
-import { constants } from 'node:zlib'
 import vue from '@vitejs/plugin-vue'
 import { defineConfig } from 'vite'
 import { compression, defineAlgorithm } from 'vite-plugin-compression2'
+import { compileHints } from './build/compile-hints.ts'
+import { BROTLI, COMPRESSED_FROM_BYTES, GZIP } from './build/compression.ts'
 import { editorPage } from './build/editor-page.ts'
 
 /** Where the dev server sends `/api`: the local API started by `pnpm start` or `pnpm dev`. */
@@ -12,19 +13,12 @@ export default defineConfig({
   plugins: [
     vue(),
     editorPage(),
-    // Brotli and gzip copies of the text files (JS, CSS, HTML, SVG, JSON) beside each one, made
-    // once at the strongest settings: the local server sends the one the browser accepts
-    // (@fastify/static's preCompressed). On AWS CloudFront compresses, and the site's
-    // deployment leaves these copies out.
+    // Brotli and gzip copies of the text files (build/compression.ts).
     compression({
-      threshold: 1024,
-      algorithms: [
-        defineAlgorithm('brotliCompress', {
-          params: { [constants.BROTLI_PARAM_QUALITY]: constants.BROTLI_MAX_QUALITY },
-        }),
-        defineAlgorithm('gzip', { level: 9 }),
-      ],
+      threshold: COMPRESSED_FROM_BYTES,
+      algorithms: [defineAlgorithm('brotliCompress', BROTLI), defineAlgorithm('gzip', GZIP)],
     }),
+    compileHints(),
   ],
   define: {
     // Every component is written with <script setup>: Vue's Options API is left out of the

@@ -89,3 +89,24 @@ test('each page ships its JS, CSS, fonts and API answers compressed, within its 
     }
   }
 })
+
+test('the scripts the editor’s page names start with V8’s compile hint, as sent compressed', async ({
+  page,
+}) => {
+  // web/build/compile-hints.ts: a hint below the first line does nothing.
+  const html = await (await page.request.get('/')).text()
+  const scripts = [
+    ...html.matchAll(
+      /<(?:script type="module"|link rel="modulepreload") crossorigin (?:src|href)="([^"]+)"/g,
+    ),
+  ].map((match) => match[1]!)
+  expect(scripts.length, 'the entry and the editor’s chunks').toBeGreaterThan(5)
+  for (const script of scripts) {
+    for (const encoding of ['br', 'gzip', 'identity']) {
+      const response = await page.request.get(script, { headers: { 'accept-encoding': encoding } })
+      expect(response.status()).toBe(200)
+      const code = await response.text()
+      expect(code.slice(0, 29), `${script} (${encoding})`).toBe('//# allFunctionsCalledOnLoad\n')
+    }
+  }
+})

@@ -1,7 +1,5 @@
 import type { Plugin } from 'vite'
-
-/** The module whose chunk the editor's page (`/`) shows: the route's component. */
-const EDITOR_VIEW = '/src/views/EditorView.vue'
+import { firstLoad } from './first-load.ts'
 
 /**
  * Two pages from one build. `index.html`, what `/` answers, is the editor's page: besides the
@@ -26,21 +24,9 @@ export function editorPage(): Plugin {
       if (page?.type !== 'asset' || typeof page.source !== 'string') {
         this.error('index.html is not in the build')
       }
-      const chunks = Object.values(bundle).flatMap((file) => (file.type === 'chunk' ? [file] : []))
-      const byName = new Map(chunks.map((chunk) => [chunk.fileName, chunk]))
-      const entry = chunks.find((chunk) => chunk.isEntry)
-      const editor = chunks.find((chunk) => chunk.facadeModuleId?.endsWith(EDITOR_VIEW))
-      if (!entry || !editor) this.error(`no entry chunk, or no chunk for ${EDITOR_VIEW}`)
-
-      /** A chunk and every chunk it imports statically, in load order. */
-      const closure = (start: string, into = new Set<string>()): Set<string> => {
-        if (into.has(start)) return into
-        into.add(start)
-        for (const imported of byName.get(start)?.imports ?? []) closure(imported, into)
-        return into
-      }
-      const loaded = closure(entry.fileName)
-      const scripts = [...closure(editor.fileName)].filter((name) => !loaded.has(name))
+      const load = firstLoad(bundle)
+      if (typeof load === 'string') this.error(load)
+      const { byName, entry: loaded, editor: scripts } = load
       const loadedStyles = new Set(
         [...loaded].flatMap((name) => [...(byName.get(name)?.viteMetadata?.importedCss ?? [])]),
       )
