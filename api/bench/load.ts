@@ -18,6 +18,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3'
@@ -27,6 +28,7 @@ import { buildApp } from '../src/app.ts'
 import { loadConfig } from '../src/config.ts'
 import { ObjectChangeFeed } from '../src/services/storage/object-changes.ts'
 import { bannerOrigin, bannerSettings } from '../test/support/server-banner.ts'
+import type { ProbeReading } from './server-probe.ts'
 
 const here = fileURLToPath(new URL('.', import.meta.url))
 
@@ -76,6 +78,10 @@ interface RunResult {
   clientCpu?: number
   /** Milliseconds of `clients` requests that need no work, sent at once before the run. */
   noWorkTimes: number[]
+  /** What the server saw of the run (server-probe.ts): its `BUSY` answers, its loop's delay. */
+  server?: ProbeReading
+  /** The clients' own event loop's longest delay over the run, in milliseconds. */
+  clientLoopDelayMaxMs: number
   otherErrors: string[]
 }
 
@@ -117,6 +123,10 @@ interface Server {
   origin: string
   /** The settings its banner gives a second process: S3_ENDPOINT, credentials, ... */
   settings: Record<string, string>
+  /** Starts server-probe.ts's figures afresh. */
+  resetProbe(): void
+  /** server-probe.ts's figures since the last reset. */
+  readProbe(): Promise<ProbeReading>
   close(): Promise<void>
 }
 
@@ -127,7 +137,14 @@ async function startServer(dataDir: string): Promise<Server> {
   const flags = profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : []
   const child = spawn(
     process.execPath,
-    [...flags, '--import', 'tsx', join(here, '../src/server.ts')],
+    [
+      ...flags,
+      '--import',
+      'tsx',
+      '--import',
+      join(here, 'server-probe.ts'),
+      join(here, '../src/server.ts'),
+    ],
     {
       cwd: join(here, '..'),
       env: {
@@ -137,7 +154,7 @@ async function startServer(dataDir: string): Promise<Server> {
         DATA_DIR: dataDir,
         LOG_LEVEL: 'warn',
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     },
   )
   let output = ''
@@ -154,6 +171,12 @@ async function startServer(dataDir: string): Promise<Server> {
     child,
     origin: bannerOrigin(banner),
     settings: bannerSettings(banner),
+    resetProbe: () => child.send('probe:reset'),
+    readProbe: () =>
+      new Promise((resolve) => {
+        child.once('message', (reading) => resolve(reading as ProbeReading))
+        child.send('probe:read')
+      }),
     close: async () => {
       const exited = new Promise((resolve) => child.once('exit', resolve))
       child.kill('SIGTERM')
@@ -185,14 +208,21 @@ async function openConnections(server: Server, dispatcher: Agent, clients: numbe
 
 /**
  * The verdict on a run's `BUSY` answers, beside what as many requests that need no work took
- * at once on the same connections: a miss with a high floor is the machine, not the limiter.
+ * at once on the same connections, and what the server took from reading each `BUSY` request
+ * to answering it: a miss with a high floor, or with the server quick once it has read the
+ * request, is the event loop busy before it could read it, not the limiter.
  */
 function busyAtOnce(what: string, run: RunResult): string {
   const p99 = percentile(run.busyTimes, 0.99)
   const floor = percentile(run.noWorkTimes, 0.99)
+  const inServer = run.server
+    ? `; in the server, from reading the request to answering it: p50 ${fixed(percentile(run.server.busyMs, 0.5))} ms, ` +
+      `max ${fixed(run.server.busyMs.at(-1) ?? Number.NaN)} ms; its event loop's longest delay ${fixed(run.server.loopDelayMaxMs)} ms`
+    : ''
+  const clients = `; the clients' own event loop's ${fixed(run.clientLoopDelayMaxMs)} ms`
   return (
     `BUSY ${what}: p99 ${fixed(p99)} ms ≤ ${BUSY_AT_ONCE_MS} ms ` +
-    `(${run.clients} requests that need no work, at once: p99 ${fixed(floor)} ms) — ` +
+    `(${run.clients} requests that need no work, at once: p99 ${fixed(floor)} ms${inServer}${clients}) — ` +
     verdict(p99 <= BUSY_AT_ONCE_MS)
   )
 }
@@ -212,6 +242,7 @@ async function runLoad(
   imageOf: (i: number) => string,
 ): Promise<RunResult> {
   const noWorkTimes = await openConnections(server, dispatcher, clients)
+  server.resetProbe()
   const result: RunResult = {
     clients,
     renders: 0,
@@ -223,8 +254,13 @@ async function runLoad(
     seconds: 0,
     loadedRate: 0,
     noWorkTimes,
+    clientLoopDelayMaxMs: Number.NaN,
     otherErrors: [],
   }
+  // The clients share this process's event loop: an answer they are slow to notice is timed
+  // as the server's.
+  const clientLoopDelay = monitorEventLoopDelay({ resolution: 10 })
+  clientLoopDelay.enable()
   const done: number[] = []
   let handedOut = Number.POSITIVE_INFINITY
   let cpuHandedOut: ReturnType<typeof cpuOf>
@@ -303,6 +339,9 @@ async function runLoad(
     }
   }
   clearInterval(sampler)
+  clientLoopDelay.disable()
+  result.clientLoopDelayMaxMs = clientLoopDelay.max / 1e6
+  result.server = await server.readProbe()
   result.peakRss = peakRss
   result.times.sort((a, b) => a - b)
   result.busyTimes.sort((a, b) => a - b)
