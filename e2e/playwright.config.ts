@@ -1,19 +1,15 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { defineConfig, devices } from '@playwright/test'
+import { CHROMIUM_ARGS, chromiumPath } from './support/chromium.ts'
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url))
 const port = Number(process.env.E2E_PORT ?? 3100)
 const baseURL = `http://127.0.0.1:${port}`
 /** GitHub's archive download, as a loopback stand-in (`support/github-stand-in.ts`). */
 const githubPort = Number(process.env.E2E_GITHUB_PORT ?? port + 1)
-
-// Debian's Chromium where the machine has it (CI installs it; Playwright's own browser
-// download cannot reach its host there), otherwise Playwright's own browser.
-const executablePath =
-  process.env.CHROMIUM_PATH ?? (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined)
 
 // A fresh DATA_DIR (embedded S3 files, local state) for every run. The config is loaded by
 // the runner and again by every worker; workers inherit the runner's environment, so the
@@ -49,17 +45,8 @@ export default defineConfig({
       use: {
         ...devices['Desktop Chrome'],
         launchOptions: {
-          ...(executablePath ? { executablePath } : {}),
-          // CI has no outside network: without these flags Chromium keeps dialling Google's hosts.
-          args: [
-            '--no-sandbox',
-            '--disable-gpu',
-            '--disable-background-networking',
-            '--disable-component-update',
-            '--disable-sync',
-            '--no-first-run',
-            '--disable-quic',
-          ],
+          ...(chromiumPath ? { executablePath: chromiumPath } : {}),
+          args: CHROMIUM_ARGS,
         },
       },
     },

@@ -12,27 +12,18 @@
  * chrome-launcher finds.
  */
 import { spawn } from 'node:child_process'
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import * as chromeLauncher from 'chrome-launcher'
 import lighthouse from 'lighthouse'
 import { bannerOrigin } from '../../api/test/support/server-banner.ts'
+import { CHROMIUM_ARGS, chromiumPath } from '../support/chromium.ts'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
 const runs = Number(process.env.BENCH_PHONE_RUNS ?? 5)
 const PERFORMANCE_TARGET = 95
-const CHROMIUM_FLAGS = [
-  '--headless=new',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-]
 /**
  * The SEO audits a share page fails by design: it asks search engines not to index it, and its
  * Content-Security-Policy lets it fetch nothing, so Lighthouse cannot read /robots.txt from
@@ -124,9 +115,10 @@ const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED')
 
 const dataDir = mkdtempSync(join(tmpdir(), 'meme-studio-phone-'))
 const server = await startServer(dataDir)
-const chromePath =
-  process.env.CHROMIUM_PATH ?? (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined)
-const chrome = await chromeLauncher.launch({ chromePath, chromeFlags: CHROMIUM_FLAGS })
+const chrome = await chromeLauncher.launch({
+  chromePath: chromiumPath,
+  chromeFlags: ['--headless=new', ...CHROMIUM_ARGS],
+})
 try {
   const pages = ['/', '/admin', await sharePath(server.origin)]
   console.log(
