@@ -63,6 +63,27 @@ describe('TemplateGallery', () => {
     expect(tags?.textContent).toBe('blank · a')
   })
 
+  it('fetches the pictures of the first screen’s tiles at once, and the others as they come into view', async () => {
+    const ids = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h']
+    fakeApi({ '/api/templates': page(ids) })
+    const view = await mountGallery()
+    const loading = () => view.findAll('button img').map((img) => img.attributes('loading'))
+    expect(loading()).toEqual([...Array(6).fill('eager'), 'lazy', 'lazy'])
+    view.unmount()
+
+    // Recently used tiles come first, and are the first screen's then.
+    localStorage.setItem(RECENT_TEMPLATES_KEY, JSON.stringify(['b']))
+    fakeApi({
+      '/api/templates': page(ids),
+      '/api/templates/b': json(200, templateFixture('b', { name: 'Blank b', tags: ['blank'] })),
+    })
+    const again = await mountGallery()
+    expect(again.findAll('button img').map((img) => img.attributes('loading'))).toEqual([
+      'eager',
+      ...Array(7).fill('lazy'),
+    ])
+  })
+
   it("holds a page of tiles' room while the first page loads, then shows the tiles there", async () => {
     const first = heldReply(page(['a', 'b', 'c'], 'next'))
     fakeApi({ '/api/templates': first.reply })
