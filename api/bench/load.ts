@@ -29,6 +29,7 @@ import { loadConfig } from '../src/config.ts'
 import { ObjectChangeFeed } from '../src/services/storage/object-changes.ts'
 import { bannerOrigin, bannerSettings } from '../test/support/server-banner.ts'
 import type { ProbeReading } from './server-probe.ts'
+import { verdict } from './verdict.ts'
 
 const here = fileURLToPath(new URL('.', import.meta.url))
 
@@ -353,7 +354,6 @@ const MAX_ATTEMPTS = 30
 const fixed = (value: number, digits = 1) => (Number.isNaN(value) ? '–' : value.toFixed(digits))
 const mb = (bytes: number | undefined) =>
   bytes === undefined ? 'n/a' : `${(bytes / 1024 / 1024).toFixed(0)} MB`
-const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED')
 
 /** The issue's targets. */
 const SPEED_UP_TARGET = 1.6

@@ -55,6 +55,7 @@ import {
   renderMeme,
   drawMeme,
 } from '../src/services/meme/meme-render.ts'
+import { verdict } from './verdict.ts'
 
 // The SDK's notice that it will need a newer Node is noise between the tables.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
@@ -229,7 +230,6 @@ async function appProcess(env: NodeJS.ProcessEnv, bundle?: string, nodeOptions: 
 
 const ms = (value: number) => value.toFixed(1).padStart(7)
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`.padStart(8)
-const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED')
 
 const coldStartOnly =
   process.argv.includes('--cold-start-only') || process.env.BENCH_COLD_START_ONLY === '1'

@@ -20,6 +20,7 @@ import * as chromeLauncher from 'chrome-launcher'
 import lighthouse from 'lighthouse'
 import { bannerOrigin } from '../../api/test/support/server-banner.ts'
 import { CHROMIUM_ARGS, chromiumPath } from '../support/chromium.ts'
+import { verdict } from '../../api/bench/verdict.ts'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
 const runs = Number(process.env.BENCH_PHONE_RUNS ?? 5)
@@ -110,8 +111,6 @@ async function measure(url: string, port: number): Promise<Measured> {
     },
   }
 }
-
-const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED')
 
 const dataDir = mkdtempSync(join(tmpdir(), 'meme-studio-phone-'))
 const server = await startServer(dataDir)
