@@ -114,11 +114,12 @@ async function measure(url: string, port: number): Promise<Measured> {
 
 const dataDir = mkdtempSync(join(tmpdir(), 'meme-studio-phone-'))
 const server = await startServer(dataDir)
-const chrome = await chromeLauncher.launch({
-  chromePath: chromiumPath,
-  chromeFlags: ['--headless=new', ...CHROMIUM_ARGS],
-})
+let chrome: chromeLauncher.LaunchedChrome | undefined
 try {
+  chrome = await chromeLauncher.launch({
+    chromePath: chromiumPath,
+    chromeFlags: ['--headless=new', ...CHROMIUM_ARGS],
+  })
   const pages = ['/', '/admin', await sharePath(server.origin)]
   console.log(
     `phone: Lighthouse mobile preset against pnpm start (${server.origin}), ` +
@@ -158,7 +159,7 @@ try {
     )
   }
 } finally {
-  chrome.kill()
+  chrome?.kill()
   await server.close()
   rmSync(dataDir, { recursive: true, force: true })
 }
