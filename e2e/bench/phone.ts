@@ -3,22 +3,21 @@
  * link, simulated: CPU 4 times slower, 150 ms round trips) against `pnpm start` as a new user
  * runs it, on the editor (`/`), the admin page (`/admin`) and a share page (`/m/<id>`). Each
  * page is measured BENCH_PHONE_RUNS times (5 by default) in one browser, after a run that is
- * not counted, storage cleared before each run as Lighthouse does; the run with the median performance score is printed,
- * with the spread of the scores, and a verdict for each target:
+ * not counted, storage cleared before each run as Lighthouse does. It prints the run with the
+ * median performance score, the spread of the scores, and a verdict for each target:
  * performance ≥ 95, accessibility and best practices 100, SEO 100 (a share page fails two SEO
  * audits on purpose, below: everything else in SEO must pass).
  *
  * Chromium: CHROMIUM_PATH, else Debian's /usr/bin/chromium when present, else the one
  * chrome-launcher finds.
  */
-import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import * as chromeLauncher from 'chrome-launcher'
 import lighthouse from 'lighthouse'
-import { bannerOrigin } from '../../api/test/support/server-banner.ts'
+import { runServer } from '../../api/test/support/server-process.ts'
 import { CHROMIUM_ARGS, chromiumPath } from '../support/chromium.ts'
 import { verdict } from '../../api/bench/verdict.ts'
 
@@ -43,26 +42,17 @@ interface Measured {
 
 /** `pnpm start` on a free loopback port, with its data in a folder of its own. */
 async function startServer(dataDir: string) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
-    cwd: root,
-    env: { ...process.env, HOST: '127.0.0.1', PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  let output = ''
-  child.stderr.on('data', (chunk) => (output += chunk))
-  const banner = await new Promise<string>((resolve, reject) => {
-    child.stdout.on('data', (chunk) => {
-      output += chunk
-      if (output.includes('Press Ctrl-C to stop.')) resolve(output)
-    })
-    child.once('exit', (code) => reject(new Error(`pnpm start exited (${code}):\n${output}`)))
-  })
+  const server = runServer(
+    { HOST: '127.0.0.1', PORT: '0', DATA_DIR: dataDir },
+    join(root, 'scripts/start.ts'),
+  )
+  // A build of the web app first, when its sources changed.
+  await server.printed('Press Ctrl-C to stop.', 300_000)
   return {
-    origin: bannerOrigin(banner),
+    origin: server.origin(),
     close: async () => {
-      const exited = new Promise((resolve) => child.once('exit', resolve))
-      child.kill('SIGTERM')
-      await exited
+      server.child.kill('SIGTERM')
+      await server.exited
     },
   }
 }

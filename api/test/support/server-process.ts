@@ -16,9 +16,13 @@ export interface ServerProcess {
   sharedSettings(): Record<string, string>
 }
 
-/** Runs `src/server.ts` as `pnpm start` does, and collects what it prints. */
-export function runServer(env: Record<string, string>): ServerProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+/**
+ * Runs `src/server.ts` as `pnpm start` does, and collects what it prints. `entry`: another
+ * script to run instead, by path (the phone bench runs `scripts/start.ts` itself, which builds
+ * the web app first when its sources changed).
+ */
+export function runServer(env: Record<string, string>, entry = 'src/server.ts'): ServerProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
     cwd: api,
     env: { ...process.env, LOG_LEVEL: 'warn', ...env },
   })
