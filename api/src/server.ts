@@ -101,7 +101,9 @@ const app = await buildApp(config, {
   trimAfterIdleMs: 1000,
 })
 
+let stopping = false
 async function stop(signal: string) {
+  stopping = true
   console.log(`\nmeme-studio: ${signal} received, stopping…`)
   await app.close()
   await closeStores()
@@ -135,6 +137,12 @@ try {
   if (code === 'EADDRINUSE') fail(`port ${config.port} is in use; set PORT to another one`)
   throw error
 }
+
+// In the background, once listening: a gallery asking meanwhile waits for the same drawing.
+app.templates.prepareStarters().catch((error: unknown) => {
+  if (!stopping)
+    app.log.warn({ err: error }, 'starter templates not stored yet; drawn on first use')
+})
 
 const address = app.server.address()
 const port = typeof address === 'object' && address ? address.port : config.port

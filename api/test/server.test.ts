@@ -1,7 +1,9 @@
 import { mkdtemp, rm, stat } from 'node:fs/promises'
 import { networkInterfaces, tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3'
 import { afterEach, describe, expect, it } from 'vitest'
+import { STARTER_TEMPLATES } from '../src/services/templates/starter-templates.ts'
 import { runServer } from './support/server-process.ts'
 
 const dirs: string[] = []
@@ -107,6 +109,39 @@ describe('the local server', () => {
     server.child.kill('SIGINT')
     expect(await server.exited).toBe(0)
   })
+
+  it("stores the starters' pictures once it listens, before any gallery asks", async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'meme-studio-server-'))
+    dirs.push(dataDir)
+    const server = runServer({ PORT: '0', DATA_DIR: dataDir, ADMIN_API_KEYS: '' })
+    await server.printed('Press Ctrl-C to stop.', 60_000)
+    const shared = server.sharedSettings()
+    const s3 = new S3Client({
+      endpoint: shared.S3_ENDPOINT,
+      region: shared.S3_REGION,
+      forcePathStyle: true,
+      credentials: {
+        accessKeyId: shared.AWS_ACCESS_KEY_ID!,
+        secretAccessKey: shared.AWS_SECRET_ACCESS_KEY!,
+      },
+    })
+    const stored = async () => {
+      const listed = await s3.send(
+        new ListObjectsV2Command({ Bucket: shared.S3_BUCKET, Prefix: 'templates/starters/' }),
+      )
+      return (listed.Contents ?? []).length
+    }
+    try {
+      // No request to the app at all: the server draws them by itself.
+      await expect
+        .poll(stored, { timeout: 30_000, interval: 250 })
+        .toBe(STARTER_TEMPLATES.length * 2)
+    } finally {
+      s3.destroy()
+      server.child.kill('SIGINT')
+    }
+    expect(await server.exited).toBe(0)
+  }, 60_000)
 
   it('refuses to start with a HOOK_SECRETS_KEY that does not open the stored hook secrets', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'meme-studio-server-'))

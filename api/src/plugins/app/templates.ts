@@ -63,6 +63,12 @@ export interface TemplateService {
   update(id: string, change: TemplateUpdate, credentials: EditCredentials): Promise<Template>
   /** Deletes a saved template at the version the client saw: its record, then its pictures. */
   remove(id: string, version: number, credentials: EditCredentials): Promise<void>
+  /**
+   * Stores the starters' pictures and thumbnails that the bucket lacks, in the gallery's order
+   * and one starter at a time (a first start draws them all, about a second of work), so that
+   * the first visitor's gallery does not wait for them to be drawn.
+   */
+  prepareStarters(): Promise<void>
 }
 
 declare module 'fastify' {
@@ -238,6 +244,11 @@ export default fp<{ config: AppConfig }>(
           ),
         )
         return { templates, nextCursor }
+      },
+      async prepareStarters() {
+        for (const starter of STARTER_TEMPLATES) {
+          await Promise.all([starterPicture(starter), starterThumbnail(starter)])
+        }
       },
       async get(id) {
         const starter = starterById(id)

@@ -139,6 +139,60 @@ describe('app.templates.forRender', () => {
   })
 })
 
+describe('app.templates.prepareStarters', () => {
+  it("stores every starter's picture and thumbnail, and draws nothing a second time", async () => {
+    const fresh = await startTestS3()
+    const config = testConfig(fresh.endpoint)
+    const prepared = await buildApp(config)
+    const bucket = testS3Client(config)
+    const listed = async () =>
+      (
+        await bucket.send(
+          new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'templates/starters/' }),
+        )
+      ).Contents ?? []
+    try {
+      expect(await listed()).toEqual([])
+      const firstWrites: string[] = []
+      const stopWatching = fresh.changes.subscribe((_bucket, key) => firstWrites.push(key))
+      await prepared.templates.prepareStarters()
+      stopWatching()
+      expect(firstWrites).toHaveLength(STARTER_TEMPLATES.length * 2)
+      const first = await listed()
+      expect(first.map((object) => object.Key).sort()).toEqual(
+        STARTER_TEMPLATES.flatMap((starter) => [
+          `templates/starters/${starter.id}-thumb.webp`,
+          `templates/starters/${starter.id}.png`,
+        ]).sort(),
+      )
+      const thumbnail = await bucket.send(
+        new GetObjectCommand({ Bucket: BUCKET, Key: 'templates/starters/layout-grid-thumb.webp' }),
+      )
+      const { format, width } = await sharp(
+        Buffer.from(await thumbnail.Body!.transformToByteArray()),
+      ).metadata()
+      expect({ format, width }).toEqual({ format: 'webp', width: 320 })
+
+      // Another process over the same bucket finds them all and writes none again.
+      const written: string[] = []
+      const unsubscribe = fresh.changes.subscribe((_bucket, key) => written.push(key))
+      const second = await buildApp(config)
+      try {
+        await second.templates.prepareStarters()
+        expect(written).toEqual([])
+        expect(await listed()).toHaveLength(first.length)
+      } finally {
+        unsubscribe()
+        await second.close()
+      }
+    } finally {
+      bucket.destroy()
+      await prepared.close()
+      await fresh.close()
+    }
+  })
+})
+
 describe('with the store down', () => {
   const down = useAppWithoutS3()
   it('rejects with 503 STORAGE_UNAVAILABLE and retries on the next use', async () => {
