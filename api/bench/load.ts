@@ -15,19 +15,20 @@
  *
  * Loopback only: the server listens on 127.0.0.1 and nothing else is reached.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3'
+import { PutObjectCommand } from '@aws-sdk/client-s3'
 import type { Caption } from '@meme-studio/meme-core'
 import { Agent, request } from 'undici'
 import { buildApp } from '../src/app.ts'
 import { loadConfig } from '../src/config.ts'
 import { ObjectChangeFeed } from '../src/services/storage/object-changes.ts'
-import { bannerOrigin, bannerSettings } from '../test/support/server-banner.ts'
+import { sharedS3Client } from '../test/support/server-banner.ts'
+import { runServer } from '../test/support/server-process.ts'
 import type { ProbeReading } from './server-probe.ts'
 import { verdict } from './verdict.ts'
 
@@ -135,43 +136,23 @@ interface Server {
 async function startServer(dataDir: string): Promise<Server> {
   // BENCH_LOAD_PROFILE=<dir>: the server writes a CPU profile of its main thread there.
   const profile = process.env.BENCH_LOAD_PROFILE
-  const flags = profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : []
-  const child = spawn(
-    process.execPath,
-    [
-      ...flags,
-      '--import',
-      'tsx',
-      '--import',
-      join(here, 'server-probe.ts'),
-      join(here, '../src/server.ts'),
-    ],
+  const server = runServer(
+    { HOST: '127.0.0.1', PORT: '0', DATA_DIR: dataDir },
     {
-      cwd: join(here, '..'),
-      env: {
-        ...process.env,
-        HOST: '127.0.0.1',
-        PORT: '0',
-        DATA_DIR: dataDir,
-        LOG_LEVEL: 'warn',
-      },
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      nodeArgs: [
+        ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : []),
+        '--import',
+        join(here, 'server-probe.ts'),
+      ],
+      ipc: true,
     },
   )
-  let output = ''
-  let errors = ''
-  child.stderr!.on('data', (chunk) => (errors += chunk))
-  const banner = await new Promise<string>((resolve, reject) => {
-    child.stdout!.on('data', (chunk) => {
-      output += chunk
-      if (output.includes('Press Ctrl-C to stop.')) resolve(output)
-    })
-    child.once('exit', (code) => reject(new Error(`the server exited (${code}): ${errors}`)))
-  })
+  await server.printed('Press Ctrl-C to stop.', 60_000)
+  const { child } = server
   return {
     child,
-    origin: bannerOrigin(banner),
-    settings: bannerSettings(banner),
+    origin: server.origin(),
+    settings: server.sharedSettings(),
     resetProbe: () => child.send('probe:reset'),
     readProbe: () =>
       new Promise((resolve) => {
@@ -179,9 +160,8 @@ async function startServer(dataDir: string): Promise<Server> {
         child.send('probe:read')
       }),
     close: async () => {
-      const exited = new Promise((resolve) => child.once('exit', resolve))
       child.kill('SIGTERM')
-      await exited
+      await server.exited
     },
   }
 }
@@ -369,15 +349,7 @@ export async function loadRun(options: LoadOptions): Promise<string[]> {
   const { dir, makePhoto, requests, clients, overloadClients } = options
   const server = await startServer(join(dir, 'load-data'))
   const dispatcher = new Agent({ connections: overloadClients + 8, pipelining: 1 })
-  const s3 = new S3Client({
-    endpoint: server.settings.S3_ENDPOINT,
-    region: server.settings.S3_REGION ?? 'us-east-1',
-    forcePathStyle: true,
-    credentials: {
-      accessKeyId: server.settings.AWS_ACCESS_KEY_ID!,
-      secretAccessKey: server.settings.AWS_SECRET_ACCESS_KEY!,
-    },
-  })
+  const s3 = sharedS3Client(server.settings)
   const bucket = server.settings.S3_BUCKET!
   const targets: string[] = []
   try {

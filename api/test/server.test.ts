@@ -1,9 +1,10 @@
 import { mkdtemp, rm, stat } from 'node:fs/promises'
 import { networkInterfaces, tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3'
+import { ListObjectsV2Command } from '@aws-sdk/client-s3'
 import { afterEach, describe, expect, it } from 'vitest'
 import { STARTER_TEMPLATES } from '../src/services/templates/starter-templates.ts'
+import { sharedS3Client } from './support/server-banner.ts'
 import { runServer } from './support/server-process.ts'
 
 const dirs: string[] = []
@@ -116,15 +117,7 @@ describe('the local server', () => {
     const server = runServer({ PORT: '0', DATA_DIR: dataDir, ADMIN_API_KEYS: '' })
     await server.printed('Press Ctrl-C to stop.', 60_000)
     const shared = server.sharedSettings()
-    const s3 = new S3Client({
-      endpoint: shared.S3_ENDPOINT,
-      region: shared.S3_REGION,
-      forcePathStyle: true,
-      credentials: {
-        accessKeyId: shared.AWS_ACCESS_KEY_ID!,
-        secretAccessKey: shared.AWS_SECRET_ACCESS_KEY!,
-      },
-    })
+    const s3 = sharedS3Client(shared)
     const stored = async () => {
       const listed = await s3.send(
         new ListObjectsV2Command({ Bucket: shared.S3_BUCKET, Prefix: 'templates/starters/' }),

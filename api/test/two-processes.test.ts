@@ -9,13 +9,14 @@ import { randomUUID } from 'node:crypto'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3'
+import { ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3'
 import { Hash } from '@smithy/hash-node'
 import { SignatureV4 } from '@smithy/signature-v4'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { signGithubPayload } from '../src/services/signatures/github-signature.ts'
 import { decodePixels, pixelAt } from './support/pixels.ts'
+import { sharedS3Client } from './support/server-banner.ts'
 import { runServer, type ServerProcess } from './support/server-process.ts'
 import { githubPushPayload, startDiscordStandIn, startGithubStandIn } from './support/stand-ins.ts'
 
@@ -70,19 +71,6 @@ afterAll(async () => {
   await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })))
 })
 
-/** A client of the stores the first process runs, with the settings its banner printed. */
-function sharedS3Client(): S3Client {
-  return new S3Client({
-    endpoint: shared.S3_ENDPOINT,
-    region: shared.S3_REGION,
-    forcePathStyle: true,
-    credentials: {
-      accessKeyId: shared.AWS_ACCESS_KEY_ID!,
-      secretAccessKey: shared.AWS_SECRET_ACCESS_KEY!,
-    },
-  })
-}
-
 async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, ms = 20_000) {
   const deadline = Date.now() + ms
   for (;;) {
@@ -104,7 +92,7 @@ describe('two processes sharing one set of stores', () => {
   it('an upload overwritten by another client of the stores is drawn anew by the first, which runs them', async () => {
     // The first runs the embedded S3: told of each change made through it, by anyone, it
     // draws a picture it decoded before without asking S3 for its ETag; this is the change.
-    const s3 = sharedS3Client()
+    const s3 = sharedS3Client(shared)
     const key = `uploads/${randomUUID()}.jpg`
     const solid = (background: string) =>
       sharp({ create: { width: 320, height: 240, channels: 3, background } })
@@ -170,7 +158,7 @@ describe('two processes sharing one set of stores', () => {
 
     // s3rver keeps no versions, so one archive is one object and one download from GitHub;
     // on AWS the versioned bucket would show one version.
-    const s3 = sharedS3Client()
+    const s3 = sharedS3Client(shared)
     const keys = await until(
       async () =>
         ((await s3.send(new ListObjectsV2Command({ Bucket: ARCHIVES }))).Contents ?? []).map(

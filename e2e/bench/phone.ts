@@ -44,7 +44,7 @@ interface Measured {
 async function startServer(dataDir: string) {
   const server = runServer(
     { HOST: '127.0.0.1', PORT: '0', DATA_DIR: dataDir },
-    join(root, 'scripts/start.ts'),
+    { entry: join(root, 'scripts/start.ts') },
   )
   // A build of the web app first, when its sources changed.
   await server.printed('Press Ctrl-C to stop.', 300_000)

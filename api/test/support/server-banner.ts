@@ -2,6 +2,7 @@
  * Reading what `src/server.ts` prints as it starts (its banner), for the tests and the load
  * bench that run it as a process.
  */
+import { S3Client } from '@aws-sdk/client-s3'
 
 /**
  * Where the banner says the server is running (`http://127.0.0.1:41435`): a server started
@@ -23,4 +24,17 @@ export function bannerSettings(banner: string): Record<string, string> {
   return Object.fromEntries(
     [...part.matchAll(/^\s+([A-Z][A-Z0-9_]*)=(\S*)$/gm)].map((match) => [match[1]!, match[2]!]),
   )
+}
+
+/** A client of the embedded S3 a server runs, with the settings its banner printed. */
+export function sharedS3Client(settings: Record<string, string>): S3Client {
+  return new S3Client({
+    endpoint: settings.S3_ENDPOINT,
+    region: settings.S3_REGION,
+    forcePathStyle: true,
+    credentials: {
+      accessKeyId: settings.AWS_ACCESS_KEY_ID!,
+      secretAccessKey: settings.AWS_SECRET_ACCESS_KEY!,
+    },
+  })
 }

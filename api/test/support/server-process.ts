@@ -16,19 +16,31 @@ export interface ServerProcess {
   sharedSettings(): Record<string, string>
 }
 
-/**
- * Runs `src/server.ts` as `pnpm start` does, and collects what it prints. `entry`: another
- * script to run instead, by path (the phone bench runs `scripts/start.ts` itself, which builds
- * the web app first when its sources changed).
- */
-export function runServer(env: Record<string, string>, entry = 'src/server.ts'): ServerProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+export interface RunServerOptions {
+  /**
+   * Another script to run instead of `src/server.ts`, by path (the phone bench runs
+   * `scripts/start.ts` itself, which builds the web app first when its sources changed).
+   */
+  entry?: string
+  /** Node's options after `--import tsx` (the load bench's probe and CPU profile). */
+  nodeArgs?: string[]
+  /** An IPC channel to the child (`child.send`, `message` events). */
+  ipc?: boolean
+}
+
+/** Runs `src/server.ts` as `pnpm start` does, and collects what it prints. */
+export function runServer(
+  env: Record<string, string>,
+  { entry = 'src/server.ts', nodeArgs = [], ipc = false }: RunServerOptions = {},
+): ServerProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', ...nodeArgs, entry], {
     cwd: api,
     env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+    stdio: ['pipe', 'pipe', 'pipe', ...(ipc ? ['ipc' as const] : [])],
   })
   let output = ''
-  child.stdout.on('data', (chunk) => (output += chunk))
-  child.stderr.on('data', (chunk) => (output += chunk))
+  child.stdout!.on('data', (chunk) => (output += chunk))
+  child.stderr!.on('data', (chunk) => (output += chunk))
   const exited = new Promise<number | null>((resolve) => child.on('exit', resolve))
   const printed = async (text: string, timeoutMs = 15_000) => {
     const deadline = Date.now() + timeoutMs
