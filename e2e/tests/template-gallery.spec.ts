@@ -167,3 +167,42 @@ test('the gallery, in every view', async ({ page, editorPage }, testInfo) => {
     .toBe(true)
   await expectAccessibleInEveryView(page, testInfo, 'gallery')
 })
+
+test('the editor’s first paint shows the gallery’s first page, asked for once with the scripts', async ({
+  page,
+}) => {
+  const asked: string[] = []
+  page.on('request', (request) => {
+    const url = new URL(request.url())
+    if (url.pathname.startsWith('/api/templates')) {
+      asked.push(`${url.pathname}${url.search} ${request.resourceType()}`)
+    }
+  })
+  // Whether a placeholder tile was ever in the page, from before the app's first script runs.
+  await page.addInitScript(() => {
+    const seen = { placeholder: false }
+    Object.assign(window, { galleryPlaceholderSeen: seen })
+    new MutationObserver(() => {
+      if (document.querySelector('.gallery-tile--placeholder')) seen.placeholder = true
+    }).observe(document, { childList: true, subtree: true })
+  })
+  const gallery = new GalleryPage(page)
+  await page.goto('/')
+  await expect(gallery.tile('Two side by side')).toBeVisible()
+  await page.waitForLoadState('networkidle')
+  // Once, by the page's preload (Chromium calls it "other"; the gallery's fetch() would be
+  // "fetch"), whose answer the gallery's own request took.
+  expect(asked).toEqual(['/api/templates?limit=12 other'])
+  const seen = await page.evaluate(
+    () =>
+      (window as unknown as { galleryPlaceholderSeen: { placeholder: boolean } })
+        .galleryPlaceholderSeen,
+  )
+  expect(seen.placeholder).toBe(false)
+
+  // Any other page neither preloads it nor asks for it.
+  asked.length = 0
+  await page.goto('/admin')
+  await page.waitForLoadState('networkidle')
+  expect(asked).toEqual([])
+})

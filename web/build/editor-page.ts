@@ -1,4 +1,5 @@
 import type { Plugin } from 'vite'
+import { FIRST_TEMPLATE_PAGE_PATH } from '../src/api/template-page.ts'
 import { firstLoad } from './first-load.ts'
 
 /**
@@ -9,6 +10,11 @@ import { firstLoad } from './first-load.ts'
  * them, for every other client-side route (`/admin`, a mistyped path), which would otherwise
  * fetch an editor they do not show. The local server (api `app-base.ts`) and CloudFront's
  * viewer-request function (infra `site.ts`) send `app.html` for those paths.
+ *
+ * `index.html` also names the gallery's first page (`preload`, as a fetch): its answer comes
+ * with the scripts, and the editor's first paint, which waits for it a little (the router's
+ * `galleryFirst`), shows the templates rather than placeholders that a second layout of the
+ * page then replaces. The API's path is the same under any `base`: it is not the app's.
  */
 export function editorPage(): Plugin {
   let base = '/'
@@ -36,6 +42,7 @@ export function editorPage(): Plugin {
 
       this.emitFile({ type: 'asset', fileName: 'app.html', source: page.source })
       const links = [
+        `<link rel="preload" as="fetch" crossorigin href="${FIRST_TEMPLATE_PAGE_PATH}">`,
         ...scripts.map((name) => `<link rel="modulepreload" crossorigin href="${base}${name}">`),
         ...[...new Set(styles)].map(
           (name) => `<link rel="stylesheet" crossorigin href="${base}${name}">`,

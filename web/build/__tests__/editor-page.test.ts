@@ -30,17 +30,21 @@ describe('the editor’s page', () => {
     const bundle = build()
     run(bundle)
     const page = (bundle['index.html'] as OutputAsset).source as string
-    const named = [...page.matchAll(/<link rel="(\w+)" crossorigin href="([^"]+)">/g)].map(
-      ([, rel, href]) => `${rel} ${href}`,
-    )
+    const named = [
+      ...page.matchAll(/<link rel="(\w+)"(?: as="fetch")? crossorigin href="([^"]+)">/g),
+    ].map(([, rel, href]) => `${rel} ${href}`)
     expect(named).toEqual([
       'modulepreload /assets/vue-1.js',
       'stylesheet /assets/index-1.css',
+      'preload /api/templates?limit=12',
       'modulepreload /assets/EditorView-1.js',
       'modulepreload /assets/editor-1.js',
       'modulepreload /assets/limits-1.js',
       'stylesheet /assets/EditorView-1.css',
     ])
+    expect(page).toContain(
+      '<link rel="preload" as="fetch" crossorigin href="/api/templates?limit=12">',
+    )
     expect(page).not.toContain('AdminView')
     expect(page.indexOf('EditorView-1.js')).toBeLessThan(page.indexOf('</head>'))
   })

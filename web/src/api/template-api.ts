@@ -8,9 +8,7 @@ import type {
 } from '@meme-studio/meme-core/schema'
 import { apiFailure, NETWORK_FAILURE, UserFacingError } from './failure-messages.ts'
 import { isRecord, requestJson, type Shape } from './meme-api.ts'
-
-/** The gallery's tiles fill three or four columns: a page is whole rows of either. */
-export const TEMPLATE_PAGE_SIZE = 12
+import { TEMPLATE_PAGE_SIZE } from './template-page.ts'
 
 export const TEMPLATE_DETAILS_REFUSED =
   "The name, tags or source weren't accepted: none may be blank or hold control characters. Check them and try again."

@@ -1,5 +1,6 @@
 import type { ApiKeyScope } from '@meme-studio/meme-core/schema'
 import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
+import { galleryFirst } from './gallery-first.ts'
 
 declare module 'vue-router' {
   interface RouteMeta {
@@ -57,6 +58,12 @@ export const routes: RouteRecordRaw[] = [
 const router = createRouter({
   history: createWebHistory(import.meta.env.BASE_URL),
   routes,
+})
+
+// The store comes with the editor's chunks, loaded by the time this runs (after the route's).
+galleryFirst(router, async () => {
+  const { useTemplatesStore } = await import('../stores/templates.ts')
+  await useTemplatesStore().start()
 })
 
 router.afterEach((to) => {

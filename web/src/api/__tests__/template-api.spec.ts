@@ -8,10 +8,10 @@ import {
   saveTemplate,
   TEMPLATE_CHANGED,
   TEMPLATE_DETAILS_REFUSED,
-  TEMPLATE_PAGE_SIZE,
   TEMPLATE_PICTURE_FAILED,
   TEMPLATE_TOKEN_REFUSED,
 } from '../template-api.ts'
+import { FIRST_TEMPLATE_PAGE_PATH, TEMPLATE_PAGE_SIZE } from '../template-page.ts'
 import { fakeApi, json } from './fake-network.ts'
 import { templateFixture } from './template-fixtures.ts'
 
@@ -42,6 +42,14 @@ describe('listing templates', () => {
       cursor: 'c1',
       limit: String(TEMPLATE_PAGE_SIZE),
     })
+  })
+
+  it('asks for the first page at the very path the editor’s page preloads', async () => {
+    const api = fakeApi({ '/api/templates': json(200, { templates: [], nextCursor: null }) })
+    await listTemplates()
+    const { url } = api.requestsTo('/api/templates')[0]!
+    expect(`${url.pathname}${url.search}`).toBe(FIRST_TEMPLATE_PAGE_PATH)
+    expect(FIRST_TEMPLATE_PAGE_PATH).toBe(`/api/templates?limit=${TEMPLATE_PAGE_SIZE}`)
   })
 
   it('leaves an empty search out', async () => {

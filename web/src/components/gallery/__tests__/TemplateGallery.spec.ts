@@ -3,7 +3,7 @@ import { createPinia } from 'pinia'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { fakeApi, heldReply, json } from '@/api/__tests__/fake-network.ts'
 import { templateFixture } from '@/api/__tests__/template-fixtures.ts'
-import { TEMPLATE_PAGE_SIZE } from '@/api/template-api.ts'
+import { TEMPLATE_PAGE_SIZE } from '@/api/template-page.ts'
 import { RECENT_TEMPLATES_KEY, SEARCH_DEBOUNCE_MS } from '@/stores/templates.ts'
 import TemplateGallery from '../TemplateGallery.vue'
 
