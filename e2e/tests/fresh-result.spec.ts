@@ -16,6 +16,9 @@ for (const viewport of [
     editorPage,
     sourcePicture,
   }, testInfo) => {
+    // Three renders, and at desktop size axe in four views: 34 s on the 2-CPU machine, past
+    // 60 s when its host is busy.
+    test.slow()
     await page.setViewportSize({ width: viewport.width, height: viewport.height })
     let renders = 0
     page.on('request', (request) => {
