@@ -127,10 +127,15 @@ export default fp<{ config: AppConfig }>(
     }
     const starterPicture = (starter: StarterTemplate) =>
       once(starterPictureKey(starter), 'image/png', () => drawStarterPicture(starter))
-    const starterThumbnail = (starter: StarterTemplate) =>
-      once(starterThumbnailKey(starter), 'image/webp', async () =>
-        drawThumbnail(await drawStarterPicture(starter)),
-      )
+    /** A starter's picture and thumbnail keys, both stored; the picture drawn once for both. */
+    function starterObjects(starter: StarterTemplate): Promise<[string, string]> {
+      let drawn: Promise<Buffer> | undefined
+      const draw = () => (drawn ??= drawStarterPicture(starter))
+      return Promise.all([
+        once(starterPictureKey(starter), 'image/png', draw),
+        once(starterThumbnailKey(starter), 'image/webp', async () => drawThumbnail(await draw())),
+      ])
+    }
 
     async function withUrls(
       fields: Omit<Template, 'imageUrl' | 'thumbnailUrl' | 'expiresAt'>,
@@ -145,10 +150,7 @@ export default fp<{ config: AppConfig }>(
     }
 
     async function describe(starter: StarterTemplate): Promise<Template> {
-      const [picture, thumbnail] = await Promise.all([
-        starterPicture(starter),
-        starterThumbnail(starter),
-      ])
+      const [picture, thumbnail] = await starterObjects(starter)
       const fields = {
         id: starter.id,
         kind: 'starter' as const,
@@ -247,7 +249,7 @@ export default fp<{ config: AppConfig }>(
       },
       async prepareStarters() {
         for (const starter of STARTER_TEMPLATES) {
-          await Promise.all([starterPicture(starter), starterThumbnail(starter)])
+          await starterObjects(starter)
         }
       },
       async get(id) {
