@@ -81,7 +81,7 @@ interface RunResult {
   /** Milliseconds of `clients` requests that need no work, sent at once before the run. */
   noWorkTimes: number[]
   /** What the server saw of the run (server-probe.ts): its `BUSY` answers, its loop's delay. */
-  server?: ProbeReading
+  server: ProbeReading
   /** The clients' own event loop's longest delay over the run, in milliseconds. */
   clientLoopDelayMaxMs: number
   otherErrors: string[]
@@ -196,10 +196,9 @@ async function openConnections(server: Server, dispatcher: Agent, clients: numbe
 function busyAtOnce(what: string, run: RunResult): string {
   const p99 = percentile(run.busyTimes, 0.99)
   const floor = percentile(run.noWorkTimes, 0.99)
-  const inServer = run.server
-    ? `; in the server, from reading the request to answering it: p50 ${fixed(percentile(run.server.busyMs, 0.5))} ms, ` +
-      `max ${fixed(run.server.busyMs.at(-1) ?? Number.NaN)} ms; its event loop's longest delay ${fixed(run.server.loopDelayMaxMs)} ms`
-    : ''
+  const inServer =
+    `; in the server, from reading the request to answering it: p50 ${fixed(percentile(run.server.busyMs, 0.5))} ms, ` +
+    `max ${fixed(run.server.busyMs.at(-1) ?? Number.NaN)} ms; its event loop's longest delay ${fixed(run.server.loopDelayMaxMs)} ms`
   const clients = `; the clients' own event loop's ${fixed(run.clientLoopDelayMaxMs)} ms`
   return (
     `BUSY ${what}: p99 ${fixed(p99)} ms ≤ ${BUSY_AT_ONCE_MS} ms ` +
@@ -235,6 +234,7 @@ async function runLoad(
     seconds: 0,
     loadedRate: 0,
     noWorkTimes,
+    server: { busyMs: [], loopDelayMaxMs: Number.NaN },
     clientLoopDelayMaxMs: Number.NaN,
     otherErrors: [],
   }
