@@ -49,7 +49,6 @@ describe('listing templates', () => {
     await listTemplates()
     const { url } = api.requestsTo('/api/templates')[0]!
     expect(`${url.pathname}${url.search}`).toBe(FIRST_TEMPLATE_PAGE_PATH)
-    expect(FIRST_TEMPLATE_PAGE_PATH).toBe(`/api/templates?limit=${TEMPLATE_PAGE_SIZE}`)
   })
 
   it('leaves an empty search out', async () => {
