@@ -15,6 +15,8 @@ import { firstLoad } from './first-load.ts'
  * with the scripts, and the editor's first paint, which waits for it a little (the router's
  * `galleryFirst`), shows the templates rather than placeholders that a second layout of the
  * page then replaces. The API's path is the same under any `base`: it is not the app's.
+ *
+ * Both pages name their stylesheets after `#app`, at the end of the body (`stylesAfterApp`).
  */
 export function editorPage(): Plugin {
   let base = '/'
@@ -40,15 +42,41 @@ export function editorPage(): Plugin {
         .flatMap((name) => [...(byName.get(name)?.viteMetadata?.importedCss ?? [])])
         .filter((name) => !loadedStyles.has(name))
 
-      this.emitFile({ type: 'asset', fileName: 'app.html', source: page.source })
+      this.emitFile({ type: 'asset', fileName: 'app.html', source: stylesAfterApp(page.source) })
       const links = [
-        `<link rel="preload" as="fetch" crossorigin href="${FIRST_TEMPLATE_PAGE_PATH}">`,
-        ...scripts.map((name) => `<link rel="modulepreload" crossorigin href="${base}${name}">`),
         ...[...new Set(styles)].map(
           (name) => `<link rel="stylesheet" crossorigin href="${base}${name}">`,
         ),
+        ...scripts.map((name) => `<link rel="modulepreload" crossorigin href="${base}${name}">`),
+        `<link rel="preload" as="fetch" crossorigin href="${FIRST_TEMPLATE_PAGE_PATH}">`,
       ]
-      page.source = page.source.replace('</head>', `  ${links.join('\n    ')}\n  </head>`)
+      page.source = stylesAfterApp(
+        page.source.replace('</head>', `  ${links.join('\n    ')}\n  </head>`),
+      )
     },
   }
+}
+
+const STYLESHEET = /[ \t]*<link rel="stylesheet"[^>]*>\n/g
+
+/**
+ * Moves a page's stylesheets from its head to the end of its body, after `#app`. In the head they
+ * block rendering: Chromium draws no frame of the page until every one has come. If they come
+ * after the compositor's first frame, Chromium submits frames of an empty page that are never
+ * shown, slows the page's frames to one a second, and the first paint came 1 or 2 s late: in
+ * half of the phone run's runs of `/`, on this machine, with the three stylesheets answered 150
+ * to 300 ms after the page. At the end of the body they block only the parser, which has
+ * nothing left to show: the page's first frame, blank (`#app` is empty until the app mounts), is
+ * drawn at once, and the app's scripts still run only once the styles have come (a module
+ * script waits for the stylesheets the parser met), so nothing is ever shown without them.
+ */
+export function stylesAfterApp(html: string): string {
+  const sheets = html.match(STYLESHEET) ?? []
+  if (sheets.length === 0) return html
+  return html
+    .replace(STYLESHEET, '')
+    .replace(
+      /\n?[ \t]*<\/body>/,
+      `\n${sheets.map((tag) => `    ${tag.trim()}\n`).join('')}  </body>`,
+    )
 }

@@ -35,11 +35,11 @@ describe('the editor’s page', () => {
     ].map(([, rel, href]) => `${rel} ${href}`)
     expect(named).toEqual([
       'modulepreload /assets/vue-1.js',
-      'stylesheet /assets/index-1.css',
-      'preload /api/templates?limit=12',
       'modulepreload /assets/EditorView-1.js',
       'modulepreload /assets/editor-1.js',
       'modulepreload /assets/limits-1.js',
+      'preload /api/templates?limit=12',
+      'stylesheet /assets/index-1.css',
       'stylesheet /assets/EditorView-1.css',
     ])
     expect(page).toContain(
@@ -49,9 +49,37 @@ describe('the editor’s page', () => {
     expect(page.indexOf('EditorView-1.js')).toBeLessThan(page.indexOf('</head>'))
   })
 
-  it('writes app.html, the page of every other route, as the build made it', () => {
+  it('names every stylesheet after #app, none in the head, so no first frame waits for one', () => {
+    const bundle = build()
+    const [app] = run(bundle)
+    for (const page of [(bundle['index.html'] as OutputAsset).source as string, app!.source]) {
+      const html = page as string
+      const head = html.slice(0, html.indexOf('</head>'))
+      expect(head).not.toContain('stylesheet')
+      const sheets = [...html.matchAll(/<link rel="stylesheet"/g)].map((match) => match.index)
+      expect(sheets.length).toBeGreaterThan(0)
+      for (const at of sheets) {
+        expect(at).toBeGreaterThan(html.indexOf('<div id="app"></div>'))
+        expect(at).toBeLessThan(html.indexOf('</body>'))
+      }
+    }
+  })
+
+  it('writes app.html, the page of every other route, as the build made it but for its styles', () => {
     const emitted = run(build())
-    expect(emitted).toEqual([{ type: 'asset', fileName: 'app.html', source: PAGE }])
+    expect(emitted).toEqual([
+      {
+        type: 'asset',
+        fileName: 'app.html',
+        source: PAGE.replace(
+          '    <link rel="stylesheet" crossorigin href="/assets/index-1.css">\n',
+          '',
+        ).replace(
+          '</body>',
+          '\n    <link rel="stylesheet" crossorigin href="/assets/index-1.css">\n  </body>',
+        ),
+      },
+    ])
   })
 
   it('stops the build when the editor’s route has no chunk of its own', () => {
