@@ -5,7 +5,7 @@ import { expect, test } from '../fixtures.ts'
  * `stylesAfterApp`), and the app still shows nothing until they have come. The stylesheets are
  * answered late on purpose here, as a busy server or a slow link would.
  */
-const STYLES_DELAY_MS = 800
+const STYLES_DELAY_MS = 1_500
 
 interface Seen {
   /** When the page's first animation frame ran (ms since navigation). */

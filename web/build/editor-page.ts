@@ -16,7 +16,9 @@ import { firstLoad } from './first-load.ts'
  * `galleryFirst`), shows the templates rather than placeholders that a second layout of the
  * page then replaces. The API's path is the same under any `base`: it is not the app's.
  *
- * Both pages name their stylesheets after `#app`, at the end of the body (`stylesAfterApp`).
+ * The gallery's page is named after the scripts: the local server answers requests in turn, and
+ * the page can use the templates only once its scripts have come. Both pages name their
+ * stylesheets after `#app`, at the end of the body (`stylesAfterApp`).
  */
 export function editorPage(): Plugin {
   let base = '/'
@@ -63,12 +65,12 @@ const STYLESHEET = /[ \t]*<link rel="stylesheet"[^>]*>\n/g
  * Moves a page's stylesheets from its head to the end of its body, after `#app`. In the head they
  * block rendering: Chromium draws no frame of the page until every one has come. If they come
  * after the compositor's first frame, Chromium submits frames of an empty page that are never
- * shown, slows the page's frames to one a second, and the first paint came 1 or 2 s late: in
- * half of the phone run's runs of `/`, on this machine, with the three stylesheets answered 150
- * to 300 ms after the page. At the end of the body they block only the parser, which has
- * nothing left to show: the page's first frame, blank (`#app` is empty until the app mounts), is
- * drawn at once, and the app's scripts still run only once the styles have come (a module
- * script waits for the stylesheets the parser met), so nothing is ever shown without them.
+ * shown, slows the page's frames to one a second, and the first paint came 1 or 2 s late: in 3
+ * to 5 of 10 phone runs of `/` on this machine, with the three stylesheets answered 150 to 300
+ * ms after the page. At the end of the body they hold only the parser, which has nothing left
+ * to show: the page's first frame, blank (`#app` is empty until the app mounts), is drawn at
+ * once. The parser waits at each stylesheet until it has come, and the app's module script runs
+ * only once parsing is done, so the app never shows anything without its styles.
  */
 export function stylesAfterApp(html: string): string {
   const sheets = html.match(STYLESHEET) ?? []
