@@ -63,3 +63,41 @@ for (const path of ['/', '/admin']) {
     expect(seen.firstContent!.at).toBeGreaterThanOrEqual(firstStyles)
   })
 }
+
+/**
+ * The gallery's pictures come from the uploads bucket, another origin: asked for before the
+ * editor's first paint, they opened connections and took the network beside its scripts
+ * (web `TemplateGalleryTile.vue`). They are asked for only after the frame that first shows
+ * the editor (its animation frame: Chromium's first-contentful-paint entry is when that frame
+ * reached the screen, later still), and they still show.
+ */
+test('/: the gallery asks for its pictures after its first frame, and shows them', async ({
+  page,
+}) => {
+  await page.addInitScript(() => {
+    const seen: { contentFrame: number | null } = { contentFrame: null }
+    Object.assign(window, { contentFrameSeen: seen })
+    new MutationObserver((_changes, observer) => {
+      if (!document.querySelector('.gallery-tile__image')) return
+      observer.disconnect()
+      requestAnimationFrame(() => (seen.contentFrame = performance.now()))
+    }).observe(document, { childList: true, subtree: true })
+  })
+  await page.goto('/')
+  const firstTile = page.locator('.gallery-tile__image').first()
+  await expect
+    .poll(() => firstTile.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth))
+    .toBeGreaterThan(0)
+  const { contentFrame, pictures } = await page.evaluate(() => ({
+    contentFrame: (window as unknown as { contentFrameSeen: { contentFrame: number | null } })
+      .contentFrameSeen.contentFrame,
+    pictures: performance
+      .getEntriesByType('resource')
+      .filter((entry) => (entry as PerformanceResourceTiming).initiatorType === 'img')
+      .filter((entry) => new URL(entry.name).pathname.includes('/templates/'))
+      .map((entry) => entry.startTime),
+  }))
+  expect(contentFrame).not.toBeNull()
+  expect(pictures.length).toBeGreaterThan(0)
+  expect(Math.min(...pictures)).toBeGreaterThanOrEqual(contentFrame!)
+})

@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { fakeApi, heldReply, json } from '@/api/__tests__/fake-network.ts'
 import { templateFixture } from '@/api/__tests__/template-fixtures.ts'
 import { TEMPLATE_PAGE_SIZE } from '@/api/template-page.ts'
+import { afterNextPaint } from '@/composables/after-paint.ts'
 import { RECENT_TEMPLATES_KEY, SEARCH_DEBOUNCE_MS } from '@/stores/templates.ts'
 import TemplateGallery from '../TemplateGallery.vue'
 
@@ -58,9 +59,26 @@ describe('TemplateGallery', () => {
     const tile = view.get('button[title="Blank a"]')
     const image = tile.get('img')
     expect(image.attributes('loading')).toBe('eager') // on the first screen
+    await afterNextPaint()
     expect(image.attributes('src')).toContain('/templates/a-thumb.webp')
     const tags = document.getElementById(tile.attributes('aria-describedby')!)
     expect(tags?.textContent).toBe('blank · a')
+  })
+
+  it('asks for the tiles’ pictures once the page has painted, not before', async () => {
+    fakeApi({ '/api/templates': page(['a', 'b']) })
+    const view = await mountGallery()
+    const sources = () => view.findAll('button img').map((img) => img.attributes('src'))
+
+    // Built and named, but no file asked for yet.
+    expect(sources()).toEqual([undefined, undefined])
+    expect(tileNames(view, 'All templates')).toEqual(['Blank a', 'Blank b'])
+
+    await afterNextPaint()
+    expect(sources()).toEqual([
+      expect.stringContaining('/templates/a-thumb.webp'),
+      expect.stringContaining('/templates/b-thumb.webp'),
+    ])
   })
 
   it('fetches the pictures of the first screen’s tiles at once, and the others as they come into view', async () => {
