@@ -67,7 +67,7 @@ for (const path of ['/', '/admin']) {
 /**
  * The gallery's pictures come from the uploads bucket, another origin: asked for before the
  * editor's first paint, they opened connections and took the network beside its scripts
- * (web `TemplateGalleryTile.vue`). They are asked for only after the frame that first shows
+ * (web `TemplateGallery.vue`). They are asked for only after the frame that first shows
  * the editor (its animation frame: Chromium's first-contentful-paint entry is when that frame
  * reached the screen, later still), and they still show.
  */

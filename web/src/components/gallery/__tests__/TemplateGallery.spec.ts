@@ -65,8 +65,8 @@ describe('TemplateGallery', () => {
     expect(tags?.textContent).toBe('blank · a')
   })
 
-  it('asks for the tiles’ pictures once the page has painted, not before', async () => {
-    fakeApi({ '/api/templates': page(['a', 'b']) })
+  it('asks for the tiles’ pictures once the page has painted, and for later tiles’ at once', async () => {
+    fakeApi({ '/api/templates': [page(['a', 'b'], 'cursor-2'), page(['c'])] })
     const view = await mountGallery()
     const sources = () => view.findAll('button img').map((img) => img.attributes('src'))
 
@@ -79,6 +79,12 @@ describe('TemplateGallery', () => {
       expect.stringContaining('/templates/a-thumb.webp'),
       expect.stringContaining('/templates/b-thumb.webp'),
     ])
+
+    // The next page comes after the paint: its tiles ask as they are built.
+    const more = view.findAll('button').find((b) => b.text() === 'More templates')
+    await more!.trigger('click')
+    await flushPromises()
+    expect(sources()[2]).toContain('/templates/c-thumb.webp')
   })
 
   it('fetches the pictures of the first screen’s tiles at once, and the others as they come into view', async () => {
