@@ -336,6 +336,9 @@ const fixed = (value: number, digits = 1) => (Number.isNaN(value) ? '–' : valu
 const mb = (bytes: number | undefined) =>
   bytes === undefined ? 'n/a' : `${(bytes / 1024 / 1024).toFixed(0)} MB`
 
+/** The cores the server kept busy over a run (user and system), where /proc tells. */
+const serverCores = (run: RunResult) => (run.cpu ? run.cpu.user + run.cpu.system : undefined)
+
 /**
  * How far more clients can take the server on this machine, were each render to cost as much
  * CPU as with one client: the cores the clients leave, over the cores one client's renders keep
@@ -344,9 +347,11 @@ const mb = (bytes: number | undefined) =>
  * cost less CPU each side by side.
  */
 function speedUpCeiling(one: RunResult, many: RunResult): string | undefined {
-  if (!one.cpu || !many.cpu || many.clientCpu === undefined) return undefined
-  const oneCores = one.cpu.user + one.cpu.system
-  const manyCores = many.cpu.user + many.cpu.system
+  const oneCores = serverCores(one)
+  const manyCores = serverCores(many)
+  if (oneCores === undefined || manyCores === undefined || many.clientCpu === undefined) {
+    return undefined
+  }
   const cores = availableParallelism()
   const ceiling = (cores - many.clientCpu) / oneCores
   const msPerRender = (busy: number, rate: number) => ((1000 * busy) / rate).toFixed(0)
@@ -456,7 +461,7 @@ export async function loadRun(options: LoadOptions): Promise<string[]> {
             String(run.maxAttempts).padStart(5),
             mb(run.peakRss).padStart(8),
             (run.cpu
-              ? `${(run.cpu.user + run.cpu.system).toFixed(2)} (${run.cpu.user.toFixed(2)}+${run.cpu.system.toFixed(2)})`
+              ? `${serverCores(run)!.toFixed(2)} (${run.cpu.user.toFixed(2)}+${run.cpu.system.toFixed(2)})`
               : 'n/a'
             ).padEnd(17),
             run.clientCpu === undefined ? 'n/a' : run.clientCpu.toFixed(2),
